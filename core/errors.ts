@@ -1,0 +1,77 @@
+// The error base shared by the function and the agent: a stable code per kind of failure, the cause kept,
+// and one table from code to HTTP status so every server answers the same way.
+
+export const HTTP_STATUS_BY_CODE = {
+  // Configuration and input
+  CONFIG_INVALID: 500,
+  UNKNOWN_TIME_ZONE: 500,
+  INVALID_NAME: 400,
+  REQUEST_INVALID: 400,
+  BODY_TOO_LARGE: 413,
+  TARGET_UNKNOWN: 404,
+  JOB_UNKNOWN: 404,
+  JOB_CONFLICT: 409,
+  // Request signatures: every one answers 401 and says no more to the caller
+  SIGNATURE_MISSING: 401,
+  SIGNATURE_MALFORMED: 401,
+  SIGNATURE_UNKNOWN_KEY: 401,
+  SIGNATURE_INVALID: 401,
+  SIGNATURE_CREATED_IN_PAST: 401,
+  SIGNATURE_CREATED_IN_FUTURE: 401,
+  SIGNATURE_EXPIRED: 401,
+  SIGNATURE_REPLAYED: 401,
+  DIGEST_MISMATCH: 401,
+  // A backup's own failures
+  DUMP_FAILED: 500,
+  COMPRESS_FAILED: 500,
+  UPLOAD_FAILED: 502,
+  SESSION_REFUSED: 502,
+  AGENT_UNREACHABLE: 502,
+  AGENT_REJECTED: 502,
+  CHECK_MISMATCH: 500,
+  JOB_INTERRUPTED: 500,
+  BUDGET_SPENT: 504,
+  ALERT_FAILED: 500,
+  INTERNAL: 500,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof HTTP_STATUS_BY_CODE;
+
+export class BackupError extends Error {
+  override readonly name: string = 'BackupError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS_BY_CODE[this.code];
+  }
+}
+
+export class ConfigError extends BackupError {
+  override readonly name = 'ConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIG_INVALID', message, options);
+  }
+}
+
+export class InvalidNameError extends BackupError {
+  override readonly name = 'InvalidNameError';
+  constructor(message: string) {
+    super('INVALID_NAME', message);
+  }
+}
+
+export class SignatureError extends BackupError {
+  override readonly name = 'SignatureError';
+}
+
+/** The code of any thrown value: a BackupError's own, INTERNAL for everything else. */
+export function errorCodeOf(error: unknown): ErrorCode {
+  return error instanceof BackupError ? error.code : 'INTERNAL';
+}

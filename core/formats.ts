@@ -1,0 +1,31 @@
+// What the function and the agent must agree on to name an object: engines, their dump format, compressions.
+
+export const ENGINES = ['mysql', 'mongodb', 'postgres', 'sqlite'] as const;
+export type EngineName = (typeof ENGINES)[number];
+
+export const COMPRESSIONS = ['gzip', 'zstd'] as const;
+export type CompressionAlgorithm = (typeof COMPRESSIONS)[number];
+
+const DUMP_EXTENSION = {
+  mysql: '.sql',
+  mongodb: '.archive',
+  postgres: '.sql',
+  sqlite: '.sql',
+} as const satisfies Record<EngineName, string>;
+
+const COMPRESSION_EXTENSION = {
+  gzip: '.gz',
+  zstd: '.zst',
+} as const satisfies Record<CompressionAlgorithm, string>;
+
+/** `.sql.gz`, `.archive.zst`, …: the object name's extension tells how to restore it. */
+export function backupExtension(engine: EngineName, compression: CompressionAlgorithm): string {
+  return DUMP_EXTENSION[engine] + COMPRESSION_EXTENSION[compression];
+}
+
+/** Every extension a backup object can carry, longest first so parsing takes the most specific. */
+export const BACKUP_EXTENSIONS: readonly string[] = [
+  ...new Set(
+    ENGINES.flatMap((engine) => COMPRESSIONS.map((compression) => backupExtension(engine, compression))),
+  ),
+].sort((a, b) => b.length - a.length);
