@@ -1,0 +1,14 @@
+// Request signing between the function and the agent: RFC 9421 HTTP Message Signatures with Ed25519 over an
+// RFC 9530 sha-256 Content-Digest.
+export { checkContentDigest, contentDigest } from './content-digest.js';
+export { generateKeyPair, loadPrivateKey, loadPublicKey, type SigningKey, type TrustedKeys } from './keys.js';
+export { InMemoryNonceStore, type NonceStore } from './nonce-store.js';
+export { DEFAULT_EXPIRES_IN_SECONDS, type SignatureHeaders, type SignOptions, sign } from './sign.js';
+export { type HttpRequest, signatureBase } from './signature-base.js';
+export {
+  DEFAULT_MAX_AGE_SECONDS,
+  DEFAULT_MAX_FUTURE_SKEW_SECONDS,
+  type VerifiedSignature,
+  type VerifyOptions,
+  verify,
+} from './verify.js';
