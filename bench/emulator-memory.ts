@@ -1,0 +1,103 @@
+// Measures the emulator's peak memory while it receives a 1 GiB resumable upload, to show it streams to disk.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Storage } from '@google-cloud/storage';
+
+const MIB = 1024 * 1024;
+const TOTAL_MIB = Number(process.env.EMULATOR_BENCH_MIB ?? 1024);
+const CHUNK_SIZE = 16 * MIB;
+
+/** Starts the emulator CLI as its own process (not through npx, so the pid is the emulator's). */
+async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'emulator/cli.ts', '--port', '0', '--data', dataDir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((done, fail) => {
+    child.once('exit', (code) => fail(new Error(`emulator exited with ${code}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const found = /listening on (\S+)/.exec(chunk.toString());
+      if (found?.[1]) done(found[1]);
+    });
+  });
+  return { child, url };
+}
+
+/** Reads a field of /proc/<pid>/status in KiB: VmRSS now, VmHWM the peak so far. */
+function statusKib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const found = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(found?.[1] ?? Number.NaN);
+}
+
+/** 1 MiB blocks of random bytes, each stamped with its index so no two are alike. */
+function generated(mib: number): Readable {
+  const block = randomBytes(MIB);
+  return Readable.from(
+    (function* () {
+      for (let index = 0; index < mib; index += 1) {
+        const copy = Buffer.from(block);
+        copy.writeUInt32BE(index, 0);
+        yield copy;
+      }
+    })(),
+  );
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'emulator-bench-'));
+  const { child, url } = await startChild(dataDir);
+  const pid = child.pid ?? 0;
+  try {
+    const idleKib = statusKib(pid, 'VmRSS');
+    let sampledPeakKib = idleKib;
+    const sampler = setInterval(() => {
+      sampledPeakKib = Math.max(sampledPeakKib, statusKib(pid, 'VmRSS'));
+    }, 100);
+    const storage = new Storage({ apiEndpoint: url, projectId: 'bench' });
+    const [bucket] = await storage.createBucket('bench');
+    const file = bucket.file('one-gib.bin');
+    const started = Date.now();
+    await pipeline(
+      generated(TOTAL_MIB),
+      file.createWriteStream({
+        resumable: true,
+        chunkSize: CHUNK_SIZE,
+        preconditionOpts: { ifGenerationMatch: 0 },
+      }),
+    );
+    clearInterval(sampler);
+    const [metadata] = await file.getMetadata();
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      JSON.stringify(
+        {
+          uploadedMiB: Number(metadata.size) / MIB,
+          chunkMiB: CHUNK_SIZE / MIB,
+          seconds,
+          idleRssMiB: +(idleKib / 1024).toFixed(1),
+          sampledPeakRssMiB: +(sampledPeakKib / 1024).toFixed(1),
+          vmHwmMiB: +(statusKib(pid, 'VmHWM') / 1024).toFixed(1),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    child.kill('SIGTERM');
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

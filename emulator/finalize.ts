@@ -1,0 +1,58 @@
+// Turns a staged blob into a new object generation: hashes checked, preconditions checked, versioning applied.
+import type { Services } from './context.js';
+import { type Hashes, hashStream, verifyClaimedHashes } from './hashes.js';
+import type { ObjectAttrs, ObjectRecord, Preconditions } from './model.js';
+import { checkPreconditions } from './preconditions.js';
+
+export interface Finalization {
+  bucket: string;
+  name: string;
+  /** Id of the staged blob holding the bytes; it is discarded if the object cannot be created. */
+  blob: string;
+  attrs: ObjectAttrs;
+  preconditions: Preconditions;
+  claimed: Partial<Hashes>;
+}
+
+export async function finalizeObject(
+  { catalog, store }: Services,
+  upload: Finalization,
+): Promise<ObjectRecord> {
+  try {
+    const { size, ...hashes } = await hashStream(store.readStaged(upload.blob));
+    verifyClaimedHashes(upload.claimed, hashes);
+    return await catalog.mutate(async (data) => {
+      const bucket = catalog.bucket(upload.bucket);
+      // Checked again here, inside the mutation, so a session started before a rival upload still fails.
+      const live = catalog.live(upload.bucket, upload.name);
+      checkPreconditions(live, upload.preconditions);
+      await store.commit(upload.blob);
+      const now = new Date().toISOString();
+      const record: ObjectRecord = {
+        ...upload.attrs,
+        bucket: upload.bucket,
+        name: upload.name,
+        generation: catalog.nextGeneration(),
+        metageneration: 1,
+        size,
+        ...hashes,
+        blob: upload.blob,
+        timeCreated: now,
+        updated: now,
+      };
+      const names = data.objects[upload.bucket] ?? {};
+      data.objects[upload.bucket] = names;
+      const versions = names[upload.name] ?? [];
+      if (live && bucket.versioning) live.timeDeleted = now;
+      else if (live) {
+        versions.pop();
+        await store.remove(live.blob);
+      }
+      names[upload.name] = [...versions, record];
+      return record;
+    });
+  } catch (error) {
+    await store.discardStaged(upload.blob);
+    throw error;
+  }
+}

@@ -1,0 +1,126 @@
+// Resumable upload sessions: chunks and status queries by PUT, cancellation by DELETE.
+import { Readable } from 'node:stream';
+import { parseContentRange } from '../content-range.js';
+import type { RequestContext } from '../context.js';
+import { finalizeObject } from '../finalize.js';
+import { parseGoogHash } from '../hashes.js';
+import { drain, sendEmpty, sendJson } from '../http-io.js';
+import { ApiError, badRequest } from '../json-errors.js';
+import type { SessionRecord } from '../model.js';
+import { objectResource } from '../resources.js';
+
+/** Every chunk but the last must be a multiple of this, and interrupted chunks are kept in whole units. */
+export const CHUNK_QUANTUM = 256 * 1024;
+
+export async function putToSession(ctx: RequestContext): Promise<void> {
+  const session = findSession(ctx);
+  if (session.state === 'done' && session.result) {
+    // A client that lost the final answer asks again and is told the object it made.
+    await drain(ctx.body);
+    sendJson(ctx.res, 200, objectResource(session.result, ctx.baseUrl));
+    return;
+  }
+  const request = parseContentRange(ctx.req.headers['content-range']);
+  const persisted = await ctx.store.stagedLength(session.id);
+  if (request.kind === 'query') {
+    await drain(ctx.body);
+    if (request.total === persisted) return finish(ctx, session);
+    return sendIncomplete(ctx, persisted);
+  }
+  const { start, end, total } = request;
+  const finalChunk = end === undefined || (total !== undefined && end + 1 === total);
+  if (start > persisted) {
+    await drain(ctx.body);
+    throw badRequest(
+      `Invalid request: the upload has ${persisted} bytes but this chunk starts at byte ${start}.`,
+    );
+  }
+  if (end !== undefined && !finalChunk && (end - start + 1) % CHUNK_QUANTUM !== 0) {
+    await drain(ctx.body);
+    throw badRequest(`Invalid request: a non-final chunk must be a multiple of ${CHUNK_QUANTUM} bytes.`);
+  }
+  try {
+    // A retried chunk may overlap what is already persisted; the overlap is skipped.
+    await ctx.store.append(session.id, skip(ctx.body, persisted - start));
+  } catch (error) {
+    // The connection broke mid-chunk: keep what arrived, in whole units, for the client to resume from.
+    const received = await ctx.store.stagedLength(session.id);
+    await ctx.store.truncate(session.id, received - (received % CHUNK_QUANTUM));
+    throw error;
+  }
+  const length = await ctx.store.stagedLength(session.id);
+  if (total !== undefined && length > total) {
+    await ctx.store.truncate(session.id, persisted);
+    throw badRequest(`Invalid request: more than the declared ${total} bytes were sent.`);
+  }
+  const complete = total === undefined ? end === undefined : length === total;
+  if (complete) return finish(ctx, session);
+  sendIncomplete(ctx, length);
+}
+
+export async function cancelSession(ctx: RequestContext): Promise<void> {
+  const session = findSession(ctx);
+  await ctx.catalog.mutate(() => {
+    session.state = 'cancelled';
+  });
+  await ctx.store.discardStaged(session.id);
+  throw cancelled();
+}
+
+async function finish(ctx: RequestContext, session: SessionRecord): Promise<void> {
+  try {
+    const object = await finalizeObject(ctx, {
+      bucket: session.bucket,
+      name: session.name,
+      blob: session.id,
+      attrs: session.attrs,
+      preconditions: session.preconditions,
+      claimed: { ...session.claimed, ...parseGoogHash(ctx.req.headers['x-goog-hash']) },
+    });
+    await ctx.catalog.mutate(() => {
+      session.state = 'done';
+      session.result = object;
+    });
+    sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
+  } catch (error) {
+    // A session that fails to finalize (412, hash mismatch) is over and leaves no object, as on the service.
+    await ctx.catalog.mutate((data) => {
+      delete data.sessions[session.id];
+    });
+    throw error;
+  }
+}
+
+function findSession(ctx: RequestContext): SessionRecord {
+  const id = ctx.url.searchParams.get('upload_id') ?? '';
+  const session = ctx.catalog.data.sessions[id];
+  if (!session || session.bucket !== ctx.params[0]) throw new ApiError(404, 'No such upload session.');
+  if (session.state === 'cancelled') throw cancelled();
+  return session;
+}
+
+function cancelled(): ApiError {
+  return new ApiError(499, 'The upload session was cancelled.');
+}
+
+/** 308 "Resume Incomplete", with the persisted range when there is one. */
+function sendIncomplete(ctx: RequestContext, persisted: number): void {
+  sendEmpty(ctx.res, 308, persisted > 0 ? { Range: `bytes=0-${persisted - 1}` } : {});
+}
+
+function skip(body: Readable, count: number): Readable {
+  if (count <= 0) return body;
+  return Readable.from(
+    (async function* () {
+      let left = count;
+      for await (const chunk of body) {
+        const buffer = chunk as Buffer;
+        if (left >= buffer.length) left -= buffer.length;
+        else {
+          yield buffer.subarray(left);
+          left = 0;
+        }
+      }
+    })(),
+  );
+}

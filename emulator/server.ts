@@ -1,0 +1,113 @@
+// The HTTP server: routes JSON API paths to handlers, applies injected faults, answers errors in API shape.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Handler, Services } from './context.js';
+import type { FaultSpec } from './faults.js';
+import { drain, sendJson } from './http-io.js';
+import { ApiError } from './json-errors.js';
+import { addFault, clearFaults, listFaults } from './routes/admin.js';
+import { deleteBucket, getBucket, insertBucket, listBuckets, patchBucket } from './routes/buckets.js';
+import { downloadObject } from './routes/download.js';
+import { deleteObject, getObject, listObjects, patchObject } from './routes/objects.js';
+import { copyObject } from './routes/rewrite.js';
+import { cancelSession, putToSession } from './routes/sessions.js';
+import { startUpload } from './routes/uploads.js';
+
+const BUCKET = '/storage/v1/b/([^/]+)';
+const OBJECT = `${BUCKET}/o/(.+)`;
+// gcloud sends streaming uploads under /resumable/upload.
+const UPLOADS = '(?:/resumable)?/upload/storage/v1/b/([^/]+)/o';
+
+const ROUTES: [method: string, path: RegExp, handler: Handler][] = [
+  ['POST', /^\/_emulator\/faults$/, addFault],
+  ['GET', /^\/_emulator\/faults$/, listFaults],
+  ['DELETE', /^\/_emulator\/faults$/, clearFaults],
+  ['POST', /^\/storage\/v1\/b$/, insertBucket],
+  ['GET', /^\/storage\/v1\/b$/, listBuckets],
+  ['GET', new RegExp(`^${BUCKET}$`), getBucket],
+  ['PATCH', new RegExp(`^${BUCKET}$`), patchBucket],
+  ['DELETE', new RegExp(`^${BUCKET}$`), deleteBucket],
+  ['GET', new RegExp(`^${BUCKET}/o$`), listObjects],
+  ['POST', new RegExp(`^${OBJECT}/(?:copyTo|rewriteTo)/b/([^/]+)/o/(.+)$`), copyObject],
+  ['GET', new RegExp(`^${OBJECT}$`), getObject],
+  ['PATCH', new RegExp(`^${OBJECT}$`), patchObject],
+  ['DELETE', new RegExp(`^${OBJECT}$`), deleteObject],
+  ['GET', new RegExp(`^/download${OBJECT}$`), downloadObject],
+  ['POST', new RegExp(`^${UPLOADS}$`), startUpload],
+  ['PUT', new RegExp(`^${UPLOADS}$`), putToSession],
+  ['DELETE', new RegExp(`^${UPLOADS}$`), cancelSession],
+];
+
+export function createEmulatorServer(services: Services): Server {
+  const server = createServer((req, res) => void handle(services, req, res));
+  // Large uploads stream for as long as they need; the default five-minute limit would cut them off.
+  server.requestTimeout = 0;
+  return server;
+}
+
+async function handle(services: Services, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  const url = new URL(req.url ?? '/', 'http://emulator');
+  try {
+    const fault = url.pathname.startsWith('/_emulator/') ? undefined : services.faults.take(method, url);
+    const body = await applyFault(fault, req);
+    const [handler, params] = route(method, url.pathname);
+    const baseUrl = `http://${req.headers.host ?? 'localhost'}`;
+    await handler({ ...services, req, res, url, body, baseUrl, params });
+  } catch (error) {
+    sendError(res, error);
+  }
+}
+
+/** Delays, fails or cuts the request as the fault says, returning the body the handler should read. */
+async function applyFault(fault: FaultSpec | undefined, req: IncomingMessage): Promise<Readable> {
+  if (fault?.delayMs) await sleep(fault.delayMs);
+  if (fault?.status) {
+    await drain(req);
+    throw new ApiError(fault.status, `Injected fault: ${fault.status}`);
+  }
+  return fault?.dropAfterBytes === undefined ? req : Readable.from(cutOff(req, fault.dropAfterBytes));
+}
+
+/** Passes on `limit` bytes, then destroys the socket as a broken network would. */
+async function* cutOff(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
+  let passed = 0;
+  for await (const chunk of req) {
+    const buffer = chunk as Buffer;
+    if (passed + buffer.length >= limit) {
+      yield buffer.subarray(0, limit - passed);
+      req.socket.destroy();
+      throw new Error('Connection dropped by an injected fault.');
+    }
+    passed += buffer.length;
+    yield buffer;
+  }
+}
+
+function route(method: string, path: string): [Handler, string[]] {
+  let pathMatched = false;
+  for (const [routeMethod, pattern, handler] of ROUTES) {
+    const found = pattern.exec(path);
+    if (!found) continue;
+    pathMatched = true;
+    if (routeMethod === method) return [handler, found.slice(1).map((part) => decodeURIComponent(part))];
+  }
+  throw pathMatched
+    ? new ApiError(405, `Method ${method} is not allowed on ${path}.`)
+    : new ApiError(404, `Not Found: ${path}`);
+}
+
+function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof ApiError) {
+    sendJson(res, error.status, error);
+    return;
+  }
+  if (res.socket?.destroyed) return;
+  console.error('emulator: unexpected error', error);
+  sendJson(res, 500, new ApiError(500, error instanceof Error ? error.message : String(error)));
+}

@@ -1,0 +1,63 @@
+// Conformance of the emulator with `gcloud storage`, the Cloud SDK's client, through a throwaway configuration.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import { type Gcloud, gcloudFor, gcloudMissingReason } from '../../helpers/gcloud.js';
+import { bytes, fingerprint, storageFor, uniqueBucket } from './client.js';
+
+const missing = gcloudMissingReason();
+if (missing) console.warn(missing);
+
+// gcloud takes seconds per command, so each test covers a whole round trip.
+describe.skipIf(missing !== undefined)('gcloud storage', () => {
+  let emulator: RunningEmulator;
+  let gcloud: Gcloud;
+  let folder: string;
+  let bucket: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    gcloud = await gcloudFor(emulator.url);
+    folder = await mkdtemp(join(tmpdir(), 'gcloud-files-'));
+    bucket = uniqueBucket();
+    await storageFor(emulator.url).createBucket(bucket);
+  });
+
+  afterAll(async () => {
+    await gcloud?.dispose();
+    await emulator?.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function gcloudOk(args: string[], input?: string): Promise<string> {
+    const result = await gcloud.run(args, input);
+    expect(result.stderr.includes('ERROR') ? result.stderr : '').toBe('');
+    expect(result.code).toBe(0);
+    return result.stdout;
+  }
+
+  it('copies a file up and down, small (multipart) and large (resumable)', async () => {
+    const small = join(folder, 'small.txt');
+    const large = join(folder, 'large.bin');
+    await writeFile(small, 'hello from gcloud\n');
+    await writeFile(large, bytes(9 * 1024 * 1024, 21));
+    await gcloudOk(['storage', 'cp', small, large, `gs://${bucket}/up/`]);
+    const back = join(folder, 'back');
+    await gcloudOk(['storage', 'cp', `gs://${bucket}/up/large.bin`, back]);
+    expect(fingerprint(await readFile(back))).toEqual(fingerprint(await readFile(large)));
+    const object = storageFor(emulator.url).bucket(bucket).file('up/small.txt');
+    expect((await object.download())[0].toString()).toBe('hello from gcloud\n');
+  });
+
+  it('streams from stdin, then lists, cats and removes', async () => {
+    await gcloudOk(['storage', 'cp', '-', `gs://${bucket}/stdin.txt`], 'streamed through stdin\n');
+    const listing = await gcloudOk(['storage', 'ls', '-l', `gs://${bucket}/stdin.txt`]);
+    expect(listing).toMatch(/\s23\s+\S+\s+gs:\/\/[^/]+\/stdin\.txt/);
+    expect(await gcloudOk(['storage', 'cat', `gs://${bucket}/stdin.txt`])).toBe('streamed through stdin\n');
+    await gcloudOk(['storage', 'rm', `gs://${bucket}/stdin.txt`]);
+    const gone = await gcloud.run(['storage', 'ls', `gs://${bucket}/stdin.txt`]);
+    expect(gone.code).not.toBe(0);
+  });
+});
