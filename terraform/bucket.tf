@@ -1,0 +1,41 @@
+# The backup bucket: private, versioned, soft-deleted objects kept restorable, old versions cleaned up.
+
+resource "google_storage_bucket" "backups" {
+  project       = var.project_id
+  name          = var.bucket_name
+  location      = var.bucket_location
+  storage_class = var.storage_class
+  labels        = var.labels
+  force_destroy = var.bucket_force_destroy
+
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  # A forced run writes a new generation; the previous one stays as a noncurrent version.
+  # Cloud Storage refuses versioning together with a retention policy, which protects objects on its own.
+  versioning {
+    enabled = var.retention_period_days == null
+  }
+
+  soft_delete_policy {
+    retention_duration_seconds = var.soft_delete_retention_days * 86400
+  }
+
+  lifecycle_rule {
+    condition {
+      with_state                 = "ARCHIVED"
+      days_since_noncurrent_time = var.noncurrent_version_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  dynamic "retention_policy" {
+    for_each = var.retention_period_days == null ? [] : [var.retention_period_days]
+    content {
+      retention_period = retention_policy.value * 86400
+      is_locked        = var.retention_policy_locked
+    }
+  }
+}

@@ -1,0 +1,46 @@
+# The backup of a MySQL back-office database and a MongoDB database on one VM, as an admin would deploy it.
+
+terraform {
+  required_version = ">= 1.5"
+}
+
+provider "google" {
+  project = var.project_id
+  region  = "europe-west1"
+}
+
+module "db_backup" {
+  source = "../.."
+
+  project_id  = var.project_id
+  region      = "europe-west1"
+  bucket_name = "${var.project_id}-db-backups"
+
+  # Built by ../../scripts/stage-function.sh from the repository's compiled source.
+  function_source_dir = "${path.module}/../../.build/function-source"
+
+  targets = [
+    {
+      id          = "hospital"
+      database    = "HospitalDB"
+      engine      = "mysql"
+      agentUrl    = "http://10.132.0.5:8443"
+      compression = { algorithm = "zstd", level = 6 }
+    },
+    {
+      id       = "documents"
+      database = "documents"
+      engine   = "mongodb"
+      agentUrl = "http://10.132.0.5:8443"
+    },
+  ]
+
+  signing_key_id         = "backup-2025-01"
+  signing_public_key_pem = file("${path.module}/signing-public.pem")
+
+  alert_sender     = "backups@example.com"
+  alert_recipients = ["admin@example.com"]
+  gmail_auth       = "oauth"
+
+  invokers = ["user:admin@example.com"]
+}

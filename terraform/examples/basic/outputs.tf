@@ -1,0 +1,26 @@
+# Everything the module tells the admin, passed through.
+
+output "backup_function_url" {
+  description = "URL of the backup function, for on-demand runs."
+  value       = module.db_backup.backup_function_url
+}
+
+output "bucket_name" {
+  description = "Name of the backup bucket."
+  value       = module.db_backup.bucket_name
+}
+
+output "secret_ids" {
+  description = "Secrets to fill with gcloud secrets versions add."
+  value       = module.db_backup.secret_ids
+}
+
+output "agent_service_account" {
+  description = "Service account to attach to the database VM."
+  value       = module.db_backup.agent_service_account
+}
+
+output "agent_trusted_key" {
+  description = "Key id and public key for the agent's trustedKeys."
+  value       = module.db_backup.agent_trusted_key
+}

@@ -1,0 +1,54 @@
+# What the admin needs after apply: where to call, where backups land, who is who, and what the agent trusts.
+
+output "function_urls" {
+  description = "URL of each function, by entry point (backup, verify)."
+  value       = { for k, f in google_cloudfunctions2_function.function : k => f.url }
+}
+
+output "backup_function_url" {
+  description = "URL of the backup function, for on-demand runs (?databases=…&force=…&dryRun=…)."
+  value       = google_cloudfunctions2_function.function["backup"].url
+}
+
+output "bucket_name" {
+  description = "Name of the backup bucket."
+  value       = google_storage_bucket.backups.name
+}
+
+output "bucket_url" {
+  description = "gs:// URL of the backup bucket."
+  value       = google_storage_bucket.backups.url
+}
+
+output "function_service_account" {
+  description = "E-mail of the functions' service account."
+  value       = google_service_account.function.email
+}
+
+output "scheduler_service_account" {
+  description = "E-mail of the Cloud Scheduler jobs' service account."
+  value       = google_service_account.scheduler.email
+}
+
+output "agent_service_account" {
+  description = "E-mail of the service account to attach to the database VM (logs and metrics only)."
+  value       = google_service_account.agent.email
+}
+
+output "secret_ids" {
+  description = "Secret Manager secret id by environment variable; add their values with gcloud secrets versions add."
+  value       = { for env, s in google_secret_manager_secret.function : env => s.secret_id }
+}
+
+output "agent_trusted_key" {
+  description = "The public key the agent must trust, under its key id (for /etc/db-backup/agent.json)."
+  value = {
+    keyId        = var.signing_key_id
+    publicKeyPem = var.signing_public_key_pem
+  }
+}
+
+output "agent_network_tag" {
+  description = "Network tag to put on the database VM so the functions can reach its agent."
+  value       = var.agent_network_tag
+}

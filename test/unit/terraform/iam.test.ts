@@ -1,0 +1,164 @@
+// Least privilege: who is granted what, where; nothing broad, nothing public, nothing authoritative.
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  allStrings,
+  type Block,
+  expression,
+  loadModule,
+  quotedStrings,
+  resource,
+  type TerraformModule,
+} from './hcl.js';
+
+interface Grant {
+  readonly type: string;
+  readonly name: string;
+  /** Role names; a custom role of this module as `custom:<resource name>`. */
+  readonly roles: string[];
+  /** The member: `sa:<google_service_account name>`, `var.invokers`, or the literal member. */
+  readonly member: string;
+  readonly body: Block;
+}
+
+/** Roles that would let the function (or anyone) delete backups or administer the project. */
+const TOO_BROAD = [
+  'roles/owner',
+  'roles/editor',
+  'roles/storage.admin',
+  'roles/storage.objectAdmin',
+  'roles/storage.objectUser',
+  'roles/storage.legacyBucketOwner',
+  'roles/storage.legacyBucketWriter',
+  'roles/iam.serviceAccountUser',
+  'roles/iam.serviceAccountTokenCreator',
+  'roles/secretmanager.admin',
+  'roles/run.admin',
+  'roles/cloudfunctions.admin',
+];
+
+let mod: TerraformModule;
+let grants: Grant[];
+
+function rolesOf(body: Block): string[] {
+  const role = body.role;
+  const custom = /^google_project_iam_custom_role\.(\w+)\.(name|id)$/.exec(expression(role) ?? '')?.[1];
+  if (custom) return [`custom:${custom}`];
+  if (expression(role) === 'each.value') return quotedStrings(expression(body.for_each) ?? '');
+  if (typeof role === 'string' && expression(role) === undefined) return [role];
+  throw new Error(`cannot tell the role of ${JSON.stringify(body)}`);
+}
+
+function memberOf(body: Block): string {
+  const text = expression(body.member);
+  if (text === undefined) return String(body.member);
+  const account = /^google_service_account\.(\w+)\.(member|email)$/.exec(text)?.[1];
+  if (account) return `sa:${account}`;
+  if (text === 'each.value' && expression(body.for_each) === 'toset(var.invokers)') return 'var.invokers';
+  throw new Error(`cannot tell the member of ${JSON.stringify(body)}`);
+}
+
+beforeAll(async () => {
+  mod = await loadModule();
+  grants = Object.entries(mod.resources)
+    .filter(([type]) => type.endsWith('_iam_member'))
+    .flatMap(([type, byName]) =>
+      Object.entries(byName).map(([name, body]) => ({
+        type,
+        name,
+        roles: rolesOf(body),
+        member: memberOf(body),
+        body,
+      })),
+    );
+});
+
+const grantsTo = (member: string) => grants.filter((grant) => grant.member === member);
+
+describe('IAM', () => {
+  it('only adds members; never replaces a resource policy (*_iam_binding, *_iam_policy)', () => {
+    const authoritative = Object.keys(mod.resources).filter((type) => /_iam_(binding|policy)$/.test(type));
+    expect(authoritative).toEqual([]);
+    expect(grants.length).toBeGreaterThan(0);
+  });
+
+  it('grants no broad role anywhere in the module', () => {
+    const strings = Object.values(mod.resources).flatMap((byName) => allStrings(byName));
+    const roles = strings.flatMap((text) => text.match(/roles\/[\w.]+/g) ?? []);
+    expect(roles.filter((role) => TOO_BROAD.includes(role))).toEqual([]);
+    expect(grants.flatMap((grant) => grant.roles).filter((role) => TOO_BROAD.includes(role))).toEqual([]);
+  });
+
+  it('grants nothing to allUsers or allAuthenticatedUsers, and refuses them as on-demand invokers', () => {
+    const members = Object.values(mod.resources).flatMap((byName) =>
+      Object.values(byName).flatMap((body) => allStrings(body.member ?? [])),
+    );
+    expect(members.filter((member) => /allUsers|allAuthenticatedUsers/.test(member))).toEqual([]);
+    expect(
+      grants.map((grant) => grant.member).every((m) => m.startsWith('sa:') || m === 'var.invokers'),
+    ).toBe(true);
+    const validation = JSON.stringify(mod.variables.invokers?.validation);
+    expect(validation).toContain('^(user|group|serviceAccount|domain):');
+  });
+});
+
+describe('the function service account', () => {
+  it('creates, reads, lists and patches objects, and cannot delete them', () => {
+    const role = resource(mod, 'google_project_iam_custom_role', 'backup_writer');
+    expect([...(role.permissions as string[])].sort()).toEqual([
+      'storage.objects.create',
+      'storage.objects.get',
+      'storage.objects.list',
+      'storage.objects.update',
+    ]);
+  });
+
+  it('holds that role on the backup bucket only, and reads only its own secrets', () => {
+    const mine = grantsTo('sa:function');
+    expect(mine.map((grant) => `${grant.type}:${grant.roles.join(',')}`).sort()).toEqual([
+      'google_secret_manager_secret_iam_member:roles/secretmanager.secretAccessor',
+      'google_storage_bucket_iam_member:custom:backup_writer',
+    ]);
+    const onBucket = mine.find((grant) => grant.type === 'google_storage_bucket_iam_member');
+    expect(expression(onBucket?.body.bucket)).toBe('google_storage_bucket.backups.name');
+    const onSecret = mine.find((grant) => grant.type === 'google_secret_manager_secret_iam_member');
+    expect(expression(onSecret?.body.for_each)).toBe('google_secret_manager_secret.function');
+    expect(expression(onSecret?.body.secret_id)).toBe('each.value.secret_id');
+  });
+
+  it('is the only identity with any storage grant', () => {
+    const storage = grants.filter(
+      (grant) =>
+        grant.type.startsWith('google_storage_') || grant.roles.some((role) => role.includes('storage')),
+    );
+    expect(storage.map((grant) => grant.member)).toEqual(['sa:function']);
+  });
+});
+
+describe('the scheduler service account', () => {
+  it('may only invoke the functions, on their Cloud Run services', () => {
+    const mine = grantsTo('sa:scheduler');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.type).toBe('google_cloud_run_v2_service_iam_member');
+    expect(mine[0]?.roles).toEqual(['roles/run.invoker']);
+    expect(expression(mine[0]?.body.for_each)).toBe('google_cloudfunctions2_function.function');
+  });
+});
+
+describe('the agent VM service account', () => {
+  it('writes logs and metrics for the Ops Agent, and has nothing on storage', () => {
+    const mine = grantsTo('sa:agent');
+    expect(mine.flatMap((grant) => grant.roles).sort()).toEqual([
+      'roles/logging.logWriter',
+      'roles/monitoring.metricWriter',
+    ]);
+  });
+});
+
+describe('on-demand invokers', () => {
+  it('may invoke the backup function only', () => {
+    const theirs = grantsTo('var.invokers');
+    expect(theirs).toHaveLength(1);
+    expect(theirs[0]?.roles).toEqual(['roles/run.invoker']);
+    expect(expression(theirs[0]?.body.name)).toBe('google_cloudfunctions2_function.function["backup"].name');
+  });
+});
