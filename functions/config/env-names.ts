@@ -24,5 +24,11 @@ export const FUNCTION_ENV = {
   project: 'GOOGLE_CLOUD_PROJECT',
 } as const;
 
+/**
+ * Outside Cloud Run only: a JSON file with the same fields (camelCase keys); a variable that is set wins over
+ * the file. The deployed function is configured by the variables above alone, so Terraform leaves this unset.
+ */
+export const FUNCTION_CONFIG_FILE_ENV = 'BACKUP_CONFIG_FILE';
+
 /** The variables whose values come from Secret Manager rather than plain configuration. */
 export const FUNCTION_SECRET_ENV = [FUNCTION_ENV.signingKey, FUNCTION_ENV.gmailCredentials] as const;

@@ -13,10 +13,7 @@ import {
   type TerraformModule,
 } from './hcl.js';
 
-// BACKUP_CONFIG_FILE names a local JSON file standing in for the variables; the deployed function is configured
-// by its variables alone, so the module leaves it unset. Every other name must be set.
-const LOCAL_ONLY: readonly string[] = ['BACKUP_CONFIG_FILE'];
-const DEPLOYED_ENV = Object.values(FUNCTION_ENV).filter((name: string) => !LOCAL_ONLY.includes(name));
+const DEPLOYED_ENV: readonly string[] = Object.values(FUNCTION_ENV);
 
 let mod: TerraformModule;
 let fn: Block;

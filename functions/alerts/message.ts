@@ -1,0 +1,61 @@
+// The one alert of a failed run, as a pure function of its report: who failed, why, what was skipped, where to look.
+import { isAlerting, logsExplorerUrl, type RunReport, type TargetReport } from '../report.js';
+import type { MailMessage } from './mime.js';
+
+export interface AlertContext {
+  from: string;
+  to: readonly string[];
+  project?: string;
+}
+
+function isoDate(date: string): string {
+  return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
+}
+
+function describeTarget(target: TargetReport): string[] {
+  const head = `- ${target.targetId} (database ${target.database}, ${target.engine}): ${target.outcome.toUpperCase()}`;
+  const lines = [head, `    object: ${target.objectName}`];
+  if (target.jobId) lines.push(`    agent job: ${target.jobId}`);
+  if (target.bytes !== undefined) lines.push(`    size: ${target.bytes} bytes`);
+  if (target.note) lines.push(`    ${target.note}`);
+  if (target.error) {
+    lines.push(`    error ${target.error.code}: ${target.error.message}`);
+    if (target.error.stderrTail?.length) {
+      lines.push(
+        '    last lines of the dump tool:',
+        ...target.error.stderrTail.map((line) => `      | ${line}`),
+      );
+    }
+  }
+  return lines;
+}
+
+/** The alert for a run that failed; null when nothing in it calls for one. */
+export function buildAlert(report: RunReport, context: AlertContext): MailMessage | null {
+  const failed = report.targets.filter((target) => isAlerting(target.outcome));
+  if (failed.length === 0) return null;
+  const date = isoDate(report.date);
+  const databases = [...new Set(failed.map((target) => target.database))].join(', ');
+  const what = report.kind === 'backup' ? 'Backup failed' : 'Backup check failed';
+  const skipped = report.targets.filter((target) => target.outcome === 'skipped');
+  const text = [
+    report.kind === 'backup'
+      ? `The backup run of ${date} failed for: ${databases}.`
+      : `The check of ${date}'s backups found a problem with: ${databases}.`,
+    '',
+    `Run id:  ${report.runId}`,
+    `Started: ${report.startedAt}`,
+    `Ended:   ${report.finishedAt}`,
+    '',
+    'Each target:',
+    ...report.targets.flatMap(describeTarget),
+    '',
+    skipped.length > 0
+      ? `Skipped (not attempted after the failure): ${skipped.map((target) => target.database).join(', ')}.`
+      : 'Nothing was skipped.',
+    '',
+    `Logs of this run: ${logsExplorerUrl(report.runId, context.project)}`,
+    '',
+  ].join('\n');
+  return { from: context.from, to: context.to, subject: `${what}: ${databases} (${date})`, text };
+}

@@ -1,0 +1,14 @@
+// What other parts of the product build on: the handler factories, configuration, loggers and mailers.
+
+export { createGmailMailer, type GmailMailerOptions } from './alerts/gmail-mailer.js';
+export type { Mailer } from './alerts/mailer.js';
+export { buildAlert } from './alerts/message.js';
+export { buildMime, type MailMessage } from './alerts/mime.js';
+export { createOutboxMailer, type OutboxMailerOptions } from './alerts/outbox-mailer.js';
+export { FUNCTION_ENV, FUNCTION_SECRET_ENV } from './config/env-names.js';
+export { loadFunctionConfig, parseFunctionConfig, printableConfig } from './config/parse.js';
+export { CONFIG_DEFAULTS, type FunctionConfig, type Target } from './config/schema.js';
+export { type Clock, createDefaultDeps, type FunctionDeps, systemClock } from './deps.js';
+export { createBackupHandler, createVerifyHandler } from './handlers.js';
+export { type CloudLoggerOptions, createCloudLogger, type Logger } from './logging/logger.js';
+export type { BackupOutcome, RunReport, TargetReport, VerifyOutcome } from './report.js';

@@ -1,0 +1,40 @@
+// The targets a run covers, in configured order, each with its object name for the run's date.
+import { BackupError } from '../core/errors.js';
+import { backupExtension } from '../core/formats.js';
+import { objectName } from '../core/object-name.js';
+import type { FunctionConfig, Target } from './config/schema.js';
+
+export interface PlannedTarget {
+  target: Target;
+  objectName: string;
+}
+
+/** `databases` (names or target ids) narrows the run; naming one that is not configured is an error. */
+export function planRun(
+  config: FunctionConfig,
+  request: { databases?: string[] },
+  startedAt: Date,
+): PlannedTarget[] {
+  const wanted = request.databases;
+  if (wanted) {
+    const unknown = wanted.filter(
+      (name) => !config.targets.some((t) => t.database === name || t.id === name),
+    );
+    if (unknown.length > 0) {
+      throw new BackupError(
+        'TARGET_UNKNOWN',
+        `databases: not configured: ${unknown.map((name) => JSON.stringify(name)).join(', ')}`,
+      );
+    }
+  }
+  return config.targets
+    .filter((target) => !wanted || wanted.includes(target.database) || wanted.includes(target.id))
+    .map((target) => ({
+      target,
+      objectName: objectName(target.database, startedAt, {
+        timeZone: config.timeZone,
+        prefix: config.prefix,
+        ext: backupExtension(target.engine, target.compression.algorithm),
+      }),
+    }));
+}

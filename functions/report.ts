@@ -1,0 +1,71 @@
+// What a run reports per target and as a whole, for `backup` and `verify` alike; the summary decides the status.
+import type { EngineName } from '../core/formats.js';
+
+export const BACKUP_OUTCOMES = ['succeeded', 'exists', 'failed', 'skipped', 'running', 'planned'] as const;
+export const VERIFY_OUTCOMES = [
+  'verified',
+  'settled',
+  'running',
+  'missing',
+  'failed',
+  'interrupted',
+  'stuck',
+] as const;
+export type BackupOutcome = (typeof BACKUP_OUTCOMES)[number];
+export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
+export type Outcome = BackupOutcome | VerifyOutcome;
+
+/** The outcomes that make a run fail (HTTP 500) and send its one alert. */
+const ALERTING: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'missing', 'interrupted', 'stuck']);
+
+export interface TargetReport<O extends Outcome = Outcome> {
+  targetId: string;
+  database: string;
+  engine: EngineName;
+  objectName: string;
+  outcome: O;
+  jobId?: string;
+  bytes?: number;
+  durationMs?: number;
+  generation?: string;
+  /** Why the outcome, in a sentence: e.g. what a skipped target was skipped after. */
+  note?: string;
+  error?: { code: string; message: string; stderrTail?: readonly string[] };
+}
+
+export interface RunReport<O extends Outcome = Outcome> {
+  kind: 'backup' | 'verify';
+  runId: string;
+  /** The calendar date the run's objects are named after, yyyyMMdd. */
+  date: string;
+  startedAt: string;
+  finishedAt: string;
+  status: 'ok' | 'failed';
+  counts: Partial<Record<O, number>>;
+  targets: TargetReport<O>[];
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+export function isAlerting(outcome: Outcome): boolean {
+  return ALERTING.has(outcome);
+}
+
+/** The report of a finished run: its status and counts follow from the targets' outcomes. */
+export function summarise<O extends Outcome>(base: Omit<RunReport<O>, 'status' | 'counts'>): RunReport<O> {
+  const counts: Partial<Record<O, number>> = {};
+  for (const target of base.targets) counts[target.outcome] = (counts[target.outcome] ?? 0) + 1;
+  const failed = base.targets.some((target) => isAlerting(target.outcome));
+  return { ...base, status: failed ? 'failed' : 'ok', counts };
+}
+
+/** 500 when anything failed, so Cloud Scheduler records the attempt as failed. */
+export function httpStatusOf(report: RunReport): number {
+  return report.status === 'failed' ? 500 : 200;
+}
+
+/** A Logs Explorer link showing every line of one run. */
+export function logsExplorerUrl(runId: string, project?: string): string {
+  const query = encodeURIComponent(`labels.runId="${runId}"`);
+  return `https://console.cloud.google.com/logs/query;query=${query}${project ? `?project=${encodeURIComponent(project)}` : ''}`;
+}

@@ -1,0 +1,95 @@
+// The bucket operations a run needs: look an object up, open a create-only upload session, cancel it, annotate.
+import type { Bucket } from '@google-cloud/storage';
+import { BackupError } from '../../core/errors.js';
+
+export interface ObjectInfo {
+  name: string;
+  generation: string;
+  size: number;
+  crc32c?: string;
+  md5Hash?: string;
+  metadata: Record<string, string>;
+}
+
+function statusOf(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** The live generation of an object, or null when there is none. */
+export async function getObject(bucket: Bucket, name: string): Promise<ObjectInfo | null> {
+  try {
+    const [meta] = await bucket.file(name).getMetadata();
+    const custom: Record<string, string> = {};
+    for (const [key, value] of Object.entries(meta.metadata ?? {}))
+      if (value != null) custom[key] = String(value);
+    return {
+      name,
+      generation: String(meta.generation),
+      size: Number(meta.size),
+      ...(meta.crc32c && { crc32c: meta.crc32c }),
+      ...(meta.md5Hash && { md5Hash: meta.md5Hash }),
+      metadata: custom,
+    };
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw new BackupError('INTERNAL', `cannot read ${name}'s metadata: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+export type SessionResult = { kind: 'created'; uri: string } | { kind: 'exists' };
+
+export interface SessionOptions {
+  /** Without force the session is create-only (ifGenerationMatch=0); with it, a new generation. */
+  force: boolean;
+  contentType: string;
+  metadata: Record<string, string>;
+}
+
+/** A resumable upload session for exactly one object; `exists` when a create-only session meets the object. */
+export async function openSession(
+  bucket: Bucket,
+  name: string,
+  options: SessionOptions,
+): Promise<SessionResult> {
+  try {
+    const [uri] = await bucket.file(name).createResumableUpload({
+      metadata: { contentType: options.contentType, metadata: options.metadata },
+      ...(!options.force && { preconditionOpts: { ifGenerationMatch: 0 } }),
+    });
+    return { kind: 'created', uri };
+  } catch (error) {
+    if (statusOf(error) === 412) return { kind: 'exists' };
+    const status = statusOf(error);
+    throw new BackupError(
+      'SESSION_REFUSED',
+      `Cloud Storage refused an upload session for ${name}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Cancels a session so nothing partial can be finalised under the name. Cloud Storage answers 499; a session
+ * already finalised or cancelled answers 4xx too, and both leave nothing to do.
+ */
+export async function cancelSession(fetchFn: typeof fetch, uri: string): Promise<void> {
+  const response = await fetchFn(uri, { method: 'DELETE', headers: { 'content-length': '0' } });
+  await response.body?.cancel();
+}
+
+/** Adds custom metadata to exactly the generation that was checked. */
+export async function annotate(
+  bucket: Bucket,
+  info: ObjectInfo,
+  metadata: Record<string, string>,
+): Promise<void> {
+  await bucket.file(info.name).setMetadata({ metadata }, { ifGenerationMatch: info.generation });
+}
+
+/** Removes exactly the generation that failed its check; the bucket's versioning keeps it as noncurrent. */
+export async function removeGeneration(bucket: Bucket, info: ObjectInfo): Promise<void> {
+  await bucket.file(info.name).delete({ ifGenerationMatch: info.generation });
+}

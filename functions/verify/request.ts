@@ -1,0 +1,30 @@
+// What a caller may ask of the watchdog: which databases, and which day's backups (today in the zone by default).
+import { DateTime } from 'luxon';
+import { BackupError } from '../../core/errors.js';
+import { nameList, requestFields } from '../request-fields.js';
+
+export interface VerifyRequest {
+  databases?: string[];
+  /** A moment inside the day whose objects are checked. */
+  day?: Date;
+}
+
+export function parseVerifyRequest(
+  query: Record<string, unknown>,
+  body: unknown,
+  timeZone: string,
+): VerifyRequest {
+  const fields = requestFields(query, body);
+  const databases = nameList(fields.databases, 'databases');
+  let day: Date | undefined;
+  if (fields.date !== undefined && fields.date !== '') {
+    const text = String(fields.date).replaceAll('-', '');
+    const parsed = DateTime.fromFormat(text, 'yyyyMMdd', { zone: timeZone });
+    if (!/^\d{8}$/.test(text) || !parsed.isValid) {
+      throw new BackupError('REQUEST_INVALID', 'date: must be a calendar date, yyyyMMdd or yyyy-MM-dd');
+    }
+    // Midday: the named day whatever the zone's offset.
+    day = parsed.plus({ hours: 12 }).toJSDate();
+  }
+  return { ...(databases && { databases }), ...(day && { day }) };
+}

@@ -1,0 +1,72 @@
+// The function's check after a job: an object whose size or crc32c differs from the agent's counts fails the
+// target, is removed from the live name, and alerts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import { testSigningKey } from '../../helpers/agent.js';
+import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
+import { type FakeAgent, startFakeAgent } from './fake-agent.js';
+import { createBucket, deliveredSince, type FunctionHarness, OAUTH, startFunction } from './harness.js';
+
+const BUCKET = 'fn-check';
+const bytes = Buffer.from('-- a dump that is not what the agent says it is\n'.repeat(100));
+
+describe('the object check', () => {
+  let emulator: RunningEmulator;
+  let gmail: GmailStub;
+  const closers: { close(): Promise<void> }[] = [];
+
+  beforeAll(async () => {
+    [emulator, gmail] = await Promise.all([startEmulator({ port: 0 }), startGmailStub({ oauth: OAUTH })]);
+    await createBucket(emulator.url, BUCKET);
+  });
+  afterAll(async () => {
+    await Promise.all(closers.map((closer) => closer.close()));
+    await Promise.all([emulator?.close(), gmail?.close()]);
+  });
+
+  async function run(claim: Parameters<typeof startFakeAgent>[0]['claim'], prefix: string) {
+    const agent: FakeAgent = await startFakeAgent({ bytes, claim });
+    const harness: FunctionHarness = await startFunction({
+      emulator,
+      gmail,
+      bucket: BUCKET,
+      key: testSigningKey().key,
+      targets: [{ id: 'app', database: 'app', engine: 'postgres', agentUrl: agent.url }],
+      env: { BACKUP_PREFIX: prefix },
+    });
+    closers.push(agent, harness);
+    const sent = gmail.messages.length;
+    const result = await harness.backup();
+    const [live] = await harness.storage
+      .bucket(BUCKET)
+      .file(result.report.targets[0]?.objectName ?? '')
+      .exists();
+    return { ...result, live, mails: await deliveredSince(gmail, sent) };
+  }
+
+  it('fails on a size mismatch, leaving nothing live under the name', async () => {
+    const { status, report, live, mails } = await run({ bytesUploaded: bytes.length + 1 }, 'size/');
+    expect(status).toBe(500);
+    expect(report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'CHECK_MISMATCH' } });
+    expect(report.targets[0]?.error?.message).toContain(
+      `the object has ${bytes.length} bytes, the agent uploaded ${bytes.length + 1}`,
+    );
+    expect(live).toBe(false);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain('CHECK_MISMATCH');
+  });
+
+  it('fails on a crc32c mismatch', async () => {
+    const { status, report, live } = await run({ crc32c: 'AAAAAA==' }, 'crc/');
+    expect(status).toBe(500);
+    expect(report.targets[0]?.error?.message).toContain('crc32c is');
+    expect(live).toBe(false);
+  });
+
+  it('accepts the same object when the counts are true', async () => {
+    const { status, report, live } = await run({}, 'true/');
+    expect(status).toBe(200);
+    expect(report.targets[0]?.outcome).toBe('succeeded');
+    expect(live).toBe(true);
+  });
+});

@@ -1,0 +1,75 @@
+// An agent impersonator for the checks the function makes after a job: it really uploads bytes to the session it
+// is given, then reports counts that differ from what it sent (as a buggy or dishonest agent would).
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CRC32C } from '@google-cloud/storage';
+import type { JobRequest, JobStatus } from '../../../core/protocol.js';
+
+export interface FakeAgentOptions {
+  /** The bytes it uploads. */
+  bytes: Buffer;
+  /** What it then claims, over the true counts. */
+  claim: Partial<Pick<JobStatus, 'bytesUploaded' | 'crc32c'>>;
+}
+
+export interface FakeAgent {
+  url: string;
+  close(): Promise<void>;
+}
+
+function crc32cOf(bytes: Buffer): string {
+  const crc = new CRC32C();
+  crc.update(bytes);
+  return crc.toString();
+}
+
+export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAgent> {
+  const jobs = new Map<string, JobStatus>();
+  const upload = async (request: JobRequest): Promise<JobStatus> => {
+    const size = options.bytes.length;
+    const response = await fetch(request.uploadUri, {
+      method: 'PUT',
+      headers: { 'content-range': `bytes 0-${size - 1}/${size}` },
+      body: options.bytes,
+    });
+    if (!response.ok) throw new Error(`upload: ${response.status}`);
+    const now = new Date().toISOString();
+    return {
+      jobId: `job-${jobs.size + 1}`,
+      runId: request.runId,
+      targetId: request.targetId,
+      objectName: request.objectName,
+      state: 'succeeded',
+      bytesRead: size,
+      bytesUploaded: size,
+      crc32c: crc32cOf(options.bytes),
+      sha256: createHash('sha256').update(options.bytes).digest('hex'),
+      startedAt: now,
+      endedAt: now,
+      exitCodes: { dump: 0 },
+      stderrTail: [],
+      ...options.claim,
+    };
+  };
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'POST' && url.pathname === '/v1/jobs') {
+      const status = await upload(JSON.parse(Buffer.concat(chunks).toString()) as JobRequest);
+      jobs.set(status.jobId, status);
+      return send(202, { jobId: status.jobId });
+    }
+    const job = jobs.get(decodeURIComponent(url.pathname.split('/')[3] ?? ''));
+    if (req.method === 'GET' && job) return send(200, job);
+    send(404, { error: { code: 'JOB_UNKNOWN', message: 'no such job' } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,147 @@
+// The function under functions-framework on a random port, wired to the storage emulator, the Gmail stub and
+// real agents; its log lines captured as parsed JSON.
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { Storage } from '@google-cloud/storage';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import type { SigningKey } from '../../../core/signing/index.js';
+import type { RunningEmulator } from '../../../emulator/index.js';
+import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
+import { parseFunctionConfig } from '../../../functions/config/parse.js';
+import type { FunctionConfig } from '../../../functions/config/schema.js';
+import { systemClock } from '../../../functions/deps.js';
+import { createBackupHandler, createVerifyHandler } from '../../../functions/handlers.js';
+import { createCloudLogger } from '../../../functions/logging/logger.js';
+import type { RunReport } from '../../../functions/report.js';
+import type { GmailStub } from '../../helpers/gmail-stub.js';
+
+export const OAUTH = {
+  clientId: 'client-1',
+  clientSecret: 'client-secret-1',
+  refreshToken: 'refresh-token-1',
+};
+export const ADMIN = 'admin@example.com';
+export const SENDER = 'backups@example.com';
+
+export interface FunctionTarget {
+  id: string;
+  database: string;
+  engine: string;
+  agentUrl: string;
+}
+
+export interface HarnessOptions {
+  emulator: RunningEmulator;
+  gmail: GmailStub;
+  bucket: string;
+  key: SigningKey;
+  targets: FunctionTarget[];
+  /** Other variables, e.g. BACKUP_PREFIX or BACKUP_ON_ERROR. */
+  env?: Record<string, string>;
+  /** Other file fields, e.g. pollBudgetSeconds. */
+  file?: Record<string, unknown>;
+}
+
+export interface FunctionHarness {
+  config: FunctionConfig;
+  storage: Storage;
+  logs: Record<string, unknown>[];
+  backup(query?: Record<string, string>): Promise<{ status: number; report: RunReport }>;
+  verify(query?: Record<string, string>): Promise<{ status: number; report: RunReport }>;
+  close(): Promise<void>;
+}
+
+let instances = 0;
+
+export async function createBucket(emulatorUrl: string, bucket: string): Promise<void> {
+  const response = await fetch(`${emulatorUrl}/storage/v1/b?project=test-project`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: bucket, versioning: { enabled: true } }),
+  });
+  if (response.status !== 200) throw new Error(`bucket: ${response.status} ${await response.text()}`);
+}
+
+export async function startFunction(options: HarnessOptions): Promise<FunctionHarness> {
+  const env = {
+    BACKUP_BUCKET: options.bucket,
+    BACKUP_TARGETS: JSON.stringify(options.targets),
+    BACKUP_SIGNING_KEY_ID: options.key.id,
+    BACKUP_SIGNING_KEY: options.key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ALERT_RECIPIENTS: ADMIN,
+    ALERT_SENDER: SENDER,
+    GMAIL_AUTH: 'oauth',
+    GMAIL_CREDENTIALS: JSON.stringify({
+      client_id: OAUTH.clientId,
+      client_secret: OAUTH.clientSecret,
+      refresh_token: OAUTH.refreshToken,
+      token_uri: options.gmail.tokenUrl,
+    }),
+    GOOGLE_CLOUD_PROJECT: 'acme-test',
+    ...options.env,
+  };
+  const config = parseFunctionConfig(env, {
+    pollIntervalSeconds: 0.05,
+    agentTimeoutSeconds: 5,
+    ...options.file,
+  });
+  const stream = new PassThrough();
+  const logs: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+  });
+  const storage = new Storage({ apiEndpoint: options.emulator.url, projectId: 'test-project' });
+  const gmail = config.alerts.gmail;
+  if (!gmail) throw new Error('the harness configures Gmail');
+  const deps = {
+    storage,
+    fetch: globalThis.fetch,
+    logger: createCloudLogger({ stream, project: 'acme-test' }),
+    mailer: createGmailMailer({ gmail, rootUrl: options.gmail.rootUrl }),
+    clock: systemClock,
+  };
+  instances += 1;
+  const names = { backup: `backup-${instances}`, verify: `verify-${instances}` };
+  http(names.backup, createBackupHandler(config, deps));
+  http(names.verify, createVerifyHandler(config, deps));
+  const servers = [getTestServer(names.backup), getTestServer(names.verify)];
+  const urls = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<string>((resolve) =>
+          server.listen(0, '127.0.0.1', () =>
+            resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+          ),
+        ),
+    ),
+  );
+  const call = async (url: string, query: Record<string, string>) => {
+    const response = await fetch(`${url}/?${new URLSearchParams(query)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    return { status: response.status, report: (await response.json()) as RunReport };
+  };
+  return {
+    config,
+    storage,
+    logs,
+    backup: (query = {}) => call(urls[0] as string, query),
+    verify: (query = {}) => call(urls[1] as string, query),
+    close: async () => {
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    },
+  };
+}
+
+/** The messages the Gmail stub received from index `from` on, parsed as a mail client would. */
+export async function deliveredSince(gmail: GmailStub, from: number): Promise<ParsedMail[]> {
+  return Promise.all(gmail.messages.slice(from).map((message) => simpleParser(message.mime)));
+}
+
+export function outcomes(report: RunReport): Record<string, string> {
+  return Object.fromEntries(report.targets.map((target) => [target.targetId, target.outcome]));
+}

@@ -1,0 +1,76 @@
+// The deployed entry point under functions-framework: a bad configuration stops the start with a clear error;
+// a good one serves both targets.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../../core/signing/index.js';
+import { freePort } from '../../helpers/stand-in-tools.js';
+
+const MAIN = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
+const children: ChildProcess[] = [];
+
+function start(target: string, port: number, env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, `--target=${target}`, '--source=functions/index.ts', `--port=${port}`],
+    {
+      // Only what the function reads, plus PATH: no ambient Google configuration.
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { exited, output: () => output };
+}
+
+const goodEnv = () => ({
+  BACKUP_BUCKET: 'acme-backups',
+  BACKUP_TARGETS: JSON.stringify([
+    { id: 'app', database: 'app', engine: 'postgres', agentUrl: 'http://127.0.0.1:9' },
+  ]),
+  BACKUP_SIGNING_KEY_ID: 'k1',
+  BACKUP_SIGNING_KEY: generateKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+describe('start-up', () => {
+  it('refuses to start on a bad configuration, naming each bad field and never the key', async () => {
+    const env = {
+      ...goodEnv(),
+      BACKUP_TARGETS: '[{"id":"app","database":"app","engine":"oracle","agentUrl":"x"}]',
+    };
+    const { exited, output } = start('backup', await freePort(), { ...env, BACKUP_SIGNING_KEY_ID: '' });
+    expect(await exited).not.toBe(0);
+    expect(output()).toContain('ConfigError: invalid function configuration');
+    expect(output()).toContain('targets.0.engine (BACKUP_TARGETS)');
+    expect(output()).toContain('targets.0.agentUrl (BACKUP_TARGETS)');
+    expect(output()).toContain('signingKeyId (BACKUP_SIGNING_KEY_ID): is required');
+    expect(output()).not.toContain('PRIVATE KEY');
+  });
+
+  it('serves the backup target with a good configuration (a dry run touches nothing)', async () => {
+    const port = await freePort();
+    const { output } = start('backup', port, goodEnv());
+    let response: Response | undefined;
+    for (let attempt = 0; attempt < 100 && !response; attempt++) {
+      response = await fetch(`http://127.0.0.1:${port}/?dryRun=true`, { method: 'POST' }).catch(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return undefined;
+      });
+    }
+    expect(response?.status, output()).toBe(200);
+    const report = (await response?.json()) as { targets: { outcome: string; objectName: string }[] };
+    expect(report.targets).toEqual([expect.objectContaining({ outcome: 'planned' })]);
+    expect(output()).toContain('"event":"run.planned"');
+  });
+});
