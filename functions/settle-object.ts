@@ -3,13 +3,20 @@ import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../core/errors.js';
 import type { JobStatus } from '../core/protocol.js';
 import type { Target } from './config/schema.js';
-import { annotate, getObject, type ObjectInfo, removeGeneration } from './storage/objects.js';
+import { annotate, getObject, type ObjectInfo } from './storage/objects.js';
 
 /** The custom metadata key whose presence marks an object as checked; written only after the check passed. */
 export const VERIFIED_KEY = 'sha256';
+/** The custom metadata key that records why an object failed its check. */
+export const CHECK_FAILED_KEY = 'checkFailed';
 
 export function isVerified(info: ObjectInfo): boolean {
   return Boolean(info.metadata[VERIFIED_KEY]);
+}
+
+/** Why the object failed its check, or undefined when it has not failed one. */
+export function checkFailure(info: ObjectInfo): string | undefined {
+  return info.metadata[CHECK_FAILED_KEY];
 }
 
 /** What differs between the stored object and what the agent counted; null when they agree. */
@@ -43,8 +50,8 @@ export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date
 }
 
 /**
- * Checks `objectName` against a succeeded job and records the verified metadata. A mismatched generation is
- * removed, so that nothing doubtful stays final under the name (a versioned bucket keeps it as noncurrent).
+ * Checks `objectName` against a succeeded job and records the verified metadata. A mismatched object is marked
+ * with why, never deleted: the function holds no delete permission, and the evidence stays for the admin.
  */
 export async function settleObject(
   bucket: Bucket,
@@ -59,8 +66,11 @@ export async function settleObject(
   }
   const mismatch = findMismatch(info, job) ?? (job.sha256 ? null : 'the agent reported no sha256');
   if (mismatch) {
-    await removeGeneration(bucket, info);
-    throw new BackupError('CHECK_MISMATCH', `${mismatch}; generation ${info.generation} removed`);
+    await annotate(bucket, info, { [CHECK_FAILED_KEY]: mismatch });
+    throw new BackupError(
+      'CHECK_MISMATCH',
+      `${mismatch}; generation ${info.generation} is marked ${CHECK_FAILED_KEY}: replace it with force=true`,
+    );
   }
   await annotate(bucket, info, verifiedMetadata(job, target, now));
   return info;

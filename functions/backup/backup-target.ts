@@ -1,5 +1,6 @@
 // One target of a backup run: session, signed job, poll, check, record — every step logged, nothing thrown.
 import type { Bucket } from '@google-cloud/storage';
+import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import { pollJob } from '../agent/poll-job.js';
@@ -9,7 +10,7 @@ import { errorFailure, type FailureInfo, jobFailure } from '../job-failure.js';
 import type { LogFields } from '../logging/logger.js';
 import type { PlannedTarget } from '../plan.js';
 import type { BackupOutcome, TargetReport } from '../report.js';
-import { settleObject } from '../settle-object.js';
+import { checkFailure, settleObject } from '../settle-object.js';
 import { cancelSession, getObject, openSession } from '../storage/objects.js';
 
 export interface RunContext {
@@ -91,6 +92,14 @@ export async function backupTarget(
               engine: target.engine,
             },
           });
+    const failedCheck = existing && !ctx.force ? checkFailure(existing) : undefined;
+    if (failedCheck) {
+      // A same-day rerun must not report a doubtful object as a good `exists`.
+      throw new BackupError(
+        'CHECK_MISMATCH',
+        `${objectName} failed its check (${failedCheck}): replace it with force=true`,
+      );
+    }
     if (session.kind === 'exists') {
       logger.log('INFO', 'backup.exists', `${objectName} already exists: not overwritten`, fields);
       return report('exists', existing ? { generation: existing.generation } : {});

@@ -88,8 +88,3 @@ export async function annotate(
 ): Promise<void> {
   await bucket.file(info.name).setMetadata({ metadata }, { ifGenerationMatch: info.generation });
 }
-
-/** Removes exactly the generation that failed its check; the bucket's versioning keeps it as noncurrent. */
-export async function removeGeneration(bucket: Bucket, info: ObjectInfo): Promise<void> {
-  await bucket.file(info.name).delete({ ifGenerationMatch: info.generation });
-}

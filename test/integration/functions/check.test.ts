@@ -1,5 +1,5 @@
 // The function's check after a job: an object whose size or crc32c differs from the agent's counts fails the
-// target, is removed from the live name, and alerts.
+// target, is marked (never deleted: the function holds no delete permission), alerts, and fails a rerun too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { testSigningKey } from '../../helpers/agent.js';
@@ -37,36 +37,45 @@ describe('the object check', () => {
     closers.push(agent, harness);
     const sent = gmail.messages.length;
     const result = await harness.backup();
-    const [live] = await harness.storage
-      .bucket(BUCKET)
-      .file(result.report.targets[0]?.objectName ?? '')
-      .exists();
-    return { ...result, live, mails: await deliveredSince(gmail, sent) };
+    const file = harness.storage.bucket(BUCKET).file(result.report.targets[0]?.objectName ?? '');
+    const [metadata] = await file.getMetadata();
+    return { ...result, harness, custom: metadata.metadata ?? {}, mails: await deliveredSince(gmail, sent) };
   }
 
-  it('fails on a size mismatch, leaving nothing live under the name', async () => {
-    const { status, report, live, mails } = await run({ bytesUploaded: bytes.length + 1 }, 'size/');
+  it('fails on a size mismatch, marking the object unverified, and a rerun fails too', async () => {
+    const { status, report, custom, mails, harness } = await run(
+      { bytesUploaded: bytes.length + 1 },
+      'size/',
+    );
     expect(status).toBe(500);
     expect(report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'CHECK_MISMATCH' } });
     expect(report.targets[0]?.error?.message).toContain(
       `the object has ${bytes.length} bytes, the agent uploaded ${bytes.length + 1}`,
     );
-    expect(live).toBe(false);
+    expect(custom.sha256).toBeUndefined();
+    expect(custom.checkFailed).toContain(`the agent uploaded ${bytes.length + 1}`);
     expect(mails).toHaveLength(1);
     expect(mails[0]?.text).toContain('CHECK_MISMATCH');
+
+    const rerun = await harness.backup();
+    expect(rerun.status).toBe(500);
+    expect(rerun.report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'CHECK_MISMATCH' } });
+    expect(rerun.report.targets[0]?.error?.message).toContain('failed its check');
   });
 
   it('fails on a crc32c mismatch', async () => {
-    const { status, report, live } = await run({ crc32c: 'AAAAAA==' }, 'crc/');
+    const { status, report, custom } = await run({ crc32c: 'AAAAAA==' }, 'crc/');
     expect(status).toBe(500);
     expect(report.targets[0]?.error?.message).toContain('crc32c is');
-    expect(live).toBe(false);
+    expect(custom.sha256).toBeUndefined();
+    expect(custom.checkFailed).toContain('crc32c');
   });
 
   it('accepts the same object when the counts are true', async () => {
-    const { status, report, live } = await run({}, 'true/');
+    const { status, report, custom } = await run({}, 'true/');
     expect(status).toBe(200);
     expect(report.targets[0]?.outcome).toBe('succeeded');
-    expect(live).toBe(true);
+    expect(custom.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(custom.checkFailed).toBeUndefined();
   });
 });
