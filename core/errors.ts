@@ -11,7 +11,10 @@ export const HTTP_STATUS_BY_CODE = {
   TARGET_UNKNOWN: 404,
   JOB_UNKNOWN: 404,
   JOB_CONFLICT: 409,
+  ROUTE_UNKNOWN: 404,
   // Request signatures: every one answers 401 and says no more to the caller
+  /** What the caller is told for any of the signature codes below, which stay in the agent's log. */
+  UNAUTHENTICATED: 401,
   SIGNATURE_MISSING: 401,
   SIGNATURE_MALFORMED: 401,
   SIGNATURE_UNKNOWN_KEY: 401,

@@ -7,6 +7,9 @@ import { isValidName, NAME_RULE } from './validate-name.js';
 export const AGENT_PATHS = {
   jobs: '/v1/jobs',
   job: (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`,
+  /** The latest job of a run for a target (signed GET; 404 JOB_UNKNOWN when none): how `verify` finds one. */
+  findJob: (runId: string, targetId: string) =>
+    `/v1/jobs?${new URLSearchParams({ runId, targetId }).toString()}`,
   health: '/healthz',
 } as const;
 
@@ -69,7 +72,12 @@ export type JobStatus = z.infer<typeof jobStatusSchema>;
 
 /** The body of every error answer from the agent: a code, and a message safe for the caller. */
 export const errorBodySchema = z.strictObject({
-  error: z.strictObject({ code: z.string(), message: z.string() }),
+  error: z.strictObject({
+    code: z.string(),
+    message: z.string(),
+    /** With JOB_CONFLICT: the job already running for the target. */
+    jobId: idSchema.optional(),
+  }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 

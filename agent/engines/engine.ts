@@ -1,0 +1,55 @@
+// The one small interface every dump engine implements: its agent.json target fields and a pure command builder.
+
+import { z } from 'zod';
+import type { EngineName } from '../../core/formats.js';
+import { isValidName, NAME_RULE } from '../../core/validate-name.js';
+
+/** A dump tool's invocation as data: run without a shell, its stdout is the dump. */
+export interface DumpCommand {
+  file: string;
+  args: string[];
+  /** The child's whole environment beyond PATH/HOME/LANG (the agent's own environment is not inherited). */
+  env: Record<string, string>;
+  /**
+   * Contents handed to the child as already-open descriptors 3, 4, …, named in `args` as `/dev/fd/3`, … —
+   * how a password reaches a tool that only reads it from a file, without the file staying on disk.
+   */
+  secretFiles: string[];
+}
+
+export interface DumpSecrets {
+  password?: string;
+}
+
+export interface Engine<T> {
+  name: EngineName;
+  /** This engine's entry in agent.json `targets`, common fields included. */
+  targetSchema: z.ZodType<T>;
+  dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
+}
+
+const name = z.string().refine(isValidName, { message: `must be ${NAME_RULE}` });
+const absolutePath = z.string().startsWith('/', 'must be an absolute path');
+
+/** Fields every target has; each engine spreads them into its own strict object. */
+export const commonTargetFields = {
+  id: name,
+  /** The database name: names the object, and is what is dumped (for sqlite, only the name). */
+  database: name,
+  /** A 0600 file holding the password, read at job time so a rotated password needs no restart. */
+  passwordFile: absolutePath.optional(),
+  /** Overrides the dump tool found on PATH. */
+  toolPath: absolutePath.optional(),
+};
+
+// Values reach argv only in `--option=value` form, so none can read as an option; the patterns keep them printable.
+export const hostSchema = z.string().regex(/^[A-Za-z0-9.:_-]{1,253}$/, 'must be a host name or IP address');
+export const portSchema = z.int().min(1).max(65535);
+export const userSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._@$-]{1,128}$/, 'must be 1 to 128 letters, digits or "._@$-"');
+
+/** The path a child sees for the n-th entry of `secretFiles`. */
+export function secretFilePath(index: number): string {
+  return `/dev/fd/${3 + index}`;
+}

@@ -1,0 +1,47 @@
+// A pass-through stream that counts bytes and hashes them as Cloud Storage does: crc32c and md5 in base64, sha256 in hex.
+
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { Crc32c } from './crc32c.js';
+
+export interface Digests {
+  bytes: number;
+  crc32c: string;
+  md5: string;
+  sha256: string;
+}
+
+export class HashingStream extends Transform {
+  private readonly crc32c = new Crc32c();
+  private readonly md5 = createHash('md5');
+  private readonly sha256 = createHash('sha256');
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.crc32c.update(chunk);
+    this.md5.update(chunk);
+    this.sha256.update(chunk);
+    callback(null, chunk);
+  }
+
+  /** Only once the stream has ended: the digests consume the hash state. */
+  digests(): Digests {
+    return {
+      bytes: this.bytes,
+      crc32c: this.crc32c.toString(),
+      md5: this.md5.digest('base64'),
+      sha256: this.sha256.digest('hex'),
+    };
+  }
+}
+
+/** Counts what flows through, for `bytesRead` on the dump side. */
+export class CountingStream extends Transform {
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+}

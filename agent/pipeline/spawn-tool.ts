@@ -1,0 +1,83 @@
+// Starts a tool from its command data, without a shell: its own minimal environment, secrets on extra descriptors.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DumpCommand } from '../engines/engine.js';
+
+export interface RunningTool {
+  child: ChildProcess;
+  /** The exit code once stdio has closed; null when killed by a signal. Rejects when the tool cannot start. */
+  closed: Promise<number | null>;
+  /** SIGTERM, then SIGKILL if it is still there after `graceMs`. */
+  kill(graceMs?: number): void;
+}
+
+// Only what a tool needs to find itself and its locale: the agent's own environment may hold other secrets.
+const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'];
+
+/** A private 0700 dir, RAM-backed where possible so a secret never reaches a disk, even while it has a name. */
+function privateDir(): string {
+  try {
+    return mkdtempSync('/dev/shm/db-backup-');
+  } catch {
+    return mkdtempSync(join(tmpdir(), 'db-backup-'));
+  }
+}
+
+/**
+ * Opens each secret as a descriptor on a file that no longer has a name: written 0600 into a private dir, opened,
+ * then unlinked before the tool starts. The tool reads it through /dev/fd/N; nobody else can find it.
+ */
+function openSecretFiles(contents: readonly string[]): number[] {
+  const fds: number[] = [];
+  try {
+    for (const content of contents) {
+      const dir = privateDir();
+      const path = join(dir, 'secret');
+      try {
+        writeFileSync(path, content, { mode: 0o600 });
+        fds.push(openSync(path, 'r'));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } catch (error) {
+    for (const fd of fds) closeSync(fd);
+    throw error;
+  }
+  return fds;
+}
+
+export function spawnTool(command: DumpCommand, stdin: 'ignore' | 'pipe' = 'ignore'): RunningTool {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  Object.assign(env, command.env);
+  const fds = openSecretFiles(command.secretFiles);
+  let child: ChildProcess;
+  try {
+    child = spawn(command.file, command.args, { stdio: [stdin, 'pipe', 'pipe', ...fds], env });
+  } finally {
+    // The child holds its own copies now.
+    for (const fd of fds) closeSync(fd);
+  }
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  return {
+    child,
+    closed,
+    kill(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      timer.unref();
+      child.once('exit', () => clearTimeout(timer));
+    },
+  };
+}

@@ -1,0 +1,168 @@
+// Nothing partial is ever final: a dump or compressor that fails after megabytes, storage that keeps failing,
+// or a stop request all end with the session cancelled and no object — and a passing storage hiccup is retried.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteTarget } from '../../../agent/engines/index.js';
+import { type BackupProgress, runBackup } from '../../../agent/pipeline/run-backup.js';
+import { createStandIns, failingDumpScript, runTool, type StandIns } from '../../helpers/stand-in-tools.js';
+import { gunzipText, startStorage, type TestStorage } from './storage.js';
+
+const CHUNK = 256 * 1024;
+// About 3.4 MiB of predictable text: over a dozen chunks before compression.
+const STEADY_DUMP = 'seq 1 500000';
+
+let standIns: StandIns;
+let storage: TestStorage;
+
+beforeAll(async () => {
+  [standIns, storage] = await Promise.all([createStandIns(), startStorage()]);
+});
+
+afterAll(async () => {
+  await Promise.all([standIns?.remove(), storage?.close()]);
+});
+
+/** A target whose "dump tool" is a stand-in script; the sqlite engine passes no password and ignores the file. */
+async function scriptedTarget(name: string, body: string): Promise<SqliteTarget> {
+  return {
+    id: name,
+    engine: 'sqlite',
+    database: name,
+    path: '/nonexistent.db',
+    toolPath: await standIns.script(name, body),
+  };
+}
+
+async function expectNoObject(objectName: string, uploadUri: string): Promise<void> {
+  expect(await storage.exists(objectName)).toBe(false);
+  expect(await storage.sessionStatus(uploadUri)).toBe(499);
+}
+
+describe('failures cancel the session', () => {
+  it('a dump that exits non-zero after writing several MiB never finalizes (DUMP_FAILED)', async () => {
+    const request = await storage.request('broken_20240101.sql.gz');
+    const outcome = await runBackup({
+      request,
+      target: await scriptedTarget('broken-dump', failingDumpScript(6, 2)),
+      chunkSize: CHUNK,
+    });
+    expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 2 } });
+    expect(outcome.errorMessage).toBe('broken-dump exited with code 2');
+    expect(outcome.bytesRead).toBeGreaterThan(6 * 1024 * 1024);
+    expect(outcome.bytesUploaded).toBeGreaterThan(4 * CHUNK);
+    expect(outcome.stderrTail).toEqual([
+      'broken-dump: error: lost connection to server during query (password=[REDACTED])',
+    ]);
+    await expectNoObject(request.objectName, request.uploadUri);
+  });
+
+  it.each([
+    ['after reading everything', 'cat > /dev/null; echo "zstd: error 11 : Allocation error" >&2; exit 1'],
+    ['at once, closing its input', 'echo "zstd: cannot start" >&2; exit 1'],
+  ])('a compressor failing %s gives COMPRESS_FAILED', async (_when, body) => {
+    const request = await storage.request('zstd_20240101.sql.zst', { algorithm: 'zstd' });
+    const outcome = await runBackup({
+      request,
+      target: await scriptedTarget('steady-dump', STEADY_DUMP),
+      zstdPath: await standIns.script('zstd', body),
+      chunkSize: CHUNK,
+    });
+    expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED', exitCodes: { compress: 1 } });
+    expect(outcome.stderrTail.some((line) => line.startsWith('zstd: zstd: '))).toBe(true);
+    await expectNoObject(request.objectName, request.uploadUri);
+  });
+
+  it('a missing zstd gives COMPRESS_FAILED naming it', async () => {
+    const request = await storage.request('nozstd_20240101.sql.zst', { algorithm: 'zstd' });
+    const outcome = await runBackup({
+      request,
+      target: await scriptedTarget('steady-dump', STEADY_DUMP),
+      zstdPath: `${standIns.dir}/no-such-zstd`,
+    });
+    expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED' });
+    expect(outcome.errorMessage).toMatch(/cannot start no-such-zstd: .*ENOENT/);
+    await expectNoObject(request.objectName, request.uploadUri);
+  });
+
+  it('storage failing every time gives UPLOAD_FAILED once retries are spent', async () => {
+    const request = await storage.request('down_20240101.sql.gz');
+    const fault = storage.emulator.faults.add({
+      method: 'PUT',
+      match: /upload_id=/,
+      status: 503,
+      times: 1000,
+    });
+    try {
+      const outcome = await runBackup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        chunkSize: CHUNK,
+        maxUploadRetries: 1,
+      });
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'UPLOAD_FAILED' });
+      expect(outcome.errorMessage).toMatch(/503/);
+      // The first request and one retry.
+      expect(fault.matched).toBe(2);
+    } finally {
+      storage.emulator.faults.clear();
+    }
+    await expectNoObject(request.objectName, request.uploadUri);
+  });
+
+  it('a stop request kills the dump and cancels the session (JOB_INTERRUPTED)', async () => {
+    const request = await storage.request('stopped_20240101.sql.gz');
+    const abort = new AbortController();
+    const progress: BackupProgress[] = [];
+    const outcome = await runBackup({
+      request,
+      target: await scriptedTarget('endless-dump', 'while true; do seq 1 20000; sleep 0.1; done'),
+      signal: abort.signal,
+      onProgress: (p) => {
+        progress.push(p);
+        if (progress.length === 2) abort.abort();
+      },
+    });
+    expect(outcome).toMatchObject({ ok: false, errorCode: 'JOB_INTERRUPTED', exitCodes: { dump: null } });
+    expect(progress[1]?.bytesRead).toBeGreaterThan(progress[0]?.bytesRead ?? 0);
+    await expectNoObject(request.objectName, request.uploadUri);
+  });
+});
+
+describe('passing storage trouble', () => {
+  it('one 503 on a chunk is retried and the object is whole', async () => {
+    const request = await storage.request('hiccup_20240101.sql.gz');
+    const fault = storage.emulator.faults.add({ method: 'PUT', match: /upload_id=/, nth: 3, status: 503 });
+    try {
+      const outcome = await runBackup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        chunkSize: CHUNK,
+      });
+      expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
+      expect(fault.matched).toBeGreaterThan(3);
+      const object = await storage.download(request.objectName);
+      expect(object.length).toBe(outcome.bytesUploaded);
+      expect(gunzipText(object)).toBe(await runTool('seq', ['1', '500000']));
+    } finally {
+      storage.emulator.faults.clear();
+    }
+  });
+
+  it('a connection dropped mid-chunk is resumed from what the service kept', async () => {
+    const request = await storage.request('dropped_20240101.sql.gz');
+    storage.emulator.faults.add({ method: 'PUT', match: /upload_id=/, nth: 2, dropAfterBytes: 100_000 });
+    try {
+      const outcome = await runBackup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        chunkSize: CHUNK,
+      });
+      expect(outcome.ok).toBe(true);
+      expect(gunzipText(await storage.download(request.objectName))).toBe(
+        await runTool('seq', ['1', '500000']),
+      );
+    } finally {
+      storage.emulator.faults.clear();
+    }
+  });
+});

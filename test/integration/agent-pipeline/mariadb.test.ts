@@ -1,0 +1,87 @@
+// MariaDB through the whole pipeline: dump → gzip or zstd → the emulator, restored into a fresh database of
+// another name and compared table by table with the source, with the view, trigger, routines and event present.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MysqlTarget } from '../../../agent/engines/index.js';
+import { runBackup } from '../../../agent/pipeline/run-backup.js';
+import { checksums, type MariaDb, seedFixture, startMariaDb } from '../../helpers/mariadb.js';
+import { runTool } from '../../helpers/stand-in-tools.js';
+import { gunzipText, startStorage, type TestStorage } from './storage.js';
+
+let db: MariaDb;
+let storage: TestStorage;
+let target: MysqlTarget;
+
+beforeAll(async () => {
+  [db, storage] = await Promise.all([startMariaDb(), startStorage()]);
+  await seedFixture(db, 'HospitalDB');
+  target = {
+    id: 'hospital',
+    engine: 'mysql',
+    database: 'HospitalDB',
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    toolPath: '/usr/bin/mariadb-dump',
+  };
+});
+
+afterAll(async () => {
+  await Promise.all([db?.stop(), storage?.close()]);
+});
+
+async function restoreAndCompare(sql: string, restored: string): Promise<void> {
+  await db.exec(`CREATE DATABASE \`${restored}\`;`);
+  await db.exec(sql, restored);
+  expect(await checksums(db, restored)).toEqual(await checksums(db, 'HospitalDB'));
+}
+
+describe('mysql engine against MariaDB', () => {
+  it('backs up with gzip, and the dump restores into a database of another name', async () => {
+    const request = await storage.request('HospitalDB_20240101.sql.gz');
+    const outcome = await runBackup({ request, target, password: db.password, chunkSize: 256 * 1024 });
+    expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
+    const object = await storage.download(request.objectName);
+    expect(outcome.bytesUploaded).toBe(object.length);
+    const [metadata] = await storage.storage
+      .bucket('pipeline-backups')
+      .file(request.objectName)
+      .getMetadata();
+    expect(outcome.crc32c).toBe(metadata.crc32c);
+    expect(outcome.md5).toBe(metadata.md5Hash);
+    const sql = gunzipText(object);
+    expect(outcome.bytesRead).toBe(Buffer.byteLength(sql));
+    expect(sql).not.toMatch(/CREATE DATABASE|^USE /m);
+    await restoreAndCompare(sql, 'Restored_gzip');
+  });
+
+  it('backs up with zstd at a chosen level, and the dump restores', async () => {
+    const request = await storage.request('HospitalDB_20240101.sql.zst', { algorithm: 'zstd', level: 9 });
+    const outcome = await runBackup({ request, target, password: db.password, zstdPath: '/usr/bin/zstd' });
+    expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0, compress: 0 } });
+    const sql = await runTool('zstd', ['-d', '-c'], { input: await storage.download(request.objectName) });
+    await restoreAndCompare(sql, 'Restored_zstd');
+  });
+
+  it('connects over the unix socket when the target names one', async () => {
+    const request = await storage.request('HospitalDB_socket.sql.gz');
+    const outcome = await runBackup({
+      request,
+      target: { ...target, socket: db.socket },
+      password: db.password,
+    });
+    expect(outcome.ok).toBe(true);
+    expect(gunzipText(await storage.download(request.objectName))).toContain('CREATE TABLE `patients`');
+  });
+
+  it('fails with DUMP_FAILED on a wrong password, with the tool’s words but never the password', async () => {
+    const request = await storage.request('HospitalDB_badpass.sql.gz');
+    const wrong = `${db.password}-wrong`;
+    const outcome = await runBackup({ request, target, password: wrong });
+    expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 2 } });
+    expect(outcome.stderrTail.join('\n')).toMatch(/Access denied/);
+    expect(JSON.stringify(outcome)).not.toContain(wrong);
+    expect(await storage.exists(request.objectName)).toBe(false);
+    expect(await storage.sessionStatus(request.uploadUri)).toBe(499);
+  });
+});

@@ -1,0 +1,74 @@
+// SQLite through the whole pipeline: the sqlite3 shell's .dump of a file, restored into a new file and compared.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup } from '../../../agent/pipeline/run-backup.js';
+import { runTool } from '../../helpers/stand-in-tools.js';
+import { gunzipText, startStorage, type TestStorage } from './storage.js';
+
+const FIXTURE = `
+CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB, notes TEXT, balance REAL);
+CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, message TEXT);
+CREATE TRIGGER patients_audit AFTER INSERT ON patients BEGIN
+  INSERT INTO audit_log (message) VALUES ('patient ' || NEW.id);
+END;
+CREATE VIEW rich AS SELECT id, name FROM patients WHERE balance > 100;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300)
+INSERT INTO patients (name, photo, notes, balance)
+SELECT CASE i % 3 WHEN 0 THEN 'Zoë Ångström' WHEN 1 THEN '山田 太郎 🩺' ELSE 'O''Brien' END,
+  CASE WHEN i % 4 = 0 THEN NULL ELSE randomblob(64) END,
+  CASE WHEN i % 5 = 0 THEN NULL ELSE 'line one' || char(10) || 'line two' END,
+  i * 1.5
+FROM n;
+`;
+
+/** Every table's rows and the schema, as sqlite3 itself prints them. */
+const CONTENT_QUERY = `
+SELECT type || ':' || name FROM sqlite_schema ORDER BY name;
+SELECT id, name, hex(photo), notes, balance FROM patients ORDER BY id;
+SELECT * FROM audit_log ORDER BY id;
+`;
+
+let dir: string;
+let storage: TestStorage;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sqlite-pipeline-'));
+  storage = await startStorage();
+  await runTool('sqlite3', [join(dir, 'clinic.db')], { input: FIXTURE });
+});
+
+afterAll(async () => {
+  await storage?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('sqlite engine', () => {
+  it('backs up a database file, and the dump restores into a new file with the same content', async () => {
+    const request = await storage.request('clinic_20240101.sql.gz');
+    const outcome = await runBackup({
+      request,
+      target: { id: 'clinic', engine: 'sqlite', database: 'clinic', path: join(dir, 'clinic.db') },
+    });
+    expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
+    const sql = gunzipText(await storage.download(request.objectName));
+    await runTool('sqlite3', [join(dir, 'restored.db')], { input: sql });
+    const original = await runTool('sqlite3', [join(dir, 'clinic.db')], { input: CONTENT_QUERY });
+    expect(await runTool('sqlite3', [join(dir, 'restored.db')], { input: CONTENT_QUERY })).toBe(original);
+    expect(original).toContain('trigger:patients_audit');
+    expect(original).toContain('view:rich');
+  });
+
+  it('fails with DUMP_FAILED when the file does not exist', async () => {
+    const request = await storage.request('missing_20240101.sql.gz');
+    const outcome = await runBackup({
+      request,
+      target: { id: 'missing', engine: 'sqlite', database: 'missing', path: join(dir, 'missing.db') },
+    });
+    expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED' });
+    expect(outcome.stderrTail.join('\n')).toMatch(/sqlite3: /);
+    expect(await storage.exists(request.objectName)).toBe(false);
+  });
+});
