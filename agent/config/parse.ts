@@ -1,0 +1,72 @@
+// agent.json → a typed, checked config: errors name the bad field; keys are loaded and password files vetted.
+import type { KeyObject } from 'node:crypto';
+import { ConfigError } from '../../core/errors.js';
+import { describeIssues } from '../../core/protocol.js';
+import { loadPublicKey, type TrustedKeys } from '../../core/signing/index.js';
+import type { ConfigFiles } from './files.js';
+import { readPasswordFile } from './password-file.js';
+import { type AgentConfigFile, agentConfigSchema } from './schema.js';
+
+export interface AgentConfig extends Omit<AgentConfigFile, 'trustedKeys'> {
+  trustedKeys: TrustedKeys;
+}
+
+function loadKey(keyId: string, value: string, files: ConfigFiles): KeyObject {
+  const what = `trustedKeys.${keyId}`;
+  let pem = value;
+  if (!value.trimStart().startsWith('-----BEGIN')) {
+    if (!value.startsWith('/'))
+      throw new ConfigError(`${what}: must be a PEM public key or an absolute path to one`);
+    try {
+      pem = files.readFile(value);
+    } catch (cause) {
+      throw new ConfigError(`${what}: cannot read ${value}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  try {
+    return loadPublicKey(pem);
+  } catch (cause) {
+    throw new ConfigError(`${what}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Parses agent.json's text (or its already-parsed JSON value); throws ConfigError naming what is wrong. */
+export function parseAgentConfig(json: string | unknown, files: ConfigFiles): AgentConfig {
+  let value = json;
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json);
+    } catch (cause) {
+      throw new ConfigError(`agent config is not valid JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const parsed = agentConfigSchema.safeParse(value);
+  if (!parsed.success) throw new ConfigError(`agent config: ${describeIssues(parsed.error)}`);
+  const config = parsed.data;
+  config.targets.forEach((target, index) => {
+    // Checked now so a bad password file stops the agent at start, not the first backup at night.
+    if (target.passwordFile) readPasswordFile(target.passwordFile, files, `targets.${index}.passwordFile`);
+  });
+  for (const field of ['certFile', 'keyFile'] as const) {
+    const path = config.tls?.[field];
+    if (path === undefined) continue;
+    try {
+      files.readFile(path);
+    } catch (cause) {
+      throw new ConfigError(`tls.${field}: cannot read ${path}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  const trustedKeys = new Map(
+    Object.entries(config.trustedKeys).map(([keyId, pemOrPath]) => [keyId, loadKey(keyId, pemOrPath, files)]),
+  );
+  return { ...config, trustedKeys };
+}
+
+/** The config as JSON safe to print: keys shown by id only, any secret-looking value masked. */
+export function printableConfig(config: AgentConfig): string {
+  return JSON.stringify(
+    { ...config, trustedKeys: [...config.trustedKeys.keys()] },
+    (key, item) => (typeof item === 'string' && /password(?!File)|secret|token/i.test(key) ? '***' : item),
+    2,
+  );
+}

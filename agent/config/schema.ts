@@ -1,0 +1,93 @@
+// The shape of agent.json, with every default in one place.
+import { z } from 'zod';
+import { targetConfigSchema } from '../engines/index.js';
+
+export const AGENT_DEFAULTS = {
+  port: 8443,
+  stateDir: '/var/lib/db-backup',
+  logDir: '/var/log/db-backup',
+  syslog: true,
+  zstdPath: 'zstd',
+  /** Resumable uploads take chunks in multiples of 256 KiB; 8 MiB keeps memory small and requests few. */
+  chunkSize: 8 * 1024 * 1024,
+  /** A job request is a few hundred bytes; anything much larger is not one. */
+  maxBodyBytes: 16 * 1024,
+  maxSignatureAgeSeconds: 300,
+  maxClockSkewSeconds: 30,
+  /** Long enough for the watchdog and an admin to look back over a quarter. */
+  jobRetentionDays: 90,
+  configPath: '/etc/db-backup/agent.json',
+} as const;
+
+const CHUNK_UNIT = 256 * 1024;
+const absolutePath = z.string().startsWith('/', 'must be an absolute path');
+const keyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits or "._-"');
+
+export const agentConfigSchema = z.strictObject({
+  listen: z.strictObject({
+    /** No default: on a VM the agent must listen on the internal address the function reaches, said explicitly. */
+    host: z.string().min(1, 'must name the address to listen on, e.g. the VM internal IP'),
+    port: z.int().min(0).max(65535).default(AGENT_DEFAULTS.port),
+  }),
+  /**
+   * The URL the function calls, e.g. `http://10.0.0.5:8443`: the origin of every signed @target-uri. Without
+   * it the agent trusts the request's Host header (and the scheme it serves), so set it when the agent sits
+   * behind a proxy or must refuse requests signed for another host.
+   */
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => new URL(url).pathname === '/' && !new URL(url).search, 'must be an origin with no path')
+    .optional(),
+  /** Serve HTTPS with this certificate and key (PEM files); plain HTTP when absent. */
+  tls: z.strictObject({ certFile: absolutePath, keyFile: absolutePath }).optional(),
+  stateDir: absolutePath.default(AGENT_DEFAULTS.stateDir),
+  logDir: absolutePath.default(AGENT_DEFAULTS.logDir),
+  syslog: z.boolean().default(AGENT_DEFAULTS.syslog),
+  /** Public keys by key id: a PEM text or the absolute path of a PEM file. Two ids while a key rotates. */
+  trustedKeys: z
+    .record(keyId, z.string().min(1))
+    .refine((keys) => Object.keys(keys).length > 0, 'must hold at least one key'),
+  targets: z
+    .array(targetConfigSchema)
+    .min(1, 'must list at least one target')
+    .superRefine((targets, ctx) => {
+      const seen = new Set<string>();
+      targets.forEach((target, index) => {
+        if (seen.has(target.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `duplicate target id "${target.id}"`,
+          });
+        }
+        seen.add(target.id);
+      });
+    }),
+  zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
+  chunkSize: z
+    .int()
+    .min(CHUNK_UNIT)
+    .refine((size) => size % CHUNK_UNIT === 0, 'must be a multiple of 262144 (256 KiB)')
+    .default(AGENT_DEFAULTS.chunkSize),
+  maxBodyBytes: z
+    .int()
+    .min(1024)
+    .max(1024 * 1024)
+    .default(AGENT_DEFAULTS.maxBodyBytes),
+  /** Finished jobs' state files are deleted after this many days. */
+  jobRetentionDays: z.int().min(1).default(AGENT_DEFAULTS.jobRetentionDays),
+  signature: z
+    .strictObject({
+      /** How old a signature's `created` may be. */
+      maxAgeSeconds: z.int().min(1).max(3600).default(AGENT_DEFAULTS.maxSignatureAgeSeconds),
+      /** How far ahead of the agent's clock `created` may be. */
+      maxClockSkewSeconds: z.int().min(0).max(600).default(AGENT_DEFAULTS.maxClockSkewSeconds),
+    })
+    .default({
+      maxAgeSeconds: AGENT_DEFAULTS.maxSignatureAgeSeconds,
+      maxClockSkewSeconds: AGENT_DEFAULTS.maxClockSkewSeconds,
+    }),
+});
+
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+export type AgentConfigFile = z.infer<typeof agentConfigSchema>;

@@ -1,0 +1,122 @@
+// The agent assembled from its config: log, job store and runner, signature check and HTTP server. main.ts,
+// the local stack and the tests all start it through here.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { InMemoryNonceStore } from '../core/signing/index.js';
+import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
+import type { AgentConfig } from './config/parse.js';
+import { createAuthenticator } from './http/authenticate.js';
+import { createRequestHandler } from './http/handler.js';
+import { createJobRunner } from './jobs/job-runner.js';
+import { createJobStore } from './jobs/job-store.js';
+import { type AgentLog, createAgentLog } from './log/agent-log.js';
+import { createRedactor } from './log/redact.js';
+import { createSyslogSender } from './log/syslog.js';
+import { runBackup } from './pipeline/run-backup.js';
+
+export interface AgentDeps {
+  /** The syslog forwarder's command; `logger` (util-linux) by default. */
+  syslogCommand?: string;
+  files?: ConfigFiles;
+  now?: () => Date;
+  /** Where a failing log folder or syslog is reported; stderr by default. */
+  reportFailure?: (message: string) => void;
+}
+
+export interface Agent {
+  /** Starts serving; both default to config `listen`. Resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Stops serving, interrupts running jobs (their upload sessions cancelled) and waits for their state on disk. */
+  close(): Promise<void>;
+  readonly log: AgentLog;
+}
+
+export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
+  const now = deps.now ?? (() => new Date());
+  const files = deps.files ?? nodeConfigFiles;
+  const report = deps.reportFailure ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const redactor = createRedactor();
+  let syslogFailed = false;
+  const log = createAgentLog({
+    dir: config.logDir,
+    redact: redactor.redact,
+    now,
+    reportFailure: report,
+    syslog: config.syslog
+      ? createSyslogSender(deps.syslogCommand, (error) => {
+          // Once per process: a missing syslog must not flood stderr, nor ever fail a job.
+          if (!syslogFailed) report(`db-backup-agent: syslog forwarding failed: ${error.message}`);
+          syslogFailed = true;
+        })
+      : undefined,
+  });
+
+  const runner = createJobRunner({
+    store: await createJobStore(config.stateDir),
+    targets: config.targets,
+    runBackup,
+    log,
+    redactor,
+    files,
+    zstdPath: config.zstdPath,
+    chunkSize: config.chunkSize,
+    retentionDays: config.jobRetentionDays,
+    now,
+    newJobId: randomUUID,
+  });
+  await runner.recover();
+
+  const handler = createRequestHandler({
+    runner,
+    maxBodyBytes: config.maxBodyBytes,
+    log,
+    authenticate: createAuthenticator({
+      trustedKeys: config.trustedKeys,
+      nonceStore: new InMemoryNonceStore(),
+      verifyOptions: {
+        maxAgeSeconds: config.signature.maxAgeSeconds,
+        maxFutureSkewSeconds: config.signature.maxClockSkewSeconds,
+      },
+      publicUrl: config.publicUrl,
+      scheme: config.tls ? 'https' : 'http',
+      now,
+    }),
+  });
+  const server: Server = config.tls
+    ? createHttpsServer(
+        { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+        handler,
+      )
+    : createHttpServer(handler);
+  // A slow or silent client must not hold a connection (and a job request's parse) open for long.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  return {
+    log,
+    listen(port = config.listen.port, host = config.listen.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          const url = `${config.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
+          log.info('agent.started', `listening on ${url}`, { targets: config.targets.map((t) => t.id) });
+          resolve({ url, port: address.port });
+        });
+      });
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await runner.close();
+      server.closeAllConnections();
+      await closed;
+      log.info('agent.stopped', 'stopped');
+    },
+  };
+}

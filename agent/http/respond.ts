@@ -1,0 +1,40 @@
+// JSON answers, errors in the protocol's error body with the status from the shared code table.
+import type { ServerResponse } from 'node:http';
+import { type BackupError, type ErrorCode, HTTP_STATUS_BY_CODE } from '../../core/errors.js';
+import type { ErrorBody } from '../../core/protocol.js';
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  extra: { jobId?: string; close?: boolean } = {},
+): void {
+  const body: ErrorBody = { error: { code, message, ...(extra.jobId ? { jobId: extra.jobId } : {}) } };
+  // Closing stops the client sending the rest of a body the agent will not read.
+  sendJson(res, HTTP_STATUS_BY_CODE[code], body, extra.close ? { connection: 'close' } : {});
+}
+
+/** The one answer to every failed signature check, so a caller cannot tell which check it failed. */
+export function sendUnauthenticated(res: ServerResponse): void {
+  sendError(res, 'UNAUTHENTICATED', 'the request is not signed by a trusted key');
+}
+
+export function sendBackupError(res: ServerResponse, error: BackupError): void {
+  sendError(res, error.code, error.message);
+}

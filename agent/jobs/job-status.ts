@@ -1,0 +1,80 @@
+// A job's state transitions as pure functions: accepted, started, progressed, settled by an outcome, interrupted.
+import type { JobRequest, JobStatus } from '../../core/protocol.js';
+import type { LogFields } from '../log/agent-log.js';
+import type { Redact } from '../log/redact.js';
+import type { BackupOutcome } from '../pipeline/run-backup.js';
+
+export const INTERRUPTED_MESSAGE = 'the agent stopped before the job finished';
+
+export function queuedStatus(jobId: string, request: JobRequest): JobStatus {
+  return {
+    jobId,
+    runId: request.runId,
+    targetId: request.targetId,
+    objectName: request.objectName,
+    state: 'queued',
+    bytesRead: 0,
+    bytesUploaded: 0,
+    exitCodes: {},
+    stderrTail: [],
+  };
+}
+
+export function runningStatus(status: JobStatus, now: Date): JobStatus {
+  return { ...status, state: 'running', startedAt: now.toISOString() };
+}
+
+export function progressedStatus(status: JobStatus, bytesRead: number, bytesUploaded: number): JobStatus {
+  return { ...status, bytesRead, bytesUploaded };
+}
+
+/** The job's end from the pipeline's outcome; every text that may echo a secret passes through `redact`. */
+export function settledStatus(
+  status: JobStatus,
+  outcome: BackupOutcome,
+  now: Date,
+  redact: Redact,
+): JobStatus {
+  const settled: JobStatus = {
+    ...status,
+    state: outcome.ok ? 'succeeded' : 'failed',
+    bytesRead: outcome.bytesRead,
+    bytesUploaded: outcome.bytesUploaded,
+    exitCodes: { ...outcome.exitCodes },
+    endedAt: now.toISOString(),
+    stderrTail: outcome.stderrTail.map(redact),
+  };
+  for (const hash of ['crc32c', 'md5', 'sha256'] as const) {
+    if (outcome[hash] !== undefined) settled[hash] = outcome[hash];
+  }
+  if (!outcome.ok) {
+    settled.errorCode = outcome.errorCode ?? 'INTERNAL';
+    settled.errorMessage = redact(outcome.errorMessage ?? 'the backup failed');
+  }
+  return settled;
+}
+
+/** A job cut off by the agent stopping: kept with what it had done, never lost or left `running`. */
+export function interruptedStatus(status: JobStatus, now: Date): JobStatus {
+  return {
+    ...status,
+    state: 'interrupted',
+    endedAt: now.toISOString(),
+    errorCode: 'JOB_INTERRUPTED',
+    errorMessage: INTERRUPTED_MESSAGE,
+  };
+}
+
+/** The fields of a job's log lines: who, what, how much, how long, and why it failed. */
+export function jobLogFields(status: JobStatus, startedMs?: number, endMs?: number): LogFields {
+  return {
+    jobId: status.jobId,
+    runId: status.runId,
+    targetId: status.targetId,
+    objectName: status.objectName,
+    bytesRead: status.bytesRead,
+    bytesUploaded: status.bytesUploaded,
+    durationMs: startedMs === undefined || endMs === undefined ? undefined : endMs - startedMs,
+    errorCode: status.errorCode,
+  };
+}

@@ -1,0 +1,219 @@
+// A real agent on a random loopback port for tests, with its own temp state and log folders and a fresh
+// signing key: signed requests, job polling, the log's lines, and upload sessions opened on the emulator.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { nodeConfigFiles } from '../../agent/config/files.js';
+import { type AgentConfig, parseAgentConfig } from '../../agent/config/parse.js';
+import type { AgentConfigInput } from '../../agent/config/schema.js';
+import { type Agent, createAgent } from '../../agent/create-agent.js';
+import { AGENT_PATHS, FINAL_JOB_STATES, type JobRequest, type JobStatus } from '../../core/protocol.js';
+import { generateKeyPair, type SigningKey, sign } from '../../core/signing/index.js';
+
+export const TEST_KEY_ID = 'test-key';
+
+/** A fresh Ed25519 signing key and the agent.json `trustedKeys` entry that trusts it. */
+export function testSigningKey(id = TEST_KEY_ID): { key: SigningKey; trusted: Record<string, string> } {
+  const { privateKey, publicKey } = generateKeyPair();
+  return {
+    key: { id, privateKey },
+    trusted: { [id]: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+  };
+}
+
+export interface AgentResponse {
+  status: number;
+  text: string;
+  /** The body parsed as JSON, undefined when it is not JSON. */
+  json: unknown;
+}
+
+export interface SignedRequestOptions {
+  method?: string;
+  body?: string;
+  key: SigningKey;
+  /** The signing clock; the real one by default. */
+  now?: Date;
+  expiresInSeconds?: number;
+  /** Changes the signed request before it is sent (headers, body, method or path), to test rejections. */
+  tamper?: (request: { method: string; url: string; headers: Record<string, string>; body: string }) => void;
+}
+
+export async function toAgentResponse(response: Response): Promise<AgentResponse> {
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, text, json };
+}
+
+/** Signs a request as the function does (content-type always set, bodiless requests too) and sends it. */
+export async function signedRequest(url: string, options: SignedRequestOptions): Promise<AgentResponse> {
+  const method = options.method ?? 'GET';
+  const body = options.body ?? '';
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const signature = sign({ method, url, headers, body }, options.key, options.now ?? new Date(), {
+    expiresInSeconds: options.expiresInSeconds,
+  });
+  const request = { method, url, headers: { ...headers, ...signature }, body };
+  options.tamper?.(request);
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
+  });
+  return toAgentResponse(response);
+}
+
+export interface TestAgentOptions {
+  targets: AgentConfigInput['targets'];
+  /** Any other agent.json fields; listen, stateDir, logDir and trustedKeys are the helper's unless given. */
+  config?: Partial<AgentConfigInput>;
+  /** Reuse a previous agent's folder (state and logs), as a restart would. */
+  dir?: string;
+  signingKey?: { key: SigningKey; trusted: Record<string, string> };
+  syslogCommand?: string;
+}
+
+export interface TestAgent {
+  url: string;
+  port: number;
+  /** Holds `state/` and `log/`. */
+  dir: string;
+  stateDir: string;
+  logDir: string;
+  config: AgentConfig;
+  key: SigningKey;
+  agent: Agent;
+  /** A signed request to `path` on this agent. */
+  request(
+    path: string,
+    options?: Omit<SignedRequestOptions, 'key'> & { key?: SigningKey },
+  ): Promise<AgentResponse>;
+  postJob(request: JobRequest): Promise<AgentResponse>;
+  getJob(jobId: string): Promise<JobStatus>;
+  /** Polls the job until it is final. */
+  waitForJob(jobId: string, timeoutMs?: number): Promise<JobStatus>;
+  /** Every line of every file in the log folder (rotated ones too), as text. */
+  logLines(): Promise<string[]>;
+  /** Stops the agent (running jobs interrupted), keeping its folder. */
+  close(): Promise<void>;
+  /** Stops the agent and deletes its folder. */
+  remove(): Promise<void>;
+}
+
+export async function startTestAgent(options: TestAgentOptions): Promise<TestAgent> {
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'agent-')));
+  const stateDir = join(dir, 'state');
+  const logDir = join(dir, 'log');
+  const signing = options.signingKey ?? testSigningKey();
+  const config = parseAgentConfig(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      stateDir,
+      logDir,
+      syslog: false,
+      trustedKeys: signing.trusted,
+      targets: options.targets,
+      ...options.config,
+    },
+    nodeConfigFiles,
+  );
+  const agent = await createAgent(config, { syslogCommand: options.syslogCommand });
+  const { url, port } = await agent.listen();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await agent.close();
+  };
+
+  const self: TestAgent = {
+    url,
+    port,
+    dir,
+    stateDir,
+    logDir,
+    config,
+    key: signing.key,
+    agent,
+    request: (path, requestOptions = {}) =>
+      signedRequest(`${url}${path}`, { ...requestOptions, key: requestOptions.key ?? signing.key }),
+    postJob: (request) => self.request(AGENT_PATHS.jobs, { method: 'POST', body: JSON.stringify(request) }),
+    async getJob(jobId) {
+      const response = await self.request(AGENT_PATHS.job(jobId));
+      if (response.status !== 200) throw new Error(`GET job ${jobId}: ${response.status} ${response.text}`);
+      return response.json as JobStatus;
+    },
+    async waitForJob(jobId, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = await self.getJob(jobId);
+        if (FINAL_JOB_STATES.includes(status.state)) return status;
+        if (Date.now() > deadline)
+          throw new Error(`job ${jobId} still ${status.state} after ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    logLines: () => readLogLines(logDir),
+    close,
+    async remove() {
+      await close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return self;
+}
+
+/** The lines of every log file in `logDir`, gzip-rotated ones included. */
+export async function readLogLines(logDir: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of (await readdir(logDir).catch(() => [])).sort()) {
+    const bytes = await readFile(join(logDir, name));
+    const text = name.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+    lines.push(...text.split('\n').filter((line) => line !== ''));
+  }
+  return lines;
+}
+
+/** Opens a create-only resumable upload session on the storage emulator (creating the bucket if needed). */
+export async function openUploadSession(
+  emulatorUrl: string,
+  bucket: string,
+  objectName: string,
+): Promise<string> {
+  const created = await fetch(`${emulatorUrl}/storage/v1/b`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: bucket }),
+  });
+  if (created.status !== 200 && created.status !== 409) throw new Error(`bucket: ${created.status}`);
+  const query = new URLSearchParams({ uploadType: 'resumable', name: objectName, ifGenerationMatch: '0' });
+  const response = await fetch(`${emulatorUrl}/upload/storage/v1/b/${bucket}/o?${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  const location = response.headers.get('location');
+  if (response.status !== 200 || !location)
+    throw new Error(`session: ${response.status} ${await response.text()}`);
+  return location;
+}
+
+/** The object's bytes from the emulator, or undefined when there is no such object. */
+export async function downloadObject(
+  emulatorUrl: string,
+  bucket: string,
+  name: string,
+): Promise<Buffer | undefined> {
+  const response = await fetch(
+    `${emulatorUrl}/download/storage/v1/b/${bucket}/o/${encodeURIComponent(name)}?alt=media`,
+  );
+  if (response.status === 404) return undefined;
+  if (response.status !== 200) throw new Error(`download ${name}: ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}

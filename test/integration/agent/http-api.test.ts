@@ -1,0 +1,265 @@
+// The agent's HTTP API through a running agent: signatures, refusals that start nothing, conflicts, look-ups.
+import { existsSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_PATHS, errorBodySchema, type JobRequest } from '../../../core/protocol.js';
+import { contentDigest } from '../../../core/signing/index.js';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import {
+  openUploadSession,
+  type SignedRequestOptions,
+  startTestAgent,
+  type TestAgent,
+  testSigningKey,
+} from '../../helpers/agent.js';
+import { createStandIns, type StandIns } from '../../helpers/stand-in-tools.js';
+
+const BUCKET = 'api-bucket';
+
+describe('agent HTTP API', () => {
+  let emulator: RunningEmulator;
+  let tools: StandIns;
+  let agent: TestAgent;
+  let started: string;
+  let release: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+    tools = await createStandIns();
+    started = join(tools.dir, 'started');
+    release = join(tools.dir, 'release');
+    // Marks that it ran, then writes until released: a busy target for as long as a test needs.
+    const dump = await tools.script(
+      'slow-dump',
+      `touch '${started}'\nwhile [ ! -e '${release}' ]; do echo "insert into t values (1);"; sleep 0.05; done`,
+    );
+    agent = await startTestAgent({
+      targets: [{ id: 'slow', engine: 'mongodb', database: 'slow', toolPath: dump }],
+    });
+  });
+  afterAll(async () => {
+    await writeFile(release, '');
+    await agent?.remove();
+    await emulator?.close();
+    await tools?.remove();
+  });
+
+  async function jobRequest(targetId: string, runId: string): Promise<JobRequest> {
+    const objectName = `${targetId}_${runId}.archive.gz`;
+    return {
+      runId,
+      targetId,
+      objectName,
+      uploadUri: await openUploadSession(emulator.url, BUCKET, objectName),
+      compression: { algorithm: 'gzip' },
+    };
+  }
+
+  const jobFiles = async () => readdir(join(agent.stateDir, 'jobs'));
+
+  it('answers /healthz unsigned with nothing but liveness', async () => {
+    const response = await fetch(`${agent.url}${AGENT_PATHS.health}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  describe('refuses every bad signature with the same bare 401, logging the reason', () => {
+    const stranger = testSigningKey('other-key').key;
+    const now = () => new Date();
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+    const cases: [string, string, Partial<SignedRequestOptions>][] = [
+      ['unknown key id', 'SIGNATURE_UNKNOWN_KEY', { key: stranger }],
+      [
+        'tampered body',
+        'DIGEST_MISMATCH',
+        {
+          tamper: (r) => {
+            r.body = r.body.replace('"runId":"r-1"', '"runId":"r-2"');
+          },
+        },
+      ],
+      [
+        'tampered body with its digest recomputed',
+        'SIGNATURE_INVALID',
+        {
+          tamper: (r) => {
+            r.body = r.body.replace('"runId":"r-1"', '"runId":"r-2"');
+            r.headers['content-digest'] = contentDigest(r.body);
+          },
+        },
+      ],
+      [
+        'tampered path',
+        'SIGNATURE_INVALID',
+        {
+          method: 'GET',
+          tamper: (r) => {
+            r.url += '/some-job';
+          },
+        },
+      ],
+      [
+        'tampered method',
+        'SIGNATURE_INVALID',
+        {
+          method: 'GET',
+          tamper: (r) => {
+            r.method = 'POST';
+          },
+        },
+      ],
+      [
+        'tampered content-type',
+        'SIGNATURE_INVALID',
+        {
+          tamper: (r) => {
+            r.headers['content-type'] = 'text/plain';
+          },
+        },
+      ],
+      [
+        'created too far in the past',
+        'SIGNATURE_CREATED_IN_PAST',
+        { now: minutes(-10), expiresInSeconds: 3600 },
+      ],
+      ['created too far in the future', 'SIGNATURE_CREATED_IN_FUTURE', { now: minutes(5) }],
+      ['expired', 'SIGNATURE_EXPIRED', { now: minutes(-2), expiresInSeconds: 30 }],
+      [
+        'missing signature headers',
+        'SIGNATURE_MISSING',
+        {
+          tamper: (r) => {
+            delete r.headers.signature;
+            delete r.headers['signature-input'];
+          },
+        },
+      ],
+      [
+        'malformed signature input',
+        'SIGNATURE_MALFORMED',
+        {
+          tamper: (r) => {
+            r.headers['signature-input'] = 'sig1=(';
+          },
+        },
+      ],
+      [
+        'forged signature bytes',
+        'SIGNATURE_INVALID',
+        {
+          tamper: (r) => {
+            r.headers.signature = `sig1=:${Buffer.alloc(64, 1).toString('base64')}:`;
+          },
+        },
+      ],
+    ];
+    const bodies = new Set<string>();
+
+    it.each(cases)('%s', async (_, code, options) => {
+      const request = {
+        runId: 'r-1',
+        targetId: 'slow',
+        objectName: 'slow_r-1.archive.gz',
+        uploadUri: 'http://127.0.0.1:9/upload?upload_id=x',
+        compression: { algorithm: 'gzip' },
+      };
+      const before = await agent.logLines();
+      const response = await agent.request(AGENT_PATHS.jobs, {
+        method: 'POST',
+        body: JSON.stringify(request),
+        now: now(),
+        ...options,
+      });
+      expect(response.status).toBe(401);
+      expect(errorBodySchema.parse(response.json).error.code).toBe('UNAUTHENTICATED');
+      bodies.add(response.text);
+      expect(bodies.size).toBe(1);
+      const logged = (await agent.logLines()).slice(before.length).map((line) => JSON.parse(line));
+      expect(logged).toContainEqual(
+        expect.objectContaining({ event: 'request.unauthenticated', level: 'warning', errorCode: code }),
+      );
+      expect(existsSync(started)).toBe(false);
+    });
+
+    it('a replayed nonce', async () => {
+      let replay: { method: string; url: string; headers: Record<string, string>; body: string } | undefined;
+      const first = await agent.request(AGENT_PATHS.findJob('r-1', 'slow'), {
+        tamper: (r) => {
+          replay = structuredClone(r);
+        },
+      });
+      expect(first.status).toBe(404);
+      if (!replay) throw new Error('no request captured');
+      const again = await fetch(replay.url, { method: replay.method, headers: replay.headers });
+      expect(again.status).toBe(401);
+      expect(await again.text()).toBe([...bodies][0]);
+      expect((await agent.logLines()).at(-1)).toContain('"errorCode":"SIGNATURE_REPLAYED"');
+    });
+  });
+
+  it('refuses malformed bodies (naming the field), unknown targets and oversized bodies, starting nothing', async () => {
+    const good = {
+      runId: 'r-2',
+      targetId: 'slow',
+      objectName: 'x',
+      uploadUri: 'http://127.0.0.1:9/u',
+      compression: { algorithm: 'gzip' },
+    };
+    const post = (body: string) => agent.request(AGENT_PATHS.jobs, { method: 'POST', body });
+
+    const missing = await post(JSON.stringify({ ...good, objectName: undefined }));
+    expect(missing.status).toBe(400);
+    expect(missing.json).toMatchObject({
+      error: { code: 'REQUEST_INVALID', message: expect.stringMatching(/objectName/) },
+    });
+    const badAlgorithm = await post(JSON.stringify({ ...good, compression: { algorithm: 'xz' } }));
+    expect(badAlgorithm.json).toMatchObject({
+      error: { message: expect.stringMatching(/compression\.algorithm/) },
+    });
+    expect((await post('{not json')).status).toBe(400);
+
+    const unknown = await post(JSON.stringify({ ...good, targetId: 'nope' }));
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ error: { code: 'TARGET_UNKNOWN' } });
+
+    const huge = await post(JSON.stringify({ ...good, objectName: 'x'.repeat(20_000) }));
+    expect(huge.status).toBe(413);
+    expect(huge.json).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+
+    expect(await jobFiles()).toEqual([]);
+    expect(existsSync(started)).toBe(false);
+  });
+
+  it('answers 404 for unknown routes and jobs', async () => {
+    expect((await fetch(`${agent.url}/v1/other`)).status).toBe(404);
+    const job = await agent.request(AGENT_PATHS.job('no-such-job'));
+    expect(job.status).toBe(404);
+    expect(job.json).toMatchObject({ error: { code: 'JOB_UNKNOWN' } });
+    expect((await agent.request('/v1/jobs?runId=bad%20id')).status).toBe(400);
+    expect((await agent.request('/v1/jobs/%E0%A4%A')).status).toBe(404);
+    expect((await fetch(`${agent.url}${AGENT_PATHS.health}`)).status).toBe(200);
+  });
+
+  it('accepts a job at once, refuses a second on the busy target with 409 naming the first, finds it', async () => {
+    const accepted = await agent.postJob(await jobRequest('slow', 'run-busy-1'));
+    expect(accepted.status).toBe(202);
+    const { jobId } = accepted.json as { jobId: string };
+
+    const conflict = await agent.postJob(await jobRequest('slow', 'run-busy-2'));
+    expect(conflict.status).toBe(409);
+    expect(errorBodySchema.parse(conflict.json).error).toMatchObject({ code: 'JOB_CONFLICT', jobId });
+
+    const found = await agent.request(AGENT_PATHS.findJob('run-busy-1', 'slow'));
+    expect(found.status).toBe(200);
+    expect(found.json).toMatchObject({ jobId, runId: 'run-busy-1', targetId: 'slow' });
+    expect(['queued', 'running']).toContain((found.json as { state: string }).state);
+    expect((await agent.request(AGENT_PATHS.findJob('run-busy-2', 'slow'))).status).toBe(404);
+
+    await writeFile(release, '');
+    const done = await agent.waitForJob(jobId);
+    expect(done).toMatchObject({ state: 'succeeded', exitCodes: { dump: 0 } });
+    expect(done.bytesRead).toBeGreaterThan(0);
+    expect(await jobFiles()).toEqual([`${jobId}.json`]);
+  });
+});

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ConfigFiles } from '../../../../agent/config/files.js';
+import { parseAgentConfig, printableConfig } from '../../../../agent/config/parse.js';
+import { AGENT_DEFAULTS } from '../../../../agent/config/schema.js';
+import { ConfigError } from '../../../../core/errors.js';
+import { generateKeyPair } from '../../../../core/signing/index.js';
+
+const publicPem = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** An in-memory file system: path → { text, mode }. */
+function memoryFiles(entries: Record<string, { text: string; mode?: number }>): ConfigFiles {
+  const get = (path: string) => {
+    const entry = entries[path];
+    if (!entry) throw new Error(`ENOENT: no such file, open '${path}'`);
+    return entry;
+  };
+  return { readFile: (path) => get(path).text, mode: (path) => 0o100000 | (get(path).mode ?? 0o600) };
+}
+
+const minimal = {
+  listen: { host: '10.0.0.5' },
+  trustedKeys: { 'key-1': publicPem },
+  targets: [{ id: 'app', engine: 'sqlite', database: 'app', path: '/srv/app.db' }],
+};
+
+function expectConfigError(run: () => unknown, pattern: RegExp): void {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(pattern);
+    return;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseAgentConfig', () => {
+  it('fills every default from the one table', () => {
+    const config = parseAgentConfig(JSON.stringify(minimal), memoryFiles({}));
+    expect(config.listen).toEqual({ host: '10.0.0.5', port: AGENT_DEFAULTS.port });
+    expect(config.stateDir).toBe(AGENT_DEFAULTS.stateDir);
+    expect(config.logDir).toBe(AGENT_DEFAULTS.logDir);
+    expect(config.syslog).toBe(true);
+    expect(config.chunkSize).toBe(AGENT_DEFAULTS.chunkSize);
+    expect(config.maxBodyBytes).toBe(16 * 1024);
+    expect(config.jobRetentionDays).toBe(90);
+    expect(config.signature).toEqual({ maxAgeSeconds: 300, maxClockSkewSeconds: 30 });
+    expect(config.trustedKeys.get('key-1')?.asymmetricKeyType).toBe('ed25519');
+  });
+
+  it('requires the listen host to be said explicitly', () => {
+    expectConfigError(() => parseAgentConfig({ ...minimal, listen: {} }, memoryFiles({})), /listen\.host/);
+  });
+
+  it('names the bad field of a target', () => {
+    const targets = [{ id: 'app', engine: 'sqlite', database: 'bad name', path: '/srv/app.db' }];
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, targets }, memoryFiles({})),
+      /targets\.0\.database/,
+    );
+  });
+
+  it('refuses duplicate target ids, unknown fields and chunk sizes off the 256 KiB grid', () => {
+    const twice = [minimal.targets[0], minimal.targets[0]];
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, targets: twice }, memoryFiles({})),
+      /targets\.1\.id.*duplicate/,
+    );
+    expectConfigError(() => parseAgentConfig({ ...minimal, colour: 'red' }, memoryFiles({})), /colour/);
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, chunkSize: 300_000 }, memoryFiles({})),
+      /chunkSize/,
+    );
+  });
+
+  it('names an unreadable TLS file', () => {
+    const tls = { certFile: '/etc/db-backup/tls/cert.pem', keyFile: '/etc/db-backup/tls/key.pem' };
+    const files = memoryFiles({ [tls.certFile]: { text: 'cert' } });
+    expectConfigError(() => parseAgentConfig({ ...minimal, tls }, files), /tls\.keyFile: cannot read/);
+  });
+
+  it('reports text that is not JSON', () => {
+    expectConfigError(() => parseAgentConfig('{ listen', memoryFiles({})), /not valid JSON/);
+  });
+
+  it('loads a trusted key from a file path and refuses what is not an Ed25519 PEM', () => {
+    const files = memoryFiles({ '/etc/db-backup/keys/k.pub': { text: publicPem, mode: 0o644 } });
+    const config = parseAgentConfig({ ...minimal, trustedKeys: { k: '/etc/db-backup/keys/k.pub' } }, files);
+    expect([...config.trustedKeys.keys()]).toEqual(['k']);
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, trustedKeys: { k: 'keys/k.pub' } }, files),
+      /trustedKeys\.k/,
+    );
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, trustedKeys: { k: '-----BEGIN PUBLIC KEY-----\nAAAA\n' } }, files),
+      /trustedKeys\.k.*not a valid PEM/,
+    );
+    expectConfigError(() => parseAgentConfig({ ...minimal, trustedKeys: {} }, files), /trustedKeys/);
+  });
+
+  it('refuses a password file that group or others may read, without printing the password', () => {
+    const target = { ...minimal.targets[0], passwordFile: '/etc/db-backup/secrets/app' };
+    const open = memoryFiles({ '/etc/db-backup/secrets/app': { text: 's3cret-pass\n', mode: 0o640 } });
+    try {
+      parseAgentConfig({ ...minimal, targets: [target] }, open);
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as Error).message).toMatch(
+        /targets\.0\.passwordFile.*\/etc\/db-backup\/secrets\/app.*0640/,
+      );
+      expect((error as Error).message).not.toContain('s3cret-pass');
+    }
+    const closed = memoryFiles({ '/etc/db-backup/secrets/app': { text: 's3cret-pass\n', mode: 0o600 } });
+    expect(parseAgentConfig({ ...minimal, targets: [target] }, closed).targets[0]?.passwordFile).toBe(
+      '/etc/db-backup/secrets/app',
+    );
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, targets: [target] }, memoryFiles({})),
+      /cannot read/,
+    );
+  });
+
+  it('accepts the example config shipped in agent/deploy', () => {
+    const text = readFileSync(
+      join(import.meta.dirname, '../../../../agent/deploy/agent.example.json'),
+      'utf8',
+    );
+    const example = JSON.parse(text) as {
+      trustedKeys: Record<string, string>;
+      targets: { passwordFile: string }[];
+    };
+    const entries: Record<string, { text: string }> = {};
+    for (const path of Object.values(example.trustedKeys)) entries[path] = { text: publicPem };
+    for (const target of example.targets) entries[target.passwordFile] = { text: 'example-password' };
+    const config = parseAgentConfig(text, memoryFiles(entries));
+    expect(config.targets.map((target) => target.engine)).toEqual(['mysql', 'mongodb']);
+  });
+
+  it('prints keys by id only and masks secret-looking values', () => {
+    const config = parseAgentConfig(minimal, memoryFiles({}));
+    const printed = printableConfig({ ...config, extraPassword: 'hunter22' } as typeof config);
+    expect(printed).toContain('"key-1"');
+    expect(printed).not.toContain('BEGIN PUBLIC KEY');
+    expect(printed).not.toContain('hunter22');
+  });
+});

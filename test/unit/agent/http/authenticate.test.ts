@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator, targetUri, toHttpRequest } from '../../../../agent/http/authenticate.js';
+import { generateKeyPair, InMemoryNonceStore, sign } from '../../../../core/signing/index.js';
+
+function incoming(url: string, headers: Record<string, string | string[]>, method = 'POST'): IncomingMessage {
+  return { url, method, headers } as unknown as IncomingMessage;
+}
+
+describe('the signed target URI', () => {
+  it('comes from publicUrl when set, whatever the Host header says', () => {
+    const req = incoming('/v1/jobs?runId=a', { host: 'evil.example:1' });
+    expect(targetUri(req, 'http://10.0.0.5:8443', 'http')).toBe('http://10.0.0.5:8443/v1/jobs?runId=a');
+    expect(targetUri(req, 'https://agent.internal/', 'http')).toBe('https://agent.internal/v1/jobs?runId=a');
+  });
+
+  it('comes from the Host header and the served scheme otherwise', () => {
+    expect(targetUri(incoming('/v1/jobs', { host: '127.0.0.1:9000' }), undefined, 'https')).toBe(
+      'https://127.0.0.1:9000/v1/jobs',
+    );
+  });
+
+  it('joins repeated headers for the signing module', () => {
+    const request = toHttpRequest(
+      incoming('/x', { 'x-a': ['1', '2'], host: 'h' }),
+      Buffer.from(''),
+      'http://h/x',
+    );
+    expect(request.headers).toEqual({ 'x-a': '1, 2', host: 'h' });
+  });
+});
+
+describe('createAuthenticator', () => {
+  const { privateKey, publicKey } = generateKeyPair();
+  const key = { id: 'k1', privateKey };
+  const now = new Date('2025-03-01T02:00:00Z');
+  const body = '{"runId":"r"}';
+
+  function signedIncoming(url: string, host: string): IncomingMessage {
+    const headers = { 'content-type': 'application/json' };
+    const signature = sign({ method: 'POST', url, headers, body }, key, now);
+    return incoming(new URL(url).pathname, { ...headers, ...signature, host });
+  }
+
+  it('accepts a request signed for publicUrl and refuses one signed for another host', () => {
+    const authenticate = createAuthenticator({
+      trustedKeys: new Map([['k1', publicKey]]),
+      nonceStore: new InMemoryNonceStore(),
+      verifyOptions: {},
+      publicUrl: 'http://10.0.0.5:8443',
+      scheme: 'http',
+      now: () => now,
+    });
+    expect(
+      authenticate(signedIncoming('http://10.0.0.5:8443/v1/jobs', '10.0.0.5:8443'), Buffer.from(body)).keyId,
+    ).toBe('k1');
+    expect(() =>
+      authenticate(signedIncoming('http://10.0.0.6:8443/v1/jobs', '10.0.0.6:8443'), Buffer.from(body)),
+    ).toThrow(expect.objectContaining({ code: 'SIGNATURE_INVALID' }));
+  });
+});

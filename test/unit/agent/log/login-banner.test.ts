@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { appendFile, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const SCRIPT = join(import.meta.dirname, '../../../../agent/deploy/db-backup-login-banner.sh');
+const run = promisify(execFile);
+
+function line(time: string, level: string, event: string, targetId: string, errorCode?: string): string {
+  const message = `backup of ${targetId} ${event === 'job.failed' ? 'failed: mysqldump said "denied"' : 'ok'}`;
+  return `${JSON.stringify({ time, level, event, message, targetId, ...(errorCode ? { errorCode } : {}) })}\n`;
+}
+
+describe('login banner (profile.d)', () => {
+  let dir: string;
+  let logDir: string;
+  let home: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'banner-'));
+    logDir = join(dir, 'log');
+    home = join(dir, 'home');
+    await mkdir(logDir);
+    await mkdir(home);
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const banner = async (shell = 'bash', extra: Record<string, string> = { DB_BACKUP_BANNER: 'always' }) => {
+    const { stdout, stderr } = await run(shell, [SCRIPT], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DB_BACKUP_LOG_DIR: logDir, ...extra },
+    });
+    expect(stderr).toBe('');
+    return stdout;
+  };
+
+  it('shows the job failures since the last login once, then only newer ones', async () => {
+    await writeFile(
+      join(logDir, 'agent.log'),
+      line('2025-03-01T02:00:00.000Z', 'info', 'job.started', 'HospitalDB') +
+        line('2025-03-01T02:00:09.000Z', 'error', 'job.failed', 'HospitalDB', 'DUMP_FAILED') +
+        line('2025-03-01T02:00:10.000Z', 'warning', 'request.unauthenticated', '-', 'SIGNATURE_EXPIRED'),
+    );
+    const first = await banner();
+    expect(first).toContain('1 failure(s) since your last login');
+    expect(first).toMatch(
+      /2025-03-01T02:00:09.000Z +HospitalDB +DUMP_FAILED +backup of HospitalDB failed: mysqldump said "denied"/,
+    );
+    expect(first).not.toContain('SIGNATURE_EXPIRED');
+    expect((await stat(join(home, '.db-backup-last-seen'))).isFile()).toBe(true);
+
+    expect(await banner()).toBe('');
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await appendFile(
+      join(logDir, 'agent.log'),
+      line(new Date().toISOString(), 'error', 'job.interrupted', 'MDBackoffice', 'JOB_INTERRUPTED'),
+    );
+    const third = await banner('dash');
+    expect(third).toContain('1 failure(s)');
+    expect(third).toContain('MDBackoffice');
+    expect(third).not.toContain('HospitalDB');
+  });
+
+  it('reads rotated and compressed logs, oldest first, and caps the list', async () => {
+    let older = '';
+    for (let i = 0; i < 25; i++) {
+      older += line(
+        `2025-03-01T02:00:${String(i).padStart(2, '0')}.000Z`,
+        'error',
+        'job.failed',
+        `db${i}`,
+        'DUMP_FAILED',
+      );
+    }
+    await writeFile(join(logDir, 'agent.log.2.gz'), gzipSync(older));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(
+      join(logDir, 'agent.log'),
+      line('2025-03-02T02:00:00.000Z', 'error', 'job.failed', 'latest', 'UPLOAD_FAILED'),
+    );
+    const out = await banner();
+    expect(out).toContain('26 failure(s)');
+    expect(out).toContain('(the last 20 shown)');
+    expect(out).not.toMatch(/\bdb5\b/);
+    expect(out).toMatch(/db24[\s\S]*latest/);
+  });
+
+  it('stays silent in non-interactive shells and when the log folder cannot be read', async () => {
+    await writeFile(
+      join(logDir, 'agent.log'),
+      line('2025-03-01T02:00:09.000Z', 'error', 'job.failed', 'x', 'DUMP_FAILED'),
+    );
+    expect(await banner('bash', {})).toBe('');
+    await expect(stat(join(home, '.db-backup-last-seen'))).rejects.toThrow();
+    expect(
+      await banner('bash', { DB_BACKUP_BANNER: 'always', DB_BACKUP_LOG_DIR: join(dir, 'missing') }),
+    ).toBe('');
+    // A user outside the log folder's group: no output, no error, the login goes on.
+    await chmod(dir, 0o755);
+    await chmod(home, 0o777);
+    await chmod(logDir, 0o750);
+    const { stdout, stderr } = await run('runuser', ['-u', 'nobody', '--', 'bash', SCRIPT], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        DB_BACKUP_LOG_DIR: logDir,
+        DB_BACKUP_BANNER: 'always',
+      },
+    });
+    expect([stdout, stderr]).toEqual(['', '']);
+    await run('runuser', ['-u', 'nobody', '--', 'test', '-r', join(logDir, 'agent.log')]).then(
+      () => expect.unreachable('nobody must not read the log'),
+      () => {},
+    );
+  });
+});
