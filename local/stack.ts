@@ -1,0 +1,139 @@
+// The embedded default: the storage emulator, the agent and the function on 127.0.0.1, wired as in production.
+
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { http } from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import { Storage } from '@google-cloud/storage';
+import { nodeConfigFiles } from '../agent/config/files.js';
+import { parseAgentConfig } from '../agent/config/parse.js';
+import { createAgent } from '../agent/create-agent.js';
+import { generateKeyPair } from '../core/signing/index.js';
+import { startEmulator } from '../emulator/index.js';
+import {
+  createBackupHandler,
+  createCloudLogger,
+  createOutboxMailer,
+  createVerifyHandler,
+  FUNCTION_ENV,
+  type FunctionDeps,
+  parseFunctionConfig,
+  systemClock,
+} from '../functions/api.js';
+import { ensureDemoDatabase } from './demo-database.js';
+
+export const LOCAL_BUCKET = 'local-backups';
+const KEY_ID = 'local';
+
+export interface LocalStack {
+  backupUrl: string;
+  verifyUrl: string;
+  emulatorUrl: string;
+  bucket: string;
+  storage: Storage;
+  /** Where everything lives on disk: objects, the demo database, the agent's state and logs, the alert outbox. */
+  paths: {
+    data: string;
+    storage: string;
+    demoDatabase: string;
+    agentLogs: string;
+    functionLog: string;
+    outbox: string;
+  };
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(dataDir: string): Promise<LocalStack> {
+  const data = resolve(dataDir);
+  const paths = {
+    data,
+    storage: join(data, 'storage'),
+    demoDatabase: join(data, 'demo.sqlite'),
+    agentLogs: join(data, 'agent', 'log'),
+    functionLog: join(data, 'function.log'),
+    outbox: join(data, 'outbox'),
+  };
+  await mkdir(join(data, 'agent', 'state'), { recursive: true });
+  await ensureDemoDatabase(paths.demoDatabase);
+
+  const emulator = await startEmulator({ dataDir: paths.storage });
+  const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'local-project' });
+  const bucket = storage.bucket(LOCAL_BUCKET);
+  const [exists] = await bucket.exists();
+  if (!exists) await bucket.create({ versioning: { enabled: true } });
+
+  // A fresh key pair each start: the agent trusts only this run's function.
+  const keys = generateKeyPair();
+  const agentConfig = parseAgentConfig(
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      stateDir: join(data, 'agent', 'state'),
+      logDir: paths.agentLogs,
+      syslog: false,
+      trustedKeys: { [KEY_ID]: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      targets: [{ id: 'demo', engine: 'sqlite', database: 'demo', path: paths.demoDatabase }],
+    },
+    nodeConfigFiles,
+  );
+  const agent = await createAgent(agentConfig);
+  const { url: agentUrl } = await agent.listen();
+
+  // The function reads the same variables as on Cloud Run; only its clients point at the local stack.
+  const functionConfig = parseFunctionConfig(
+    {
+      [FUNCTION_ENV.bucket]: LOCAL_BUCKET,
+      [FUNCTION_ENV.targets]: JSON.stringify([{ id: 'demo', database: 'demo', engine: 'sqlite', agentUrl }]),
+      [FUNCTION_ENV.pollBudgetSeconds]: '120',
+      [FUNCTION_ENV.signingKeyId]: KEY_ID,
+      [FUNCTION_ENV.signingKey]: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      [FUNCTION_ENV.alertRecipients]: 'admin@localhost.localdomain',
+      [FUNCTION_ENV.alertSender]: 'db-backup@localhost.localdomain',
+    },
+    // A small database finishes in well under a second: poll often so the run ends as soon as it does.
+    { pollIntervalSeconds: 0.2 },
+  );
+  const functionLog = createWriteStream(paths.functionLog, { flags: 'a' });
+  const deps: FunctionDeps = {
+    storage,
+    fetch: globalThis.fetch,
+    logger: createCloudLogger({ stream: functionLog }),
+    mailer: createOutboxMailer({ dir: paths.outbox }),
+    clock: systemClock,
+  };
+  http('backup', createBackupHandler(functionConfig, deps));
+  http('verify', createVerifyHandler(functionConfig, deps));
+  const backupServer = await serve(getTestServer('backup'));
+  const verifyServer = await serve(getTestServer('verify'));
+
+  return {
+    backupUrl: backupServer.url,
+    verifyUrl: verifyServer.url,
+    emulatorUrl: emulator.url,
+    bucket: LOCAL_BUCKET,
+    storage,
+    paths,
+    async close() {
+      await Promise.all([backupServer.close(), verifyServer.close()]);
+      await agent.close();
+      await emulator.close();
+      await new Promise((done) => functionLog.end(done));
+    },
+  };
+}
+
+/** Serves a functions-framework server on a free loopback port. */
+async function serve(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}

@@ -1,0 +1,69 @@
+// `npm start` end to end: the embedded default backs up the demo database, and gcloud reads the object back.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backupDate } from '../../../core/object-name.js';
+import { startEmulator } from '../../../emulator/index.js';
+import { gcloudFor, gcloudMissingReason } from '../../helpers/gcloud.js';
+
+const run = promisify(execFile);
+const npmStart = (dataDir: string) =>
+  run(process.execPath, ['--import', 'tsx', 'local/start.ts', '--data', dataDir], { timeout: 120_000 });
+
+describe('npm start', () => {
+  let dataDir: string;
+  let firstRun: string;
+  let dates: string[];
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'local-stack-'));
+    const before = backupDate(new Date());
+    firstRun = (await npmStart(dataDir)).stdout;
+    // A run that straddles midnight UTC may name either day.
+    dates = [before, backupDate(new Date())];
+  }, 180_000);
+
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('prints a successful backup named demo_<today>.sql.gz with its size and crc32c', () => {
+    const names = dates.map((date) => `gs://local-backups/demo_${date}.sql.gz`);
+    expect(names.some((name) => firstRun.includes(`demo: succeeded  ${name}`))).toBe(true);
+    expect(firstRun).toMatch(/\d+ bytes, crc32c [A-Za-z0-9+/]{6}==/);
+  });
+
+  it('reports the same day again as exists, leaving the object as it was', async () => {
+    const secondRun = (await npmStart(dataDir)).stdout;
+    expect(secondRun).toMatch(/demo: exists {2}gs:\/\/local-backups\/demo_\d{8}\.sql\.gz/);
+    const generation = (text: string) => /generation (\d+)/.exec(text)?.[1];
+    expect(generation(secondRun)).toBe(generation(firstRun));
+  }, 180_000);
+
+  it.skipIf(gcloudMissingReason())(
+    'leaves an object gcloud storage reads back as the demo dump',
+    async () => {
+      const emulator = await startEmulator({ dataDir: join(dataDir, 'storage') });
+      const gcloud = await gcloudFor(emulator.url);
+      try {
+        const listing = await gcloud.run(['storage', 'ls', 'gs://local-backups/']);
+        expect(listing.code, listing.stderr).toBe(0);
+        const object = listing.stdout.trim();
+        expect(object).toMatch(/^gs:\/\/local-backups\/demo_\d{8}\.sql\.gz$/);
+        const download = join(dataDir, 'downloaded.sql.gz');
+        const copy = await gcloud.run(['storage', 'cp', object, download]);
+        expect(copy.code, copy.stderr).toBe(0);
+        const sql = gunzipSync(await readFile(download)).toString();
+        expect(sql).toContain('CREATE TABLE patients');
+        expect(sql).toContain('João Gonçalves');
+        expect(sql.trimEnd().endsWith('COMMIT;')).toBe(true);
+      } finally {
+        await gcloud.dispose();
+        await emulator.close();
+      }
+    },
+    120_000,
+  );
+});
