@@ -13,7 +13,8 @@ export const AGENT_PATHS = {
   health: '/healthz',
 } as const;
 
-const name = z.string().refine(isValidName, { message: `must be ${NAME_RULE}` });
+/** A database or target name under the one name rule. */
+export const nameSchema = z.string().refine(isValidName, { message: `must be ${NAME_RULE}` });
 
 /** A run id or job id: short, URL- and log-safe. */
 export const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 1 to 64 letters, digits or "-"');
@@ -28,7 +29,7 @@ export type Compression = z.infer<typeof compressionSchema>;
 /** What the function asks of the agent. Never carries database credentials: the agent holds those. */
 export const jobRequestSchema = z.strictObject({
   runId: idSchema,
-  targetId: name,
+  targetId: nameSchema,
   objectName: z.string().min(1).max(1024),
   /** The resumable upload session: a capability for exactly one object, never logged. */
   uploadUri: z.url({ protocol: /^https?$/ }),
@@ -48,7 +49,7 @@ const exitCode = z.int().nullable();
 export const jobStatusSchema = z.strictObject({
   jobId: idSchema,
   runId: idSchema,
-  targetId: name,
+  targetId: nameSchema,
   objectName: z.string(),
   state: z.enum(JOB_STATES),
   /** Bytes read from the dump tool's stdout, before compression. */

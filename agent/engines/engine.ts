@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import type { EngineName } from '../../core/formats.js';
-import { isValidName, NAME_RULE } from '../../core/validate-name.js';
+import { nameSchema } from '../../core/protocol.js';
 
 /** A dump tool's invocation as data: run without a shell, its stdout is the dump. */
 export interface DumpCommand {
@@ -28,14 +28,13 @@ export interface Engine<T> {
   dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
 }
 
-const name = z.string().refine(isValidName, { message: `must be ${NAME_RULE}` });
 const absolutePath = z.string().startsWith('/', 'must be an absolute path');
 
 /** Fields every target has; each engine spreads them into its own strict object. */
 export const commonTargetFields = {
-  id: name,
+  id: nameSchema,
   /** The database name: names the object, and is what is dumped (for sqlite, only the name). */
-  database: name,
+  database: nameSchema,
   /** A 0600 file holding the password, read at job time so a rotated password needs no restart. */
   passwordFile: absolutePath.optional(),
   /** Overrides the dump tool found on PATH. */

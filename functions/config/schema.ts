@@ -2,9 +2,8 @@
 import { z } from 'zod';
 import { backupExtension, ENGINES } from '../../core/formats.js';
 import { validatePrefix, validateTimeZone } from '../../core/object-name.js';
-import { compressionSchema } from '../../core/protocol.js';
+import { compressionSchema, nameSchema } from '../../core/protocol.js';
 import { loadPrivateKey, type SigningKey } from '../../core/signing/index.js';
-import { isValidName, NAME_RULE } from '../../core/validate-name.js';
 import type { Secret } from './secret.js';
 
 export const CONFIG_DEFAULTS = {
@@ -47,8 +46,6 @@ function list<T extends z.ZodType>(item: T) {
   );
 }
 
-const name = z.string().refine(isValidName, { message: `must be ${NAME_RULE}` });
-
 function validated(check: (value: string) => unknown) {
   return z.string().superRefine((value, ctx) => {
     try {
@@ -60,8 +57,8 @@ function validated(check: (value: string) => unknown) {
 }
 
 const targetSchema = z.strictObject({
-  id: name,
-  database: name,
+  id: nameSchema,
+  database: nameSchema,
   engine: z.enum(ENGINES),
   agentUrl: z.url({ protocol: /^https?$/ }),
   compression: compressionSchema.default(CONFIG_DEFAULTS.compression),
@@ -121,7 +118,7 @@ export const rawConfigSchema = z.strictObject({
     .min(1)
     .max(7 * 24 * 60)
     .default(CONFIG_DEFAULTS.jobTimeoutMinutes),
-  signingKeyId: name,
+  signingKeyId: nameSchema,
   // Terraform injects the PEM from Secret Manager as this environment variable (secret_environment_variables).
   signingKey: z.string().transform((pem, ctx) => {
     try {
