@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -101,7 +101,11 @@ describe('login banner (profile.d)', () => {
     await chmod(dir, 0o755);
     await chmod(home, 0o777);
     await chmod(logDir, 0o750);
-    const { stdout, stderr } = await run('runuser', ['-u', 'nobody', '--', 'bash', SCRIPT], {
+    // The checkout may sit in a folder `nobody` cannot enter; a copy beside the logs is readable as installed.
+    const installed = join(dir, 'db-backup-login-banner.sh');
+    await copyFile(SCRIPT, installed);
+    await chmod(installed, 0o644);
+    const { stdout, stderr } = await run('runuser', ['-u', 'nobody', '--', 'bash', installed], {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: home,
