@@ -11,7 +11,7 @@ resource "google_storage_bucket" "backups" {
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
 
-  # A forced run writes a new generation; the previous one stays as a noncurrent version.
+  # A forced run (with allow_force_overwrite) writes a new generation; the previous one stays as a noncurrent version.
   # Cloud Storage refuses versioning together with a retention policy, which protects objects on its own.
   versioning {
     enabled = var.retention_period_days == null

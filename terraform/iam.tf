@@ -43,6 +43,27 @@ resource "google_storage_bucket_iam_member" "function_writer" {
   member = google_service_account.function.member
 }
 
+# Opt-in (allow_force_overwrite): Cloud Storage asks for delete to replace an existing object, so force=true needs
+# it. A role of its own, created only when asked for, keeps the default free of any delete permission; the bucket's
+# versioning and soft delete keep what it replaces or deletes restorable.
+resource "google_project_iam_custom_role" "backup_overwriter" {
+  count = var.allow_force_overwrite ? 1 : 0
+
+  project     = var.project_id
+  role_id     = "${replace(var.name_prefix, "-", "_")}_overwriter"
+  title       = "Database backup overwriter"
+  description = "Delete backup objects, which replacing one with a new generation requires."
+  permissions = ["storage.objects.delete"]
+}
+
+resource "google_storage_bucket_iam_member" "function_overwriter" {
+  count = var.allow_force_overwrite ? 1 : 0
+
+  bucket = google_storage_bucket.backups.name
+  role   = google_project_iam_custom_role.backup_overwriter[0].name
+  member = google_service_account.function.member
+}
+
 resource "google_secret_manager_secret_iam_member" "function_reads_secret" {
   for_each = google_secret_manager_secret.function
 

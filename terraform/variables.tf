@@ -94,6 +94,12 @@ variable "retention_policy_locked" {
   default     = false
 }
 
+variable "allow_force_overwrite" {
+  type        = bool
+  description = "Also grant the backup function storage.objects.delete on the backup bucket (that permission alone, in a role of its own), which Cloud Storage requires to replace an existing object: only then can an on-demand force=true run write a new generation of today's backup. The replaced backup stays restorable as a noncurrent version for noncurrent_version_retention_days, then through soft delete for soft_delete_retention_days. With retention_period_days set, versioning is off: an object younger than the retention period can be neither replaced nor deleted anyway, and an older one, once replaced, is kept only by soft delete. False (the default): nothing holding the function's identity can delete or replace a backup."
+  default     = false
+}
+
 variable "bucket_force_destroy" {
   type        = bool
   description = "Let terraform destroy delete the backup bucket together with its backups."

@@ -43,4 +43,7 @@ module "db_backup" {
   gmail_auth       = "oauth"
 
   invokers = ["user:admin@example.com"]
+
+  # allow_force_overwrite stays false: nothing can delete or replace a backup, so on-demand force=true runs
+  # cannot replace today's. Setting it true grants delete on the bucket so they can; see the module's README.
 }

@@ -41,7 +41,9 @@ let grants: Grant[];
 
 function rolesOf(body: Block): string[] {
   const role = body.role;
-  const custom = /^google_project_iam_custom_role\.(\w+)\.(name|id)$/.exec(expression(role) ?? '')?.[1];
+  const custom = /^google_project_iam_custom_role\.(\w+)(?:\[0\])?\.(name|id)$/.exec(
+    expression(role) ?? '',
+  )?.[1];
   if (custom) return [`custom:${custom}`];
   if (expression(role) === 'each.value') return quotedStrings(expression(body.for_each) ?? '');
   if (typeof role === 'string' && expression(role) === undefined) return [role];
@@ -73,6 +75,19 @@ beforeAll(async () => {
 });
 
 const grantsTo = (member: string) => grants.filter((grant) => grant.member === member);
+
+/** The opt-in that alone may bring storage.objects.delete, and the count that makes a resource depend on it. */
+const OPT_IN = 'allow_force_overwrite';
+const OPT_IN_COUNT = `var.${OPT_IN} ? 1 : 0`;
+
+/** Every resource of the module as `type.name` with its body. */
+const allResources = () =>
+  Object.entries(mod.resources).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, body]) => ({ address: `${type}.${name}`, body })),
+  );
+
+/** Whether a resource exists with the module's defaults: only a count on the opt-in removes it. */
+const existsByDefault = (body: Block) => expression(body.count) !== OPT_IN_COUNT;
 
 describe('IAM', () => {
   it('only adds members; never replaces a resource policy (*_iam_binding, *_iam_policy)', () => {
@@ -112,14 +127,18 @@ describe('the function service account', () => {
     ]);
   });
 
-  it('holds that role on the backup bucket only, and reads only its own secrets', () => {
+  it('holds its roles on the backup bucket only, and reads only its own secrets', () => {
     const mine = grantsTo('sa:function');
     expect(mine.map((grant) => `${grant.type}:${grant.roles.join(',')}`).sort()).toEqual([
       'google_secret_manager_secret_iam_member:roles/secretmanager.secretAccessor',
+      'google_storage_bucket_iam_member:custom:backup_overwriter',
       'google_storage_bucket_iam_member:custom:backup_writer',
     ]);
-    const onBucket = mine.find((grant) => grant.type === 'google_storage_bucket_iam_member');
-    expect(expression(onBucket?.body.bucket)).toBe('google_storage_bucket.backups.name');
+    const onBucket = mine.filter((grant) => grant.type === 'google_storage_bucket_iam_member');
+    expect(onBucket.map((grant) => expression(grant.body.bucket))).toEqual([
+      'google_storage_bucket.backups.name',
+      'google_storage_bucket.backups.name',
+    ]);
     const onSecret = mine.find((grant) => grant.type === 'google_secret_manager_secret_iam_member');
     expect(expression(onSecret?.body.for_each)).toBe('google_secret_manager_secret.function');
     expect(expression(onSecret?.body.secret_id)).toBe('each.value.secret_id');
@@ -130,7 +149,54 @@ describe('the function service account', () => {
       (grant) =>
         grant.type.startsWith('google_storage_') || grant.roles.some((role) => role.includes('storage')),
     );
-    expect(storage.map((grant) => grant.member)).toEqual(['sa:function']);
+    expect([...new Set(storage.map((grant) => grant.member))]).toEqual(['sa:function']);
+  });
+});
+
+describe('deleting backups (allow_force_overwrite)', () => {
+  it('is an opt-in: a typed, described boolean, false by default', () => {
+    const variable = mod.variables[OPT_IN];
+    expect(expression(variable?.type)).toBe('bool');
+    expect(variable?.default).toBe(false);
+    const description = String(variable?.description);
+    for (const word of ['storage.objects.delete', 'force=true', 'noncurrent version', 'soft delete']) {
+      expect(description).toContain(word);
+    }
+    expect(description).toContain('retention_period_days');
+  });
+
+  it('is granted by nothing that exists with the defaults', () => {
+    const withDelete = allResources().filter(({ body }) =>
+      allStrings(body).some((text) => text.includes('storage.objects.delete')),
+    );
+    expect(withDelete.map(({ address }) => address)).toEqual([
+      'google_project_iam_custom_role.backup_overwriter',
+    ]);
+    expect(withDelete.filter(({ body }) => existsByDefault(body))).toEqual([]);
+    // Every custom role present by default lists its permissions literally, none of them delete.
+    const byDefault = Object.entries(mod.resources.google_project_iam_custom_role ?? {}).filter(([, body]) =>
+      existsByDefault(body),
+    );
+    expect(byDefault.map(([name]) => name)).toEqual(['backup_writer']);
+    for (const [name, body] of byDefault) {
+      expect(Array.isArray(body.permissions), `literal permissions of ${name}`).toBe(true);
+      expect(body.permissions, name).not.toContain('storage.objects.delete');
+    }
+  });
+
+  it('comes, when asked for, alone in a role of its own, bound to the function on the backup bucket only', () => {
+    const role = resource(mod, 'google_project_iam_custom_role', 'backup_overwriter');
+    expect(expression(role.count)).toBe(OPT_IN_COUNT);
+    expect(role.permissions).toEqual(['storage.objects.delete']);
+    expect(role.role_id).not.toBe(resource(mod, 'google_project_iam_custom_role', 'backup_writer').role_id);
+    const bindings = grants.filter((grant) => grant.roles.includes('custom:backup_overwriter'));
+    expect(bindings.map((grant) => `${grant.type}.${grant.name}`)).toEqual([
+      'google_storage_bucket_iam_member.function_overwriter',
+    ]);
+    const [binding] = bindings;
+    expect(expression(binding?.body.count)).toBe(OPT_IN_COUNT);
+    expect(binding?.member).toBe('sa:function');
+    expect(expression(binding?.body.bucket)).toBe('google_storage_bucket.backups.name');
   });
 });
 

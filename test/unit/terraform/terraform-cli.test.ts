@@ -4,7 +4,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expression, loadModule, moduleDir } from './hcl.js';
+import { expression, loadModule, moduleDir, resource } from './hcl.js';
 
 const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
 
@@ -130,6 +130,22 @@ describe.skipIf(!hasTerraform)('with terraform', () => {
     const result = await evaluate('var.project_id', inputs);
     expect(result.ok, result.out).toBe(false);
     expect(result.out).toContain('Invalid value for variable');
+  });
+
+  it('grants delete (the overwriter role and its binding) only when allow_force_overwrite is true', async () => {
+    const mod = await loadModule();
+    const counts = [
+      ['google_project_iam_custom_role', 'backup_overwriter'],
+      ['google_storage_bucket_iam_member', 'function_overwriter'],
+    ].map(([type = '', name = '']) => expression(resource(mod, type, name).count) ?? '');
+    for (const count of counts) {
+      const byDefault = await evaluate(count);
+      expect(byDefault.ok, byDefault.out).toBe(true);
+      expect(byDefault.out).toBe('0');
+      const optedIn = await evaluate(count, { allow_force_overwrite: 'true' });
+      expect(optedIn.ok, optedIn.out).toBe(true);
+      expect(optedIn.out).toBe('1');
+    }
   });
 
   it('accepts the documented defaults with only the required inputs', async () => {
