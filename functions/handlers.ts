@@ -1,6 +1,7 @@
 // The HTTP handlers `backup` and `verify`: parse the request, run, answer the JSON summary (500 when anything failed).
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../core/errors.js';
+import { scheduledExecution } from './alerts/schedule.js';
 import { parseBackupRequest } from './backup/request.js';
 import { runBackup } from './backup/run-backup.js';
 import type { FunctionConfig } from './config/schema.js';
@@ -41,12 +42,19 @@ function handler(name: string, deps: FunctionDeps, run: Run): HttpFunction {
   };
 }
 
+/** Cloud Scheduler's attempt headers, so retries of one scheduled execution share one alert. */
+function executionOf(req: Request) {
+  return scheduledExecution((name) => req.get(name));
+}
+
 export function createBackupHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
-  return handler('backup', deps, (req) => runBackup(config, deps, parseBackupRequest(req.query, req.body)));
+  return handler('backup', deps, (req) =>
+    runBackup(config, deps, parseBackupRequest(req.query, req.body), executionOf(req)),
+  );
 }
 
 export function createVerifyHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
   return handler('verify', deps, (req) =>
-    runVerify(config, deps, parseVerifyRequest(req.query, req.body, config.timeZone)),
+    runVerify(config, deps, parseVerifyRequest(req.query, req.body, config.timeZone), executionOf(req)),
   );
 }

@@ -1,17 +1,73 @@
-// Sends a run's one alert, if it needs one; a failed delivery is logged as its own event and changes nothing else.
+// Sends a run's one alert, if it needs one, and once per scheduled execution however often Cloud Scheduler
+// retries it; a failed delivery is logged as its own event and changes nothing else.
 import { errorCodeOf } from '../../core/errors.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
 import type { RunReport } from '../report.js';
+import { type Claim, claimMarker, settleMarker } from './alert-marker.js';
 import { buildAlert } from './message.js';
+import type { MailMessage } from './mime.js';
+import { alertMarkerName, type ScheduledExecution } from './schedule.js';
 
 /** The sender of alerts delivered without Gmail (the local outbox). */
 const LOCAL_SENDER = 'db-backup@localhost';
+
+type Fields = { runId: string; subject: string };
+type Held = { name: string; claim: Extract<Claim, { kind: 'claimed' }> };
+
+/**
+ * Claims the execution's marker. Returns false when an earlier attempt already alerted; when the marker cannot be
+ * named, written or read, the alert goes out anyway: a lost alert is worse than a duplicate.
+ */
+async function claimAlert(
+  report: RunReport,
+  message: MailMessage,
+  execution: ScheduledExecution,
+  config: FunctionConfig,
+  deps: FunctionDeps,
+  fields: Fields,
+): Promise<Held | null | false> {
+  const { logger } = deps;
+  let name: string;
+  try {
+    name = alertMarkerName(config.prefix, execution);
+  } catch (error) {
+    logger.log(
+      'WARNING',
+      'alert.marker-failed',
+      `alerting without dedupe: ${(error as Error).message}`,
+      fields,
+    );
+    return null;
+  }
+  const claim = await claimMarker(deps.storage.bucket(config.bucket), name, {
+    runId: report.runId,
+    subject: message.subject,
+    kind: report.kind,
+    ...execution,
+  });
+  const markerFields = { ...fields, marker: name, ...execution };
+  if (claim.kind === 'taken') {
+    const earlier = claim.runId ? ` by run ${claim.runId}` : '';
+    logger.log('NOTICE', 'alert.suppressed', `this scheduled execution was already alerted${earlier}`, {
+      ...markerFields,
+      alertedRunId: claim.runId,
+      markerState: claim.state,
+    });
+    return false;
+  }
+  if (claim.kind === 'unknown') {
+    logger.log('WARNING', 'alert.marker-failed', `alerting without dedupe: ${claim.reason}`, markerFields);
+    return null;
+  }
+  return { name, claim };
+}
 
 export async function sendRunAlert(
   report: RunReport,
   config: FunctionConfig,
   deps: FunctionDeps,
+  execution?: ScheduledExecution,
 ): Promise<void> {
   const message = buildAlert(report, {
     from: config.alerts.sender ?? LOCAL_SENDER,
@@ -24,8 +80,12 @@ export async function sendRunAlert(
     deps.logger.log('WARNING', 'alert.skipped', 'no alert delivery or recipients configured', fields);
     return;
   }
+  const held = execution ? await claimAlert(report, message, execution, config, deps, fields) : null;
+  if (held === false) return;
+  let sent = false;
   try {
     await deps.mailer.send(message);
+    sent = true;
     deps.logger.log('INFO', 'alert.sent', `alert sent to ${message.to.length} recipient(s)`, fields);
   } catch (error) {
     deps.logger.log('ERROR', 'alert.failed', `the alert was not sent: ${(error as Error).message}`, {
@@ -33,4 +93,17 @@ export async function sendRunAlert(
       errorCode: errorCodeOf(error) === 'INTERNAL' ? 'ALERT_FAILED' : errorCodeOf(error),
     });
   }
+  if (!held) return;
+  // A marker left `failed` lets the next retry take it over and try the alert again.
+  await settleMarker(
+    deps.storage.bucket(config.bucket),
+    held.name,
+    held.claim,
+    sent ? 'sent' : 'failed',
+  ).catch((error: Error) =>
+    deps.logger.log('WARNING', 'alert.marker-failed', `could not record the send: ${error.message}`, {
+      ...fields,
+      marker: held.name,
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 // A whole backup run: plan, each target in order (or a few at once), stop on error, summary, log, one alert.
 import { backupDate } from '../../core/object-name.js';
 import { agentClientFor } from '../agent/agent-client.js';
+import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { type FunctionDeps, runIdOf } from '../deps.js';
@@ -23,6 +24,8 @@ export async function runBackup(
   config: FunctionConfig,
   deps: FunctionDeps,
   request: BackupRequest,
+  /** The Cloud Scheduler execution this attempt belongs to; undefined for an on-demand run. */
+  execution?: ScheduledExecution,
 ): Promise<RunReport<BackupOutcome>> {
   const startedAt = deps.clock.now();
   const runId = runIdOf(deps);
@@ -33,7 +36,13 @@ export async function runBackup(
     date: backupDate(startedAt, config.timeZone),
     force: request.force,
   };
-  const runFields = { runId, targets: plan.length, force: request.force, dryRun: request.dryRun };
+  const runFields = {
+    runId,
+    targets: plan.length,
+    force: request.force,
+    dryRun: request.dryRun,
+    ...execution,
+  };
   if (request.dryRun) {
     const targets = plan.map((planned) => unstarted(planned, 'planned', 'dry run: nothing was started'));
     const report = summarise({
@@ -83,6 +92,6 @@ export async function runBackup(
     `backup run ${report.status === 'failed' ? 'failed' : 'finished'}: ${JSON.stringify(report.counts)}`,
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
-  await sendRunAlert(report, config, deps);
+  await sendRunAlert(report, config, deps, execution);
   return report;
 }

@@ -11,7 +11,8 @@ export interface ObjectInfo {
   metadata: Record<string, string>;
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of a failed Cloud Storage call, when it has one. */
+export function statusOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' ? code : undefined;
 }

@@ -1,6 +1,7 @@
 // A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert.
 import { backupDate } from '../../core/object-name.js';
 import { agentClientFor } from '../agent/agent-client.js';
+import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { type FunctionDeps, runIdOf } from '../deps.js';
@@ -14,6 +15,8 @@ export async function runVerify(
   config: FunctionConfig,
   deps: FunctionDeps,
   request: VerifyRequest,
+  /** The Cloud Scheduler execution this attempt belongs to; undefined for an on-demand run. */
+  execution?: ScheduledExecution,
 ): Promise<RunReport<VerifyOutcome>> {
   const startedAt = deps.clock.now();
   const day = request.day ?? startedAt;
@@ -23,9 +26,7 @@ export async function runVerify(
     'INFO',
     'verify.started',
     `checking ${plan.length} backup(s) of ${backupDate(day, config.timeZone)}`,
-    {
-      runId,
-    },
+    { runId, ...execution },
   );
   const ctx: VerifyContext = {
     config,
@@ -50,6 +51,6 @@ export async function runVerify(
     `check ${report.status === 'failed' ? 'found problems' : 'passed'}: ${JSON.stringify(report.counts)}`,
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
-  await sendRunAlert(report, config, deps);
+  await sendRunAlert(report, config, deps, execution);
   return report;
 }

@@ -11,7 +11,7 @@ import type { RunningEmulator } from '../../../emulator/index.js';
 import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
-import { systemClock } from '../../../functions/deps.js';
+import { type Clock, systemClock } from '../../../functions/deps.js';
 import { createBackupHandler, createVerifyHandler } from '../../../functions/handlers.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import type { RunReport } from '../../../functions/report.js';
@@ -42,14 +42,19 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Other file fields, e.g. pollBudgetSeconds. */
   file?: Record<string, unknown>;
+  /** The function's clock; the system's by default. */
+  clock?: Clock;
 }
+
+/** Request headers of a call, e.g. Cloud Scheduler's X-CloudScheduler-JobName. */
+export type Headers = Record<string, string>;
 
 export interface FunctionHarness {
   config: FunctionConfig;
   storage: Storage;
   logs: Record<string, unknown>[];
-  backup(query?: Record<string, string>): Promise<{ status: number; report: RunReport }>;
-  verify(query?: Record<string, string>): Promise<{ status: number; report: RunReport }>;
+  backup(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
+  verify(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   close(): Promise<void>;
 }
 
@@ -100,7 +105,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     fetch: globalThis.fetch,
     logger: createCloudLogger({ stream, project: 'acme-test' }),
     mailer: createGmailMailer({ gmail, rootUrl: options.gmail.rootUrl }),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
   };
   instances += 1;
   const names = { backup: `backup-${instances}`, verify: `verify-${instances}` };
@@ -117,10 +122,10 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
         ),
     ),
   );
-  const call = async (url: string, query: Record<string, string>) => {
+  const call = async (url: string, query: Record<string, string>, headers: Headers) => {
     const response = await fetch(`${url}/?${new URLSearchParams(query)}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...headers },
       body: '{}',
     });
     return { status: response.status, report: (await response.json()) as RunReport };
@@ -129,8 +134,8 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     config,
     storage,
     logs,
-    backup: (query = {}) => call(urls[0] as string, query),
-    verify: (query = {}) => call(urls[1] as string, query),
+    backup: (query = {}, headers = {}) => call(urls[0] as string, query, headers),
+    verify: (query = {}, headers = {}) => call(urls[1] as string, query, headers),
     close: async () => {
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     },

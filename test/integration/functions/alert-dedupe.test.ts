@@ -1,0 +1,154 @@
+// One alert per failed scheduled execution: Cloud Scheduler's retries of it (same job name and schedule time)
+// find the marker in the bucket and stay quiet; other executions and on-demand runs alert as before.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import { testSigningKey } from '../../helpers/agent.js';
+import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
+import { freePort } from '../../helpers/stand-in-tools.js';
+import { createBucket, deliveredSince, type FunctionHarness, OAUTH, startFunction } from './harness.js';
+
+const BUCKET = 'fn-dedupe';
+const scheduled = (time: string, job = 'db-backup-nightly') => ({
+  'X-CloudScheduler': 'true',
+  'X-CloudScheduler-JobName': job,
+  'X-CloudScheduler-ScheduleTime': time,
+});
+
+describe('alerts of scheduled runs', () => {
+  let emulator: RunningEmulator;
+  let gmail: GmailStub;
+  let agentUrl: string;
+  const harnesses: FunctionHarness[] = [];
+
+  beforeAll(async () => {
+    [emulator, gmail] = await Promise.all([startEmulator({ port: 0 }), startGmailStub({ oauth: OAUTH })]);
+    await createBucket(emulator.url, BUCKET);
+    // Nothing listens there: every backup fails at once with AGENT_UNREACHABLE.
+    agentUrl = `http://127.0.0.1:${await freePort()}`;
+  });
+  afterAll(async () => {
+    await Promise.all(harnesses.map((harness) => harness.close()));
+    await Promise.all([emulator?.close(), gmail?.close()]);
+  });
+
+  async function fn(prefix: string) {
+    const harness = await startFunction({
+      emulator,
+      gmail,
+      bucket: BUCKET,
+      key: testSigningKey().key,
+      targets: [{ id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl }],
+      env: { BACKUP_PREFIX: prefix },
+    });
+    harnesses.push(harness);
+    return harness;
+  }
+
+  const logsOf = (harness: FunctionHarness, runId: string) =>
+    harness.logs.filter(
+      (line) => (line['logging.googleapis.com/labels'] as { runId?: string })?.runId === runId,
+    );
+  const marker = async (harness: FunctionHarness, name: string) => {
+    const file = harness.storage.bucket(BUCKET).file(name);
+    const [[meta], [bytes]] = await Promise.all([file.getMetadata(), file.download()]);
+    return { custom: meta.metadata ?? {}, content: JSON.parse(bytes.toString()) as Record<string, unknown> };
+  };
+
+  it('retries of one execution alert once; another execution and an on-demand run alert again', async () => {
+    const harness = await fn('nightly/');
+    const sent = gmail.messages.length;
+    const first = await harness.backup({}, scheduled('2024-05-01T02:00:00Z'));
+    expect(first.status).toBe(500);
+    expect(gmail.messages.length - sent).toBe(1);
+    const name = 'nightly/_alerts/db-backup-nightly/2024-05-01T02-00-00.000Z';
+    const { custom, content } = await marker(harness, name);
+    expect(custom).toMatchObject({ runId: first.report.runId, alertState: 'sent' });
+    const [mail] = await deliveredSince(gmail, sent);
+    expect(content).toMatchObject({ runId: first.report.runId, subject: mail?.subject, kind: 'backup' });
+
+    // The same execution written with an offset instead of Z: still the same one.
+    const retry = await harness.backup({}, scheduled('2024-05-01T02:00:00+00:00'));
+    expect(retry.status).toBe(500);
+    expect(retry.report.status).toBe('failed');
+    expect(gmail.messages.length - sent).toBe(1);
+    const suppressed = logsOf(harness, retry.report.runId).find((line) => line.event === 'alert.suppressed');
+    expect(suppressed).toMatchObject({ severity: 'NOTICE', alertedRunId: first.report.runId, marker: name });
+    expect(logsOf(harness, retry.report.runId).map((line) => line.event)).not.toContain('alert.sent');
+
+    const next = await harness.backup({}, scheduled('2024-05-02T02:00:00Z'));
+    expect(next.status).toBe(500);
+    expect(gmail.messages.length - sent).toBe(2);
+
+    const other = await harness.backup({}, scheduled('2024-05-01T02:00:00Z', 'db-backup-weekly'));
+    expect(other.status).toBe(500);
+    expect(gmail.messages.length - sent).toBe(3);
+
+    for (let i = 0; i < 2; i++) expect((await harness.backup()).status).toBe(500);
+    expect(gmail.messages.length - sent).toBe(5);
+  });
+
+  it('verify retries share one alert too', async () => {
+    const harness = await fn('watch/');
+    const sent = gmail.messages.length;
+    for (let i = 0; i < 2; i++) {
+      const { status, report } = await harness.verify({}, scheduled('2024-05-01T06:00:00Z', 'db-verify'));
+      expect(status).toBe(500);
+      expect(report.targets[0]?.outcome).toBe('missing');
+    }
+    expect(gmail.messages.length - sent).toBe(1);
+    expect(harness.logs.filter((line) => line.event === 'alert.suppressed')).toHaveLength(1);
+  });
+
+  it('a send that failed leaves the marker open: the next retry alerts', async () => {
+    const harness = await fn('gmaildown/');
+    const headers = scheduled('2024-05-03T02:00:00Z');
+    const sent = gmail.messages.length;
+    gmail.failSends(503);
+    try {
+      expect((await harness.backup({}, headers)).status).toBe(500);
+    } finally {
+      gmail.failSends(null);
+    }
+    const name = 'gmaildown/_alerts/db-backup-nightly/2024-05-03T02-00-00.000Z';
+    expect((await marker(harness, name)).custom.alertState).toBe('failed');
+    const retry = await harness.backup({}, headers);
+    expect(gmail.messages.length - sent).toBe(1);
+    expect((await marker(harness, name)).custom).toMatchObject({
+      alertState: 'sent',
+      runId: retry.report.runId,
+    });
+    await harness.backup({}, headers);
+    expect(gmail.messages.length - sent).toBe(1);
+  });
+
+  it('a marker that cannot be written does not stop the alert', async () => {
+    const harness = await fn('nomarker/');
+    const sent = gmail.messages.length;
+    emulator.faults.add({ method: 'POST', uploadType: 'multipart', status: 403 });
+    const { status, report } = await harness.backup({}, scheduled('2024-05-04T02:00:00Z'));
+    expect(status).toBe(500);
+    expect(gmail.messages.length - sent).toBe(1);
+    const warning = logsOf(harness, report.runId).find((line) => line.event === 'alert.marker-failed');
+    expect(warning).toMatchObject({ severity: 'WARNING' });
+    expect(String(warning?.message)).toContain('403');
+  });
+
+  it('header values cannot steer the marker out of its folder; an unusable time alerts without dedupe', async () => {
+    const harness = await fn('tricks/');
+    const sent = gmail.messages.length;
+    await harness.backup({}, scheduled('2024-05-05T02:00:00Z', '../../nightly/HospitalDB_20240505.sql.gz'));
+    expect(gmail.messages.length - sent).toBe(1);
+    const [files] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'tricks/' });
+    expect(files.map((file) => file.name)).toEqual([
+      'tricks/_alerts/nightly-HospitalDB_20240505.sql.gz/2024-05-05T02-00-00.000Z',
+    ]);
+    const [nightly] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'nightly/' });
+    expect(nightly.map((file) => file.name).filter((n) => !n.includes('/_alerts/'))).toEqual([]);
+
+    for (let i = 0; i < 2; i++) await harness.backup({}, scheduled('yesterday/../x'));
+    expect(gmail.messages.length - sent).toBe(3);
+    const warnings = harness.logs.filter((line) => line.event === 'alert.marker-failed');
+    expect(warnings).toHaveLength(2);
+    expect(String(warnings[0]?.message)).toContain('not an RFC 3339 time');
+  });
+});
