@@ -31,6 +31,18 @@ resource "google_storage_bucket" "backups" {
     }
   }
 
+  # The function's alert markers (one small object per failed scheduled execution, so Cloud Scheduler's
+  # retries mail once) are only needed while those retries last; the function itself cannot delete them.
+  lifecycle_rule {
+    condition {
+      matches_prefix = ["${var.object_prefix}_alerts/"]
+      age            = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   dynamic "retention_policy" {
     for_each = var.retention_period_days == null ? [] : [var.retention_period_days]
     content {

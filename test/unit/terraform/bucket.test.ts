@@ -37,14 +37,20 @@ describe('backup bucket', () => {
     expect(mod.variables.soft_delete_retention_days?.default).toBe(7);
   });
 
-  it('removes noncurrent versions after the configured number of days, and nothing current', () => {
+  it('removes noncurrent versions after the configured number of days, and no current backup', () => {
     const rules = blocks(bucket, 'lifecycle_rule');
-    expect(rules).toHaveLength(1);
-    const [rule] = rules;
+    expect(rules).toHaveLength(2);
+    const [rule, markers] = rules;
     expect(block(rule ?? {}, 'action').type).toBe('Delete');
     expect(unwrap(block(rule ?? {}, 'condition'))).toEqual({
       with_state: 'ARCHIVED',
       days_since_noncurrent_time: 'var.noncurrent_version_retention_days',
+    });
+    // The second rule reaches only the alert markers: backup names never start with "_".
+    expect(block(markers ?? {}, 'action').type).toBe('Delete');
+    expect(unwrap(block(markers ?? {}, 'condition'))).toEqual({
+      matches_prefix: ['${var.object_prefix}_alerts/'],
+      age: 30,
     });
   });
 
