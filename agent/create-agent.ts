@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { InMemoryNonceStore } from '../core/signing/index.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import type { AgentConfig } from './config/parse.js';
 import { createAuthenticator } from './http/authenticate.js';
+import { openFileNonceStore } from './http/file-nonce-store.js';
 import { createRequestHandler } from './http/handler.js';
 import { createJobRunner } from './jobs/job-runner.js';
 import { createJobStore } from './jobs/job-store.js';
@@ -75,7 +75,8 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     log,
     authenticate: createAuthenticator({
       trustedKeys: config.trustedKeys,
-      nonceStore: new InMemoryNonceStore(),
+      // On disk, so a request captured before a restart cannot be replayed after it.
+      nonceStore: openFileNonceStore(config.stateDir, now()),
       verifyOptions: {
         maxAgeSeconds: config.signature.maxAgeSeconds,
         maxFutureSkewSeconds: config.signature.maxClockSkewSeconds,

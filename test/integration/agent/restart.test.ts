@@ -1,5 +1,6 @@
 // The agent as systemd runs it (agent/main.ts in its own process): a job cut off by a crash is `interrupted`
-// after the restart; SIGTERM interrupts the job itself and cancels its upload session.
+// after the restart, and a request accepted before the crash cannot be replayed after it; SIGTERM interrupts
+// the job itself and cancels its upload session.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -142,6 +143,27 @@ describe('agent process restarts', () => {
     );
     // The target is free again.
     await startSlowJob('run-after-crash');
+  });
+
+  it('refuses, after a crash, the replay of a request it accepted before', async () => {
+    const first = await startAgent();
+    let captured: { url: string; headers: Record<string, string> } | undefined;
+    const accepted = await signedRequest(`${url}${AGENT_PATHS.findJob('run-replay', 'slow')}`, {
+      key: signing.key,
+      tamper: (request) => {
+        captured = structuredClone(request);
+      },
+    });
+    expect(accepted.status).toBe(404);
+    if (!captured) throw new Error('no request captured');
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    await startAgent();
+    const replayed = await fetch(captured.url, { headers: captured.headers });
+    expect(replayed.status).toBe(401);
+    const lines = (await readLogLines(join(dir, 'log'))).map((line) => JSON.parse(line));
+    expect(lines.at(-1)).toMatchObject({ event: 'request.unauthenticated', errorCode: 'SIGNATURE_REPLAYED' });
   });
 
   it('on SIGTERM interrupts the running job, cancels its upload session and exits 0', async () => {

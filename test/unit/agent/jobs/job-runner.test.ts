@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nodeConfigFiles } from '../../../../agent/config/files.js';
 import type { TargetConfig } from '../../../../agent/engines/index.js';
 import { createJobRunner, JobConflictError } from '../../../../agent/jobs/job-runner.js';
@@ -125,7 +125,9 @@ describe('createJobRunner', () => {
     );
     const other = await jobs.submit(request('crm'));
     expect(other.jobId).not.toBe(accepted.jobId);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() =>
+      expect(backups.calls.map((call) => call.request.targetId)).toEqual(['app', 'crm']),
+    );
     backups.finish(ok);
     const done = await settled(() => jobs.get(accepted.jobId), logFile);
     expect(done).toMatchObject({ state: 'succeeded', bytesRead: 5, crc32c: 'AAAAAA==' });
@@ -147,7 +149,8 @@ describe('createJobRunner', () => {
     const backups = new ManualBackups();
     const jobs = await runner(backups);
     const { jobId } = await jobs.submit(request('crm'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The job starts in the background: wait for the call rather than a fixed time.
+    await vi.waitFor(() => expect(backups.calls).toHaveLength(1));
     expect(backups.calls[0]?.password).toBe('the-db-password');
     backups.finish({
       ...ok,
@@ -190,7 +193,7 @@ describe('createJobRunner', () => {
     const backups = new ManualBackups();
     const jobs = await runner(backups);
     const { jobId } = await jobs.submit(request('app', 'run-7'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(backups.calls).toHaveLength(1));
     await jobs.close();
     expect(jobs.get(jobId)).toMatchObject({ state: 'interrupted', errorCode: 'JOB_INTERRUPTED' });
     await expect(jobs.submit(request('crm'))).rejects.toBeInstanceOf(BackupError);
