@@ -22,17 +22,29 @@ export interface MarkerContent {
   scheduleTime: string;
 }
 
+/**
+ * A marker still `sending` after this long belongs to a run that died between claiming and sending (a send
+ * takes seconds); the next retry takes it over, so a crashed instance cannot silence the execution's alert.
+ */
+export const STALE_SENDING_MS = 10 * 60 * 1000;
+
 function reason(error: unknown): string {
   const status = statusOf(error);
   return `${status ? `HTTP ${status}: ` : ''}${(error as Error)?.message ?? error}`;
 }
 
 /**
- * Creates the marker with ifGenerationMatch=0. When it exists, a marker whose send failed is taken over (a
- * metadata patch guarded by its metageneration, as the function may not overwrite or delete objects), so a
- * Gmail outage on the first attempt does not silence the retries.
+ * Creates the marker with ifGenerationMatch=0. When it exists, a marker whose send failed, or that has been
+ * `sending` for too long, is taken over (a metadata patch guarded by its metageneration, as the function may
+ * not overwrite or delete objects), so neither a Gmail outage nor a crash on the first attempt silences the
+ * retries.
  */
-export async function claimMarker(bucket: Bucket, name: string, content: MarkerContent): Promise<Claim> {
+export async function claimMarker(
+  bucket: Bucket,
+  name: string,
+  content: MarkerContent,
+  now: Date,
+): Promise<Claim> {
   const file = bucket.file(name);
   const metadata = { runId: content.runId, [MARKER_STATE_KEY]: 'sending' satisfies MarkerState };
   try {
@@ -51,14 +63,18 @@ export async function claimMarker(bucket: Bucket, name: string, content: MarkerC
     const custom = meta.metadata ?? {};
     const state = custom[MARKER_STATE_KEY] == null ? undefined : String(custom[MARKER_STATE_KEY]);
     const runId = custom.runId == null ? undefined : String(custom.runId);
-    if (state !== 'failed') return { kind: 'taken', ...(runId && { runId }), ...(state && { state }) };
-    const [updated] = await file.setMetadata(
+    const updated = meta.updated ? Date.parse(meta.updated) : Number.NaN;
+    const abandoned = state === 'sending' && now.getTime() - updated > STALE_SENDING_MS;
+    if (state !== 'failed' && !abandoned) {
+      return { kind: 'taken', ...(runId && { runId }), ...(state && { state }) };
+    }
+    const [patched] = await file.setMetadata(
       { metadata },
       { ifMetagenerationMatch: Number(meta.metageneration) },
     );
-    return { kind: 'claimed', metageneration: String(updated.metageneration) };
+    return { kind: 'claimed', metageneration: String(patched.metageneration) };
   } catch (error) {
-    // Another retry took over the failed marker first.
+    // Another retry took the marker over first.
     if (statusOf(error) === 412) return { kind: 'taken' };
     return { kind: 'unknown', reason: reason(error) };
   }

@@ -40,12 +40,17 @@ async function claimAlert(
     );
     return null;
   }
-  const claim = await claimMarker(deps.storage.bucket(config.bucket), name, {
-    runId: report.runId,
-    subject: message.subject,
-    kind: report.kind,
-    ...execution,
-  });
+  const claim = await claimMarker(
+    deps.storage.bucket(config.bucket),
+    name,
+    {
+      runId: report.runId,
+      subject: message.subject,
+      kind: report.kind,
+      ...execution,
+    },
+    deps.clock.now(),
+  );
   const markerFields = { ...fields, marker: name, ...execution };
   if (claim.kind === 'taken') {
     const earlier = claim.runId ? ` by run ${claim.runId}` : '';

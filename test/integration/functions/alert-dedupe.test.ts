@@ -2,6 +2,8 @@
 // find the marker in the bucket and stay quiet; other executions and on-demand runs alert as before.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import { STALE_SENDING_MS } from '../../../functions/alerts/alert-marker.js';
+import { type Clock, systemClock } from '../../../functions/api.js';
 import { testSigningKey } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { freePort } from '../../helpers/stand-in-tools.js';
@@ -31,8 +33,9 @@ describe('alerts of scheduled runs', () => {
     await Promise.all([emulator?.close(), gmail?.close()]);
   });
 
-  async function fn(prefix: string) {
+  async function fn(prefix: string, clock?: Clock) {
     const harness = await startFunction({
+      ...(clock && { clock }),
       emulator,
       gmail,
       bucket: BUCKET,
@@ -119,6 +122,30 @@ describe('alerts of scheduled runs', () => {
     });
     await harness.backup({}, headers);
     expect(gmail.messages.length - sent).toBe(1);
+  });
+
+  it('a marker left sending by a run that died is taken over once it is stale', async () => {
+    const name = 'crashed/_alerts/db-backup-nightly/2024-05-04T02-00-00.000Z';
+    const headers = scheduled('2024-05-04T02:00:00Z');
+    const sent = gmail.messages.length;
+    // What a run that died between claiming the marker and sending leaves behind.
+    const harness = await fn('crashed/');
+    await harness.storage
+      .bucket(BUCKET)
+      .file(name)
+      .save('{}', { resumable: false, metadata: { metadata: { runId: 'run-died', alertState: 'sending' } } });
+
+    await harness.backup({}, headers);
+    expect(gmail.messages.length - sent).toBe(0);
+
+    const later = new Date(Date.now() + STALE_SENDING_MS + 60_000);
+    const afterwards = await fn('crashed/', { now: () => later, sleep: systemClock.sleep });
+    const retry = await afterwards.backup({}, headers);
+    expect(gmail.messages.length - sent).toBe(1);
+    expect((await marker(afterwards, name)).custom).toMatchObject({
+      alertState: 'sent',
+      runId: retry.report.runId,
+    });
   });
 
   it('a marker that cannot be written does not stop the alert', async () => {
