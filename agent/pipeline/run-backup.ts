@@ -5,12 +5,13 @@ import { type Readable, Writable } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
+import { cancelUploadSession } from '../../core/upload-session.js';
 import { dumpCommandFor, type TargetConfig } from '../engines/index.js';
 import { type Compressor, compressionLevel, startCompressor } from './compressor.js';
 import { CountingStream, HashingStream } from './hasher.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 import { StderrTail } from './stderr-tail.js';
-import { CHUNK_QUANTUM, cancelSession, DEFAULT_CHUNK_SIZE, openSessionUpload } from './upload.js';
+import { CHUNK_QUANTUM, DEFAULT_CHUNK_SIZE, openSessionUpload } from './upload.js';
 
 export interface BackupOutcome {
   ok: boolean;
@@ -85,7 +86,8 @@ export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
       const { crc32c, md5, sha256 } = hasher.digests();
       return { ok: true, ...base, crc32c, md5, sha256 };
     }
-    await cancelSession(request.uploadUri);
+    // Best effort: an unreachable service cannot finalize the object either.
+    await cancelUploadSession(request.uploadUri).catch(() => {});
     return { ok: false, ...base, errorCode: failure.code, errorMessage: failure.message };
   };
 

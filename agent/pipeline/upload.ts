@@ -77,14 +77,3 @@ export function openSessionUpload(options: SessionUploadOptions): Writable {
     validation: false,
   });
 }
-
-/** Cancels the session (the service answers 499); afterwards no chunk can finalize it. Never throws. */
-export async function cancelSession(uri: string): Promise<{ cancelled: boolean; status?: number }> {
-  try {
-    const response = await fetch(uri, { method: 'DELETE', headers: { 'Content-Length': '0' } });
-    await response.arrayBuffer();
-    return { cancelled: response.status === 499 || response.ok, status: response.status };
-  } catch {
-    return { cancelled: false };
-  }
-}

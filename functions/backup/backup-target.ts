@@ -2,6 +2,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
+import { cancelUploadSession } from '../../core/upload-session.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import { pollJob } from '../agent/poll-job.js';
 import type { FunctionConfig } from '../config/schema.js';
@@ -11,7 +12,7 @@ import type { LogFields } from '../logging/logger.js';
 import type { PlannedTarget } from '../plan.js';
 import type { BackupOutcome, TargetReport } from '../report.js';
 import { checkFailure, settleObject } from '../settle-object.js';
-import { cancelSession, getObject, openSession } from '../storage/objects.js';
+import { getObject, openSession } from '../storage/objects.js';
 
 export interface RunContext {
   config: FunctionConfig;
@@ -53,7 +54,7 @@ export async function backupTarget(
 
   const fail = async (error: FailureInfo) => {
     if (sessionUri) {
-      await cancelSession(ctx.deps.fetch, sessionUri).catch((cause: Error) =>
+      await cancelUploadSession(sessionUri, ctx.deps.fetch).catch((cause: Error) =>
         logger.log(
           'WARNING',
           'backup.cancel-failed',

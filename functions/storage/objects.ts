@@ -1,4 +1,4 @@
-// The bucket operations a run needs: look an object up, open a create-only upload session, cancel it, annotate.
+// The bucket operations a run needs: look an object up, open a create-only upload session, annotate.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 
@@ -70,15 +70,6 @@ export async function openSession(
       { cause: error },
     );
   }
-}
-
-/**
- * Cancels a session so nothing partial can be finalised under the name. Cloud Storage answers 499; a session
- * already finalised or cancelled answers 4xx too, and both leave nothing to do.
- */
-export async function cancelSession(fetchFn: typeof fetch, uri: string): Promise<void> {
-  const response = await fetchFn(uri, { method: 'DELETE', headers: { 'content-length': '0' } });
-  await response.body?.cancel();
 }
 
 /** Adds custom metadata to exactly the generation that was checked. */
