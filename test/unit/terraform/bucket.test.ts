@@ -49,6 +49,7 @@ describe('backup bucket', () => {
     // The second rule reaches only the alert markers: backup names never start with "_".
     expect(block(markers ?? {}, 'action').type).toBe('Delete');
     expect(unwrap(block(markers ?? {}, 'condition'))).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, compared as written.
       matches_prefix: ['${var.object_prefix}_alerts/'],
       age: 30,
     });
