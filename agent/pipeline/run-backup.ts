@@ -175,6 +175,10 @@ export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
     if (broken) {
       fail('INTERNAL', `the backup stream broke: ${String((broken as PromiseRejectedResult).reason)}`);
     }
+    if (!failure && counter.bytes === 0) {
+      // Every supported tool writes a header even for an empty database: no output at all is a failure in disguise.
+      fail('DUMP_FAILED', `${dumpLabel} exited 0 but wrote nothing; an empty dump is not a backup`);
+    }
     if (!failure) {
       // The dump tool and the compressor both exited 0 and every byte is in the upload: only now may it finalize.
       upload.end();

@@ -56,6 +56,25 @@ describe('failures cancel the session', () => {
     await expectNoObject(request.objectName, request.uploadUri);
   });
 
+  it('a dump that exits 0 having written nothing never finalizes (DUMP_FAILED)', async () => {
+    const request = await storage.request('silent_20240101.sql.gz');
+    const outcome = await runBackup({
+      request,
+      target: await scriptedTarget('silent-dump', 'exit 0'),
+      chunkSize: CHUNK,
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      errorCode: 'DUMP_FAILED',
+      exitCodes: { dump: 0 },
+      bytesRead: 0,
+    });
+    expect(outcome.errorMessage).toBe(
+      'silent-dump exited 0 but wrote nothing; an empty dump is not a backup',
+    );
+    await expectNoObject(request.objectName, request.uploadUri);
+  });
+
   it.each([
     ['after reading everything', 'cat > /dev/null; echo "zstd: error 11 : Allocation error" >&2; exit 1'],
     ['at once, closing its input', 'echo "zstd: cannot start" >&2; exit 1'],

@@ -29,10 +29,10 @@ describe('agent HTTP API', () => {
     tools = await createStandIns();
     started = join(tools.dir, 'started');
     release = join(tools.dir, 'release');
-    // Marks that it ran, then writes until released: a busy target for as long as a test needs.
+    // Marks that it ran, writes a line, then keeps writing until released: a busy target for as long as a test needs.
     const dump = await tools.script(
       'slow-dump',
-      `touch '${started}'\nwhile [ ! -e '${release}' ]; do echo "insert into t values (1);"; sleep 0.05; done`,
+      `touch '${started}'\necho "insert into t values (0);"\nwhile [ ! -e '${release}' ]; do echo "insert into t values (1);"; sleep 0.05; done`,
     );
     agent = await startTestAgent({
       targets: [{ id: 'slow', engine: 'mongodb', database: 'slow', toolPath: dump }],
