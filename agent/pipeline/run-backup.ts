@@ -158,12 +158,18 @@ export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
     const dumpLabel = basename(command.file);
     watch(dump, 'dump', dumpLabel, 'DUMP_FAILED');
     const compressor: Compressor = startCompressor(request.compression, input.zstdPath ?? 'zstd');
-    if (compressor.tool) {
-      watch(compressor.tool, 'compress', basename(input.zstdPath ?? 'zstd'), 'COMPRESS_FAILED');
-    }
     for (const stream of compressor.streams) {
       stream.on('error', (error) => fail('COMPRESS_FAILED', `compression failed: ${error.message}`));
     }
+    // A zstd that exits early has its stdin destroyed by Node without an error; without this the pipeline would
+    // blame the dump's stdout for the premature close before zstd's exit code arrives.
+    const compressorLabel = compressor.tool ? basename(input.zstdPath ?? 'zstd') : 'gzip';
+    compressor.input.on('close', () => {
+      if (!compressor.input.writableFinished) {
+        fail('COMPRESS_FAILED', `${compressorLabel} stopped reading before the dump ended`);
+      }
+    });
+    if (compressor.tool) watch(compressor.tool, 'compress', compressorLabel, 'COMPRESS_FAILED');
     const stdout = dump.child.stdout as Readable;
     stdout.on('error', (error) => fail('DUMP_FAILED', `reading ${dumpLabel} failed: ${error.message}`));
     const streams = [
