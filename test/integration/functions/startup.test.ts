@@ -62,7 +62,7 @@ describe('start-up', () => {
     const port = await freePort();
     const { output } = start('backup', port, goodEnv());
     let response: Response | undefined;
-    for (let attempt = 0; attempt < 100 && !response; attempt++) {
+    for (let attempt = 0; attempt < 300 && !response; attempt++) {
       response = await fetch(`http://127.0.0.1:${port}/?dryRun=true`, { method: 'POST' }).catch(async () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         return undefined;

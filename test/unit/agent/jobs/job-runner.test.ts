@@ -206,7 +206,7 @@ describe('createJobRunner', () => {
     const first = await runner(backups);
     const { jobId: runningId } = await first.submit(request('app'));
     const { jobId: doneId } = await first.submit(request('crm'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(backups.calls).toHaveLength(2));
     backups.finish(ok); // the first call belongs to app; finish crm's below
     await settled(() => first.get(runningId), logFile);
     // A second runner on the same state folder while crm's job is still "running" on disk.
@@ -220,7 +220,7 @@ describe('createJobRunner', () => {
     const backups = new ManualBackups();
     const first = await runner(backups);
     const { jobId } = await first.submit(request('app'));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(backups.calls).toHaveLength(1));
     backups.finish(ok);
     await settled(() => first.get(jobId), logFile);
     await first.close();
