@@ -10,8 +10,9 @@ import { bytes, fingerprint, storageFor, uniqueBucket } from './client.js';
 const missing = gcloudMissingReason();
 if (missing) console.warn(missing);
 
-// gcloud takes seconds per command, so each test covers a whole round trip.
-describe.skipIf(missing !== undefined)('gcloud storage', () => {
+// gcloud takes seconds per command (more on a loaded machine), so each test covers a whole round trip and gets
+// two minutes for its five commands.
+describe.skipIf(missing !== undefined)('gcloud storage', { timeout: 120_000 }, () => {
   let emulator: RunningEmulator;
   let gcloud: Gcloud;
   let folder: string;
