@@ -1,5 +1,6 @@
 // The shape of agent.json, with every default in one place.
 import { z } from 'zod';
+import { absolutePathSchema } from '../engines/engine.js';
 import { targetConfigSchema } from '../engines/index.js';
 
 export const AGENT_DEFAULTS = {
@@ -20,7 +21,6 @@ export const AGENT_DEFAULTS = {
 } as const;
 
 const CHUNK_UNIT = 256 * 1024;
-const absolutePath = z.string().startsWith('/', 'must be an absolute path');
 const keyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits or "._-"');
 
 export const agentConfigSchema = z.strictObject({
@@ -39,9 +39,9 @@ export const agentConfigSchema = z.strictObject({
     .refine((url) => new URL(url).pathname === '/' && !new URL(url).search, 'must be an origin with no path')
     .optional(),
   /** Serve HTTPS with this certificate and key (PEM files); plain HTTP when absent. */
-  tls: z.strictObject({ certFile: absolutePath, keyFile: absolutePath }).optional(),
-  stateDir: absolutePath.default(AGENT_DEFAULTS.stateDir),
-  logDir: absolutePath.default(AGENT_DEFAULTS.logDir),
+  tls: z.strictObject({ certFile: absolutePathSchema, keyFile: absolutePathSchema }).optional(),
+  stateDir: absolutePathSchema.default(AGENT_DEFAULTS.stateDir),
+  logDir: absolutePathSchema.default(AGENT_DEFAULTS.logDir),
   syslog: z.boolean().default(AGENT_DEFAULTS.syslog),
   /** Public keys by key id: a PEM text or the absolute path of a PEM file. Two ids while a key rotates. */
   trustedKeys: z

@@ -28,7 +28,7 @@ export interface Engine<T> {
   dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
 }
 
-const absolutePath = z.string().startsWith('/', 'must be an absolute path');
+export const absolutePathSchema = z.string().startsWith('/', 'must be an absolute path');
 
 /** Fields every target has; each engine spreads them into its own strict object. */
 export const commonTargetFields = {
@@ -36,9 +36,9 @@ export const commonTargetFields = {
   /** The database name: names the object, and is what is dumped (for sqlite, only the name). */
   database: nameSchema,
   /** A 0600 file holding the password, read at job time so a rotated password needs no restart. */
-  passwordFile: absolutePath.optional(),
+  passwordFile: absolutePathSchema.optional(),
   /** Overrides the dump tool found on PATH. */
-  toolPath: absolutePath.optional(),
+  toolPath: absolutePathSchema.optional(),
 };
 
 // Values reach argv only in `--option=value` form, so none can read as an option; the patterns keep them printable.

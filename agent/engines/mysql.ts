@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import {
+  absolutePathSchema,
   commonTargetFields,
   type DumpCommand,
   type DumpSecrets,
@@ -19,7 +20,7 @@ export const mysqlTargetSchema = z.strictObject({
   port: portSchema.default(3306),
   user: userSchema,
   /** A unix socket path; when set it is used instead of host and port. */
-  socket: z.string().startsWith('/', 'must be an absolute path').optional(),
+  socket: absolutePathSchema.optional(),
 });
 export type MysqlTarget = z.infer<typeof mysqlTargetSchema>;
 

@@ -1,13 +1,13 @@
 // SQLite: the sqlite3 shell's .dump of one database file, opened read-only.
 
 import { z } from 'zod';
-import { commonTargetFields, type DumpCommand, type Engine } from './engine.js';
+import { absolutePathSchema, commonTargetFields, type DumpCommand, type Engine } from './engine.js';
 
 export const sqliteTargetSchema = z.strictObject({
   ...commonTargetFields,
   engine: z.literal('sqlite'),
   /** The database file. */
-  path: z.string().startsWith('/', 'must be an absolute path'),
+  path: absolutePathSchema,
 });
 export type SqliteTarget = z.infer<typeof sqliteTargetSchema>;
 
