@@ -1,7 +1,7 @@
 // The agent's wire protocol — a job request and a job's status — as schemas both sides validate against.
 
 import { z } from 'zod';
-import { COMPRESSIONS } from './formats.js';
+import { compressionSchema } from './compression.js';
 import { isValidName, NAME_RULE } from './validate-name.js';
 
 export const AGENT_PATHS = {
@@ -18,13 +18,6 @@ export const nameSchema = z.string().refine(isValidName, { message: `must be ${N
 
 /** A run id or job id: short, URL- and log-safe. */
 export const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 1 to 64 letters, digits or "-"');
-
-export const compressionSchema = z.strictObject({
-  algorithm: z.enum(COMPRESSIONS),
-  /** gzip 1–9, zstd 1–19; the engine's default when omitted. */
-  level: z.int().min(1).max(19).optional(),
-});
-export type Compression = z.infer<typeof compressionSchema>;
 
 /** What the function asks of the agent. Never carries database credentials: the agent holds those. */
 export const jobRequestSchema = z.strictObject({

@@ -67,6 +67,7 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
 
   // A fresh key pair each start: the agent trusts only this run's function.
   const keys = generateKeyPair();
+  const agentKeys = generateKeyPair();
   const agentConfig = parseAgentConfig(
     {
       listen: { host: '127.0.0.1', port: 0 },
@@ -86,6 +87,9 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
     {
       [FUNCTION_ENV.bucket]: LOCAL_BUCKET,
       [FUNCTION_ENV.targets]: JSON.stringify([{ id: 'demo', database: 'demo', engine: 'sqlite', agentUrl }]),
+      [FUNCTION_ENV.agents]: JSON.stringify([
+        { url: agentUrl, publicKey: agentKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      ]),
       [FUNCTION_ENV.pollBudgetSeconds]: '120',
       [FUNCTION_ENV.signingKeyId]: KEY_ID,
       [FUNCTION_ENV.signingKey]: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),

@@ -1,5 +1,6 @@
 // The shape of agent.json, with every default in one place.
 import { z } from 'zod';
+import { nameSchema } from '../../core/protocol.js';
 import { absolutePathSchema } from '../engines/engine.js';
 import { targetConfigSchema } from '../engines/index.js';
 
@@ -21,7 +22,7 @@ export const AGENT_DEFAULTS = {
 } as const;
 
 const CHUNK_UNIT = 256 * 1024;
-const keyId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits or "._-"');
+const keyId = nameSchema;
 
 export const agentConfigSchema = z.strictObject({
   listen: z.strictObject({

@@ -2,11 +2,8 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { Compression } from '../../core/protocol.js';
+import { type Compression, compressionLevel } from '../../core/compression.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
-
-export const DEFAULT_LEVEL = { gzip: 6, zstd: 3 } as const;
-const MAX_LEVEL = { gzip: 9, zstd: 19 } as const;
 
 export interface Compressor {
   input: Writable;
@@ -15,17 +12,6 @@ export interface Compressor {
   tool?: RunningTool;
   /** Every stream whose error means the compressor failed. */
   streams: (Readable | Writable)[];
-}
-
-/** Throws a RangeError naming the bad level; the caller reports it as a request error. */
-export function compressionLevel(compression: Compression): number {
-  const level = compression.level ?? DEFAULT_LEVEL[compression.algorithm];
-  if (level > MAX_LEVEL[compression.algorithm]) {
-    throw new RangeError(
-      `${compression.algorithm} level ${level} is out of range 1–${MAX_LEVEL[compression.algorithm]}`,
-    );
-  }
-  return level;
 }
 
 export function startCompressor(compression: Compression, zstdPath: string): Compressor {

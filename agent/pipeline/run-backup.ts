@@ -7,7 +7,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
 import { cancelUploadSession } from '../../core/upload-session.js';
 import { dumpCommandFor, type TargetConfig } from '../engines/index.js';
-import { type Compressor, compressionLevel, startCompressor } from './compressor.js';
+import { type Compressor, startCompressor } from './compressor.js';
 import { CountingStream, HashingStream } from './hasher.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 import { StderrTail } from './stderr-tail.js';
@@ -97,12 +97,6 @@ export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
       code: 'CONFIG_INVALID',
       message: `chunkSize ${chunkSize} must be a positive multiple of 262144 (256 KiB)`,
     };
-    return settle();
-  }
-  try {
-    compressionLevel(request.compression);
-  } catch (error) {
-    failure = { code: 'REQUEST_INVALID', message: (error as Error).message };
     return settle();
   }
 

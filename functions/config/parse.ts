@@ -1,94 +1,67 @@
-// Reads the configuration once: environment variables over an optional JSON file, validated, secrets masked.
+// Reads the configuration once: environment variables over an optional JSON file, each setting checked by its
+// declaration, errors naming the setting and its variable, secrets masked when printed.
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
-import { FUNCTION_CONFIG_FILE_ENV, FUNCTION_ENV } from './env-names.js';
-import { type FunctionConfig, type GmailConfig, gmailCredentialSchemas, rawConfigSchema } from './schema.js';
-import { Secret } from './secret.js';
+import { assembleConfig, type FunctionConfig } from './schema.js';
+import { SETTINGS, type SettingName, settingsSchema } from './settings.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Field = keyof typeof FUNCTION_ENV;
 
-const ENV_FIELDS = Object.entries(FUNCTION_ENV) as [Field, string][];
+/**
+ * Outside Cloud Run only: a JSON file with the same settings (their camelCase names as keys); a variable that is
+ * set wins over the file. The deployed function is configured by variables alone, so Terraform leaves this unset.
+ */
+export const FUNCTION_CONFIG_FILE_ENV = 'BACKUP_CONFIG_FILE';
 
-/** `targets.0.engine (BACKUP_TARGETS): …` — the field, and the variable a reader would go and fix. */
-function describe(error: z.ZodError): string {
-  return error.issues
+const NAMES = Object.keys(SETTINGS) as SettingName[];
+
+function isSetting(name: string): name is SettingName {
+  return Object.hasOwn(SETTINGS, name);
+}
+
+/** `targets.0.engine (BACKUP_TARGETS): …` — the setting, and the variable a reader would go and fix. */
+function describe(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
     .map((issue) => {
-      const [field, ...rest] = issue.path.map(String);
-      const variable = FUNCTION_ENV[field as Field] as string | undefined;
-      const where = [field, ...rest].join('.') + (variable ? ` (${variable})` : '');
-      const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
-      return `${where}: ${missing ? 'is required' : issue.message}`;
+      const [name, ...rest] = issue.path.map(String);
+      const variable = name !== undefined && isSetting(name) ? ` (${SETTINGS[name].env})` : '';
+      return `${[name, ...rest].join('.')}${variable}: ${issue.message}`;
     })
     .join('; ');
 }
 
-function gmailConfig(raw: z.infer<typeof rawConfigSchema>): GmailConfig | undefined {
-  const { gmailAuth: auth, gmailCredentials, alertSender: sender, alertRecipients } = raw;
-  if (!auth) return undefined;
-  const missing = [
-    !gmailCredentials && FUNCTION_ENV.gmailCredentials,
-    !sender && FUNCTION_ENV.alertSender,
-    alertRecipients.length === 0 && FUNCTION_ENV.alertRecipients,
-  ].filter(Boolean);
-  if (missing.length > 0 || !sender) {
-    throw new ConfigError(
-      `invalid function configuration: ${FUNCTION_ENV.gmailAuth}=${auth} needs ${missing.join(', ')}`,
-    );
-  }
-  const credentials = <T>(schema: z.ZodType<T>): Secret<T> => {
-    const parsed = schema.safeParse(gmailCredentials);
-    if (parsed.success) return new Secret(parsed.data);
-    // Paths and messages only: zod's messages never echo a credential's value.
-    const fields = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new ConfigError(
-      `invalid function configuration: gmailCredentials (${FUNCTION_ENV.gmailCredentials}) for ${auth}: ${fields}`,
-    );
-  };
-  return auth === 'oauth'
-    ? { auth, sender, credentials: credentials(gmailCredentialSchemas.oauth) }
-    : { auth, sender, credentials: credentials(gmailCredentialSchemas['service-account']) };
+function invalid(message: string): ConfigError {
+  return new ConfigError(`invalid function configuration: ${message}`);
 }
 
 /**
  * Pure: the configuration from environment variables, over the fields of a parsed JSON file when given.
- * Empty variables count as unset (Terraform writes them so). Throws ConfigError naming every bad field.
+ * Empty variables count as unset (Terraform writes them so). Throws ConfigError naming every bad setting.
  */
 export function parseFunctionConfig(env: Env, file: unknown = {}): FunctionConfig {
   if (typeof file !== 'object' || file === null || Array.isArray(file)) {
-    throw new ConfigError(
-      `invalid function configuration: the file (${FUNCTION_CONFIG_FILE_ENV}) must hold a JSON object`,
-    );
+    throw invalid(`the file (${FUNCTION_CONFIG_FILE_ENV}) must hold a JSON object`);
   }
   const merged: Record<string, unknown> = { ...file };
-  for (const [field, variable] of ENV_FIELDS) {
-    const value = env[variable];
-    if (value !== undefined && value.trim() !== '') merged[field] = value;
+  for (const name of NAMES) {
+    const value = env[SETTINGS[name].env];
+    if (value !== undefined && value.trim() !== '') merged[name] = value;
   }
-  const result = rawConfigSchema.safeParse(merged);
-  if (!result.success) throw new ConfigError(`invalid function configuration: ${describe(result.error)}`);
-  const raw = result.data;
-  const gmail = gmailConfig(raw);
-  return {
-    bucket: raw.bucket,
-    prefix: raw.prefix,
-    timeZone: raw.timeZone,
-    targets: raw.targets,
-    onError: raw.onError,
-    concurrency: raw.concurrency,
-    pollBudgetSeconds: raw.pollBudgetSeconds,
-    pollIntervalSeconds: raw.pollIntervalSeconds,
-    agentTimeoutSeconds: raw.agentTimeoutSeconds,
-    jobTimeoutMinutes: raw.jobTimeoutMinutes,
-    signingKey: { id: raw.signingKeyId, privateKey: raw.signingKey },
-    alerts: {
-      recipients: raw.alertRecipients,
-      ...(raw.alertSender && { sender: raw.alertSender }),
-      ...(gmail && { gmail }),
-    },
-    ...(raw.project && { project: raw.project }),
-  };
+  // A setting with neither a default nor `.optional()` refuses undefined: that is what makes it required.
+  const missing = NAMES.filter(
+    (name) => merged[name] === undefined && !SETTINGS[name].schema.safeParse(undefined).success,
+  );
+  const result = settingsSchema.safeParse(merged);
+  if (missing.length > 0 || !result.success) {
+    const problems = missing.map((name) => `${name} (${SETTINGS[name].env}): is required`);
+    if (!result.success) {
+      const rest = result.error.issues.filter((issue) => !missing.includes(issue.path[0] as SettingName));
+      if (rest.length > 0) problems.push(describe(rest));
+    }
+    throw invalid(problems.join('; '));
+  }
+  return assembleConfig(result.data);
 }
 
 /** The configuration of this process: reads the JSON file named by BACKUP_CONFIG_FILE, if any, then parses. */
@@ -106,9 +79,13 @@ export function loadFunctionConfig(env: Env = process.env): FunctionConfig {
   return parseFunctionConfig(env, file);
 }
 
-/** The configuration as safe to print: the signing key and the Gmail credentials masked. */
+/** The configuration as safe to print: keys shown by id or not at all, the Gmail credentials masked. */
 export function printableConfig(config: FunctionConfig): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify({ ...config, signingKey: { id: config.signingKey.id, privateKey: '[redacted]' } }),
+    JSON.stringify({
+      ...config,
+      signingKey: { id: config.signingKey.id, privateKey: '[redacted]' },
+      agents: config.agents.map((agent) => ({ ...agent, publicKey: '[public key]' })),
+    }),
   );
 }

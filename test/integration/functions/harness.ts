@@ -6,7 +6,7 @@ import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Storage } from '@google-cloud/storage';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import type { SigningKey } from '../../../core/signing/index.js';
+import { generateKeyPair, type SigningKey } from '../../../core/signing/index.js';
 import type { RunningEmulator } from '../../../emulator/index.js';
 import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
@@ -70,9 +70,13 @@ export async function createBucket(emulatorUrl: string, bucket: string): Promise
 }
 
 export async function startFunction(options: HarnessOptions): Promise<FunctionHarness> {
+  // Until the agents sign their answers with keys of their own, any public key fills each agent's entry.
+  const agentKey = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const agentUrls = [...new Set(options.targets.map((target) => target.agentUrl))];
   const env = {
     BACKUP_BUCKET: options.bucket,
     BACKUP_TARGETS: JSON.stringify(options.targets),
+    BACKUP_AGENTS: JSON.stringify(agentUrls.map((url) => ({ url, publicKey: agentKey }))),
     BACKUP_SIGNING_KEY_ID: options.key.id,
     BACKUP_SIGNING_KEY: options.key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     ALERT_RECIPIENTS: ADMIN,

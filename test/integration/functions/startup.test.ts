@@ -35,6 +35,12 @@ const goodEnv = () => ({
   BACKUP_TARGETS: JSON.stringify([
     { id: 'app', database: 'app', engine: 'postgres', agentUrl: 'http://127.0.0.1:9' },
   ]),
+  BACKUP_AGENTS: JSON.stringify([
+    {
+      url: 'http://127.0.0.1:9',
+      publicKey: generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    },
+  ]),
   BACKUP_SIGNING_KEY_ID: 'k1',
   BACKUP_SIGNING_KEY: generateKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
 });

@@ -1,6 +1,6 @@
 // The functions: built from the staged source, configured exactly by FUNCTION_ENV, internal, inside the VPC.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ENV, FUNCTION_SECRET_ENV } from '../../../functions/config/env-names.js';
+import { FUNCTION_ENV, FUNCTION_SECRET_ENV, SETTINGS } from '../../../functions/config/settings.js';
 import {
   asObject,
   type Block,
@@ -13,7 +13,11 @@ import {
   type TerraformModule,
 } from './hcl.js';
 
-const DEPLOYED_ENV: readonly string[] = Object.values(FUNCTION_ENV);
+const DECLARED_ENV: readonly string[] = Object.values(FUNCTION_ENV);
+/** What the function cannot start without: the settings with neither a default nor `.optional()`. */
+const REQUIRED_ENV: readonly string[] = Object.values(SETTINGS)
+  .filter((declared) => !declared.schema.safeParse(undefined).success)
+  .map((declared) => declared.env);
 
 let mod: TerraformModule;
 let fn: Block;
@@ -35,9 +39,10 @@ describe('environment of the functions', () => {
     return Object.keys(asObject(localOf(mod, secret.for_each)));
   };
 
-  it('sets exactly the variables the function reads (functions/config/env-names.ts)', () => {
-    const set = [...plainNames(), ...secretNames()].sort();
-    expect(set).toEqual([...DEPLOYED_ENV].sort());
+  it('sets every variable the function requires, and only variables it declares (functions/config/settings.ts)', () => {
+    const set = [...plainNames(), ...secretNames()];
+    expect(set.filter((name) => !DECLARED_ENV.includes(name))).toEqual([]);
+    expect(REQUIRED_ENV.filter((name) => !set.includes(name))).toEqual([]);
   });
 
   it('takes exactly the secret ones from Secret Manager, and no secret as a plain variable', () => {

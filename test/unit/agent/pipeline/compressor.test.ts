@@ -1,22 +1,8 @@
-// Compression levels: defaults per algorithm and a clear error beyond what the algorithm allows.
+// The compressors: gzip in-process.
 
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressionLevel, startCompressor } from '../../../../agent/pipeline/compressor.js';
-
-describe('compressionLevel', () => {
-  it('defaults to 6 for gzip and 3 for zstd', () => {
-    expect(compressionLevel({ algorithm: 'gzip' })).toBe(6);
-    expect(compressionLevel({ algorithm: 'zstd' })).toBe(3);
-  });
-
-  it('refuses a gzip level above 9, naming it', () => {
-    expect(() => compressionLevel({ algorithm: 'gzip', level: 12 })).toThrow(
-      'gzip level 12 is out of range 1–9',
-    );
-    expect(compressionLevel({ algorithm: 'zstd', level: 19 })).toBe(19);
-  });
-});
+import { startCompressor } from '../../../../agent/pipeline/compressor.js';
 
 describe('startCompressor', () => {
   it('gzips in-process, without a child', async () => {

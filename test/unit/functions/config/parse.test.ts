@@ -85,7 +85,30 @@ describe('parseFunctionConfig', () => {
   });
 
   it.each([
-    [{ BACKUP_BUCKET: undefined }, 'bucket (BACKUP_BUCKET)'],
+    [{ BACKUP_BUCKET: undefined }, 'bucket (BACKUP_BUCKET): is required'],
+    [{ BACKUP_AGENTS: undefined }, 'agents (BACKUP_AGENTS): is required'],
+    [
+      { BACKUP_TARGETS: '[{"id":"a","database":"a","engine":"mysql","agentUrl":"https://10.0.0.9:8443"}]' },
+      'targets.0.agentUrl (BACKUP_TARGETS): https://10.0.0.9:8443 is not one of the agents (BACKUP_AGENTS)',
+    ],
+    [
+      {
+        BACKUP_TARGETS:
+          '[{"id":"a","database":"a","engine":"mysql","agentUrl":"https://10.0.0.5:8443","compression":{"algorithm":"gzip","level":12}}]',
+      },
+      'targets.0.compression.level (BACKUP_TARGETS)',
+    ],
+    [{ BACKUP_SIGNING_KEY_ID: 'k'.repeat(64) }, 'signingKeyId (BACKUP_SIGNING_KEY_ID)'],
+    [{ BACKUP_SIGNING_KEY_ID: '_key' }, 'signingKeyId (BACKUP_SIGNING_KEY_ID)'],
+    [{ BACKUP_POLL_BUDGET_SECONDS: '12.5' }, 'pollBudgetSeconds (BACKUP_POLL_BUDGET_SECONDS)'],
+    [{ BACKUP_SCHEDULE: '0 2 * *' }, 'schedule (BACKUP_SCHEDULE): must be a cron expression of 5 fields'],
+    [{ BACKUP_SCHEDULE: '61 2 * * *' }, 'schedule (BACKUP_SCHEDULE): is not a valid cron expression'],
+    [{ BACKUP_RETENTION_DAILY_DAYS: '0' }, 'retentionDailyDays (BACKUP_RETENTION_DAILY_DAYS)'],
+    [{ BACKUP_SHRINK_WARNING_RATIO: '1.5' }, 'shrinkWarningRatio (BACKUP_SHRINK_WARNING_RATIO)'],
+    [
+      { BACKUP_AGENTS: '[{"url":"https://10.0.0.5:8443","publicKey":"x"}]' },
+      'agents.0.publicKey (BACKUP_AGENTS)',
+    ],
     [{ BACKUP_BUCKET: 'Not_A_Bucket!' }, 'bucket (BACKUP_BUCKET): must be a Cloud Storage bucket name'],
     [{ BACKUP_TARGETS: '[{' }, 'targets (BACKUP_TARGETS): is not valid JSON'],
     [{ BACKUP_TARGETS: '[]' }, 'targets (BACKUP_TARGETS): must list at least one target'],
