@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import type { AgentConfig } from './config/parse.js';
+import { createDumpResolver } from './engines/credentials.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { openFileNonceStore } from './http/file-nonce-store.js';
 import { createRequestHandler } from './http/handler.js';
@@ -15,7 +16,8 @@ import { createJobStore } from './jobs/job-store.js';
 import { type AgentLog, createAgentLog } from './log/agent-log.js';
 import { createRedactor } from './log/redact.js';
 import { createSyslogSender } from './log/syslog.js';
-import { runBackup } from './pipeline/run-backup.js';
+import { createBackupPipeline } from './pipeline/backup-pipeline.js';
+import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
 
 export interface AgentDeps {
   /** The syslog forwarder's command; `logger` (util-linux) by default. */
@@ -54,15 +56,24 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
       : undefined,
   });
 
+  const pipeline = createBackupPipeline(
+    {
+      zstdPath: config.zstdPath,
+      chunkSize: config.chunkSize,
+      retry: {
+        ...DEFAULT_RETRY_POLICY,
+        requestTimeoutMs: config.uploads.requestTimeoutSeconds * 1000,
+        retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
+      },
+    },
+    createDumpResolver(files, redactor),
+  );
   const runner = createJobRunner({
     store: await createJobStore(config.stateDir),
     targets: config.targets,
-    runBackup,
+    pipeline,
     log,
-    redactor,
-    files,
-    zstdPath: config.zstdPath,
-    chunkSize: config.chunkSize,
+    redact: redactor.redact,
     retentionDays: config.jobRetentionDays,
     now,
     newJobId: randomUUID,
@@ -71,6 +82,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
 
   const handler = createRequestHandler({
     runner,
+    storage: config.uploads,
     maxBodyBytes: config.maxBodyBytes,
     log,
     authenticate: createAuthenticator({

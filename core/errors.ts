@@ -11,6 +11,8 @@ export const HTTP_STATUS_BY_CODE = {
   TARGET_UNKNOWN: 404,
   JOB_UNKNOWN: 404,
   JOB_CONFLICT: 409,
+  /** An upload or download address the agent's config does not allow: refused before anything runs. */
+  DESTINATION_REFUSED: 403,
   ROUTE_UNKNOWN: 404,
   // Request signatures: every one answers 401 and says no more to the caller
   /** What the caller is told for any of the signature codes below, which stay in the agent's log. */
@@ -28,11 +30,23 @@ export const HTTP_STATUS_BY_CODE = {
   DUMP_FAILED: 500,
   COMPRESS_FAILED: 500,
   UPLOAD_FAILED: 502,
+  /** The object was created meanwhile by someone else (the create-only precondition failed at finalize). */
+  OBJECT_EXISTS: 412,
   SESSION_REFUSED: 502,
   AGENT_UNREACHABLE: 502,
   AGENT_REJECTED: 502,
   CHECK_MISMATCH: 500,
   JOB_INTERRUPTED: 500,
+  /** Stopped by a signed cancel (the watchdog's, for a job it found stuck). */
+  JOB_CANCELLED: 500,
+  /** Ran longer than its target's maxDurationMinutes. */
+  JOB_TIMEOUT: 504,
+  /** Read no bytes from the dump tool for its target's stallMinutes. */
+  JOB_STALLED: 504,
+  /** An object under a backup's name that no job of ours is proven to have written. */
+  OBJECT_UNPROVEN: 500,
+  /** A dump much smaller than the target's recent ones: kept, but the admin must look. */
+  BACKUP_SHRANK: 500,
   BUDGET_SPENT: 504,
   ALERT_FAILED: 500,
   INTERNAL: 500,

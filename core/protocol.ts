@@ -1,15 +1,19 @@
-// The agent's wire protocol — a job request and a job's status — as schemas both sides validate against.
+// The agent's wire protocol — a run of ordered jobs, a job's status, a run's status, an error — as schemas both
+// sides validate against.
 
 import { z } from 'zod';
 import { compressionSchema } from './compression.js';
 import { isValidName, NAME_RULE } from './validate-name.js';
 
 export const AGENT_PATHS = {
+  runs: '/v1/runs',
+  run: (runId: string) => `/v1/runs/${encodeURIComponent(runId)}`,
   jobs: '/v1/jobs',
+  /** The latest job writing an object (404 JOB_UNKNOWN when none): how `verify` finds a backup still on its way. */
+  findJob: (targetId: string, objectName: string) =>
+    `/v1/jobs?${new URLSearchParams({ targetId, objectName }).toString()}`,
+  /** GET: the job's status; DELETE: cancel it (its session is cancelled, it ends `failed` JOB_CANCELLED). */
   job: (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`,
-  /** The latest job of a run for a target (signed GET; 404 JOB_UNKNOWN when none): how `verify` finds one. */
-  findJob: (runId: string, targetId: string) =>
-    `/v1/jobs?${new URLSearchParams({ runId, targetId }).toString()}`,
   health: '/healthz',
 } as const;
 
@@ -19,23 +23,56 @@ export const nameSchema = z.string().refine(isValidName, { message: `must be ${N
 /** A run id or job id: short, URL- and log-safe. */
 export const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 1 to 64 letters, digits or "-"');
 
-/** What the function asks of the agent. Never carries database credentials: the agent holds those. */
-export const jobRequestSchema = z.strictObject({
-  runId: idSchema,
+export const ON_ERROR = ['stop', 'continue'] as const;
+
+/** One database of a run: where its dump goes. Never carries database credentials: the agent holds those. */
+export const jobSpecSchema = z.strictObject({
   targetId: nameSchema,
   objectName: z.string().min(1).max(1024),
   /** The resumable upload session: a capability for exactly one object, never logged. */
   uploadUri: z.url({ protocol: /^https?$/ }),
   compression: compressionSchema,
 });
-export type JobRequest = z.infer<typeof jobRequestSchema>;
+export type JobSpec = z.infer<typeof jobSpecSchema>;
 
-export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'interrupted'] as const;
+/**
+ * What the function asks of an agent: its targets of one run, in order. The agent runs them `concurrency` at a
+ * time and, with onError `stop`, skips (and cancels the sessions of) those not started once one failed — so a
+ * run keeps its order and its stop-on-error however long it takes, whether or not the function still waits.
+ */
+export const runRequestSchema = z.strictObject({
+  runId: idSchema,
+  concurrency: z.int().min(1).max(16),
+  onError: z.enum(ON_ERROR),
+  jobs: z
+    .array(jobSpecSchema)
+    .min(1)
+    .max(256)
+    .refine(
+      (jobs) => new Set(jobs.map((job) => job.targetId)).size === jobs.length,
+      'must name each target once',
+    ),
+});
+export type RunRequest = z.infer<typeof runRequestSchema>;
+
+/** A job as the agent keeps it: its spec and the run it belongs to. */
+export type JobRequest = JobSpec & { runId: string };
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'interrupted', 'skipped'] as const;
 export type JobState = (typeof JOB_STATES)[number];
-export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'interrupted'];
+export const FINAL_JOB_STATES: readonly JobState[] = ['succeeded', 'failed', 'interrupted', 'skipped'];
 
-export const jobAcceptedSchema = z.strictObject({ jobId: idSchema });
-export type JobAccepted = z.infer<typeof jobAcceptedSchema>;
+export function isFinal(state: JobState): boolean {
+  return FINAL_JOB_STATES.includes(state);
+}
+
+const acceptedJobSchema = z.strictObject({ targetId: nameSchema, jobId: idSchema });
+
+export const runAcceptedSchema = z.strictObject({
+  runId: idSchema,
+  jobs: z.array(acceptedJobSchema),
+});
+export type RunAccepted = z.infer<typeof runAcceptedSchema>;
 
 const exitCode = z.int().nullable();
 
@@ -53,6 +90,7 @@ export const jobStatusSchema = z.strictObject({
   crc32c: z.string().optional(),
   md5: z.string().optional(),
   sha256: z.string().optional(),
+  queuedAt: z.iso.datetime().optional(),
   startedAt: z.iso.datetime().optional(),
   endedAt: z.iso.datetime().optional(),
   /** Each process's exit code, null while running or when killed by a signal. */
@@ -64,13 +102,29 @@ export const jobStatusSchema = z.strictObject({
 });
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
+/** Every job the agent knows under one run id, in the order they were asked for. */
+export const runStatusSchema = z.strictObject({
+  runId: idSchema,
+  jobs: z.array(jobStatusSchema),
+});
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+/** A target already busy: the job holding it, which a caller may attach to instead of failing. */
+export const busyJobSchema = z.strictObject({
+  targetId: nameSchema,
+  jobId: idSchema,
+  runId: idSchema,
+  objectName: z.string(),
+});
+export type BusyJob = z.infer<typeof busyJobSchema>;
+
 /** The body of every error answer from the agent: a code, and a message safe for the caller. */
 export const errorBodySchema = z.strictObject({
   error: z.strictObject({
     code: z.string(),
     message: z.string(),
-    /** With JOB_CONFLICT: the job already running for the target. */
-    jobId: idSchema.optional(),
+    /** With JOB_CONFLICT: the jobs already holding the run's targets. */
+    busy: z.array(busyJobSchema).optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;

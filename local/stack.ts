@@ -76,6 +76,7 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
       syslog: false,
       trustedKeys: { [KEY_ID]: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
       targets: [{ id: 'demo', engine: 'sqlite', database: 'demo', path: paths.demoDatabase }],
+      uploads: { origin: emulator.url, buckets: [LOCAL_BUCKET] },
     },
     nodeConfigFiles,
   );

@@ -10,6 +10,9 @@ export const AGENT_DEFAULTS = {
   logDir: '/var/log/db-backup',
   syslog: true,
   zstdPath: 'zstd',
+  storageOrigin: 'https://storage.googleapis.com',
+  uploadRequestTimeoutSeconds: 120,
+  uploadRetryWindowMinutes: 10,
   /** Resumable uploads take chunks in multiples of 256 KiB; 8 MiB keeps memory small and requests few. */
   chunkSize: 8 * 1024 * 1024,
   /** A job request is a few hundred bytes; anything much larger is not one. */
@@ -64,6 +67,22 @@ export const agentConfigSchema = z.strictObject({
         seen.add(target.id);
       });
     }),
+  /** The only storage the agent writes to: a dump never goes anywhere a signed request alone could name. */
+  uploads: z.strictObject({
+    origin: z
+      .url({ protocol: /^https?$/ })
+      .refine((url) => new URL(url).pathname === '/', 'must be an origin with no path')
+      .default(AGENT_DEFAULTS.storageOrigin),
+    buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a bucket name')).min(1),
+    /** How long one upload request may take before it is abandoned and retried. */
+    requestTimeoutSeconds: z.int().min(5).max(3600).default(AGENT_DEFAULTS.uploadRequestTimeoutSeconds),
+    /** How long one upload request keeps being retried (with backoff) before the job fails. */
+    retryWindowMinutes: z
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(AGENT_DEFAULTS.uploadRetryWindowMinutes),
+  }),
   zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
   chunkSize: z
     .int()

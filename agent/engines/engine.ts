@@ -39,6 +39,18 @@ export const commonTargetFields = {
   passwordFile: absolutePathSchema.optional(),
   /** Overrides the dump tool found on PATH. */
   toolPath: absolutePathSchema.optional(),
+  /** A job running longer is stopped (JOB_TIMEOUT), its session cancelled: a hung dump never blocks later nights. */
+  maxDurationMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(180),
+  /** A dump that writes nothing for this long is stopped (JOB_STALLED), like a lock wait that never ends. */
+  stallMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
 };
 
 // Values reach argv only in `--option=value` form, so none can read as an option; the patterns keep them printable.

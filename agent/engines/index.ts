@@ -18,6 +18,8 @@ export const targetConfigSchema = z.discriminatedUnion('engine', [
   sqliteTargetSchema,
 ]);
 export type TargetConfig = z.infer<typeof targetConfigSchema>;
+/** A target as written in agent.json, before defaults are filled in. */
+export type TargetInput = z.input<typeof targetConfigSchema>;
 
 /** The engine of a target with its own type, so a target is never built by another engine's builder. */
 export function dumpCommandFor(target: TargetConfig, password?: string): DumpCommand {
@@ -37,5 +39,6 @@ export function dumpCommandFor(target: TargetConfig, password?: string): DumpCom
 export type { DumpCommand, DumpSecrets, Engine } from './engine.js';
 export type { MongodbTarget } from './mongodb.js';
 export type { MysqlTarget } from './mysql.js';
+export { mysqlTargetSchema } from './mysql.js';
 export type { PostgresTarget } from './postgres.js';
 export type { SqliteTarget } from './sqlite.js';

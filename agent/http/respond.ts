@@ -1,7 +1,7 @@
 // JSON answers, errors in the protocol's error body with the status from the shared code table.
 import type { ServerResponse } from 'node:http';
-import { type BackupError, type ErrorCode, HTTP_STATUS_BY_CODE } from '../../core/errors.js';
-import type { ErrorBody } from '../../core/protocol.js';
+import { type ErrorCode, HTTP_STATUS_BY_CODE } from '../../core/errors.js';
+import type { BusyJob, ErrorBody } from '../../core/protocol.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -23,9 +23,9 @@ export function sendError(
   res: ServerResponse,
   code: ErrorCode,
   message: string,
-  extra: { jobId?: string; close?: boolean } = {},
+  extra: { busy?: BusyJob[]; close?: boolean } = {},
 ): void {
-  const body: ErrorBody = { error: { code, message, ...(extra.jobId ? { jobId: extra.jobId } : {}) } };
+  const body: ErrorBody = { error: { code, message, ...(extra.busy && { busy: extra.busy }) } };
   // Closing stops the client sending the rest of a body the agent will not read.
   sendJson(res, HTTP_STATUS_BY_CODE[code], body, extra.close ? { connection: 'close' } : {});
 }
@@ -33,8 +33,4 @@ export function sendError(
 /** The one answer to every failed signature check, so a caller cannot tell which check it failed. */
 export function sendUnauthenticated(res: ServerResponse): void {
   sendError(res, 'UNAUTHENTICATED', 'the request is not signed by a trusted key');
-}
-
-export function sendBackupError(res: ServerResponse, error: BackupError): void {
-  sendError(res, error.code, error.message);
 }

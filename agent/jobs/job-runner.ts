@@ -1,69 +1,73 @@
-// Runs backup jobs in the background, one at a time per target, keeping each job's state on disk as it moves.
-import { BackupError, errorCodeOf } from '../../core/errors.js';
-import { FINAL_JOB_STATES, type JobRequest, type JobStatus } from '../../core/protocol.js';
-import type { ConfigFiles } from '../config/files.js';
-import { readPasswordFile } from '../config/password-file.js';
+// Runs the jobs of each run in the background — in order, `concurrency` at a time, stopping at the first failure
+// when asked — one job at a time per target, keeping each job's state on disk as it moves.
+import { BackupError } from '../../core/errors.js';
+import { mapInOrder } from '../../core/pool.js';
+import {
+  type BusyJob,
+  isFinal,
+  type JobRequest,
+  type JobStatus,
+  type RunAccepted,
+  type RunRequest,
+} from '../../core/protocol.js';
+import { cancelUploadSession } from '../../core/upload-session.js';
 import type { TargetConfig } from '../engines/index.js';
 import type { AgentLog } from '../log/agent-log.js';
-import type { Redactor } from '../log/redact.js';
-import type { BackupOutcome, RunBackupInput } from '../pipeline/run-backup.js';
-import {
-  interruptedStatus,
-  jobLogFields,
-  progressedStatus,
-  queuedStatus,
-  runningStatus,
-  settledStatus,
-} from './job-status.js';
+import type { Redact } from '../log/redact.js';
+import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
+import { executeJob, type JobContext } from './execute-job.js';
+import { interruptedStatus, jobLogFields, queuedStatus, skippedStatus } from './job-status.js';
 import type { JobStore } from './job-store.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
   targets: readonly TargetConfig[];
-  runBackup: (input: RunBackupInput) => Promise<BackupOutcome>;
+  /** Runs one backup of a target; credentials and tools are its business. */
+  pipeline: BackupPipeline;
   log: AgentLog;
-  redactor: Redactor;
-  files: ConfigFiles;
-  zstdPath: string;
-  chunkSize: number;
+  /** Masks secrets in what a job reports (its stderr tail and error message). */
+  redact: Redact;
   now: () => Date;
   newJobId: () => string;
   /** Finished jobs older than this are forgotten, their files deleted. */
   retentionDays: number;
-  /** How often a running job's byte counts are written to disk. */
-  progressSaveMs?: number;
-}
-
-export interface JobQuery {
-  runId?: string;
-  targetId?: string;
 }
 
 export interface JobRunner {
   /** Loads the jobs on disk; those left queued or running by a previous process become interrupted. */
   recover(): Promise<void>;
-  /** Accepts a job once its queued state is on disk; TARGET_UNKNOWN or JOB_CONFLICT (with the busy job's id). */
-  submit(request: JobRequest): Promise<JobStatus>;
+  /** Accepts a run once every job's queued state is on disk; TARGET_UNKNOWN, or JOB_CONFLICT naming the busy jobs. */
+  submitRun(run: RunRequest): Promise<RunAccepted>;
   get(jobId: string): JobStatus | undefined;
-  /** The most recently accepted job matching every given field. */
-  find(query: JobQuery): JobStatus | undefined;
-  /** Stops every running job (its upload session cancelled) and waits until each is saved as interrupted. */
+  /** Every job of a run, in the order asked for. */
+  run(runId: string): JobStatus[];
+  /** The latest job writing `objectName` for `targetId`. */
+  find(targetId: string, objectName: string): JobStatus | undefined;
+  /** Stops a queued or running job (JOB_CANCELLED); a final job is answered as it is. */
+  cancel(jobId: string): JobStatus;
+  /** Stops every job (their upload sessions cancelled) and waits until each is saved as interrupted. */
   close(): Promise<void>;
 }
 
 export class JobConflictError extends BackupError {
-  constructor(
-    readonly jobId: string,
-    targetId: string,
-  ) {
-    super('JOB_CONFLICT', `target "${targetId}" already has job ${jobId} in progress`);
+  constructor(readonly busy: BusyJob[]) {
+    super(
+      'JOB_CONFLICT',
+      busy
+        .map((job) => `target "${job.targetId}" already has job ${job.jobId} (run ${job.runId})`)
+        .join('; '),
+    );
   }
 }
 
+/** Why a job was stopped when the agent itself is stopping: it ends `interrupted`, not failed. */
+const SHUTDOWN = new BackupError('JOB_INTERRUPTED', 'the agent stopped before the job finished');
+
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const jobs = new Map<string, JobStatus>();
-  const busy = new Map<string, { jobId: string; abort: AbortController; done: Promise<void> }>();
+  const busy = new Map<string, { request: JobRequest; jobId: string; abort: AbortController }>();
   const targets = new Map(deps.targets.map((target) => [target.id, target]));
+  const running = new Set<Promise<void>>();
   let stopping = false;
 
   // Shown to callers once on disk, so a state they saw survives a crash; shown even if the disk fails.
@@ -74,72 +78,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       jobs.set(status.jobId, status);
     }
   };
-
-  const execute = async (
-    queued: JobStatus,
-    request: JobRequest,
-    target: TargetConfig,
-    abort: AbortController,
-  ) => {
-    const started = deps.now();
-    let status = runningStatus(queued, started);
-    await update(status);
-    deps.log.info('job.started', `backup of ${status.targetId} started`, jobLogFields(status));
-    let outcome: BackupOutcome;
-    try {
-      const password = target.passwordFile
-        ? readPasswordFile(target.passwordFile, deps.files, `target ${target.id} passwordFile`)
-        : undefined;
-      if (password !== undefined) deps.redactor.add(password);
-      if (abort.signal.aborted) throw new BackupError('JOB_INTERRUPTED', 'stopped before the dump began');
-      let lastSave = 0;
-      outcome = await deps.runBackup({
-        request,
-        target,
-        password,
-        zstdPath: deps.zstdPath,
-        chunkSize: deps.chunkSize,
-        signal: abort.signal,
-        onProgress: ({ bytesRead, bytesUploaded }) => {
-          status = progressedStatus(status, bytesRead, bytesUploaded);
-          jobs.set(status.jobId, status);
-          if (Date.now() - lastSave >= (deps.progressSaveMs ?? 2000)) {
-            lastSave = Date.now();
-            void deps.store.save(status).catch(() => {});
-          }
-        },
-      });
-    } catch (error) {
-      // runBackup reports failures as outcomes; a throw is a bug or a bad password file.
-      outcome = {
-        ok: false,
-        bytesRead: status.bytesRead,
-        bytesUploaded: status.bytesUploaded,
-        exitCodes: status.exitCodes,
-        errorCode: errorCodeOf(error),
-        errorMessage: (error as Error).message,
-        stderrTail: [],
-      };
-    }
-    const ended = deps.now();
-    status = settledStatus(status, outcome, ended, deps.redactor.redact);
-    if (abort.signal.aborted) status = interruptedStatus(status, ended);
-    await update(status);
-    await prune();
-    const fields = jobLogFields(status, started.getTime(), ended.getTime());
-    if (status.state === 'succeeded') {
-      deps.log.info('job.succeeded', `backup of ${status.targetId} uploaded ${status.objectName}`, fields);
-    } else {
-      deps.log.error(
-        `job.${status.state}`,
-        `backup of ${status.targetId} ${status.state}: ${status.errorMessage}`,
-        {
-          ...fields,
-          stderrTail: status.stderrTail,
-        },
-      );
-    }
-  };
+  const context: JobContext = { ...deps, update, shutdown: SHUTDOWN };
 
   const prune = async (): Promise<void> => {
     const cutoff = deps.now().getTime() - deps.retentionDays * 86_400_000;
@@ -150,14 +89,53 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     }
   };
 
+  const skip = async (jobId: string, request: JobRequest, reason: string): Promise<void> => {
+    const status = skippedStatus(jobs.get(jobId) as JobStatus, deps.now(), reason);
+    await update(status);
+    deps.log.warning('job.skipped', `backup of ${status.targetId} skipped: ${reason}`, jobLogFields(status));
+    // Unused, the session would leave nothing; cancelled, nobody can finish it with other bytes either.
+    await cancelUploadSession(request.uploadUri).catch(() => {});
+  };
+
+  const execute = async (run: RunRequest, accepted: RunAccepted): Promise<void> => {
+    let stoppedBy: string | undefined;
+    await mapInOrder(run.jobs, run.concurrency, async (spec, index) => {
+      const { jobId } = accepted.jobs[index] as { jobId: string };
+      const slot = busy.get(spec.targetId);
+      try {
+        if (!slot) return;
+        // A job stopped while it waited (the agent stopping, a cancel) ends as that says, not as skipped.
+        if (stoppedBy && !slot.abort.signal.aborted) {
+          return await skip(jobId, slot.request, `${stoppedBy} failed first (onError: stop)`);
+        }
+        const target = targets.get(spec.targetId) as TargetConfig;
+        const status = await executeJob(
+          context,
+          jobs.get(jobId) as JobStatus,
+          slot.request,
+          target,
+          slot.abort,
+        );
+        if (status.state !== 'succeeded' && run.onError === 'stop') stoppedBy ??= spec.targetId;
+      } catch (error) {
+        deps.log.error('job.state_lost', `job ${jobId}: ${(error as Error).message}`, { jobId });
+      } finally {
+        busy.delete(spec.targetId);
+      }
+    });
+    await prune().catch((error: Error) =>
+      deps.log.warning('job.prune_failed', `could not forget old jobs: ${error.message}`),
+    );
+  };
+
   return {
     async recover() {
       const loaded = await deps.store.loadAll((file, error) =>
         deps.log.warning('job.unreadable', `skipped unreadable job file ${file}: ${error.message}`),
       );
-      loaded.sort((a, b) => (a.startedAt ?? '').localeCompare(b.startedAt ?? ''));
+      loaded.sort((a, b) => (a.queuedAt ?? '').localeCompare(b.queuedAt ?? ''));
       for (const status of loaded) {
-        if (FINAL_JOB_STATES.includes(status.state)) {
+        if (isFinal(status.state)) {
           jobs.set(status.jobId, status);
           continue;
         }
@@ -172,51 +150,83 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
       await prune();
     },
 
-    async submit(request) {
-      const target = targets.get(request.targetId);
-      if (target === undefined)
-        throw new BackupError('TARGET_UNKNOWN', `no target "${request.targetId}" is configured`);
+    async submitRun(run) {
       if (stopping) throw new BackupError('INTERNAL', 'the agent is shutting down');
-      const running = busy.get(target.id);
-      if (running) throw new JobConflictError(running.jobId, target.id);
-      const queued = queuedStatus(deps.newJobId(), request);
-      const abort = new AbortController();
-      const slot = { jobId: queued.jobId, abort, done: Promise.resolve() };
-      // Reserved before the first await, so two requests racing for one target cannot both pass.
-      busy.set(target.id, slot);
+      const unknown = run.jobs.filter((spec) => !targets.has(spec.targetId));
+      if (unknown.length > 0) {
+        throw new BackupError('TARGET_UNKNOWN', `no target "${unknown[0]?.targetId}" is configured`);
+      }
+      const held = run.jobs.flatMap((spec) => {
+        const slot = busy.get(spec.targetId);
+        return slot
+          ? [
+              {
+                targetId: spec.targetId,
+                jobId: slot.jobId,
+                runId: slot.request.runId,
+                objectName: slot.request.objectName,
+              },
+            ]
+          : [];
+      });
+      if (held.length > 0) throw new JobConflictError(held);
+      const queuedAt = deps.now();
+      const accepted: RunAccepted = { runId: run.runId, jobs: [] };
+      // Reserved before the first await, so two runs racing for one target cannot both pass.
+      for (const spec of run.jobs) {
+        const request: JobRequest = { ...spec, runId: run.runId };
+        const status = queuedStatus(deps.newJobId(), request, queuedAt);
+        busy.set(spec.targetId, { request, jobId: status.jobId, abort: new AbortController() });
+        jobs.set(status.jobId, status);
+        accepted.jobs.push({ targetId: spec.targetId, jobId: status.jobId });
+      }
       try {
-        await update(queued);
+        for (const { jobId } of accepted.jobs) await update(jobs.get(jobId) as JobStatus);
       } catch (error) {
-        busy.delete(target.id);
+        for (const spec of run.jobs) busy.delete(spec.targetId);
+        for (const { jobId } of accepted.jobs) jobs.delete(jobId);
         throw error;
       }
-      slot.done = execute(queued, request, target, abort)
-        .catch((error) =>
-          deps.log.error('job.state_lost', `job ${queued.jobId}: ${(error as Error).message}`, {
-            jobId: queued.jobId,
-          }),
-        )
-        .finally(() => busy.delete(target.id));
-      return queued;
+      deps.log.info('run.accepted', `run ${run.runId}: ${run.jobs.length} job(s) queued`, {
+        runId: run.runId,
+        targets: run.jobs.map((spec) => spec.targetId),
+      });
+      const done = execute(run, accepted).finally(() => running.delete(done));
+      running.add(done);
+      return accepted;
     },
 
     get: (jobId) => jobs.get(jobId),
 
-    find(query) {
+    run: (runId) => [...jobs.values()].filter((status) => status.runId === runId),
+
+    find(targetId, objectName) {
       let found: JobStatus | undefined;
       for (const status of jobs.values()) {
-        if (query.runId !== undefined && status.runId !== query.runId) continue;
-        if (query.targetId !== undefined && status.targetId !== query.targetId) continue;
-        found = status;
+        if (status.targetId === targetId && status.objectName === objectName) found = status;
       }
       return found;
     },
 
+    cancel(jobId) {
+      const status = jobs.get(jobId);
+      if (status === undefined) throw new BackupError('JOB_UNKNOWN', 'no such job');
+      const slot = busy.get(status.targetId);
+      if (!isFinal(status.state) && slot?.jobId === jobId && !slot.abort.signal.aborted) {
+        slot.abort.abort(new BackupError('JOB_CANCELLED', 'the job was cancelled by a signed request'));
+        deps.log.warning(
+          'job.cancelling',
+          `cancelling job ${jobId} of ${status.targetId}`,
+          jobLogFields(status),
+        );
+      }
+      return status;
+    },
+
     async close() {
       stopping = true;
-      const running = [...busy.values()];
-      for (const { abort } of running) abort.abort();
-      await Promise.all(running.map(({ done }) => done));
+      for (const { abort } of busy.values()) if (!abort.signal.aborted) abort.abort(SHUTDOWN);
+      await Promise.all([...running]);
     },
   };
 }

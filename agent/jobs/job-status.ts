@@ -1,18 +1,20 @@
-// A job's state transitions as pure functions: accepted, started, progressed, settled by an outcome, interrupted.
+// A job's state transitions as pure functions: queued, started, progressed, settled by an outcome, skipped,
+// interrupted.
 import type { JobRequest, JobStatus } from '../../core/protocol.js';
 import type { LogFields } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
-import type { BackupOutcome } from '../pipeline/run-backup.js';
+import type { BackupOutcome } from '../pipeline/stream-backup.js';
 
 export const INTERRUPTED_MESSAGE = 'the agent stopped before the job finished';
 
-export function queuedStatus(jobId: string, request: JobRequest): JobStatus {
+export function queuedStatus(jobId: string, request: JobRequest, now: Date): JobStatus {
   return {
     jobId,
     runId: request.runId,
     targetId: request.targetId,
     objectName: request.objectName,
     state: 'queued',
+    queuedAt: now.toISOString(),
     bytesRead: 0,
     bytesUploaded: 0,
     exitCodes: {},
@@ -52,6 +54,11 @@ export function settledStatus(
     settled.errorMessage = redact(outcome.errorMessage ?? 'the backup failed');
   }
   return settled;
+}
+
+/** A job of a run that stopped at an earlier failure: never started, its session cancelled. */
+export function skippedStatus(status: JobStatus, now: Date, reason: string): JobStatus {
+  return { ...status, state: 'skipped', endedAt: now.toISOString(), errorMessage: reason };
 }
 
 /** A job cut off by the agent stopping: kept with what it had done, never lost or left `running`. */

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import { dumpCommandFor, type MysqlTarget } from '../../agent/engines/index.js';
+import { dumpCommandFor, mysqlTargetSchema } from '../../agent/engines/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { gcloudFor } from '../../test/helpers/gcloud.js';
 import { startMariaDb } from '../../test/helpers/mariadb.js';
@@ -23,7 +23,7 @@ async function benchAtSize(sizeGiB: number, childPath: string): Promise<Measurem
   const emulator = await startEmulator({ dataDir: join(dir, 'storage') });
   const gcloud = await gcloudFor(emulator.url);
   try {
-    const target: MysqlTarget = {
+    const target = mysqlTargetSchema.parse({
       id: 'bench',
       engine: 'mysql',
       database: BENCH_DATABASE,
@@ -31,7 +31,7 @@ async function benchAtSize(sizeGiB: number, childPath: string): Promise<Measurem
       port: db.port,
       user: db.user,
       toolPath: '/usr/bin/mariadb-dump',
-    };
+    });
     const generationStart = performance.now();
     const rows = await generateDataset(db, target, sizeGiB * GIB);
     console.error(

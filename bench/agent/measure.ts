@@ -1,7 +1,9 @@
 // Runs one contender — a shell pipeline or the agent's pipeline in a child process — and times it.
 
 import { spawn } from 'node:child_process';
-import type { BackupOutcome, RunBackupInput } from '../../agent/pipeline/run-backup.js';
+import type { TargetInput } from '../../agent/engines/index.js';
+import type { BackupOutcome } from '../../agent/pipeline/stream-backup.js';
+import type { JobRequest } from '../../core/protocol.js';
 
 export interface Measurement {
   name: string;
@@ -46,11 +48,19 @@ export async function measureShell(
   return { name, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Runs one backup through runBackup in a compiled child process (its own RSS), the input on stdin. */
+/** What the backup child runs: one job of one target, the password given rather than read from a file. */
+export interface BenchBackupInput {
+  request: JobRequest;
+  target: TargetInput;
+  password: string;
+  zstdPath: string;
+}
+
+/** Runs one backup through the agent's pipeline in a compiled child process (its own RSS), the input on stdin. */
 export async function measureAgent(
   name: string,
   childPath: string,
-  input: Omit<RunBackupInput, 'signal' | 'onProgress'>,
+  input: BenchBackupInput,
 ): Promise<Measurement> {
   const child = spawn(process.execPath, [childPath], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -8,7 +8,14 @@ import { nodeConfigFiles } from '../../agent/config/files.js';
 import { type AgentConfig, parseAgentConfig } from '../../agent/config/parse.js';
 import type { AgentConfigInput } from '../../agent/config/schema.js';
 import { type Agent, createAgent } from '../../agent/create-agent.js';
-import { AGENT_PATHS, FINAL_JOB_STATES, type JobRequest, type JobStatus } from '../../core/protocol.js';
+import {
+  AGENT_PATHS,
+  FINAL_JOB_STATES,
+  type JobRequest,
+  type JobStatus,
+  type RunRequest,
+  runAcceptedSchema,
+} from '../../core/protocol.js';
 import { generateKeyPair, type SigningKey, sign } from '../../core/signing/index.js';
 
 export const TEST_KEY_ID = 'test-key';
@@ -69,8 +76,16 @@ export async function signedRequest(url: string, options: SignedRequestOptions):
   return toAgentResponse(response);
 }
 
+/** A run of one job, as the function sends for a single target. */
+export function oneJobRun(request: JobRequest): RunRequest {
+  const { runId, ...spec } = request;
+  return { runId, concurrency: 1, onError: 'stop', jobs: [spec] };
+}
+
 export interface TestAgentOptions {
   targets: AgentConfigInput['targets'];
+  /** The storage the agent may upload to; by default an address nothing listens on, for tests that never upload. */
+  uploads?: AgentConfigInput['uploads'];
   /** Any other agent.json fields; listen, stateDir, logDir and trustedKeys are the helper's unless given. */
   config?: Partial<AgentConfigInput>;
   /** Reuse a previous agent's folder (state and logs), as a restart would. */
@@ -94,7 +109,9 @@ export interface TestAgent {
     path: string,
     options?: Omit<SignedRequestOptions, 'key'> & { key?: SigningKey },
   ): Promise<AgentResponse>;
-  postJob(request: JobRequest): Promise<AgentResponse>;
+  postRun(run: RunRequest): Promise<AgentResponse>;
+  /** Submits a one-job run and answers its job id; throws unless the agent accepted it. */
+  submit(request: JobRequest): Promise<string>;
   getJob(jobId: string): Promise<JobStatus>;
   /** Polls the job until it is final. */
   waitForJob(jobId: string, timeoutMs?: number): Promise<JobStatus>;
@@ -119,6 +136,7 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
       syslog: false,
       trustedKeys: signing.trusted,
       targets: options.targets,
+      uploads: options.uploads ?? { origin: 'http://127.0.0.1:9', buckets: ['test-bucket'] },
       ...options.config,
     },
     nodeConfigFiles,
@@ -143,7 +161,12 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
     agent,
     request: (path, requestOptions = {}) =>
       signedRequest(`${url}${path}`, { ...requestOptions, key: requestOptions.key ?? signing.key }),
-    postJob: (request) => self.request(AGENT_PATHS.jobs, { method: 'POST', body: JSON.stringify(request) }),
+    postRun: (run) => self.request(AGENT_PATHS.runs, { method: 'POST', body: JSON.stringify(run) }),
+    async submit(request) {
+      const response = await self.postRun(oneJobRun(request));
+      if (response.status !== 202) throw new Error(`POST run: ${response.status} ${response.text}`);
+      return runAcceptedSchema.parse(response.json).jobs[0]?.jobId as string;
+    },
     async getJob(jobId) {
       const response = await self.request(AGENT_PATHS.job(jobId));
       if (response.status !== 200) throw new Error(`GET job ${jobId}: ${response.status} ${response.text}`);

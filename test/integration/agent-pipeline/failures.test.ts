@@ -2,10 +2,10 @@
 // or a stop request all end with the session cancelled and no object — and a passing storage hiccup is retried.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteTarget } from '../../../agent/engines/index.js';
-import { type BackupProgress, runBackup } from '../../../agent/pipeline/run-backup.js';
+import type { TargetInput } from '../../../agent/engines/index.js';
+import type { BackupProgress } from '../../../agent/pipeline/stream-backup.js';
 import { createStandIns, failingDumpScript, runTool, type StandIns } from '../../helpers/stand-in-tools.js';
-import { gunzipText, startStorage, type TestStorage } from './storage.js';
+import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 const CHUNK = 256 * 1024;
 // About 3.4 MiB of predictable text: over a dozen chunks before compression.
@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 /** A target whose "dump tool" is a stand-in script; the sqlite engine passes no password and ignores the file. */
-async function scriptedTarget(name: string, body: string): Promise<SqliteTarget> {
+async function scriptedTarget(name: string, body: string): Promise<TargetInput> {
   return {
     id: name,
     engine: 'sqlite',
@@ -41,7 +41,7 @@ async function expectNoObject(objectName: string, uploadUri: string): Promise<vo
 describe('failures cancel the session', () => {
   it('a dump that exits non-zero after writing several MiB never finalizes (DUMP_FAILED)', async () => {
     const request = await storage.request('broken_20240101.sql.gz');
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: await scriptedTarget('broken-dump', failingDumpScript(6, 2)),
       chunkSize: CHUNK,
@@ -58,7 +58,7 @@ describe('failures cancel the session', () => {
 
   it('a dump that exits 0 having written nothing never finalizes (DUMP_FAILED)', async () => {
     const request = await storage.request('silent_20240101.sql.gz');
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: await scriptedTarget('silent-dump', 'exit 0'),
       chunkSize: CHUNK,
@@ -80,7 +80,7 @@ describe('failures cancel the session', () => {
     ['at once, closing its input', 'echo "zstd: cannot start" >&2; exit 1'],
   ])('a compressor failing %s gives COMPRESS_FAILED', async (_when, body) => {
     const request = await storage.request('zstd_20240101.sql.zst', { algorithm: 'zstd' });
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: await scriptedTarget('steady-dump', STEADY_DUMP),
       zstdPath: await standIns.script('zstd', body),
@@ -93,7 +93,7 @@ describe('failures cancel the session', () => {
 
   it('a missing zstd gives COMPRESS_FAILED naming it', async () => {
     const request = await storage.request('nozstd_20240101.sql.zst', { algorithm: 'zstd' });
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: await scriptedTarget('steady-dump', STEADY_DUMP),
       zstdPath: `${standIns.dir}/no-such-zstd`,
@@ -103,7 +103,7 @@ describe('failures cancel the session', () => {
     await expectNoObject(request.objectName, request.uploadUri);
   });
 
-  it('storage failing every time gives UPLOAD_FAILED once retries are spent', async () => {
+  it("storage failing every time gives UPLOAD_FAILED once the request's retry window has passed", async () => {
     const request = await storage.request('down_20240101.sql.gz');
     const fault = storage.emulator.faults.add({
       method: 'PUT',
@@ -112,16 +112,16 @@ describe('failures cancel the session', () => {
       times: 1000,
     });
     try {
-      const outcome = await runBackup({
+      const outcome = await backup({
         request,
         target: await scriptedTarget('steady-dump', STEADY_DUMP),
         chunkSize: CHUNK,
-        maxUploadRetries: 1,
+        retry: { retryWindowMs: 300 },
       });
       expect(outcome).toMatchObject({ ok: false, errorCode: 'UPLOAD_FAILED' });
-      expect(outcome.errorMessage).toMatch(/503/);
-      // The first request and one retry.
-      expect(fault.matched).toBe(2);
+      expect(outcome.errorMessage).toMatch(/upload failed after \d+ attempts over \d+ s: .*503/);
+      // The request was retried (with status queries between the attempts) until its window closed.
+      expect(fault.matched).toBeGreaterThan(2);
     } finally {
       storage.emulator.faults.clear();
     }
@@ -132,7 +132,7 @@ describe('failures cancel the session', () => {
     const request = await storage.request('stopped_20240101.sql.gz');
     const abort = new AbortController();
     const progress: BackupProgress[] = [];
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: await scriptedTarget('endless-dump', 'while true; do seq 1 20000; sleep 0.1; done'),
       signal: abort.signal,
@@ -152,7 +152,7 @@ describe('passing storage trouble', () => {
     const request = await storage.request('hiccup_20240101.sql.gz');
     const fault = storage.emulator.faults.add({ method: 'PUT', match: /upload_id=/, nth: 3, status: 503 });
     try {
-      const outcome = await runBackup({
+      const outcome = await backup({
         request,
         target: await scriptedTarget('steady-dump', STEADY_DUMP),
         chunkSize: CHUNK,
@@ -171,7 +171,7 @@ describe('passing storage trouble', () => {
     const request = await storage.request('dropped_20240101.sql.gz');
     storage.emulator.faults.add({ method: 'PUT', match: /upload_id=/, nth: 2, dropAfterBytes: 100_000 });
     try {
-      const outcome = await runBackup({
+      const outcome = await backup({
         request,
         target: await scriptedTarget('steady-dump', STEADY_DUMP),
         chunkSize: CHUNK,

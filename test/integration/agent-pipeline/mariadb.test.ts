@@ -2,15 +2,14 @@
 // another name and compared table by table with the source, with the view, trigger, routines and event present.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MysqlTarget } from '../../../agent/engines/index.js';
-import { runBackup } from '../../../agent/pipeline/run-backup.js';
+import type { TargetInput } from '../../../agent/engines/index.js';
 import { checksums, type MariaDb, seedFixture, startMariaDb } from '../../helpers/mariadb.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
-import { gunzipText, startStorage, type TestStorage } from './storage.js';
+import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 let db: MariaDb;
 let storage: TestStorage;
-let target: MysqlTarget;
+let target: Extract<TargetInput, { engine: 'mysql' }>;
 
 beforeAll(async () => {
   [db, storage] = await Promise.all([startMariaDb(), startStorage()]);
@@ -39,7 +38,7 @@ async function restoreAndCompare(sql: string, restored: string): Promise<void> {
 describe('mysql engine against MariaDB', () => {
   it('backs up with gzip, and the dump restores into a database of another name', async () => {
     const request = await storage.request('HospitalDB_20240101.sql.gz');
-    const outcome = await runBackup({ request, target, password: db.password, chunkSize: 256 * 1024 });
+    const outcome = await backup({ request, target, password: db.password, chunkSize: 256 * 1024 });
     expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
     const object = await storage.download(request.objectName);
     expect(outcome.bytesUploaded).toBe(object.length);
@@ -57,7 +56,7 @@ describe('mysql engine against MariaDB', () => {
 
   it('backs up with zstd at a chosen level, and the dump restores', async () => {
     const request = await storage.request('HospitalDB_20240101.sql.zst', { algorithm: 'zstd', level: 9 });
-    const outcome = await runBackup({ request, target, password: db.password, zstdPath: '/usr/bin/zstd' });
+    const outcome = await backup({ request, target, password: db.password, zstdPath: '/usr/bin/zstd' });
     expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0, compress: 0 } });
     const sql = await runTool('zstd', ['-d', '-c'], { input: await storage.download(request.objectName) });
     await restoreAndCompare(sql, 'Restored_zstd');
@@ -65,7 +64,7 @@ describe('mysql engine against MariaDB', () => {
 
   it('connects over the unix socket when the target names one', async () => {
     const request = await storage.request('HospitalDB_socket.sql.gz');
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: { ...target, socket: db.socket },
       password: db.password,
@@ -77,7 +76,7 @@ describe('mysql engine against MariaDB', () => {
   it('fails with DUMP_FAILED on a wrong password, with the tool’s words but never the password', async () => {
     const request = await storage.request('HospitalDB_badpass.sql.gz');
     const wrong = `${db.password}-wrong`;
-    const outcome = await runBackup({ request, target, password: wrong });
+    const outcome = await backup({ request, target, password: wrong });
     expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 2 } });
     expect(outcome.stderrTail.join('\n')).toMatch(/Access denied/);
     expect(JSON.stringify(outcome)).not.toContain(wrong);

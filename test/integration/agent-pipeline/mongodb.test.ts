@@ -4,11 +4,10 @@
 
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MongodbTarget } from '../../../agent/engines/index.js';
-import { runBackup } from '../../../agent/pipeline/run-backup.js';
+import type { TargetInput } from '../../../agent/engines/index.js';
 import { awkwardPassword } from '../../helpers/mariadb.js';
 import { createStandIns, type StandIns } from '../../helpers/stand-in-tools.js';
-import { gunzipText, startStorage, type TestStorage } from './storage.js';
+import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 // Prints its argv, a digest of the config it was handed (never the password itself), then documents; like
 // mongodump it reports progress on stderr.
@@ -36,7 +35,7 @@ afterAll(async () => {
 describe('mongodb engine (stand-in mongodump)', () => {
   it('streams the archive from stdout into the object, with the password only in the config descriptor', async () => {
     const password = awkwardPassword();
-    const target: MongodbTarget = {
+    const target: TargetInput = {
       id: 'mongo',
       engine: 'mongodb',
       database: 'HospitalDB',
@@ -47,7 +46,7 @@ describe('mongodb engine (stand-in mongodump)', () => {
       toolPath: await standIns.script('mongodump', FAKE_MONGODUMP),
     };
     const request = await storage.request('HospitalDB_20240101.archive.gz');
-    const outcome = await runBackup({ request, target, password });
+    const outcome = await backup({ request, target, password });
     expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
     expect(outcome.stderrTail).toEqual(['mongodump: done dumping HospitalDB.patients (50000 documents)']);
     const archive = gunzipText(await storage.download(request.objectName));

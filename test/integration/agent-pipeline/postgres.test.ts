@@ -2,14 +2,13 @@
 // database and compared table by table with the source, with the view, trigger and functions present.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TargetConfig } from '../../../agent/engines/index.js';
-import { runBackup } from '../../../agent/pipeline/run-backup.js';
+import type { TargetInput } from '../../../agent/engines/index.js';
 import { type Postgres, pgChecksums, seedPgFixture, startPostgres } from '../../helpers/postgres.js';
-import { gunzipText, startStorage, type TestStorage } from './storage.js';
+import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 let pg: Postgres;
 let storage: TestStorage;
-let target: TargetConfig;
+let target: TargetInput;
 
 beforeAll(async () => {
   [pg, storage] = await Promise.all([startPostgres(), startStorage()]);
@@ -32,7 +31,7 @@ afterAll(async () => {
 describe('postgres engine', () => {
   it('backs up, and the dump restores into a fresh database owned by another role', async () => {
     const request = await storage.request('HospitalDB_20240101.sql.gz');
-    const outcome = await runBackup({ request, target, password: pg.password });
+    const outcome = await backup({ request, target, password: pg.password });
     expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
     const sql = gunzipText(await storage.download(request.objectName));
     expect(outcome.bytesRead).toBe(Buffer.byteLength(sql));
@@ -51,7 +50,7 @@ describe('postgres engine', () => {
 
   it('fails with DUMP_FAILED when the password is wrong, and leaves no object', async () => {
     const request = await storage.request('HospitalDB_badpass.sql.gz');
-    const outcome = await runBackup({ request, target, password: 'not-the-password' });
+    const outcome = await backup({ request, target, password: 'not-the-password' });
     expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 1 } });
     expect(outcome.stderrTail.join('\n')).toMatch(/password authentication failed/);
     expect(await storage.exists(request.objectName)).toBe(false);

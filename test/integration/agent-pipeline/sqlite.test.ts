@@ -4,9 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackup } from '../../../agent/pipeline/run-backup.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
-import { gunzipText, startStorage, type TestStorage } from './storage.js';
+import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 const FIXTURE = `
 CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB, notes TEXT, balance REAL);
@@ -48,7 +47,7 @@ afterAll(async () => {
 describe('sqlite engine', () => {
   it('backs up a database file, and the dump restores into a new file with the same content', async () => {
     const request = await storage.request('clinic_20240101.sql.gz');
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: { id: 'clinic', engine: 'sqlite', database: 'clinic', path: join(dir, 'clinic.db') },
     });
@@ -63,7 +62,7 @@ describe('sqlite engine', () => {
 
   it('fails with DUMP_FAILED when the file does not exist', async () => {
     const request = await storage.request('missing_20240101.sql.gz');
-    const outcome = await runBackup({
+    const outcome = await backup({
       request,
       target: { id: 'missing', engine: 'sqlite', database: 'missing', path: join(dir, 'missing.db') },
     });

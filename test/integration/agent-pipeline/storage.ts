@@ -3,6 +3,11 @@
 
 import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
+import type { z } from 'zod';
+import { dumpCommandFor, targetConfigSchema } from '../../../agent/engines/index.js';
+import { createBackupPipeline } from '../../../agent/pipeline/backup-pipeline.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../agent/pipeline/retrying.js';
+import type { BackupOutcome, BackupProgress } from '../../../agent/pipeline/stream-backup.js';
 import type { JobRequest } from '../../../core/protocol.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 
@@ -45,6 +50,45 @@ export async function startStorage(): Promise<TestStorage> {
     },
     close: () => emulator.close(),
   };
+}
+
+export interface PipelineInput {
+  request: JobRequest;
+  /** As in agent.json: defaults are filled in by the agent's own schema. */
+  target: z.input<typeof targetConfigSchema>;
+  password?: string;
+  chunkSize?: number;
+  zstdPath?: string;
+  retry?: Partial<RetryPolicy>;
+  signal?: AbortSignal;
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+/** Retries in tens of milliseconds, so a test of a storage outage ends quickly. */
+const TEST_RETRY: RetryPolicy = {
+  ...DEFAULT_RETRY_POLICY,
+  initialDelayMs: 20,
+  maxDelayMs: 200,
+  retryWindowMs: 10_000,
+};
+
+/** One backup through the agent's own pipeline, with the password given instead of read from a file. */
+export function backup(input: PipelineInput): Promise<BackupOutcome> {
+  const pipeline = createBackupPipeline(
+    {
+      zstdPath: input.zstdPath ?? 'zstd',
+      chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
+      retry: { ...TEST_RETRY, ...input.retry },
+    },
+    (target) => ({
+      command: dumpCommandFor(target, input.password),
+      secrets: input.password === undefined ? [] : [input.password],
+    }),
+  );
+  return pipeline(targetConfigSchema.parse(input.target), input.request, {
+    signal: input.signal ?? new AbortController().signal,
+    onProgress: input.onProgress ?? (() => {}),
+  });
 }
 
 export function gunzipText(data: Buffer): string {

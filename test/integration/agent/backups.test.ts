@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_PATHS, type JobRequest, jobStatusSchema } from '../../../core/protocol.js';
+import { AGENT_PATHS, type JobRequest, jobStatusSchema, runAcceptedSchema } from '../../../core/protocol.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import {
   type AgentResponse,
   downloadObject,
+  oneJobRun,
   openUploadSession,
   startTestAgent,
   type TestAgent,
@@ -67,6 +68,7 @@ describe('backups through the agent', () => {
         },
       ],
       config: { zstdPath: '/usr/bin/zstd' },
+      uploads: { origin: emulator.url, buckets: [BUCKET] },
     });
   });
   afterAll(async () => {
@@ -79,16 +81,12 @@ describe('backups through the agent', () => {
   async function backup(targetId: string, ext: string, compression: JobRequest['compression']) {
     const objectName = `${targetId}_20250301${ext}`;
     const uploadUri = await openUploadSession(emulator.url, BUCKET, objectName);
-    const accepted = await agent.postJob({
-      runId: `run-${targetId}`,
-      targetId,
-      objectName,
-      uploadUri,
-      compression,
-    });
+    const accepted = await agent.postRun(
+      oneJobRun({ runId: `run-${targetId}`, targetId, objectName, uploadUri, compression }),
+    );
     answers.push(accepted);
     expect(accepted.status).toBe(202);
-    const { jobId } = accepted.json as { jobId: string };
+    const jobId = runAcceptedSchema.parse(accepted.json).jobs[0]?.jobId as string;
     const status = await agent.waitForJob(jobId);
     answers.push(await agent.request(AGENT_PATHS.job(jobId)));
     return { status: jobStatusSchema.parse(status), objectName, uploadUri };

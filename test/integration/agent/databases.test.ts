@@ -58,6 +58,7 @@ describe('database backups through the agent', () => {
           passwordFile: pgPassword,
         },
       ],
+      uploads: { origin: emulator.url, buckets: [BUCKET] },
     });
   });
   afterAll(async () => {
@@ -75,9 +76,7 @@ describe('database backups through the agent', () => {
       uploadUri: await openUploadSession(emulator.url, BUCKET, objectName),
       compression: { algorithm: 'gzip', level: 6 },
     };
-    const accepted = await agent.postJob(request);
-    expect(accepted.status).toBe(202);
-    const status = await agent.waitForJob((accepted.json as { jobId: string }).jobId);
+    const status = await agent.waitForJob(await agent.submit(request));
     expect(status, JSON.stringify(status)).toMatchObject({ state: 'succeeded', exitCodes: { dump: 0 } });
     const object = await downloadObject(emulator.url, BUCKET, objectName);
     if (!object) throw new Error('no object');

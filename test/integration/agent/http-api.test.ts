@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_PATHS, errorBodySchema, type JobRequest } from '../../../core/protocol.js';
+import { AGENT_PATHS, errorBodySchema, type JobRequest, runAcceptedSchema } from '../../../core/protocol.js';
 import { contentDigest } from '../../../core/signing/index.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import {
+  oneJobRun,
   openUploadSession,
   type SignedRequestOptions,
   startTestAgent,
@@ -36,6 +37,7 @@ describe('agent HTTP API', () => {
     );
     agent = await startTestAgent({
       targets: [{ id: 'slow', engine: 'mongodb', database: 'slow', toolPath: dump }],
+      uploads: { origin: emulator.url, buckets: [BUCKET] },
     });
   });
   afterAll(async () => {
@@ -157,15 +159,15 @@ describe('agent HTTP API', () => {
     const bodies = new Set<string>();
 
     it.each(cases)('%s', async (_, code, options) => {
-      const request = {
+      const request = oneJobRun({
         runId: 'r-1',
         targetId: 'slow',
         objectName: 'slow_r-1.archive.gz',
-        uploadUri: 'http://127.0.0.1:9/upload?upload_id=x',
+        uploadUri: `${emulator.url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&upload_id=x`,
         compression: { algorithm: 'gzip' },
-      };
+      });
       const before = await agent.logLines();
-      const response = await agent.request(AGENT_PATHS.jobs, {
+      const response = await agent.request(AGENT_PATHS.runs, {
         method: 'POST',
         body: JSON.stringify(request),
         now: now(),
@@ -184,7 +186,7 @@ describe('agent HTTP API', () => {
 
     it('a replayed nonce', async () => {
       let replay: { method: string; url: string; headers: Record<string, string>; body: string } | undefined;
-      const first = await agent.request(AGENT_PATHS.findJob('r-1', 'slow'), {
+      const first = await agent.request(AGENT_PATHS.run('r-1'), {
         tamper: (r) => {
           replay = structuredClone(r);
         },
@@ -203,27 +205,28 @@ describe('agent HTTP API', () => {
       runId: 'r-2',
       targetId: 'slow',
       objectName: 'x',
-      uploadUri: 'http://127.0.0.1:9/u',
+      uploadUri: `${emulator.url}/upload/storage/v1/b/${BUCKET}/o?uploadType=resumable&upload_id=x`,
       compression: { algorithm: 'gzip' },
-    };
-    const post = (body: string) => agent.request(AGENT_PATHS.jobs, { method: 'POST', body });
+    } as const;
+    const post = (body: string) => agent.request(AGENT_PATHS.runs, { method: 'POST', body });
+    const run = (job: Record<string, unknown>) => JSON.stringify({ ...oneJobRun(good), jobs: [job] });
 
-    const missing = await post(JSON.stringify({ ...good, objectName: undefined }));
+    const missing = await post(run({ ...good, runId: undefined, objectName: undefined }));
     expect(missing.status).toBe(400);
     expect(missing.json).toMatchObject({
-      error: { code: 'REQUEST_INVALID', message: expect.stringMatching(/objectName/) },
+      error: { code: 'REQUEST_INVALID', message: expect.stringMatching(/jobs\.0\.objectName/) },
     });
-    const badAlgorithm = await post(JSON.stringify({ ...good, compression: { algorithm: 'xz' } }));
+    const badAlgorithm = await post(run({ ...good, runId: undefined, compression: { algorithm: 'xz' } }));
     expect(badAlgorithm.json).toMatchObject({
-      error: { message: expect.stringMatching(/compression\.algorithm/) },
+      error: { message: expect.stringMatching(/jobs\.0\.compression\.algorithm/) },
     });
     expect((await post('{not json')).status).toBe(400);
 
-    const unknown = await post(JSON.stringify({ ...good, targetId: 'nope' }));
+    const unknown = await post(JSON.stringify(oneJobRun({ ...good, targetId: 'nope' })));
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ error: { code: 'TARGET_UNKNOWN' } });
 
-    const huge = await post(JSON.stringify({ ...good, objectName: 'x'.repeat(20_000) }));
+    const huge = await post(JSON.stringify(oneJobRun({ ...good, objectName: 'x'.repeat(20_000) })));
     expect(huge.status).toBe(413);
     expect(huge.json).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
 
@@ -231,35 +234,81 @@ describe('agent HTTP API', () => {
     expect(existsSync(started)).toBe(false);
   });
 
-  it('answers 404 for unknown routes and jobs', async () => {
+  it('refuses to send a dump anywhere but a session of its storage and buckets, before anything runs', async () => {
+    const elsewhere = [
+      'http://127.0.0.1:9/upload/storage/v1/b/api-bucket/o?uploadType=resumable&upload_id=x',
+      `${emulator.url}/upload/storage/v1/b/other-bucket/o?uploadType=resumable&upload_id=x`,
+      `${emulator.url}/upload/storage/v1/b/${BUCKET}/o?uploadType=media&name=x`,
+    ];
+    for (const uploadUri of elsewhere) {
+      const response = await agent.postRun(
+        oneJobRun({
+          runId: 'r-3',
+          targetId: 'slow',
+          objectName: 'x',
+          uploadUri,
+          compression: { algorithm: 'gzip' },
+        }),
+      );
+      expect(response.status).toBe(403);
+      expect(response.json).toMatchObject({ error: { code: 'DESTINATION_REFUSED' } });
+      expect(response.text).not.toContain('upload_id');
+    }
+    const logged = (await agent.logLines()).map((line) => JSON.parse(line));
+    expect(logged.filter((line) => line.errorCode === 'DESTINATION_REFUSED')).toHaveLength(3);
+    expect(await jobFiles()).toEqual([]);
+    expect(existsSync(started)).toBe(false);
+  });
+
+  it('answers 404 for unknown routes, runs and jobs', async () => {
     expect((await fetch(`${agent.url}/v1/other`)).status).toBe(404);
     const job = await agent.request(AGENT_PATHS.job('no-such-job'));
     expect(job.status).toBe(404);
     expect(job.json).toMatchObject({ error: { code: 'JOB_UNKNOWN' } });
-    expect((await agent.request('/v1/jobs?runId=bad%20id')).status).toBe(400);
+    expect((await agent.request(AGENT_PATHS.run('no-such-run'))).status).toBe(404);
+    expect((await agent.request('/v1/jobs?targetId=bad%20id&objectName=x')).status).toBe(400);
     expect((await agent.request('/v1/jobs/%E0%A4%A')).status).toBe(404);
     expect((await fetch(`${agent.url}${AGENT_PATHS.health}`)).status).toBe(200);
   });
 
-  it('accepts a job at once, refuses a second on the busy target with 409 naming the first, finds it', async () => {
-    const accepted = await agent.postJob(await jobRequest('slow', 'run-busy-1'));
+  it('accepts a run at once, refuses another on the busy target with 409 naming the job, finds it, cancels it', async () => {
+    const request = await jobRequest('slow', 'run-busy-1');
+    const accepted = await agent.postRun(oneJobRun(request));
     expect(accepted.status).toBe(202);
-    const { jobId } = accepted.json as { jobId: string };
+    const jobId = runAcceptedSchema.parse(accepted.json).jobs[0]?.jobId as string;
 
-    const conflict = await agent.postJob(await jobRequest('slow', 'run-busy-2'));
+    const conflict = await agent.postRun(oneJobRun(await jobRequest('slow', 'run-busy-2')));
     expect(conflict.status).toBe(409);
-    expect(errorBodySchema.parse(conflict.json).error).toMatchObject({ code: 'JOB_CONFLICT', jobId });
+    expect(errorBodySchema.parse(conflict.json).error).toMatchObject({
+      code: 'JOB_CONFLICT',
+      busy: [{ targetId: 'slow', jobId, runId: 'run-busy-1', objectName: request.objectName }],
+    });
 
-    const found = await agent.request(AGENT_PATHS.findJob('run-busy-1', 'slow'));
-    expect(found.status).toBe(200);
-    expect(found.json).toMatchObject({ jobId, runId: 'run-busy-1', targetId: 'slow' });
-    expect(['queued', 'running']).toContain((found.json as { state: string }).state);
-    expect((await agent.request(AGENT_PATHS.findJob('run-busy-2', 'slow'))).status).toBe(404);
+    const run = await agent.request(AGENT_PATHS.run('run-busy-1'));
+    expect(run.status).toBe(200);
+    expect(run.json).toMatchObject({ runId: 'run-busy-1', jobs: [{ jobId, targetId: 'slow' }] });
+    const found = await agent.request(AGENT_PATHS.findJob('slow', request.objectName));
+    expect(found.json).toMatchObject({ jobId, runId: 'run-busy-1' });
+    expect((await agent.request(AGENT_PATHS.findJob('slow', 'other.archive.gz'))).status).toBe(404);
+    await expect.poll(() => existsSync(started)).toBe(true);
 
+    const cancelled = await agent.request(AGENT_PATHS.job(jobId), { method: 'DELETE' });
+    expect(cancelled.status).toBe(200);
+    const done = await agent.waitForJob(jobId);
+    expect(done).toMatchObject({ state: 'failed', errorCode: 'JOB_CANCELLED' });
+    expect(await jobFiles()).toEqual([`${jobId}.json`]);
+    const probe = await fetch(request.uploadUri, {
+      method: 'PUT',
+      headers: { 'content-range': 'bytes */*' },
+    });
+    expect(probe.status).toBe(499);
+  });
+
+  it('runs a job to success once its target is free', async () => {
     await writeFile(release, '');
+    const jobId = await agent.submit(await jobRequest('slow', 'run-free'));
     const done = await agent.waitForJob(jobId);
     expect(done).toMatchObject({ state: 'succeeded', exitCodes: { dump: 0 } });
     expect(done.bytesRead).toBeGreaterThan(0);
-    expect(await jobFiles()).toEqual([`${jobId}.json`]);
   });
 });

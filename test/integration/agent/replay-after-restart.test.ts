@@ -34,7 +34,7 @@ describe('replay protection across an agent restart', () => {
   it('refuses a request accepted before the restart, logging SIGNATURE_REPLAYED', async () => {
     const first = await start();
     let captured: CapturedRequest | undefined;
-    const accepted = await first.request(AGENT_PATHS.findJob('run-1', 'app'), {
+    const accepted = await first.request(AGENT_PATHS.run('run-1'), {
       tamper: (request) => {
         captured = structuredClone(request);
       },
@@ -63,6 +63,6 @@ describe('replay protection across an agent restart', () => {
     });
 
     // A fresh signature is still accepted by the restarted agent.
-    expect((await second.request(AGENT_PATHS.findJob('run-1', 'app'))).status).toBe(404);
+    expect((await second.request(AGENT_PATHS.run('run-1'))).status).toBe(404);
   });
 });

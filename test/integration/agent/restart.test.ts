@@ -6,10 +6,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_PATHS, type JobStatus } from '../../../core/protocol.js';
+import { AGENT_PATHS, type JobStatus, runAcceptedSchema } from '../../../core/protocol.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import {
   downloadObject,
+  oneJobRun,
   openUploadSession,
   readLogLines,
   signedRequest,
@@ -56,6 +57,7 @@ describe('agent process restarts', () => {
         syslog: false,
         trustedKeys: signing.trusted,
         targets: [{ id: 'slow', engine: 'mongodb', database: 'slow', toolPath: slow }],
+        uploads: { origin: emulator.url, buckets: [BUCKET] },
       }),
     );
   });
@@ -104,20 +106,16 @@ describe('agent process restarts', () => {
   async function startSlowJob(runId: string) {
     const objectName = `slow_${runId}.archive.gz`;
     const uploadUri = await openUploadSession(emulator.url, BUCKET, objectName);
-    const body = JSON.stringify({
-      runId,
-      targetId: 'slow',
-      objectName,
-      uploadUri,
-      compression: { algorithm: 'gzip' },
-    });
-    const accepted = await signedRequest(`${url}${AGENT_PATHS.jobs}`, {
+    const body = JSON.stringify(
+      oneJobRun({ runId, targetId: 'slow', objectName, uploadUri, compression: { algorithm: 'gzip' } }),
+    );
+    const accepted = await signedRequest(`${url}${AGENT_PATHS.runs}`, {
       method: 'POST',
       body,
       key: signing.key,
     });
     expect(accepted.status).toBe(202);
-    const { jobId } = accepted.json as { jobId: string };
+    const jobId = runAcceptedSchema.parse(accepted.json).jobs[0]?.jobId as string;
     for (let i = 0; i < 400; i++) {
       const status = await getJob(jobId);
       if (status.state === 'running' && status.bytesRead > 0) return { jobId, objectName, uploadUri };
@@ -148,7 +146,7 @@ describe('agent process restarts', () => {
   it('refuses, after a crash, the replay of a request it accepted before', async () => {
     const first = await startAgent();
     let captured: { url: string; headers: Record<string, string> } | undefined;
-    const accepted = await signedRequest(`${url}${AGENT_PATHS.findJob('run-replay', 'slow')}`, {
+    const accepted = await signedRequest(`${url}${AGENT_PATHS.run('run-replay')}`, {
       key: signing.key,
       tamper: (request) => {
         captured = structuredClone(request);

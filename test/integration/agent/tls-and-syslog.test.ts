@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATHS } from '../../../core/protocol.js';
 import { sign } from '../../../core/signing/index.js';
-import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { oneJobRun, startTestAgent, type TestAgent } from '../../helpers/agent.js';
 import { createStandIns, type StandIns } from '../../helpers/stand-in-tools.js';
 
 describe('agent over HTTPS with syslog', () => {
@@ -83,20 +83,23 @@ describe('agent over HTTPS with syslog', () => {
 
   it('serves HTTPS and verifies signatures made for the https URI', async () => {
     expect(agent.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const found = await send('GET', AGENT_PATHS.findJob('run-1', 'fails'));
+    const found = await send('GET', AGENT_PATHS.run('run-1'));
     expect(found.status).toBe(404);
     expect(JSON.parse(found.text)).toMatchObject({ error: { code: 'JOB_UNKNOWN' } });
   });
 
   it('sends every log line to syslog under its tag, failures at err', async () => {
-    const body = JSON.stringify({
-      runId: 'run-2',
-      targetId: 'fails',
-      objectName: 'fails_20250301.archive.gz',
-      uploadUri: 'http://127.0.0.1:9/upload/storage/v1/b/b/o?upload_id=never',
-      compression: { algorithm: 'gzip' },
-    });
-    const accepted = await send('POST', AGENT_PATHS.jobs, body);
+    const body = JSON.stringify(
+      oneJobRun({
+        runId: 'run-2',
+        targetId: 'fails',
+        objectName: 'fails_20250301.archive.gz',
+        uploadUri:
+          'http://127.0.0.1:9/upload/storage/v1/b/test-bucket/o?uploadType=resumable&upload_id=never',
+        compression: { algorithm: 'gzip' },
+      }),
+    );
+    const accepted = await send('POST', AGENT_PATHS.runs, body);
     expect(accepted.status).toBe(202);
     let text = '';
     for (let i = 0; i < 200 && !text.includes('"event":"job.failed"'); i++) {

@@ -1,40 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { describeIssues, jobRequestSchema, jobStatusSchema } from '../../../core/protocol.js';
+import { describeIssues, jobSpecSchema, jobStatusSchema, runRequestSchema } from '../../../core/protocol.js';
 
 const request = {
-  runId: 'run-20261126-abc',
   targetId: 'hospital',
   objectName: 'HospitalDB_20261126.sql.gz',
   uploadUri: 'https://storage.googleapis.com/upload/storage/v1/b/bkt/o?uploadType=resumable&upload_id=x',
   compression: { algorithm: 'gzip', level: 6 },
 };
+const run = { runId: 'run-20261126-abc', concurrency: 1, onError: 'stop', jobs: [request] };
 
-describe('jobRequestSchema', () => {
-  it('accepts a well-formed request', () => {
-    expect(jobRequestSchema.parse(request)).toEqual(request);
+describe('runRequestSchema', () => {
+  it('accepts a well-formed run', () => {
+    expect(runRequestSchema.parse(run)).toEqual(run);
   });
 
   it('names the bad field', () => {
-    const result = jobRequestSchema.safeParse({ ...request, targetId: 'a;rm -rf /' });
+    const result = runRequestSchema.safeParse({ ...run, jobs: [{ ...request, targetId: 'a;rm -rf /' }] });
     expect(result.success).toBe(false);
-    expect(describeIssues(result.error!)).toMatch(/^targetId: must be 1 to 63 characters/);
+    expect(describeIssues(result.error!)).toMatch(/^jobs\.0\.targetId: must be 1 to 63 characters/);
   });
 
   it('refuses credentials or any field it does not know', () => {
-    const result = jobRequestSchema.safeParse({ ...request, password: 'hunter2' });
+    const result = runRequestSchema.safeParse({ ...run, jobs: [{ ...request, password: 'hunter2' }] });
     expect(result.success).toBe(false);
     expect(describeIssues(result.error!)).toMatch(/password/);
   });
 
   it.each([
+    ['runId', 'run id with spaces'],
+    ['concurrency', 0],
+    ['onError', 'ignore'],
+    ['jobs', []],
+    ['jobs', [request, request]],
+  ])('refuses a bad %s', (field, value) => {
+    const result = runRequestSchema.safeParse({ ...run, [field]: value });
+    expect(result.success).toBe(false);
+    expect(describeIssues(result.error!)).toContain(field);
+  });
+});
+
+describe('jobSpecSchema', () => {
+  it.each([
     ['uploadUri', 'file:///etc/passwd'],
     ['uploadUri', 'not a url'],
-    ['runId', 'run id with spaces'],
     ['compression', { algorithm: 'brotli' }],
     ['compression', { algorithm: 'gzip', level: 0 }],
     ['objectName', ''],
   ])('refuses a bad %s', (field, value) => {
-    const result = jobRequestSchema.safeParse({ ...request, [field]: value });
+    const result = jobSpecSchema.safeParse({ ...request, [field]: value });
     expect(result.success).toBe(false);
     expect(describeIssues(result.error!)).toContain(field);
   });

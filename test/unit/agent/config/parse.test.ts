@@ -23,6 +23,7 @@ const minimal = {
   listen: { host: '10.0.0.5' },
   trustedKeys: { 'key-1': publicPem },
   targets: [{ id: 'app', engine: 'sqlite', database: 'app', path: '/srv/app.db' }],
+  uploads: { buckets: ['acme-backups'] },
 };
 
 function expectConfigError(run: () => unknown, pattern: RegExp): void {
@@ -48,6 +49,21 @@ describe('parseAgentConfig', () => {
     expect(config.jobRetentionDays).toBe(90);
     expect(config.signature).toEqual({ maxAgeSeconds: 300, maxClockSkewSeconds: 30 });
     expect(config.trustedKeys.get('key-1')?.asymmetricKeyType).toBe('ed25519');
+    expect(config.uploads).toEqual({
+      origin: 'https://storage.googleapis.com',
+      buckets: ['acme-backups'],
+      requestTimeoutSeconds: 120,
+      retryWindowMinutes: 10,
+    });
+    expect(config.targets[0]).toMatchObject({ maxDurationMinutes: 180, stallMinutes: 15 });
+  });
+
+  it('requires the buckets the agent may upload to', () => {
+    expectConfigError(() => parseAgentConfig({ ...minimal, uploads: undefined }, memoryFiles({})), /uploads/);
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, uploads: { buckets: [] } }, memoryFiles({})),
+      /uploads\.buckets/,
+    );
   });
 
   it('requires the listen host to be said explicitly', () => {

@@ -22,7 +22,7 @@ const redact = createRedactor(['pa55word']).redact;
 
 describe('job status transitions', () => {
   it('starts queued with nothing counted, and never carries the upload URI', () => {
-    const queued = queuedStatus('job-1', request);
+    const queued = queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z'));
     expect(jobStatusSchema.parse(queued)).toEqual(queued);
     expect(queued.state).toBe('queued');
     expect(JSON.stringify(queued)).not.toContain('upload_id');
@@ -30,7 +30,10 @@ describe('job status transitions', () => {
   });
 
   it('settles a success with its counts, hashes and exit codes', () => {
-    const running = runningStatus(queuedStatus('job-1', request), start);
+    const running = runningStatus(
+      queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z')),
+      start,
+    );
     const settled = settledStatus(
       running,
       {
@@ -57,7 +60,10 @@ describe('job status transitions', () => {
   });
 
   it('settles a failure with its code and a redacted message and stderr tail', () => {
-    const running = runningStatus(queuedStatus('job-1', request), start);
+    const running = runningStatus(
+      queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z')),
+      start,
+    );
     const settled = settledStatus(
       running,
       {
@@ -82,7 +88,10 @@ describe('job status transitions', () => {
   });
 
   it('marks an interrupted job with JOB_INTERRUPTED and keeps what it had counted', () => {
-    const running = { ...runningStatus(queuedStatus('job-1', request), start), bytesRead: 99 };
+    const running = {
+      ...runningStatus(queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z')), start),
+      bytesRead: 99,
+    };
     expect(interruptedStatus(running, end)).toMatchObject({
       state: 'interrupted',
       errorCode: 'JOB_INTERRUPTED',

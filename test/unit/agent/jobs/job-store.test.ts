@@ -23,7 +23,7 @@ describe('createJobStore', () => {
 
   it('writes one private JSON file per job and reads it back', async () => {
     const store = await createJobStore(dir);
-    const queued = queuedStatus('job-1', request);
+    const queued = queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z'));
     await store.save(queued);
     const file = join(dir, 'jobs', 'job-1.json');
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(queued);
@@ -34,7 +34,7 @@ describe('createJobStore', () => {
 
   it('lands writes of one job in the order asked, leaving no temp file', async () => {
     const store = await createJobStore(dir);
-    const queued = queuedStatus('job-1', request);
+    const queued = queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z'));
     const running = runningStatus(queued, new Date('2025-03-01T02:00:00Z'));
     await Promise.all([store.save(queued), store.save(running), store.save({ ...running, bytesRead: 7 })]);
     expect((await store.loadAll(() => {}))[0]?.bytesRead).toBe(7);
@@ -43,7 +43,7 @@ describe('createJobStore', () => {
 
   it('removes temp files a crash left and reports unreadable job files', async () => {
     const store = await createJobStore(dir);
-    await store.save(queuedStatus('job-1', request));
+    await store.save(queuedStatus('job-1', request, new Date('2025-03-01T01:59:00.000Z')));
     await writeFile(join(dir, 'jobs', 'job-1.json.123.1.tmp'), '{"half');
     await writeFile(join(dir, 'jobs', 'job-2.json'), '{"jobId": "job-2"}');
     const unreadable: string[] = [];

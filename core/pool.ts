@@ -1,4 +1,5 @@
-// Maps items in order with at most `concurrency` at once; results keep the items' order.
+// Maps items in order with at most `concurrency` at once; results keep the items' order. Used by the function
+// for its checks and by the agent for the jobs of a run.
 export async function mapInOrder<T, R>(
   items: readonly T[],
   concurrency: number,

@@ -2,16 +2,18 @@
 
 import { basename } from 'node:path';
 import { type Readable, Writable } from 'node:stream';
-import { finished, pipeline } from 'node:stream/promises';
-import type { ErrorCode } from '../../core/errors.js';
+import { pipeline } from 'node:stream/promises';
+import type { Compression } from '../../core/compression.js';
+import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
 import { cancelUploadSession } from '../../core/upload-session.js';
-import { dumpCommandFor, type TargetConfig } from '../engines/index.js';
+import type { DumpCommand } from '../engines/index.js';
 import { type Compressor, startCompressor } from './compressor.js';
 import { CountingStream, HashingStream } from './hasher.js';
+import { ResumableUpload } from './resumable-upload.js';
+import type { RetryPolicy } from './retrying.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 import { StderrTail } from './stderr-tail.js';
-import { CHUNK_QUANTUM, DEFAULT_CHUNK_SIZE, openSessionUpload } from './upload.js';
 
 export interface BackupOutcome {
   ok: boolean;
@@ -36,19 +38,25 @@ export interface BackupProgress {
   bytesUploaded: number;
 }
 
-export interface RunBackupInput {
-  request: JobRequest;
-  target: TargetConfig;
-  password?: string;
-  /** The zstd executable, for requests asking for zstd; `zstd` on PATH by default. */
-  zstdPath?: string;
+/** How a target's backups run: the same for every job of the agent but the dump command. */
+export interface StreamSettings {
+  zstdPath: string;
   /** Upload chunk size, a multiple of 256 KiB; memory use is about twice this whatever the database's size. */
-  chunkSize?: number;
-  /** Upload retries over the whole backup (5xx, 429, dropped connections); 10 by default. */
-  maxUploadRetries?: number;
-  /** Aborting stops the tools, cancels the session and settles with JOB_INTERRUPTED. */
-  signal?: AbortSignal;
-  /** Called about once a second while bytes flow. */
+  chunkSize: number;
+  retry: RetryPolicy;
+  fetch?: typeof fetch;
+}
+
+export interface StreamBackupInput {
+  request: Pick<JobRequest, 'uploadUri'> & { compression: Compression };
+  /** The dump tool, its secrets already in place (see engines/credentials.ts). */
+  command: DumpCommand;
+  /** Masked in the stderr tail. */
+  secrets: readonly string[];
+  settings: StreamSettings;
+  /** Aborting stops the tools and cancels the session; a BackupError reason gives the code, else JOB_INTERRUPTED. */
+  signal: AbortSignal;
+  /** Called about once a second, whether or not bytes flow. */
   onProgress?: (progress: BackupProgress) => void;
 }
 
@@ -62,62 +70,51 @@ function describeExit(label: string, tool: RunningTool, code: number | null): st
 }
 
 /**
- * Forwards into the upload without ever ending it: ending it is what finalizes the object. It buffers up to one
- * chunk, so compression carries on while a chunk is in flight instead of waiting for each answer.
+ * Forwards into the upload, one chunk at a time; the upload itself is completed only by the caller. A failed
+ * upload is reported first, before the pipeline tears the compressor down and it reports an error of its own.
  */
-function forwardInto(upload: Writable, chunkSize: number): Writable {
+function forwardInto(
+  upload: ResumableUpload,
+  chunkSize: number,
+  onError: (error: unknown) => void,
+): Writable {
   return new Writable({
     highWaterMark: chunkSize,
-    write: (chunk, _encoding, callback) => upload.write(chunk, callback),
+    write: (chunk: Buffer, _encoding, callback) =>
+      upload.write(chunk).then(
+        () => callback(),
+        (error: Error) => {
+          onError(error);
+          callback(error);
+        },
+      ),
   });
 }
 
 /** Never throws for a backup failure: every failure is an outcome with its code, and the session is cancelled. */
-export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
-  const { request, target, password } = input;
-  const tail = new StderrTail(STDERR_LINES, password ? [password] : []);
+export async function streamBackup(input: StreamBackupInput): Promise<BackupOutcome> {
+  const { request, command, settings } = input;
+  const tail = new StderrTail(STDERR_LINES, input.secrets);
   const exitCodes: Record<string, number | null> = {};
   const counter = new CountingStream();
   const hasher = new HashingStream();
-  let failure: { code: ErrorCode; message: string } | undefined;
-  const settle = async (): Promise<BackupOutcome> => {
-    const base = { bytesRead: counter.bytes, bytesUploaded: hasher.bytes, exitCodes, stderrTail: tail.tail };
-    if (!failure) {
-      const { crc32c, md5, sha256 } = hasher.digests();
-      return { ok: true, ...base, crc32c, md5, sha256 };
-    }
-    // Best effort: an unreachable service cannot finalize the object either.
-    await cancelUploadSession(request.uploadUri).catch(() => {});
-    return { ok: false, ...base, errorCode: failure.code, errorMessage: failure.message };
-  };
-
-  const chunkSize = input.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  if (!Number.isInteger(chunkSize) || chunkSize <= 0 || chunkSize % CHUNK_QUANTUM !== 0) {
-    failure = {
-      code: 'CONFIG_INVALID',
-      message: `chunkSize ${chunkSize} must be a positive multiple of 262144 (256 KiB)`,
-    };
-    return settle();
-  }
-
   const stop = new AbortController();
   const tools: RunningTool[] = [];
-  const upload = openSessionUpload({
-    uri: request.uploadUri,
-    objectName: request.objectName,
-    chunkSize,
-    maxRetries: input.maxUploadRetries,
-  });
+  let failure: { code: ErrorCode; message: string } | undefined;
+  let digests: ReturnType<HashingStream['digests']> | undefined;
   const fail = (code: ErrorCode, message: string) => {
     if (failure) return;
     failure = { code, message };
     stop.abort();
     for (const tool of tools) tool.kill();
-    upload.destroy();
   };
-  upload.on('error', (error) => fail('UPLOAD_FAILED', `upload failed: ${error.message}`));
-  const onAbort = () => fail('JOB_INTERRUPTED', 'the backup was stopped before it finished');
-  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const fetchFn = settings.fetch ?? fetch;
+  const onAbort = () => {
+    const reason: unknown = input.signal.reason;
+    if (reason instanceof BackupError) fail(reason.code, reason.message);
+    else fail('JOB_INTERRUPTED', 'the backup was stopped before it finished');
+  };
+  input.signal.addEventListener('abort', onAbort, { once: true });
   const progress = setInterval(
     () => input.onProgress?.({ bytesRead: counter.bytes, bytesUploaded: hasher.bytes }),
     PROGRESS_MS,
@@ -143,21 +140,25 @@ export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
   };
 
   try {
-    if (input.signal?.aborted) {
-      onAbort();
-      return await settle();
-    }
-    const command = dumpCommandFor(target, password);
+    if (input.signal.aborted) onAbort();
+    if (failure) return await settle();
+    const upload = new ResumableUpload({
+      uri: request.uploadUri,
+      chunkSize: settings.chunkSize,
+      retry: settings.retry,
+      signal: stop.signal,
+      fetch: fetchFn,
+    });
     const dump = spawnTool(command);
     const dumpLabel = basename(command.file);
     watch(dump, 'dump', dumpLabel, 'DUMP_FAILED');
-    const compressor: Compressor = startCompressor(request.compression, input.zstdPath ?? 'zstd');
+    const compressor: Compressor = startCompressor(request.compression, settings.zstdPath);
     for (const stream of compressor.streams) {
       stream.on('error', (error) => fail('COMPRESS_FAILED', `compression failed: ${error.message}`));
     }
     // A zstd that exits early has its stdin destroyed by Node without an error; without this the pipeline would
     // blame the dump's stdout for the premature close before zstd's exit code arrives.
-    const compressorLabel = compressor.tool ? basename(input.zstdPath ?? 'zstd') : 'gzip';
+    const compressorLabel = compressor.tool ? basename(settings.zstdPath) : 'gzip';
     compressor.input.on('close', () => {
       if (!compressor.input.writableFinished) {
         fail('COMPRESS_FAILED', `${compressorLabel} stopped reading before the dump ended`);
@@ -168,30 +169,49 @@ export async function runBackup(input: RunBackupInput): Promise<BackupOutcome> {
     stdout.on('error', (error) => fail('DUMP_FAILED', `reading ${dumpLabel} failed: ${error.message}`));
     const streams = [
       pipeline(stdout, counter, compressor.input, { signal: stop.signal }),
-      pipeline(compressor.output, hasher, forwardInto(upload, chunkSize), { signal: stop.signal }),
+      pipeline(
+        compressor.output,
+        hasher,
+        forwardInto(upload, settings.chunkSize, (error) => failWith(error, 'UPLOAD_FAILED', 'upload failed')),
+        { signal: stop.signal },
+      ),
     ];
     const results = await Promise.allSettled([...streams, ...waits]);
     const broken = results.find((result) => result.status === 'rejected');
-    if (broken) {
-      fail('INTERNAL', `the backup stream broke: ${String((broken as PromiseRejectedResult).reason)}`);
-    }
+    if (broken) failWith((broken as PromiseRejectedResult).reason, 'INTERNAL', 'the backup stream broke');
     if (!failure && counter.bytes === 0) {
       // Every supported tool writes a header even for an empty database: no output at all is a failure in disguise.
       fail('DUMP_FAILED', `${dumpLabel} exited 0 but wrote nothing; an empty dump is not a backup`);
     }
     if (!failure) {
       // The dump tool and the compressor both exited 0 and every byte is in the upload: only now may it finalize.
-      upload.end();
-      await finished(upload).catch((error: Error) =>
-        fail('UPLOAD_FAILED', `upload failed: ${error.message}`),
-      );
+      digests = hasher.digests();
+      await upload.complete(digests).catch((error) => failWith(error, 'UPLOAD_FAILED', 'upload failed'));
     }
   } catch (error) {
-    fail('INTERNAL', `the backup could not run: ${(error as Error).message}`);
+    failWith(error, 'INTERNAL', 'the backup could not run');
     await Promise.allSettled(waits);
   } finally {
     clearInterval(progress);
-    input.signal?.removeEventListener('abort', onAbort);
+    input.signal.removeEventListener('abort', onAbort);
   }
   return settle();
+
+  /** A thrown error as the failure: its own code when it is a BackupError (e.g. OBJECT_EXISTS). */
+  function failWith(error: unknown, code: ErrorCode, what: string): void {
+    if (error instanceof BackupError) fail(error.code, error.message);
+    else fail(code, `${what}: ${(error as Error)?.message ?? String(error)}`);
+  }
+
+  async function settle(): Promise<BackupOutcome> {
+    const base = { bytesRead: counter.bytes, bytesUploaded: hasher.bytes, exitCodes, stderrTail: tail.tail };
+    if (!failure && digests) {
+      const { crc32c, md5, sha256 } = digests;
+      return { ok: true, ...base, crc32c, md5, sha256 };
+    }
+    failure ??= { code: 'INTERNAL', message: 'the backup ended without its hashes' };
+    // Best effort: an unreachable service cannot finalize the object either.
+    await cancelUploadSession(request.uploadUri, fetchFn).catch(() => {});
+    return { ok: false, ...base, errorCode: failure.code, errorMessage: failure.message };
+  }
 }

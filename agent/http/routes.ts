@@ -1,0 +1,92 @@
+// The agent's signed API: which request is which, its parameters checked, and the job runner's answer.
+import type { ServerResponse } from 'node:http';
+import { BackupError } from '../../core/errors.js';
+import {
+  AGENT_PATHS,
+  describeIssues,
+  type idSchema,
+  nameSchema,
+  runRequestSchema,
+} from '../../core/protocol.js';
+import type { JobRunner } from '../jobs/job-runner.js';
+import { type AllowedStorage, checkUploadUri } from './destinations.js';
+import { sendJson } from './respond.js';
+
+export type Route =
+  | { kind: 'submitRun' }
+  | { kind: 'getRun'; runId: string }
+  | { kind: 'getJob'; jobId: string }
+  | { kind: 'cancelJob'; jobId: string }
+  | { kind: 'findJob'; query: URLSearchParams };
+
+export interface RouteDeps {
+  runner: JobRunner;
+  storage: AllowedStorage;
+}
+
+// Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
+const RUN_PATH = /^\/v1\/runs\/([^/]+)$/;
+const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
+
+export function matchRoute(method: string, url: URL): Route | undefined {
+  if (url.pathname === AGENT_PATHS.runs && method === 'POST') return { kind: 'submitRun' };
+  if (url.pathname === AGENT_PATHS.jobs && method === 'GET')
+    return { kind: 'findJob', query: url.searchParams };
+  const run = RUN_PATH.exec(url.pathname)?.[1];
+  if (run !== undefined && method === 'GET') return { kind: 'getRun', runId: run };
+  const job = JOB_PATH.exec(url.pathname)?.[1];
+  if (job !== undefined && method === 'GET') return { kind: 'getJob', jobId: job };
+  if (job !== undefined && method === 'DELETE') return { kind: 'cancelJob', jobId: job };
+  return undefined;
+}
+
+function requestError(message: string): BackupError {
+  return new BackupError('REQUEST_INVALID', message);
+}
+
+function parseRunRequest(body: Buffer, storage: AllowedStorage) {
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw requestError('the body is not JSON');
+  }
+  const parsed = runRequestSchema.safeParse(value);
+  if (!parsed.success) throw requestError(describeIssues(parsed.error));
+  for (const job of parsed.data.jobs) checkUploadUri(job.uploadUri, storage);
+  return parsed.data;
+}
+
+function param(params: URLSearchParams, name: string, schema: typeof nameSchema | typeof idSchema): string {
+  const value = params.get(name);
+  if (value === null || !schema.safeParse(value).success) throw requestError(`${name}: missing or malformed`);
+  return value;
+}
+
+function known<T>(value: T | undefined): T {
+  if (value === undefined) throw new BackupError('JOB_UNKNOWN', 'no such job');
+  return value;
+}
+
+export async function serveRoute(route: Route, res: ServerResponse, body: Buffer, deps: RouteDeps) {
+  const { runner } = deps;
+  switch (route.kind) {
+    case 'submitRun':
+      return sendJson(res, 202, await runner.submitRun(parseRunRequest(body, deps.storage)));
+    case 'getRun': {
+      const jobs = runner.run(route.runId);
+      if (jobs.length === 0) throw new BackupError('JOB_UNKNOWN', 'no such run');
+      return sendJson(res, 200, { runId: route.runId, jobs });
+    }
+    case 'getJob':
+      return sendJson(res, 200, known(runner.get(route.jobId)));
+    case 'cancelJob':
+      return sendJson(res, 200, runner.cancel(route.jobId));
+    case 'findJob': {
+      const targetId = param(route.query, 'targetId', nameSchema);
+      const objectName = route.query.get('objectName');
+      if (!objectName) throw requestError('objectName: missing');
+      return sendJson(res, 200, known(runner.find(targetId, objectName)));
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// One job from queued to settled: started, watched against its target's limits, its progress shown, its end
+// logged (before anything else can fail) and saved.
+import { type BackupError, errorCodeOf } from '../../core/errors.js';
+import type { JobRequest, JobStatus } from '../../core/protocol.js';
+import { cancelUploadSession } from '../../core/upload-session.js';
+import type { TargetConfig } from '../engines/index.js';
+import type { AgentLog } from '../log/agent-log.js';
+import type { Redact } from '../log/redact.js';
+import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
+import type { BackupOutcome } from '../pipeline/stream-backup.js';
+import { watchLimits } from './job-limits.js';
+import {
+  interruptedStatus,
+  jobLogFields,
+  progressedStatus,
+  runningStatus,
+  settledStatus,
+} from './job-status.js';
+
+export interface JobContext {
+  pipeline: BackupPipeline;
+  log: AgentLog;
+  redact: Redact;
+  now: () => Date;
+  /** Saves a state and then shows it to callers. */
+  update: (status: JobStatus) => Promise<void>;
+  /** The abort reason that means the agent is stopping: the job ends `interrupted`. */
+  shutdown: BackupError;
+}
+
+/** How often a running job's byte counts are written to disk (callers see them at once). */
+const PROGRESS_SAVE_MS = 2000;
+
+/** An outcome for a backup that never ran, or whose pipeline threw (an unreadable password file, a bug). */
+function unrun(status: JobStatus, error: unknown): BackupOutcome {
+  return {
+    ok: false,
+    bytesRead: status.bytesRead,
+    bytesUploaded: status.bytesUploaded,
+    exitCodes: status.exitCodes,
+    errorCode: errorCodeOf(error),
+    errorMessage: (error as Error)?.message ?? String(error),
+    stderrTail: [],
+  };
+}
+
+export async function executeJob(
+  ctx: JobContext,
+  queued: JobStatus,
+  request: JobRequest,
+  target: TargetConfig,
+  abort: AbortController,
+): Promise<JobStatus> {
+  const started = ctx.now();
+  let status = runningStatus(queued, started);
+  let outcome: BackupOutcome;
+  if (abort.signal.aborted) {
+    // Cancelled or stopped while it waited its turn: it never starts, and its session is cancelled.
+    outcome = unrun(status, abort.signal.reason);
+    await cancelUploadSession(request.uploadUri).catch(() => {});
+  } else {
+    await ctx.update(status);
+    ctx.log.info('job.started', `backup of ${status.targetId} started`, jobLogFields(status));
+    const limits = watchLimits(abort, target, () => Date.now());
+    let lastSave = Date.now();
+    try {
+      outcome = await ctx.pipeline(target, request, {
+        signal: abort.signal,
+        onProgress: ({ bytesRead, bytesUploaded }) => {
+          limits.progressed(bytesRead);
+          status = progressedStatus(status, bytesRead, bytesUploaded);
+          if (Date.now() - lastSave < PROGRESS_SAVE_MS) return;
+          lastSave = Date.now();
+          void ctx.update(status).catch(() => {});
+        },
+      });
+    } catch (error) {
+      outcome = unrun(status, error);
+      await cancelUploadSession(request.uploadUri).catch(() => {});
+    } finally {
+      limits.stop();
+    }
+  }
+  const ended = ctx.now();
+  status = settledStatus(status, outcome, ended, ctx.redact);
+  if (abort.signal.reason === ctx.shutdown) status = interruptedStatus(status, ended);
+  // Logged before it is saved: a disk that fails must not drop the very line syslog and the login banner read.
+  const fields = jobLogFields(status, started.getTime(), ended.getTime());
+  if (status.state === 'succeeded') {
+    ctx.log.info('job.succeeded', `backup of ${status.targetId} uploaded ${status.objectName}`, fields);
+  } else {
+    ctx.log.error(
+      `job.${status.state}`,
+      `backup of ${status.targetId} ${status.state}: ${status.errorMessage}`,
+      {
+        ...fields,
+        stderrTail: status.stderrTail,
+      },
+    );
+  }
+  await ctx.update(status);
+  return status;
+}

@@ -1,0 +1,31 @@
+// A backup of any target, configured once for the agent: the job runner calls it with a target and a job, and
+// the credentials, tools and upload settings are resolved here, not passed through the runner.
+import type { JobRequest } from '../../core/protocol.js';
+import type { ResolveDump } from '../engines/credentials.js';
+import type { TargetConfig } from '../engines/index.js';
+import {
+  type BackupOutcome,
+  type BackupProgress,
+  type StreamSettings,
+  streamBackup,
+} from './stream-backup.js';
+
+export interface BackupControl {
+  /** Aborting stops the backup; a BackupError reason gives the failure's code. */
+  signal: AbortSignal;
+  onProgress: (progress: BackupProgress) => void;
+}
+
+/** Throws only when the backup cannot start (e.g. an unreadable password file); every other failure is an outcome. */
+export type BackupPipeline = (
+  target: TargetConfig,
+  request: JobRequest,
+  control: BackupControl,
+) => Promise<BackupOutcome>;
+
+export function createBackupPipeline(settings: StreamSettings, resolveDump: ResolveDump): BackupPipeline {
+  return async (target, request, control) => {
+    const { command, secrets } = resolveDump(target);
+    return streamBackup({ request, command, secrets, settings, ...control });
+  };
+}
