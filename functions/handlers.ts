@@ -10,9 +10,9 @@ import { httpStatusOf, type RunReport } from './report.js';
 import { parseVerifyRequest } from './verify/request.js';
 import { runVerify } from './verify/run-verify.js';
 
-type Run = (req: Request) => Promise<RunReport>;
+type Run = (req: Request, deps: FunctionDeps) => Promise<RunReport>;
 
-function handler(name: string, deps: FunctionDeps, run: Run): HttpFunction {
+function handler(deps: FunctionDeps, run: Run): HttpFunction {
   return async (req: Request, res: Response) => {
     if (req.method !== 'POST' && req.method !== 'GET') {
       res
@@ -21,40 +21,45 @@ function handler(name: string, deps: FunctionDeps, run: Run): HttpFunction {
         .json({ error: { code: 'REQUEST_INVALID', message: 'use GET or POST' } });
       return;
     }
+    // Every line of this request joins its trace in Cloud Logging.
+    const traced = { ...deps, logger: deps.logger.withTrace(req.get('x-cloud-trace-context')) };
     try {
-      const report = await run(req);
+      const report = await run(req, traced);
       res.status(httpStatusOf(report)).json(report);
     } catch (error) {
       // A refused request (bad field, unknown database) or a bug; either way the caller gets a code, never a stack.
-      const code = errorCodeOf(error);
-      const status = error instanceof BackupError ? error.httpStatus : 500;
+      if (error instanceof BackupError && error.httpStatus < 500) {
+        traced.logger.event('request.refused', `request refused: ${error.message}`, {
+          errorCode: error.code,
+        });
+        res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
+        return;
+      }
+      traced.logger.unexpected('request.failed', error, { errorCode: errorCodeOf(error) });
       const message = error instanceof BackupError ? error.message : 'internal error';
-      deps.logger.log(
-        status >= 500 ? 'ERROR' : 'WARNING',
-        `${name}.refused`,
-        `${name} request refused: ${(error as Error).message}`,
-        {
-          errorCode: code,
-        },
-      );
-      res.status(status).json({ error: { code, message } });
+      res.status(500).json({ error: { code: errorCodeOf(error), message } });
     }
   };
 }
 
-/** Cloud Scheduler's attempt headers, so retries of one scheduled execution share one alert. */
-function executionOf(req: Request) {
-  return scheduledExecution((name) => req.get(name));
+/** Cloud Scheduler's attempt, so retries of one scheduled execution share one alert; believed from it alone. */
+function executionOf(req: Request, config: FunctionConfig, deps: FunctionDeps) {
+  return scheduledExecution((name) => req.get(name), config.schedulerServiceAccount, deps.clock.now());
 }
 
 export function createBackupHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
-  return handler('backup', deps, (req) =>
-    runBackup(config, deps, parseBackupRequest(req.query, req.body), executionOf(req)),
+  return handler(deps, (req, traced) =>
+    runBackup(config, traced, parseBackupRequest(req.query, req.body), executionOf(req, config, traced)),
   );
 }
 
 export function createVerifyHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
-  return handler('verify', deps, (req) =>
-    runVerify(config, deps, parseVerifyRequest(req.query, req.body, config.timeZone), executionOf(req)),
+  return handler(deps, (req, traced) =>
+    runVerify(
+      config,
+      traced,
+      parseVerifyRequest(req.query, req.body, config.timeZone),
+      executionOf(req, config, traced),
+    ),
   );
 }

@@ -3,9 +3,19 @@ import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
 import { createDefaultDeps } from './deps.js';
 import { createBackupHandler, createVerifyHandler } from './handlers.js';
+import { createCloudLogger } from './logging/logger.js';
 
-// A bad configuration throws here, so the instance fails to start with the ConfigError naming the field.
-const config = loadFunctionConfig(process.env);
+function configuration() {
+  try {
+    return loadFunctionConfig(process.env);
+  } catch (error) {
+    // Logged as an alerting event before the instance fails to start, so the admin hears of it by the backstop.
+    createCloudLogger({ project: process.env.GOOGLE_CLOUD_PROJECT }).unexpected('config.invalid', error);
+    throw error;
+  }
+}
+
+const config = configuration();
 const deps = createDefaultDeps(config);
 
 http('backup', createBackupHandler(config, deps));

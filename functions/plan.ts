@@ -1,12 +1,14 @@
 // The targets a run covers, in configured order, each with its object name for the run's date.
 import { BackupError } from '../core/errors.js';
 import { backupExtension } from '../core/formats.js';
-import { objectName } from '../core/object-name.js';
+import { backupDate, objectName } from '../core/object-name.js';
 import type { FunctionConfig, Target } from './config/schema.js';
 
 export interface PlannedTarget {
   target: Target;
   objectName: string;
+  /** The date in the object's name, yyyyMMdd. */
+  date: string;
 }
 
 /** `databases` (names or target ids) narrows the run; naming one that is not configured is an error. */
@@ -27,10 +29,12 @@ export function planRun(
       );
     }
   }
+  const date = backupDate(startedAt, config.timeZone);
   return config.targets
     .filter((target) => !wanted || wanted.includes(target.database) || wanted.includes(target.id))
     .map((target) => ({
       target,
+      date,
       objectName: objectName(target.database, startedAt, {
         timeZone: config.timeZone,
         prefix: config.prefix,

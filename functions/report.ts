@@ -1,10 +1,20 @@
 // What a run reports per target and as a whole, for `backup` and `verify` alike; the summary decides the status.
 import type { EngineName } from '../core/formats.js';
+import type { PlannedTarget } from './plan.js';
 
-export const BACKUP_OUTCOMES = ['succeeded', 'exists', 'failed', 'skipped', 'running', 'planned'] as const;
+export const BACKUP_OUTCOMES = [
+  'succeeded',
+  'warning',
+  'exists',
+  'failed',
+  'skipped',
+  'running',
+  'planned',
+] as const;
 export const VERIFY_OUTCOMES = [
   'verified',
   'settled',
+  'warning',
   'running',
   'missing',
   'failed',
@@ -15,8 +25,10 @@ export type BackupOutcome = (typeof BACKUP_OUTCOMES)[number];
 export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
 export type Outcome = BackupOutcome | VerifyOutcome;
 
-/** The outcomes that make a run fail (HTTP 500) and send its one alert. */
-const ALERTING: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'missing', 'interrupted', 'stuck']);
+/** The outcomes that make a run fail (HTTP 500, so Cloud Scheduler records the attempt as failed). */
+const FAILING: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'missing', 'interrupted', 'stuck']);
+/** The outcomes that send the run's one alert: every failure, and a backup kept but doubtful. */
+const ALERTING: ReadonlySet<Outcome> = new Set<Outcome>([...FAILING, 'warning']);
 
 export interface TargetReport<O extends Outcome = Outcome> {
   targetId: string;
@@ -40,7 +52,7 @@ export interface RunReport<O extends Outcome = Outcome> {
   date: string;
   startedAt: string;
   finishedAt: string;
-  status: 'ok' | 'failed';
+  status: 'ok' | 'warning' | 'failed';
   counts: Partial<Record<O, number>>;
   targets: TargetReport<O>[];
   dryRun?: boolean;
@@ -51,12 +63,30 @@ export function isAlerting(outcome: Outcome): boolean {
   return ALERTING.has(outcome);
 }
 
+/** A target's report: who it is, its outcome, and whatever else is known. */
+export function reportFor<O extends Outcome>(
+  planned: PlannedTarget,
+  outcome: O,
+  extra: Partial<TargetReport<O>> = {},
+): TargetReport<O> {
+  const { target, objectName } = planned;
+  return {
+    targetId: target.id,
+    database: target.database,
+    engine: target.engine,
+    objectName,
+    outcome,
+    ...extra,
+  };
+}
+
 /** The report of a finished run: its status and counts follow from the targets' outcomes. */
 export function summarise<O extends Outcome>(base: Omit<RunReport<O>, 'status' | 'counts'>): RunReport<O> {
   const counts: Partial<Record<O, number>> = {};
   for (const target of base.targets) counts[target.outcome] = (counts[target.outcome] ?? 0) + 1;
-  const failed = base.targets.some((target) => isAlerting(target.outcome));
-  return { ...base, status: failed ? 'failed' : 'ok', counts };
+  const failed = base.targets.some((target) => FAILING.has(target.outcome));
+  const doubtful = base.targets.some((target) => isAlerting(target.outcome));
+  return { ...base, status: failed ? 'failed' : doubtful ? 'warning' : 'ok', counts };
 }
 
 /** 500 when anything failed, so Cloud Scheduler records the attempt as failed. */

@@ -1,12 +1,15 @@
-// After a job succeeded: check the object against the agent's counts, then record what makes it verified.
+// After a job succeeded: check the object against the agent's counts, record what the checks and later proofs read,
+// and say whether the dump looks too small to be right.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../core/errors.js';
 import type { JobStatus } from '../core/protocol.js';
-import type { Target } from './config/schema.js';
+import type { FunctionConfig, Target } from './config/schema.js';
+import { findMismatch } from './prove-object.js';
+import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
 import { annotate, getObject, type ObjectInfo } from './storage/objects.js';
 
 /** The custom metadata key whose presence marks an object as checked; written only after the check passed. */
-export const VERIFIED_KEY = 'sha256';
+export const VERIFIED_KEY = 'checkedAt';
 /** The custom metadata key that records why an object failed its check. */
 export const CHECK_FAILED_KEY = 'checkFailed';
 
@@ -19,34 +22,24 @@ export function checkFailure(info: ObjectInfo): string | undefined {
   return info.metadata[CHECK_FAILED_KEY];
 }
 
-/** What differs between the stored object and what the agent counted; null when they agree. */
-export function findMismatch(
-  info: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5Hash'>,
-  job: JobStatus,
-): string | null {
-  if (info.size !== job.bytesUploaded) {
-    return `the object has ${info.size} bytes, the agent uploaded ${job.bytesUploaded}`;
-  }
-  if (!job.crc32c) return 'the agent reported no crc32c to check the object against';
-  if (info.crc32c !== job.crc32c)
-    return `the object's crc32c is ${info.crc32c}, the agent's is ${job.crc32c}`;
-  if (job.md5 && info.md5Hash && info.md5Hash !== job.md5) {
-    return `the object's md5 is ${info.md5Hash}, the agent's is ${job.md5}`;
-  }
-  return null;
-}
-
 export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {
   return {
-    [VERIFIED_KEY]: job.sha256 ?? '',
+    [VERIFIED_KEY]: checkedAt.toISOString(),
+    sha256: job.sha256 ?? '',
+    [DUMP_BYTES_KEY]: String(job.bytesRead),
     runId: job.runId,
     jobId: job.jobId,
     targetId: target.id,
     engine: target.engine,
     database: target.database,
     agentHost: new URL(target.agentUrl).host,
-    checkedAt: checkedAt.toISOString(),
   };
+}
+
+export interface Settled {
+  info: ObjectInfo;
+  /** Set when the dump is much smaller than the target's recent ones. */
+  warning?: string;
 }
 
 /**
@@ -55,14 +48,18 @@ export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date
  */
 export async function settleObject(
   bucket: Bucket,
+  config: FunctionConfig,
   target: Target,
-  objectName: string,
+  planned: { objectName: string; date: string },
   job: JobStatus,
   now: Date,
-): Promise<ObjectInfo> {
-  const info = await getObject(bucket, objectName);
+): Promise<Settled> {
+  const info = await getObject(bucket, planned.objectName);
   if (!info) {
-    throw new BackupError('CHECK_MISMATCH', `the agent reported success but ${objectName} does not exist`);
+    throw new BackupError(
+      'CHECK_MISMATCH',
+      `the agent reported success but ${planned.objectName} does not exist`,
+    );
   }
   const mismatch = findMismatch(info, job) ?? (job.sha256 ? null : 'the agent reported no sha256');
   if (mismatch) {
@@ -72,6 +69,8 @@ export async function settleObject(
       `${mismatch}; generation ${info.generation} is marked ${CHECK_FAILED_KEY}: replace it with force=true`,
     );
   }
+  const earlier = await earlierDumpSizes(bucket, config, target, planned.date);
   await annotate(bucket, info, verifiedMetadata(job, target, now));
-  return info;
+  const warning = shrinkWarning(job.bytesRead, earlier, config.shrinkWarningRatio);
+  return { info, ...(warning && { warning }) };
 }

@@ -1,13 +1,17 @@
-// Signed HTTP calls to a database VM's agent: start a job, read a job, find a run's or a target's latest job.
+// Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job.
 import type { z } from 'zod';
 import { BackupError } from '../../core/errors.js';
 import {
   AGENT_PATHS,
+  type BusyJob,
   errorBodySchema,
-  type JobRequest,
   type JobStatus,
-  jobAcceptedSchema,
   jobStatusSchema,
+  type RunAccepted,
+  type RunRequest,
+  type RunStatus,
+  runAcceptedSchema,
+  runStatusSchema,
 } from '../../core/protocol.js';
 import { type SigningKey, sign } from '../../core/signing/index.js';
 import type { FunctionConfig } from '../config/schema.js';
@@ -20,43 +24,29 @@ export interface AgentClientDeps {
   timeoutMs: number;
 }
 
+/** What submitting a run came to: accepted, or refused because some targets are busy with other jobs. */
+export type Submission = { kind: 'accepted'; accepted: RunAccepted } | { kind: 'busy'; busy: BusyJob[] };
+
 export interface AgentClient {
-  submit(agentUrl: string, request: JobRequest): Promise<string>;
-  status(agentUrl: string, jobId: string): Promise<JobStatus>;
-  /** The latest job matching the query, or null when the agent knows none. */
-  find(agentUrl: string, query: { runId?: string; targetId: string }): Promise<JobStatus | null>;
+  submitRun(agentUrl: string, run: RunRequest): Promise<Submission>;
+  /** Every job of the run, or null when the agent knows none. */
+  run(agentUrl: string, runId: string): Promise<RunStatus | null>;
+  job(agentUrl: string, jobId: string): Promise<JobStatus | null>;
+  /** The latest job writing `objectName`, or null. */
+  find(agentUrl: string, targetId: string, objectName: string): Promise<JobStatus | null>;
+  /** Asks the agent to stop a job; resolves with its state as the agent answered it. */
+  cancel(agentUrl: string, jobId: string): Promise<JobStatus>;
 }
 
-/** `https://vm:8443/base` + `/v1/jobs`: an agent may sit under a path. */
+/** `https://vm:8443/base` + `/v1/runs`: an agent may sit under a path. */
 function agentUrlFor(agentUrl: string, path: string): string {
   return agentUrl.replace(/\/+$/, '') + path;
 }
 
-/** The agent's own error code and message, or the status alone; never the request (it is signed). */
-async function refusal(
-  response: Response,
-  where: string,
-): Promise<{ agentCode: string; error: BackupError }> {
-  const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
-  const agentCode = parsed.success ? parsed.data.error.code : `HTTP ${response.status}`;
-  const message = parsed.success ? parsed.data.error.message : response.statusText;
-  const error =
-    response.status === 401
-      ? new BackupError(
-          'AGENT_REJECTED',
-          `the agent at ${where} refused the request's signature (${agentCode})`,
-        )
-      : agentCode === 'JOB_CONFLICT'
-        ? new BackupError('JOB_CONFLICT', `the agent at ${where}: ${message}`)
-        : new BackupError(
-            'AGENT_REJECTED',
-            `the agent at ${where} answered ${response.status} ${agentCode}: ${message}`,
-          );
-  return { agentCode, error };
-}
+type Method = 'GET' | 'POST' | 'DELETE';
 
 export function createAgentClient(deps: AgentClientDeps): AgentClient {
-  const call = async (agentUrl: string, method: 'GET' | 'POST', path: string, body = '') => {
+  const call = async (agentUrl: string, method: Method, path: string, body = '') => {
     const url = agentUrlFor(agentUrl, path);
     const where = new URL(agentUrl).host;
     const headers = { 'content-type': 'application/json' };
@@ -76,40 +66,60 @@ export function createAgentClient(deps: AgentClientDeps): AgentClient {
         cause,
       });
     }
-    return { response, where };
+    const answer: unknown = await response.json().catch(() => null);
+    return { status: response.status, answer, where };
   };
 
-  const parsed = async <T>(response: Response, where: string, schema: z.ZodType<T>): Promise<T> => {
-    const result = schema.safeParse(await response.json().catch(() => null));
+  const parsed = <T>(answer: unknown, where: string, schema: z.ZodType<T>): T => {
+    const result = schema.safeParse(answer);
     if (!result.success) {
       throw new BackupError('AGENT_REJECTED', `the agent at ${where} gave an answer outside the protocol`);
     }
     return result.data;
   };
 
+  /** The agent's refusal as an error, with its own code and message; never the request (it is signed). */
+  const refusal = (status: number, answer: unknown, where: string) => {
+    const body = errorBodySchema.safeParse(answer);
+    const agentCode = body.success ? body.data.error.code : `HTTP ${status}`;
+    const message = body.success ? body.data.error.message : 'no error body';
+    const error =
+      status === 401
+        ? new BackupError(
+            'AGENT_REJECTED',
+            `the agent at ${where} refused the request's signature (${agentCode})`,
+          )
+        : new BackupError(
+            'AGENT_REJECTED',
+            `the agent at ${where} answered ${status} ${agentCode}: ${message}`,
+          );
+    return { agentCode, busy: body.success ? body.data.error.busy : undefined, error };
+  };
+
+  const read = async <T>(agentUrl: string, path: string, schema: z.ZodType<T>): Promise<T | null> => {
+    const { status, answer, where } = await call(agentUrl, 'GET', path);
+    if (status === 200) return parsed(answer, where, schema);
+    const { agentCode, error } = refusal(status, answer, where);
+    if (agentCode === 'JOB_UNKNOWN') return null;
+    throw error;
+  };
+
   return {
-    async submit(agentUrl, request) {
-      const { response, where } = await call(agentUrl, 'POST', AGENT_PATHS.jobs, JSON.stringify(request));
-      if (response.status !== 202) throw (await refusal(response, where)).error;
-      return (await parsed(response, where, jobAcceptedSchema)).jobId;
+    async submitRun(agentUrl, run) {
+      const { status, answer, where } = await call(agentUrl, 'POST', AGENT_PATHS.runs, JSON.stringify(run));
+      if (status === 202) return { kind: 'accepted', accepted: parsed(answer, where, runAcceptedSchema) };
+      const { agentCode, busy, error } = refusal(status, answer, where);
+      if (agentCode === 'JOB_CONFLICT' && busy) return { kind: 'busy', busy };
+      throw error;
     },
-    async status(agentUrl, jobId) {
-      const { response, where } = await call(agentUrl, 'GET', AGENT_PATHS.job(jobId));
-      if (!response.ok) throw (await refusal(response, where)).error;
-      return parsed(response, where, jobStatusSchema);
-    },
-    async find(agentUrl, query) {
-      const params = new URLSearchParams({
-        ...(query.runId && { runId: query.runId }),
-        targetId: query.targetId,
-      });
-      const { response, where } = await call(agentUrl, 'GET', `${AGENT_PATHS.jobs}?${params}`);
-      if (!response.ok) {
-        const { agentCode, error } = await refusal(response, where);
-        if (agentCode === 'JOB_UNKNOWN') return null;
-        throw error;
-      }
-      return parsed(response, where, jobStatusSchema);
+    run: (agentUrl, runId) => read(agentUrl, AGENT_PATHS.run(runId), runStatusSchema),
+    job: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.job(jobId), jobStatusSchema),
+    find: (agentUrl, targetId, objectName) =>
+      read(agentUrl, AGENT_PATHS.findJob(targetId, objectName), jobStatusSchema),
+    async cancel(agentUrl, jobId) {
+      const { status, answer, where } = await call(agentUrl, 'DELETE', AGENT_PATHS.job(jobId));
+      if (status === 200) return parsed(answer, where, jobStatusSchema);
+      throw refusal(status, answer, where).error;
     },
   };
 }

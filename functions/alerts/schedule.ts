@@ -1,5 +1,7 @@
-// Which scheduled execution a run belongs to (Cloud Scheduler's headers, the same on every retry), and the name
-// of the bucket object that records that execution's one alert.
+// Which scheduled execution a run belongs to (Cloud Scheduler's headers, the same on every retry) — believed only
+// from Cloud Scheduler's own identity and for a recent time — and the name of the bucket object that records
+// that execution's one alert.
+import { backupDate } from '../../core/object-name.js';
 
 /** Sent by Cloud Scheduler on every attempt; identical across the retries of one scheduled execution. */
 export const SCHEDULE_HEADERS = {
@@ -18,22 +20,56 @@ export interface ScheduledExecution {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
 const MAX_JOB_PART = 100;
+/** Retries of one execution come within this long of its time; a time outside it is not this execution's. */
+const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-/** The execution a request belongs to; undefined without both headers (an on-demand run). */
-export function scheduledExecution(
-  header: (name: string) => string | undefined,
-): ScheduledExecution | undefined {
-  const jobName = header(SCHEDULE_HEADERS.jobName)?.trim();
-  const scheduleTime = header(SCHEDULE_HEADERS.scheduleTime)?.trim();
-  return jobName && scheduleTime ? { jobName, scheduleTime } : undefined;
+/** Who Cloud Run authenticated: the e-mail in the OIDC token it verified (and forwards with the signature removed). */
+export function verifiedCaller(header: (name: string) => string | undefined): string | undefined {
+  for (const name of ['x-serverless-authorization', 'authorization']) {
+    const token = /^Bearer ([\w-]+)\.([\w-]+)\.SIGNATURE_REMOVED_BY_GOOGLE$/.exec(header(name)?.trim() ?? '');
+    if (!token) continue;
+    try {
+      const claims = JSON.parse(Buffer.from(token[2] as string, 'base64url').toString('utf8'));
+      if (typeof claims.email === 'string' && claims.email_verified === true) return claims.email;
+    } catch {
+      // Not a token Cloud Run forwarded.
+    }
+  }
+  return undefined;
 }
 
 /**
- * `<prefix>_alerts/<job>/<time>`: the job name reduced to letters, digits, `.`, `_` and `-` (a full resource
- * name `projects/p/locations/l/jobs/j` becomes one segment), the time normalised to UTC so `Z` and `+00:00`
- * name the same execution. Throws an Error saying which header is unusable; the caller then alerts without dedupe.
+ * The execution a request belongs to; undefined for an on-demand run, and for anyone but Cloud Scheduler's own
+ * account (`scheduler`) claiming to be it, or a time not within a day before now: otherwise any invoker could
+ * claim a future night's marker and silence that night's alert.
  */
-export function alertMarkerName(prefix: string, execution: ScheduledExecution): string {
+export function scheduledExecution(
+  header: (name: string) => string | undefined,
+  scheduler: string | undefined,
+  now: Date,
+): ScheduledExecution | undefined {
+  const jobName = header(SCHEDULE_HEADERS.jobName)?.trim();
+  const scheduleTime = header(SCHEDULE_HEADERS.scheduleTime)?.trim();
+  if (!jobName || !scheduleTime || !scheduler || verifiedCaller(header) !== scheduler) return undefined;
+  const at = RFC3339.test(scheduleTime) ? Date.parse(scheduleTime) : Number.NaN;
+  const age = now.getTime() - at;
+  if (!(age >= -CLOCK_SKEW_MS && age <= RETRY_WINDOW_MS)) return undefined;
+  return { jobName, scheduleTime };
+}
+
+/**
+ * `<prefix>_alerts/<function>/<date>/<job>/<time>`: the kind of run, the execution's date in the backup time zone,
+ * the job name reduced to letters, digits, `.`, `_` and `-` (a full resource name `projects/p/locations/l/jobs/j`
+ * becomes one segment), the time normalised to UTC so `Z` and `+00:00` name the same execution. Throws an Error
+ * saying which header is unusable; the caller then alerts without dedupe.
+ */
+export function alertMarkerName(
+  prefix: string,
+  kind: string,
+  timeZone: string,
+  execution: ScheduledExecution,
+): string {
   const job = execution.jobName
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '')
@@ -47,6 +83,7 @@ export function alertMarkerName(prefix: string, execution: ScheduledExecution): 
       `${SCHEDULE_HEADERS.scheduleTime} ${JSON.stringify(execution.scheduleTime.slice(0, 64))} is not an RFC 3339 time`,
     );
   }
-  const time = new Date(millis).toISOString().replaceAll(':', '-');
-  return `${prefix}${ALERT_FOLDER}${job}/${time}`;
+  const at = new Date(millis);
+  const time = at.toISOString().replaceAll(':', '-');
+  return `${prefix}${ALERT_FOLDER}${kind}/${backupDate(at, timeZone)}/${job}/${time}`;
 }

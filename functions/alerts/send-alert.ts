@@ -30,14 +30,9 @@ async function claimAlert(
   const { logger } = deps;
   let name: string;
   try {
-    name = alertMarkerName(config.prefix, execution);
+    name = alertMarkerName(config.prefix, report.kind, config.timeZone, execution);
   } catch (error) {
-    logger.log(
-      'WARNING',
-      'alert.marker-failed',
-      `alerting without dedupe: ${(error as Error).message}`,
-      fields,
-    );
+    logger.event('alert.marker-failed', `alerting without dedupe: ${(error as Error).message}`, fields);
     return null;
   }
   const claim = await claimMarker(
@@ -54,7 +49,7 @@ async function claimAlert(
   const markerFields = { ...fields, marker: name, ...execution };
   if (claim.kind === 'taken') {
     const earlier = claim.runId ? ` by run ${claim.runId}` : '';
-    logger.log('NOTICE', 'alert.suppressed', `this scheduled execution was already alerted${earlier}`, {
+    logger.event('alert.suppressed', `this scheduled execution was already alerted${earlier}`, {
       ...markerFields,
       alertedRunId: claim.runId,
       markerState: claim.state,
@@ -62,7 +57,7 @@ async function claimAlert(
     return false;
   }
   if (claim.kind === 'unknown') {
-    logger.log('WARNING', 'alert.marker-failed', `alerting without dedupe: ${claim.reason}`, markerFields);
+    logger.event('alert.marker-failed', `alerting without dedupe: ${claim.reason}`, markerFields);
     return null;
   }
   return { name, claim };
@@ -82,7 +77,7 @@ export async function sendRunAlert(
   if (!message) return;
   const fields = { runId: report.runId, subject: message.subject };
   if (!deps.mailer || message.to.length === 0) {
-    deps.logger.log('WARNING', 'alert.skipped', 'no alert delivery or recipients configured', fields);
+    deps.logger.event('alert.skipped', 'no alert delivery or recipients configured', fields);
     return;
   }
   const held = execution ? await claimAlert(report, message, execution, config, deps, fields) : null;
@@ -91,9 +86,9 @@ export async function sendRunAlert(
   try {
     await deps.mailer.send(message);
     sent = true;
-    deps.logger.log('INFO', 'alert.sent', `alert sent to ${message.to.length} recipient(s)`, fields);
+    deps.logger.event('alert.sent', `alert sent to ${message.to.length} recipient(s)`, fields);
   } catch (error) {
-    deps.logger.log('ERROR', 'alert.failed', `the alert was not sent: ${(error as Error).message}`, {
+    deps.logger.event('alert.failed', `the alert was not sent: ${(error as Error).message}`, {
       ...fields,
       errorCode: errorCodeOf(error) === 'INTERNAL' ? 'ALERT_FAILED' : errorCodeOf(error),
     });
@@ -106,7 +101,7 @@ export async function sendRunAlert(
     held.claim,
     sent ? 'sent' : 'failed',
   ).catch((error: Error) =>
-    deps.logger.log('WARNING', 'alert.marker-failed', `could not record the send: ${error.message}`, {
+    deps.logger.event('alert.marker-failed', `could not record the send: ${error.message}`, {
       ...fields,
       marker: held.name,
     }),

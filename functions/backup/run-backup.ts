@@ -1,24 +1,23 @@
-// A whole backup run: plan, each target in order (or a few at once), stop on error, summary, log, one alert.
-import { backupDate } from '../../core/object-name.js';
+// A whole backup run: every target's session opened up front, each agent handed its targets as one ordered run
+// (so order, concurrency and stop-on-error hold however long the run takes, whether or not this function is still
+// waiting), the jobs awaited within the budget, each settled; then a summary, a log line and one alert.
+import { mapInOrder } from '../../core/pool.js';
 import { agentClientFor } from '../agent/agent-client.js';
 import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { type FunctionDeps, runIdOf } from '../deps.js';
-import { type PlannedTarget, planRun } from '../plan.js';
-import { mapInOrder } from '../pool.js';
-import { type BackupOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
-import { backupTarget, type RunContext } from './backup-target.js';
+import { planRun } from '../plan.js';
+import { type BackupOutcome, type RunReport, reportFor, summarise, type TargetReport } from '../report.js';
+import { awaitJobs } from './await-jobs.js';
+import { type Prepared, prepareTarget } from './prepare-target.js';
 import type { BackupRequest } from './request.js';
+import type { RunContext } from './run-context.js';
+import { settleTarget } from './settle-target.js';
+import { submitRuns } from './submit-runs.js';
 
-function unstarted(
-  planned: PlannedTarget,
-  outcome: 'planned' | 'skipped',
-  note: string,
-): TargetReport<BackupOutcome> {
-  const { target, objectName } = planned;
-  return { targetId: target.id, database: target.database, engine: target.engine, objectName, outcome, note };
-}
+/** Sessions are opened a few at a time: a handful of metadata calls, not a backup's worth of work. */
+const SESSION_CONCURRENCY = 4;
 
 export async function runBackup(
   config: FunctionConfig,
@@ -30,12 +29,7 @@ export async function runBackup(
   const startedAt = deps.clock.now();
   const runId = runIdOf(deps);
   const plan = planRun(config, request, startedAt);
-  const base = {
-    kind: 'backup' as const,
-    runId,
-    date: backupDate(startedAt, config.timeZone),
-    force: request.force,
-  };
+  const base = { kind: 'backup' as const, runId, date: plan[0]?.date ?? '', force: request.force };
   const runFields = {
     runId,
     targets: plan.length,
@@ -44,19 +38,17 @@ export async function runBackup(
     ...execution,
   };
   if (request.dryRun) {
-    const targets = plan.map((planned) => unstarted(planned, 'planned', 'dry run: nothing was started'));
-    const report = summarise({
+    deps.logger.event('run.planned', `dry run: ${plan.length} target(s) would be backed up`, runFields);
+    return summarise({
       ...base,
       dryRun: true,
       startedAt: startedAt.toISOString(),
       finishedAt: startedAt.toISOString(),
-      targets,
+      targets: plan.map((planned) => reportFor(planned, 'planned', { note: 'dry run: nothing was started' })),
     });
-    deps.logger.log('INFO', 'run.planned', `dry run: ${plan.length} target(s) would be backed up`, runFields);
-    return report;
   }
 
-  deps.logger.log('INFO', 'run.started', `backup run of ${plan.length} target(s) started`, runFields);
+  deps.logger.event('run.started', `backup run of ${plan.length} target(s) started`, runFields);
   const ctx: RunContext = {
     config,
     deps,
@@ -65,31 +57,31 @@ export async function runBackup(
     runId,
     force: request.force,
     deadline: startedAt.getTime() + config.pollBudgetSeconds * 1000,
+    startedAt: startedAt.getTime(),
   };
-  let failedFirst: PlannedTarget | undefined;
-  const targets = await mapInOrder(plan, config.concurrency, async (planned) => {
-    if (failedFirst) {
-      const note = `skipped after ${failedFirst.target.database} failed (onError: stop)`;
-      const { id: targetId, database } = planned.target;
-      deps.logger.log('WARNING', 'backup.skipped', note, { runId, targetId, database });
-      return unstarted(planned, 'skipped', note);
-    }
-    const result = await backupTarget(ctx, planned);
-    if (result.outcome === 'failed' && config.onError === 'stop') failedFirst ??= planned;
-    return result;
-  });
+  const prepared = await mapInOrder(plan, SESSION_CONCURRENCY, (planned) => prepareTarget(ctx, planned));
+  const reports = new Map<string, TargetReport<BackupOutcome>>();
+  for (const step of prepared) if (step.kind === 'done') reports.set(step.report.targetId, step.report);
+  const readies = prepared.filter(
+    (step): step is Extract<Prepared, { kind: 'ready' }> => step.kind === 'ready',
+  );
+  const submitted = await submitRuns(ctx, readies);
+  for (const report of submitted.done) reports.set(report.targetId, report);
+  const last = await awaitJobs(ctx, submitted.tracked);
+  for (const tracked of submitted.tracked) {
+    reports.set(tracked.planned.target.id, await settleTarget(ctx, tracked, last.get(tracked) ?? null));
+  }
 
   const finishedAt = deps.clock.now();
   const report = summarise({
     ...base,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
-    targets,
+    targets: plan.map((planned) => reports.get(planned.target.id) as TargetReport<BackupOutcome>),
   });
-  deps.logger.log(
-    report.status === 'failed' ? 'ERROR' : 'INFO',
-    'run.finished',
-    `backup run ${report.status === 'failed' ? 'failed' : 'finished'}: ${JSON.stringify(report.counts)}`,
+  deps.logger.event(
+    report.status === 'failed' ? 'run.failed' : 'run.finished',
+    `backup run ${report.status}: ${JSON.stringify(report.counts)}`,
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
   await sendRunAlert(report, config, deps, execution);

@@ -1,5 +1,5 @@
 // The bucket operations a run needs: look an object up, open a create-only upload session, annotate.
-import type { Bucket } from '@google-cloud/storage';
+import type { Bucket, FileMetadata } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 
 export interface ObjectInfo {
@@ -8,6 +8,8 @@ export interface ObjectInfo {
   size: number;
   crc32c?: string;
   md5Hash?: string;
+  /** When this generation was finalized. */
+  timeCreated: string;
   metadata: Record<string, string>;
 }
 
@@ -17,21 +19,27 @@ export function statusOf(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/** An object resource as the run reads it. */
+export function objectInfo(meta: FileMetadata): ObjectInfo {
+  const custom: Record<string, string> = {};
+  for (const [key, value] of Object.entries(meta.metadata ?? {}))
+    if (value != null) custom[key] = String(value);
+  return {
+    name: String(meta.name),
+    generation: String(meta.generation),
+    size: Number(meta.size),
+    ...(meta.crc32c && { crc32c: meta.crc32c }),
+    ...(meta.md5Hash && { md5Hash: meta.md5Hash }),
+    timeCreated: String(meta.timeCreated),
+    metadata: custom,
+  };
+}
+
 /** The live generation of an object, or null when there is none. */
 export async function getObject(bucket: Bucket, name: string): Promise<ObjectInfo | null> {
   try {
     const [meta] = await bucket.file(name).getMetadata();
-    const custom: Record<string, string> = {};
-    for (const [key, value] of Object.entries(meta.metadata ?? {}))
-      if (value != null) custom[key] = String(value);
-    return {
-      name,
-      generation: String(meta.generation),
-      size: Number(meta.size),
-      ...(meta.crc32c && { crc32c: meta.crc32c }),
-      ...(meta.md5Hash && { md5Hash: meta.md5Hash }),
-      metadata: custom,
-    };
+    return objectInfo({ ...meta, name });
   } catch (error) {
     if (statusOf(error) === 404) return null;
     throw new BackupError('INTERNAL', `cannot read ${name}'s metadata: ${(error as Error).message}`, {

@@ -1,13 +1,14 @@
 // A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert.
 import { backupDate } from '../../core/object-name.js';
+import { mapInOrder } from '../../core/pool.js';
 import { agentClientFor } from '../agent/agent-client.js';
 import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { type FunctionDeps, runIdOf } from '../deps.js';
 import { planRun } from '../plan.js';
-import { mapInOrder } from '../pool.js';
 import { type RunReport, summarise, type VerifyOutcome } from '../report.js';
+import { lastScheduledRun } from '../schedule-day.js';
 import type { VerifyRequest } from './request.js';
 import { type VerifyContext, verifyTarget } from './verify-target.js';
 
@@ -19,14 +20,17 @@ export async function runVerify(
   execution?: ScheduledExecution,
 ): Promise<RunReport<VerifyOutcome>> {
   const startedAt = deps.clock.now();
-  const day = request.day ?? startedAt;
+  // The latest scheduled backup's day unless the caller names one: at 00:30, last night's 23:30 backup.
+  const day = request.day ?? lastScheduledRun(config.schedule, config.timeZone, startedAt);
   const runId = runIdOf(deps);
   const plan = planRun(config, request, day);
-  deps.logger.log(
-    'INFO',
+  deps.logger.event(
     'verify.started',
     `checking ${plan.length} backup(s) of ${backupDate(day, config.timeZone)}`,
-    { runId, ...execution },
+    {
+      runId,
+      ...execution,
+    },
   );
   const ctx: VerifyContext = {
     config,
@@ -45,10 +49,9 @@ export async function runVerify(
     finishedAt: finishedAt.toISOString(),
     targets,
   });
-  deps.logger.log(
-    report.status === 'failed' ? 'ERROR' : 'INFO',
-    'verify.finished',
-    `check ${report.status === 'failed' ? 'found problems' : 'passed'}: ${JSON.stringify(report.counts)}`,
+  deps.logger.event(
+    report.status === 'ok' ? 'verify.finished' : 'verify.found-problems',
+    `check ${report.status === 'ok' ? 'passed' : 'found problems'}: ${JSON.stringify(report.counts)}`,
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
   await sendRunAlert(report, config, deps, execution);

@@ -1,14 +1,16 @@
-// The watchdog for one target: is the day's object there and checked? If not, what does the agent say, and settle.
+// The watchdog for one target: is the day's object there and proven ours? If not, what does its agent say —
+// settle a job that finished after its run stopped waiting, cancel one that is stuck, report what is missing.
 import type { Bucket } from '@google-cloud/storage';
+import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
 import { errorFailure, jobFailure } from '../job-failure.js';
-import type { Severity } from '../logging/logger.js';
 import type { PlannedTarget } from '../plan.js';
-import type { TargetReport, VerifyOutcome } from '../report.js';
-import { isVerified, settleObject } from '../settle-object.js';
+import { proveObject } from '../prove-object.js';
+import { reportFor, type TargetReport, type VerifyOutcome } from '../report.js';
+import { checkFailure, isVerified, settleObject } from '../settle-object.js';
 import { getObject, type ObjectInfo } from '../storage/objects.js';
 
 export interface VerifyContext {
@@ -21,48 +23,85 @@ export interface VerifyContext {
 
 type Result = Omit<TargetReport<VerifyOutcome>, 'targetId' | 'database' | 'engine' | 'objectName'>;
 
-const SEVERITY: Record<VerifyOutcome, Severity> = {
-  verified: 'INFO',
-  settled: 'INFO',
-  running: 'NOTICE',
-  missing: 'ERROR',
-  failed: 'ERROR',
-  interrupted: 'ERROR',
-  stuck: 'ERROR',
-};
+/** An object is there: proven ours (and recorded as checked if no run did it yet), or a failure. */
+async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: ObjectInfo): Promise<Result> {
+  const failedCheck = checkFailure(info);
+  if (failedCheck) throw new BackupError('CHECK_MISMATCH', `${info.name} failed its check: ${failedCheck}`);
+  const window = {
+    date: planned.date,
+    timeZone: ctx.config.timeZone,
+    graceMinutes: ctx.config.jobTimeoutMinutes,
+  };
+  const job = await proveObject(ctx.agent, planned.target, info, window);
+  const found = { jobId: job.jobId, bytes: info.size, generation: info.generation };
+  if (isVerified(info)) return { outcome: 'verified', ...found };
+  const settled = await settleObject(
+    ctx.bucket,
+    ctx.config,
+    planned.target,
+    planned,
+    job,
+    ctx.deps.clock.now(),
+  );
+  if (!settled.warning) return { outcome: 'settled', ...found };
+  return { outcome: 'warning', ...found, error: { code: 'BACKUP_SHRANK', message: settled.warning } };
+}
+
+/** A job still queued or running: fine within the job time-out, cancelled and reported stuck beyond it. */
+async function judgeUnfinished(ctx: VerifyContext, planned: PlannedTarget, job: JobStatus): Promise<Result> {
+  const since = Date.parse(job.startedAt ?? job.queuedAt ?? '');
+  const minutes = Number.isNaN(since) ? 0 : (ctx.deps.clock.now().getTime() - since) / 60_000;
+  const limit = ctx.config.jobTimeoutMinutes;
+  if (minutes <= limit) {
+    return {
+      outcome: 'running',
+      jobId: job.jobId,
+      note: `job ${job.state} for ${Math.round(minutes)} minutes`,
+    };
+  }
+  const message = `job ${job.jobId} has been ${job.state} for ${Math.round(minutes)} minutes (limit ${limit}): cancelled`;
+  await ctx.agent.cancel(planned.target.agentUrl, job.jobId).catch((error: Error) =>
+    ctx.deps.logger.event('verify.cancel-failed', `could not cancel job ${job.jobId}: ${error.message}`, {
+      runId: ctx.runId,
+      targetId: planned.target.id,
+      jobId: job.jobId,
+    }),
+  );
+  return { outcome: 'stuck', jobId: job.jobId, error: { code: 'JOB_TIMEOUT', message } };
+}
 
 async function judge(ctx: VerifyContext, planned: PlannedTarget, info: ObjectInfo | null): Promise<Result> {
   const { target, objectName } = planned;
-  if (info && isVerified(info)) return { outcome: 'verified', bytes: info.size, generation: info.generation };
-  // The run that opened the session named itself in the object's metadata; without an object, the latest job.
-  const runId = info?.metadata.runId;
-  const found = await ctx.agent.find(target.agentUrl, { targetId: target.id, ...(runId && { runId }) });
-  const job: JobStatus | null = found?.objectName === objectName ? found : null;
+  if (info) return judgeObject(ctx, planned, info);
+  const job = await ctx.agent.find(target.agentUrl, target.id, objectName);
   if (!job) {
-    const message = info
-      ? `${objectName} exists unchecked and the agent knows no job that wrote it`
-      : `${objectName} does not exist and the agent knows no job that writes it`;
-    return { outcome: info ? 'failed' : 'missing', error: { code: 'JOB_UNKNOWN', message } };
+    const message = `${objectName} does not exist and the agent knows no job that writes it`;
+    return { outcome: 'missing', error: { code: 'JOB_UNKNOWN', message } };
   }
   const jobId = job.jobId;
   switch (job.state) {
-    case 'succeeded': {
-      const settled = await settleObject(ctx.bucket, target, objectName, job, ctx.deps.clock.now());
-      return { outcome: 'settled', jobId, bytes: settled.size, generation: settled.generation };
-    }
-    case 'failed':
-      return { outcome: 'failed', jobId, error: jobFailure(job) };
+    case 'queued':
+    case 'running':
+      return judgeUnfinished(ctx, planned, job);
+    case 'skipped':
+      return {
+        outcome: 'missing',
+        jobId,
+        error: { code: 'JOB_UNKNOWN', message: `${objectName} was never written: ${job.errorMessage}` },
+      };
     case 'interrupted':
       return { outcome: 'interrupted', jobId, error: jobFailure(job) };
-    default: {
-      const since = job.startedAt ? Date.parse(job.startedAt) : undefined;
-      const minutes = since === undefined ? 0 : (ctx.deps.clock.now().getTime() - since) / 60_000;
-      if (minutes > ctx.config.jobTimeoutMinutes) {
-        const message = `job ${jobId} has been ${job.state} for ${Math.round(minutes)} minutes (limit ${ctx.config.jobTimeoutMinutes})`;
-        return { outcome: 'stuck', jobId, error: { code: 'BUDGET_SPENT', message } };
-      }
-      return { outcome: 'running', jobId, note: `job ${job.state} for ${Math.round(minutes)} minutes` };
-    }
+    case 'failed':
+      return { outcome: 'failed', jobId, error: jobFailure(job) };
+    case 'succeeded':
+      return {
+        outcome: 'failed',
+        jobId,
+        error: {
+          code: 'CHECK_MISMATCH',
+          message: `job ${jobId} reported success but ${objectName} does not exist`,
+        },
+      };
   }
 }
 
@@ -71,34 +110,25 @@ export async function verifyTarget(
   planned: PlannedTarget,
 ): Promise<TargetReport<VerifyOutcome>> {
   const { target, objectName } = planned;
-  const fields = { runId: ctx.runId, targetId: target.id, database: target.database, object: objectName };
   let info: ObjectInfo | null = null;
   let result: Result;
   try {
     info = await getObject(ctx.bucket, objectName);
     result = await judge(ctx, planned, info);
   } catch (error) {
+    // Without an object the backup is missing, whatever stopped the agent from saying why.
     result = { outcome: info ? 'failed' : 'missing', error: errorFailure(error) };
   }
-  const report = {
+  const summary = result.error ? `: ${result.error.message}` : '';
+  ctx.deps.logger.event(`verify.${result.outcome}`, `${objectName} ${result.outcome}${summary}`, {
+    runId: ctx.runId,
     targetId: target.id,
     database: target.database,
-    engine: target.engine,
-    objectName,
-    ...result,
-  };
-  const summary = result.error ? `: ${result.error.message}` : '';
-  ctx.deps.logger.log(
-    SEVERITY[result.outcome],
-    `verify.${result.outcome}`,
-    `${objectName} ${result.outcome}${summary}`,
-    {
-      ...fields,
-      jobId: result.jobId,
-      bytes: result.bytes,
-      errorCode: result.error?.code,
-      stderrTail: result.error?.stderrTail,
-    },
-  );
-  return report;
+    object: objectName,
+    jobId: result.jobId,
+    bytes: result.bytes,
+    errorCode: result.error?.code,
+    stderrTail: result.error?.stderrTail,
+  });
+  return reportFor(planned, result.outcome, result);
 }

@@ -1,5 +1,6 @@
 // One alert per failed scheduled execution: Cloud Scheduler's retries of it (same job name and schedule time)
-// find the marker in the bucket and stay quiet; other executions and on-demand runs alert as before.
+// find the marker in the bucket and stay quiet; other executions and on-demand runs alert as before; and nobody
+// but Cloud Scheduler's own identity can claim an execution's marker to silence its alert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { STALE_SENDING_MS } from '../../../functions/alerts/alert-marker.js';
@@ -10,11 +11,27 @@ import { freePort } from '../../helpers/stand-in-tools.js';
 import { createBucket, deliveredSince, type FunctionHarness, OAUTH, startFunction } from './harness.js';
 
 const BUCKET = 'fn-dedupe';
-const scheduled = (time: string, job = 'db-backup-nightly') => ({
+const SCHEDULER = 'db-backup-sched@acme-test.iam.gserviceaccount.com';
+
+/** An OIDC token as Cloud Run forwards it once verified: its claims, the signature replaced. */
+function forwardedToken(email: string): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `Bearer ${part({ alg: 'RS256' })}.${part({ email, email_verified: true })}.SIGNATURE_REMOVED_BY_GOOGLE`;
+}
+
+const scheduled = (time: string, job = 'db-backup-nightly', caller = SCHEDULER) => ({
+  Authorization: forwardedToken(caller),
   'X-CloudScheduler': 'true',
   'X-CloudScheduler-JobName': job,
   'X-CloudScheduler-ScheduleTime': time,
 });
+
+/** The function's clock, set by each test to just after the execution it plays. */
+let current = new Date('2024-05-01T02:05:00Z');
+const clock: Clock = { now: () => current, sleep: systemClock.sleep };
+const at = (time: string) => {
+  current = new Date(Date.parse(time) + 5 * 60_000);
+};
 
 describe('alerts of scheduled runs', () => {
   let emulator: RunningEmulator;
@@ -33,15 +50,15 @@ describe('alerts of scheduled runs', () => {
     await Promise.all([emulator?.close(), gmail?.close()]);
   });
 
-  async function fn(prefix: string, clock?: Clock) {
+  async function fn(prefix: string, ownClock: Clock = clock) {
     const harness = await startFunction({
-      ...(clock && { clock }),
+      clock: ownClock,
       emulator,
       gmail,
       bucket: BUCKET,
       key: testSigningKey().key,
       targets: [{ id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl }],
-      env: { BACKUP_PREFIX: prefix },
+      env: { BACKUP_PREFIX: prefix, BACKUP_SCHEDULER_SERVICE_ACCOUNT: SCHEDULER },
     });
     harnesses.push(harness);
     return harness;
@@ -60,10 +77,11 @@ describe('alerts of scheduled runs', () => {
   it('retries of one execution alert once; another execution and an on-demand run alert again', async () => {
     const harness = await fn('nightly/');
     const sent = gmail.messages.length;
+    at('2024-05-01T02:00:00Z');
     const first = await harness.backup({}, scheduled('2024-05-01T02:00:00Z'));
     expect(first.status).toBe(500);
     expect(gmail.messages.length - sent).toBe(1);
-    const name = 'nightly/_alerts/db-backup-nightly/2024-05-01T02-00-00.000Z';
+    const name = 'nightly/_alerts/backup/20240501/db-backup-nightly/2024-05-01T02-00-00.000Z';
     const { custom, content } = await marker(harness, name);
     expect(custom).toMatchObject({ runId: first.report.runId, alertState: 'sent' });
     const [mail] = await deliveredSince(gmail, sent);
@@ -78,9 +96,11 @@ describe('alerts of scheduled runs', () => {
     expect(suppressed).toMatchObject({ severity: 'NOTICE', alertedRunId: first.report.runId, marker: name });
     expect(logsOf(harness, retry.report.runId).map((line) => line.event)).not.toContain('alert.sent');
 
+    at('2024-05-02T02:00:00Z');
     const next = await harness.backup({}, scheduled('2024-05-02T02:00:00Z'));
     expect(next.status).toBe(500);
     expect(gmail.messages.length - sent).toBe(2);
+    at('2024-05-01T02:00:00Z');
 
     const other = await harness.backup({}, scheduled('2024-05-01T02:00:00Z', 'db-backup-weekly'));
     expect(other.status).toBe(500);
@@ -93,6 +113,7 @@ describe('alerts of scheduled runs', () => {
   it('verify retries share one alert too', async () => {
     const harness = await fn('watch/');
     const sent = gmail.messages.length;
+    at('2024-05-01T06:00:00Z');
     for (let i = 0; i < 2; i++) {
       const { status, report } = await harness.verify({}, scheduled('2024-05-01T06:00:00Z', 'db-verify'));
       expect(status).toBe(500);
@@ -104,6 +125,7 @@ describe('alerts of scheduled runs', () => {
 
   it('a send that failed leaves the marker open: the next retry alerts', async () => {
     const harness = await fn('gmaildown/');
+    at('2024-05-03T02:00:00Z');
     const headers = scheduled('2024-05-03T02:00:00Z');
     const sent = gmail.messages.length;
     gmail.failSends(503);
@@ -112,7 +134,7 @@ describe('alerts of scheduled runs', () => {
     } finally {
       gmail.failSends(null);
     }
-    const name = 'gmaildown/_alerts/db-backup-nightly/2024-05-03T02-00-00.000Z';
+    const name = 'gmaildown/_alerts/backup/20240503/db-backup-nightly/2024-05-03T02-00-00.000Z';
     expect((await marker(harness, name)).custom.alertState).toBe('failed');
     const retry = await harness.backup({}, headers);
     expect(gmail.messages.length - sent).toBe(1);
@@ -125,8 +147,12 @@ describe('alerts of scheduled runs', () => {
   });
 
   it('a marker left sending by a run that died is taken over once it is stale', async () => {
-    const name = 'crashed/_alerts/db-backup-nightly/2024-05-04T02-00-00.000Z';
-    const headers = scheduled('2024-05-04T02:00:00Z');
+    // Real time here: staleness is measured against the time the storage service wrote the marker.
+    const time = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const date = time.toISOString().slice(0, 10).replaceAll('-', '');
+    const name = `crashed/_alerts/backup/${date}/db-backup-nightly/${time.toISOString().replaceAll(':', '-')}`;
+    at(time.toISOString());
+    const headers = scheduled(time.toISOString());
     const sent = gmail.messages.length;
     // What a run that died between claiming the marker and sending leaves behind.
     const harness = await fn('crashed/');
@@ -150,6 +176,7 @@ describe('alerts of scheduled runs', () => {
 
   it('a marker that cannot be written does not stop the alert', async () => {
     const harness = await fn('nomarker/');
+    at('2024-05-04T02:00:00Z');
     const sent = gmail.messages.length;
     emulator.faults.add({ method: 'POST', uploadType: 'multipart', status: 403 });
     const { status, report } = await harness.backup({}, scheduled('2024-05-04T02:00:00Z'));
@@ -162,20 +189,43 @@ describe('alerts of scheduled runs', () => {
 
   it('header values cannot steer the marker out of its folder; an unusable time alerts without dedupe', async () => {
     const harness = await fn('tricks/');
+    at('2024-05-05T02:00:00Z');
     const sent = gmail.messages.length;
     await harness.backup({}, scheduled('2024-05-05T02:00:00Z', '../../nightly/HospitalDB_20240505.sql.gz'));
     expect(gmail.messages.length - sent).toBe(1);
     const [files] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'tricks/' });
     expect(files.map((file) => file.name)).toEqual([
-      'tricks/_alerts/nightly-HospitalDB_20240505.sql.gz/2024-05-05T02-00-00.000Z',
+      'tricks/_alerts/backup/20240505/nightly-HospitalDB_20240505.sql.gz/2024-05-05T02-00-00.000Z',
     ]);
     const [nightly] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'nightly/' });
     expect(nightly.map((file) => file.name).filter((n) => !n.includes('/_alerts/'))).toEqual([]);
 
     for (let i = 0; i < 2; i++) await harness.backup({}, scheduled('yesterday/../x'));
     expect(gmail.messages.length - sent).toBe(3);
-    const warnings = harness.logs.filter((line) => line.event === 'alert.marker-failed');
-    expect(warnings).toHaveLength(2);
-    expect(String(warnings[0]?.message)).toContain('not an RFC 3339 time');
+    const [after] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'tricks/' });
+    expect(after).toHaveLength(1);
+  });
+
+  it('an invoker that is not Cloud Scheduler cannot claim a night and silence its alert', async () => {
+    const harness = await fn('claim/');
+    const sent = gmail.messages.length;
+    at('2024-05-06T12:00:00Z');
+    // Tonight's execution, claimed in advance by an invoker with another identity, and by the scheduler's too.
+    const forged = await harness.backup(
+      {},
+      scheduled('2024-05-07T02:00:00Z', 'db-backup-nightly', 'intruder@acme.com'),
+    );
+    const early = await harness.backup({}, scheduled('2024-05-07T02:00:00Z'));
+    expect(gmail.messages.length - sent).toBe(2);
+    const [claimed] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'claim/_alerts/' });
+    expect(claimed).toEqual([]);
+    for (const run of [forged, early]) {
+      expect(logsOf(harness, run.report.runId).map((line) => line.event)).toContain('alert.sent');
+    }
+    // The night comes: its failure alerts, once.
+    at('2024-05-07T02:00:00Z');
+    await harness.backup({}, scheduled('2024-05-07T02:00:00Z'));
+    await harness.backup({}, scheduled('2024-05-07T02:00:00Z'));
+    expect(gmail.messages.length - sent).toBe(3);
   });
 });

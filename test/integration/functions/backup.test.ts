@@ -96,6 +96,7 @@ describe('the backup function', () => {
           passwordFile: pgPassword,
         },
       ] as never,
+      uploads: { origin: emulator.url, buckets: [BUCKET] },
     });
   });
   afterAll(async () => {
@@ -192,7 +193,7 @@ describe('the backup function', () => {
     const failed = harness.logs.find((line) => line.event === 'backup.failed');
     expect(failed).toMatchObject({ severity: 'ERROR', errorCode: report.targets[0]?.error?.code });
     expect(harness.logs.filter((line) => line.event === 'backup.skipped')).toHaveLength(2);
-    expect(harness.logs.find((line) => line.event === 'run.finished')?.severity).toBe('ERROR');
+    expect(harness.logs.find((line) => line.event === 'run.failed')?.severity).toBe('ERROR');
   });
 
   it('onError "continue": later targets still run; one alert', async () => {

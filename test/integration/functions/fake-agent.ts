@@ -4,13 +4,13 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CRC32C } from '@google-cloud/storage';
-import type { JobRequest, JobStatus } from '../../../core/protocol.js';
+import type { JobStatus, RunRequest } from '../../../core/protocol.js';
 
 export interface FakeAgentOptions {
   /** The bytes it uploads. */
   bytes: Buffer;
   /** What it then claims, over the true counts. */
-  claim: Partial<Pick<JobStatus, 'bytesUploaded' | 'crc32c'>>;
+  claim: Partial<Pick<JobStatus, 'bytesUploaded' | 'crc32c' | 'md5'>>;
 }
 
 export interface FakeAgent {
@@ -26,9 +26,11 @@ function crc32cOf(bytes: Buffer): string {
 
 export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAgent> {
   const jobs = new Map<string, JobStatus>();
-  const upload = async (request: JobRequest): Promise<JobStatus> => {
+  const upload = async (run: RunRequest): Promise<JobStatus> => {
+    const [job] = run.jobs;
+    if (!job) throw new Error('an empty run');
     const size = options.bytes.length;
-    const response = await fetch(request.uploadUri, {
+    const response = await fetch(job.uploadUri, {
       method: 'PUT',
       headers: { 'content-range': `bytes 0-${size - 1}/${size}` },
       body: options.bytes,
@@ -37,13 +39,14 @@ export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAge
     const now = new Date().toISOString();
     return {
       jobId: `job-${jobs.size + 1}`,
-      runId: request.runId,
-      targetId: request.targetId,
-      objectName: request.objectName,
+      runId: run.runId,
+      targetId: job.targetId,
+      objectName: job.objectName,
       state: 'succeeded',
       bytesRead: size,
       bytesUploaded: size,
       crc32c: crc32cOf(options.bytes),
+      md5: createHash('md5').update(options.bytes).digest('base64'),
       sha256: createHash('sha256').update(options.bytes).digest('hex'),
       startedAt: now,
       endedAt: now,
@@ -58,13 +61,18 @@ export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAge
     const url = new URL(req.url ?? '/', 'http://fake');
     const send = (status: number, body: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (req.method === 'POST' && url.pathname === '/v1/jobs') {
-      const status = await upload(JSON.parse(Buffer.concat(chunks).toString()) as JobRequest);
+    const [, version, kind, id = ''] = url.pathname.split('/');
+    if (req.method === 'POST' && url.pathname === '/v1/runs') {
+      const status = await upload(JSON.parse(Buffer.concat(chunks).toString()) as RunRequest);
       jobs.set(status.jobId, status);
-      return send(202, { jobId: status.jobId });
+      return send(202, { runId: status.runId, jobs: [{ targetId: status.targetId, jobId: status.jobId }] });
     }
-    const job = jobs.get(decodeURIComponent(url.pathname.split('/')[3] ?? ''));
-    if (req.method === 'GET' && job) return send(200, job);
+    const runJobs = [...jobs.values()].filter((job) => job.runId === decodeURIComponent(id));
+    if (req.method === 'GET' && version === 'v1' && kind === 'runs' && runJobs.length > 0) {
+      return send(200, { runId: decodeURIComponent(id), jobs: runJobs });
+    }
+    const job = jobs.get(decodeURIComponent(id));
+    if (req.method === 'GET' && kind === 'jobs' && job) return send(200, job);
     send(404, { error: { code: 'JOB_UNKNOWN', message: 'no such job' } });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -89,6 +89,8 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
       token_uri: options.gmail.tokenUrl,
     }),
     GOOGLE_CLOUD_PROJECT: 'acme-test',
+    // Midnight in UTC: `verify` then checks today's backups, whatever the hour the tests run at.
+    BACKUP_SCHEDULE: '0 0 * * *',
     ...options.env,
   };
   const config = parseFunctionConfig(env, {

@@ -44,6 +44,7 @@ describe('the verify watchdog and unfinished jobs', () => {
         listen: { host: '127.0.0.1', port },
         signature: { maxAgeSeconds: 300, maxClockSkewSeconds: 600 },
       },
+      uploads: { origin: emulator.url, buckets: [BUCKET] },
       ...(dir && { dir }),
     });
     closers.push({ close: () => agent.remove() });
@@ -104,7 +105,7 @@ describe('the verify watchdog and unfinished jobs', () => {
     });
   });
 
-  it('a job running past the job time-out is stuck, with an alert; before it, running and no alert', async () => {
+  it('a job running past the job time-out is stuck: cancelled, its session too, with an alert; before it, running and no alert', async () => {
     let aheadMs = 0;
     const clock: Clock = {
       now: () => new Date(Date.now() + aheadMs),
@@ -121,8 +122,10 @@ describe('the verify watchdog and unfinished jobs', () => {
     aheadMs = 2 * 60_000;
     const { status, report } = await harness.verify();
     expect(status, JSON.stringify(report)).toBe(500);
-    expect(report.targets[0]).toMatchObject({ outcome: 'stuck', jobId, error: { code: 'BUDGET_SPENT' } });
-    expect(report.targets[0]?.error?.message).toMatch(/has been running for 2 minutes \(limit 1\)/);
+    expect(report.targets[0]).toMatchObject({ outcome: 'stuck', jobId, error: { code: 'JOB_TIMEOUT' } });
+    expect(report.targets[0]?.error?.message).toMatch(
+      /has been running for 2 minutes \(limit 1\): cancelled/,
+    );
     const mails = await deliveredSince(gmail, sent);
     expect(mails).toHaveLength(1);
     expect(mails[0]?.text).toContain('- mongo (database records, mongodb): STUCK');
@@ -130,7 +133,14 @@ describe('the verify watchdog and unfinished jobs', () => {
       severity: 'ERROR',
       jobId,
     });
-    // The watchdog reports; it does not stop the job.
-    expect((await agent.getJob(jobId)).state).toBe('running');
+    // The watchdog stopped the job with a signed cancel: the target is free for the next night.
+    const stopped = await agent.waitForJob(jobId);
+    expect(stopped).toMatchObject({ state: 'failed', errorCode: 'JOB_CANCELLED' });
+    expect(
+      await harness.storage
+        .bucket(BUCKET)
+        .file(report.targets[0]?.objectName ?? '')
+        .exists(),
+    ).toEqual([false]);
   });
 });

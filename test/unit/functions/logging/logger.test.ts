@@ -1,5 +1,8 @@
+// Cloud Logging's structured format: severity and the alerting mark from the event table, labels apart, reserved
+// keys the payload cannot override, the request's trace, and an unexpected error's stack where Error Reporting looks.
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { EVENTS } from '../../../../functions/logging/events.js';
 import { createCloudLogger } from '../../../../functions/logging/logger.js';
 
 function capture() {
@@ -11,46 +14,104 @@ function capture() {
   return { stream, lines };
 }
 
+const NOW = new Date('2025-03-01T02:00:00.000Z');
+
 describe('createCloudLogger', () => {
-  it("writes one JSON line per entry in Cloud Logging's structured format", () => {
+  it('writes one JSON line per entry, its severity and mark from the event table, and no logName', () => {
     const { stream, lines } = capture();
-    const logger = createCloudLogger({ stream, project: 'acme-prod' });
-    logger.log('ERROR', 'backup.failed', 'backup of HospitalDB failed', {
+    const logger = createCloudLogger({ stream, project: 'acme-prod', now: () => NOW });
+    logger.event('backup.failed', 'backup of HospitalDB failed', {
       runId: 'run-1',
       targetId: 'hospital',
       database: 'HospitalDB',
       object: 'HospitalDB_20250301.sql.gz',
-      bytes: 10,
       durationMs: 1200,
       errorCode: 'DUMP_FAILED',
       stderrTail: ['mysqldump: error'],
       jobId: undefined,
     });
-    const entry = lines.find((line) => line.event === 'backup.failed');
-    expect(entry).toMatchObject({
+    logger.event('backup.succeeded', 'done', { runId: 'run-2' });
+    expect(lines[0]).toEqual({
       severity: 'ERROR',
       message: 'backup of HospitalDB failed',
+      timestamp: NOW.toISOString(),
       event: 'backup.failed',
+      alerting: true,
       'logging.googleapis.com/labels': { runId: 'run-1', targetId: 'hospital', database: 'HospitalDB' },
       object: 'HospitalDB_20250301.sql.gz',
-      bytes: 10,
       durationMs: 1200,
       errorCode: 'DUMP_FAILED',
       stderrTail: ['mysqldump: error'],
-      logName: 'projects/acme-prod/logs/db-backup',
     });
-    expect(entry).not.toHaveProperty('jobId');
-    expect(entry).toHaveProperty('timestamp');
+    expect(lines[1]).toMatchObject({ severity: 'INFO', event: 'backup.succeeded' });
+    expect(lines[1]).not.toHaveProperty('alerting');
   });
 
-  it('keeps labels and payload apart: nothing but the labels is indexed as a label', () => {
+  it("lets no payload field override the entry's own fields or the special keys", () => {
     const { stream, lines } = capture();
-    createCloudLogger({ stream }).log('INFO', 'run.finished', 'done', {
-      runId: 'r',
+    createCloudLogger({ stream, now: () => NOW }).event('run.finished', 'done', {
+      severity: 'DEBUG',
+      message: 'forged',
+      timestamp: '1970-01-01T00:00:00Z',
+      alerting: true,
+      event: 'other',
+      'logging.googleapis.com/trace': 'projects/x/traces/forged',
       counts: { succeeded: 2 },
     });
-    const entry = lines.find((line) => line.event === 'run.finished');
-    expect(entry?.['logging.googleapis.com/labels']).toEqual({ runId: 'r' });
-    expect(entry?.counts).toEqual({ succeeded: 2 });
+    expect(lines[0]).toEqual({
+      severity: 'INFO',
+      message: 'done',
+      timestamp: NOW.toISOString(),
+      event: 'run.finished',
+      counts: { succeeded: 2 },
+    });
+  });
+
+  it("ties entries to the request's trace from X-Cloud-Trace-Context", () => {
+    const { stream, lines } = capture();
+    const logger = createCloudLogger({ stream, project: 'acme-prod' });
+    logger.withTrace('105445aa7843bc8bf206b12000100000/1;o=1').event('run.started', 'go');
+    logger.withTrace('not a trace').event('run.started', 'go');
+    expect(lines[0]).toMatchObject({
+      'logging.googleapis.com/trace': 'projects/acme-prod/traces/105445aa7843bc8bf206b12000100000',
+      'logging.googleapis.com/spanId': '1',
+    });
+    expect(lines[1]).not.toHaveProperty('logging.googleapis.com/trace');
+  });
+
+  it("logs an unexpected error's stack as stack_trace, at the event's severity", () => {
+    const { stream, lines } = capture();
+    createCloudLogger({ stream }).unexpected('request.failed', new TypeError('x is undefined'));
+    expect(lines[0]).toMatchObject({ severity: 'ERROR', message: 'x is undefined', alerting: true });
+    expect(String(lines[0]?.stack_trace)).toMatch(/^TypeError: x is undefined\n\s+at /);
+  });
+});
+
+describe('the event table', () => {
+  it('marks every event that means the admin must act, and only those', () => {
+    const alerting = Object.entries(EVENTS)
+      .filter(([, kind]) => kind.alerting)
+      .map(([name]) => name)
+      .sort();
+    expect(alerting).toEqual([
+      'alert.failed',
+      'backup.failed',
+      'backup.warning',
+      'config.invalid',
+      'request.failed',
+      'verify.failed',
+      'verify.interrupted',
+      'verify.missing',
+      'verify.stuck',
+      'verify.warning',
+    ]);
+    for (const [name, kind] of Object.entries(EVENTS)) {
+      if (kind.severity === 'ERROR' || kind.severity === 'CRITICAL') {
+        expect([name, kind.alerting]).toEqual([
+          name,
+          !['run.failed', 'verify.found-problems'].includes(name),
+        ]);
+      }
+    }
   });
 });

@@ -1,0 +1,39 @@
+// An object already under today's name: `exists` only when it is proven ours, otherwise a failure to look into.
+import { errorFailure } from '../job-failure.js';
+import type { PlannedTarget } from '../plan.js';
+import { proveObject } from '../prove-object.js';
+import type { BackupOutcome, TargetReport } from '../report.js';
+import { checkFailure } from '../settle-object.js';
+import type { ObjectInfo } from '../storage/objects.js';
+import { failed, finish, proofWindow, type RunContext } from './run-context.js';
+
+export async function existingOutcome(
+  ctx: RunContext,
+  planned: PlannedTarget,
+  info: ObjectInfo,
+): Promise<TargetReport<BackupOutcome>> {
+  const failedCheck = checkFailure(info);
+  if (failedCheck) {
+    // A same-day rerun must not report a doubtful object as a good `exists`.
+    return failed(ctx, planned, {
+      code: 'CHECK_MISMATCH',
+      message: `${info.name} failed its check (${failedCheck}): replace it with force=true`,
+    });
+  }
+  try {
+    const job = await proveObject(ctx.agent, planned.target, info, proofWindow(ctx, planned));
+    return finish(
+      ctx,
+      planned,
+      'exists',
+      `${info.name} already exists, written by job ${job.jobId}: not overwritten`,
+      {
+        jobId: job.jobId,
+        bytes: info.size,
+        generation: info.generation,
+      },
+    );
+  } catch (error) {
+    return failed(ctx, planned, errorFailure(error));
+  }
+}

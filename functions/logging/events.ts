@@ -1,0 +1,61 @@
+// Every event the function logs, with its severity and whether the admin must act on it. The `alerting` mark is
+// set here and nowhere else, so Cloud Monitoring's backstop (which works when Gmail does not) selects exactly
+// these entries (`jsonPayload.alerting=true`), and an event cannot be added without deciding which it is.
+
+export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+export interface EventKind {
+  severity: Severity;
+  /** The admin must act: a backup is missing, failed, doubtful or stuck, or the alert itself did not go out. */
+  alerting: boolean;
+}
+
+const info: EventKind = { severity: 'INFO', alerting: false };
+const notice: EventKind = { severity: 'NOTICE', alerting: false };
+const warning: EventKind = { severity: 'WARNING', alerting: false };
+const error: EventKind = { severity: 'ERROR', alerting: false };
+const mustAct = (severity: Severity): EventKind => ({ severity, alerting: true });
+
+export const EVENTS = {
+  'config.invalid': mustAct('CRITICAL'),
+  'request.refused': warning,
+  'request.failed': mustAct('ERROR'),
+  'run.planned': info,
+  'run.started': info,
+  'run.finished': info,
+  'run.failed': error,
+  'backup.started': info,
+  'backup.submitted': info,
+  'backup.attached': notice,
+  'backup.exists': info,
+  'backup.succeeded': info,
+  'backup.warning': mustAct('WARNING'),
+  'backup.failed': mustAct('ERROR'),
+  'backup.skipped': warning,
+  'backup.running': notice,
+  'backup.poll-failed': warning,
+  'backup.cancel-failed': warning,
+  'verify.started': info,
+  'verify.finished': info,
+  'verify.found-problems': error,
+  'verify.verified': info,
+  'verify.settled': info,
+  'verify.running': notice,
+  'verify.warning': mustAct('WARNING'),
+  'verify.missing': mustAct('ERROR'),
+  'verify.failed': mustAct('ERROR'),
+  'verify.interrupted': mustAct('ERROR'),
+  'verify.stuck': mustAct('ERROR'),
+  'verify.cancel-failed': warning,
+  'alert.sent': info,
+  'alert.skipped': warning,
+  'alert.suppressed': notice,
+  'alert.marker-failed': warning,
+  'alert.failed': mustAct('ERROR'),
+} as const satisfies Record<string, EventKind>;
+
+export type EventName = keyof typeof EVENTS;
+
+export function isAlertingEvent(name: EventName): boolean {
+  return EVENTS[name].alerting;
+}
