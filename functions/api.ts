@@ -1,4 +1,6 @@
-// What other parts of the product build on: the handler factories, configuration, loggers and mailers.
+// What other parts of the product build on: the handler factories, configuration, agents, loggers and mailers.
+
+export { agentClientFor } from './agent/agent-client.js';
 
 export { createGmailMailer, type GmailMailerOptions } from './alerts/gmail-mailer.js';
 export type { Mailer } from './alerts/mailer.js';

@@ -1,7 +1,8 @@
-// The clients a handler receives: storage, fetch, logger, mailer, clock — real ones by default, local ones in tests.
-import { randomUUID } from 'node:crypto';
+// The clients a handler receives: storage, agents, fetch, logger, mailer, clock — real ones by default, local ones
+// in tests.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Storage } from '@google-cloud/storage';
+import { type AgentClient, agentClientFor } from './agent/agent-client.js';
 import { createGmailMailer } from './alerts/gmail-mailer.js';
 import type { Mailer } from './alerts/mailer.js';
 import type { FunctionConfig } from './config/schema.js';
@@ -14,12 +15,14 @@ export interface Clock {
 
 export interface FunctionDeps {
   storage: Storage;
+  /** Signed calls to the agents. */
+  agent: AgentClient;
+  /** For what is not an agent call: cancelling upload sessions. */
   fetch: typeof fetch;
   logger: Logger;
   /** Null when no delivery is configured: alerts are then only logged. */
   mailer: Mailer | null;
   clock: Clock;
-  newRunId?: () => string;
 }
 
 export const systemClock: Clock = { now: () => new Date(), sleep: (ms) => sleep(ms) };
@@ -29,13 +32,10 @@ export function createDefaultDeps(config: FunctionConfig): FunctionDeps {
   return {
     // STORAGE_EMULATOR_HOST, when set, points the client at an emulator (the local stack).
     storage: new Storage(config.project ? { projectId: config.project } : {}),
+    agent: agentClientFor(config, { fetch: globalThis.fetch, clock: systemClock }),
     fetch: globalThis.fetch,
     logger: createCloudLogger(config.project ? { project: config.project } : {}),
     mailer: config.alerts.gmail ? createGmailMailer({ gmail: config.alerts.gmail }) : null,
     clock: systemClock,
   };
-}
-
-export function runIdOf(deps: FunctionDeps): string {
-  return deps.newRunId?.() ?? randomUUID();
 }

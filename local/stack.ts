@@ -14,6 +14,7 @@ import { createAgent } from '../agent/create-agent.js';
 import { generateKeyPair } from '../core/signing/index.js';
 import { startEmulator } from '../emulator/index.js';
 import {
+  agentClientFor,
   createBackupHandler,
   createCloudLogger,
   createOutboxMailer,
@@ -103,6 +104,7 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   const functionLog = createWriteStream(paths.functionLog, { flags: 'a' });
   const deps: FunctionDeps = {
     storage,
+    agent: agentClientFor(functionConfig, { fetch: globalThis.fetch, clock: systemClock }),
     fetch: globalThis.fetch,
     logger: createCloudLogger({ stream: functionLog }),
     mailer: createOutboxMailer({ dir: paths.outbox }),

@@ -15,7 +15,7 @@ import {
 } from '../../core/protocol.js';
 import { type SigningKey, sign } from '../../core/signing/index.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
+import type { Clock } from '../deps.js';
 
 export interface AgentClientDeps {
   fetch: typeof fetch;
@@ -127,7 +127,7 @@ export function createAgentClient(deps: AgentClientDeps): AgentClient {
 /** The client a run uses: the configured key and time-out, the run's fetch and clock. */
 export function agentClientFor(
   config: Pick<FunctionConfig, 'signingKey' | 'agentTimeoutSeconds'>,
-  deps: Pick<FunctionDeps, 'fetch' | 'clock'>,
+  deps: { fetch: typeof fetch; clock: Clock },
 ): AgentClient {
   return createAgentClient({
     fetch: deps.fetch,

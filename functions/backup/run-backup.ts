@@ -1,12 +1,12 @@
 // A whole backup run: every target's session opened up front, each agent handed its targets as one ordered run
 // (so order, concurrency and stop-on-error hold however long the run takes, whether or not this function is still
 // waiting), the jobs awaited within the budget, each settled; then a summary, a log line and one alert.
+import { randomUUID } from 'node:crypto';
 import { mapInOrder } from '../../core/pool.js';
-import { agentClientFor } from '../agent/agent-client.js';
 import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
-import { type FunctionDeps, runIdOf } from '../deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { planRun } from '../plan.js';
 import { type BackupOutcome, type RunReport, reportFor, summarise, type TargetReport } from '../report.js';
 import { awaitJobs } from './await-jobs.js';
@@ -27,7 +27,7 @@ export async function runBackup(
   execution?: ScheduledExecution,
 ): Promise<RunReport<BackupOutcome>> {
   const startedAt = deps.clock.now();
-  const runId = runIdOf(deps);
+  const runId = randomUUID();
   const plan = planRun(config, request, startedAt);
   const base = { kind: 'backup' as const, runId, date: plan[0]?.date ?? '', force: request.force };
   const runFields = {
@@ -53,7 +53,7 @@ export async function runBackup(
     config,
     deps,
     bucket: deps.storage.bucket(config.bucket),
-    agent: agentClientFor(config, deps),
+    agent: deps.agent,
     runId,
     force: request.force,
     deadline: startedAt.getTime() + config.pollBudgetSeconds * 1000,

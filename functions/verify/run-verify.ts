@@ -1,11 +1,11 @@
 // A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert.
+import { randomUUID } from 'node:crypto';
 import { backupDate } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
-import { agentClientFor } from '../agent/agent-client.js';
 import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
-import { type FunctionDeps, runIdOf } from '../deps.js';
+import type { FunctionDeps } from '../deps.js';
 import { planRun } from '../plan.js';
 import { type RunReport, summarise, type VerifyOutcome } from '../report.js';
 import { lastScheduledRun } from '../schedule-day.js';
@@ -22,7 +22,7 @@ export async function runVerify(
   const startedAt = deps.clock.now();
   // The latest scheduled backup's day unless the caller names one: at 00:30, last night's 23:30 backup.
   const day = request.day ?? lastScheduledRun(config.schedule, config.timeZone, startedAt);
-  const runId = runIdOf(deps);
+  const runId = randomUUID();
   const plan = planRun(config, request, day);
   deps.logger.event(
     'verify.started',
@@ -36,7 +36,7 @@ export async function runVerify(
     config,
     deps,
     bucket: deps.storage.bucket(config.bucket),
-    agent: agentClientFor(config, deps),
+    agent: deps.agent,
     runId,
   };
   const targets = await mapInOrder(plan, config.concurrency, (planned) => verifyTarget(ctx, planned));

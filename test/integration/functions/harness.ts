@@ -8,6 +8,7 @@ import { Storage } from '@google-cloud/storage';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { generateKeyPair, type SigningKey } from '../../../core/signing/index.js';
 import type { RunningEmulator } from '../../../emulator/index.js';
+import { agentClientFor } from '../../../functions/agent/agent-client.js';
 import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
@@ -106,12 +107,14 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
   const storage = new Storage({ apiEndpoint: options.emulator.url, projectId: 'test-project' });
   const gmail = config.alerts.gmail;
   if (!gmail) throw new Error('the harness configures Gmail');
+  const clock = options.clock ?? systemClock;
   const deps = {
     storage,
+    agent: agentClientFor(config, { fetch: globalThis.fetch, clock }),
     fetch: globalThis.fetch,
     logger: createCloudLogger({ stream, project: 'acme-test' }),
     mailer: createGmailMailer({ gmail, rootUrl: options.gmail.rootUrl }),
-    clock: options.clock ?? systemClock,
+    clock,
   };
   instances += 1;
   const names = { backup: `backup-${instances}`, verify: `verify-${instances}` };

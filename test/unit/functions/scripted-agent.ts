@@ -1,0 +1,151 @@
+// An AgentClient whose agent follows a script, for fast tests of the function's decisions: it really uploads to the
+// sessions it is given (so the objects exist and hash as the service hashes them), and answers each job's state as
+// the test says, one step per read.
+import { createHash } from 'node:crypto';
+import { CRC32C } from '@google-cloud/storage';
+import type { BusyJob, JobState, JobStatus, RunRequest } from '../../../core/protocol.js';
+import type { AgentClient, Submission } from '../../../functions/agent/agent-client.js';
+
+/** What the agent does with a target's job: the states a reader sees, read after read, the last one staying. */
+export interface JobScript {
+  states: JobState[];
+  /** Bytes uploaded to the session before the job reads `succeeded`; none when it fails. */
+  bytes?: Buffer;
+  /** The error code of a failed job, e.g. OBJECT_EXISTS. */
+  errorCode?: string;
+  /** Lies about what was uploaded. */
+  claim?: Partial<JobStatus>;
+  /** Runs before the job is first read, e.g. to play another party creating the object meanwhile. */
+  onFirstRead?: () => Promise<void>;
+}
+
+export interface ScriptedAgent extends AgentClient {
+  /** The run requests received, in order. */
+  readonly runs: RunRequest[];
+  readonly cancelled: string[];
+  /** A job of another run already holding a target (writing to `uploadUri`): submissions naming it are refused. */
+  hold(busy: BusyJob, script: JobScript, uploadUri?: string): void;
+  /** Puts a finished job on record, as if an earlier run had made it. */
+  record(job: JobStatus): void;
+}
+
+export function hashesOf(bytes: Buffer): Pick<JobStatus, 'crc32c' | 'md5' | 'sha256' | 'bytesUploaded'> {
+  const crc = new CRC32C();
+  crc.update(bytes);
+  return {
+    bytesUploaded: bytes.length,
+    crc32c: crc.toString(),
+    md5: createHash('md5').update(bytes).digest('base64'),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+interface Live {
+  status: JobStatus;
+  script: JobScript;
+  uploadUri?: string;
+  reads: number;
+}
+
+export function scriptedAgent(scripts: Record<string, JobScript>): ScriptedAgent {
+  const jobs = new Map<string, Live>();
+  const busy = new Map<string, BusyJob>();
+  const runs: RunRequest[] = [];
+  const cancelled: string[] = [];
+  let ids = 0;
+
+  const advance = async (live: Live): Promise<JobStatus> => {
+    const { script } = live;
+    if (live.reads === 0) await script.onFirstRead?.();
+    const state = script.states[Math.min(live.reads, script.states.length - 1)] as JobState;
+    live.reads += 1;
+    if (state === 'succeeded' && live.status.state !== 'succeeded' && script.bytes && live.uploadUri) {
+      const size = script.bytes.length;
+      const put = await fetch(live.uploadUri, {
+        method: 'PUT',
+        headers: { 'content-range': `bytes 0-${size - 1}/${size}` },
+        body: script.bytes,
+      });
+      if (!put.ok) throw new Error(`upload: ${put.status} ${await put.text()}`);
+      live.status = { ...live.status, ...hashesOf(script.bytes), bytesRead: size * 4 };
+    }
+    live.status = {
+      ...live.status,
+      state,
+      ...(state === 'failed' && {
+        errorCode: script.errorCode ?? 'DUMP_FAILED',
+        errorMessage: 'the dump failed',
+      }),
+      ...(state === 'succeeded' && script.claim),
+    };
+    return live.status;
+  };
+
+  return {
+    runs,
+    cancelled,
+    hold(job, script, uploadUri) {
+      busy.set(job.targetId, job);
+      const status = base(job.jobId, job.runId, job.targetId, job.objectName);
+      jobs.set(job.jobId, { status, script, reads: 0, ...(uploadUri && { uploadUri }) });
+    },
+    record(job) {
+      jobs.set(job.jobId, { status: job, script: { states: [job.state] }, reads: 0 });
+    },
+    async submitRun(_agentUrl, run): Promise<Submission> {
+      const held = run.jobs.flatMap((spec) =>
+        busy.has(spec.targetId) ? [busy.get(spec.targetId) as BusyJob] : [],
+      );
+      if (held.length > 0) return { kind: 'busy', busy: held };
+      runs.push(run);
+      const accepted = run.jobs.map((spec) => {
+        const jobId = `job-${++ids}`;
+        const script = scripts[spec.targetId] ?? { states: ['succeeded'] };
+        jobs.set(jobId, {
+          status: base(jobId, run.runId, spec.targetId, spec.objectName),
+          script,
+          uploadUri: spec.uploadUri,
+          reads: 0,
+        });
+        return { targetId: spec.targetId, jobId };
+      });
+      return { kind: 'accepted', accepted: { runId: run.runId, jobs: accepted } };
+    },
+    async run(_agentUrl, runId) {
+      const matching = [...jobs.values()].filter((live) => live.status.runId === runId);
+      if (matching.length === 0) return null;
+      return { runId, jobs: await Promise.all(matching.map(advance)) };
+    },
+    async job(_agentUrl, jobId) {
+      return jobs.get(jobId)?.status ?? null;
+    },
+    async find(_agentUrl, targetId, objectName) {
+      const found = [...jobs.values()].filter(
+        (live) => live.status.targetId === targetId && live.status.objectName === objectName,
+      );
+      const last = found.at(-1);
+      return last ? advance(last) : null;
+    },
+    async cancel(_agentUrl, jobId) {
+      cancelled.push(jobId);
+      const live = jobs.get(jobId);
+      if (!live) throw new Error(`no job ${jobId}`);
+      return live.status;
+    },
+  };
+}
+
+function base(jobId: string, runId: string, targetId: string, objectName: string): JobStatus {
+  return {
+    jobId,
+    runId,
+    targetId,
+    objectName,
+    state: 'queued',
+    bytesRead: 0,
+    bytesUploaded: 0,
+    queuedAt: new Date().toISOString(),
+    exitCodes: {},
+    stderrTail: [],
+  };
+}
