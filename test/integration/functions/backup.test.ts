@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_PATHS, isFinal, type JobStatus, runStatusSchema } from '../../../core/protocol.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import { systemClock } from '../../../functions/deps.js';
 import { downloadObject, startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { type MariaDb, seedFixture, startMariaDb } from '../../helpers/mariadb.js';
@@ -38,6 +40,7 @@ describe('the backup function', () => {
     hospital: { id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: agent.url },
     app: { id: 'app', database: 'app', engine: 'postgres', agentUrl: agent.url },
     broken: { id: 'broken', database: 'Missing', engine: 'mysql', agentUrl: agent.url },
+    shrinking: { id: 'shrinking', database: 'Shrinking', engine: 'mysql', agentUrl: agent.url },
   });
 
   async function fn(
@@ -58,6 +61,17 @@ describe('the backup function', () => {
     return harness;
   }
 
+  /** The agent's jobs of a run once every one has ended, as the agent itself reports them. */
+  async function finishedRun(runId: string): Promise<JobStatus[]> {
+    for (let i = 0; i < 600; i++) {
+      const run = await agent.request(AGENT_PATHS.run(runId));
+      const jobs = runStatusSchema.parse(run.json).jobs;
+      if (jobs.every((job) => isFinal(job.state))) return jobs;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`run ${runId} did not finish`);
+  }
+
   const exists = async (harness: FunctionHarness, name: string) =>
     (await harness.storage.bucket(BUCKET).file(name).exists())[0];
 
@@ -70,6 +84,10 @@ describe('the backup function', () => {
     ]);
     await createBucket(emulator.url, BUCKET);
     await Promise.all([seedFixture(mariadb, 'HospitalDB'), seedPgFixture(postgres, 'app')]);
+    // A table whose rows outweigh the schema, so emptying it shows in the dump's size.
+    await mariadb.exec(`SET SESSION max_recursive_iterations = 10000; CREATE DATABASE Shrinking; USE Shrinking; CREATE TABLE patient (id INT PRIMARY KEY, note VARCHAR(200));
+      INSERT INTO patient WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+      SELECT i, REPEAT('x', 150) FROM n;`);
     dir = await mkdtemp(join(tmpdir(), 'fn-backup-'));
     const mysqlPassword = join(dir, 'mysql.password');
     const pgPassword = join(dir, 'pg.password');
@@ -86,6 +104,7 @@ describe('the backup function', () => {
       targets: [
         { id: 'hospital', database: 'HospitalDB', ...mysql, toolPath: '/usr/bin/mariadb-dump' },
         { id: 'broken', database: 'Missing', ...mysql, toolPath: '/usr/bin/mariadb-dump' },
+        { id: 'shrinking', database: 'Shrinking', ...mysql, toolPath: '/usr/bin/mariadb-dump' },
         {
           id: 'app',
           engine: 'postgres',
@@ -267,6 +286,113 @@ describe('the backup function', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]?.subject).toContain('Backup check failed: Missing, HospitalDB');
     expect(gmail.messages.length - sent).toBe(2);
+  });
+
+  it('a run longer than its budget keeps its stop-on-error on the agent: the rest skipped, verify alerts', async () => {
+    const harness = await fn([targets().broken, targets().hospital, targets().app], 'long/', {
+      file: { pollBudgetSeconds: 0 },
+    });
+    const sent = gmail.messages.length;
+    const { status, report } = await harness.backup();
+    expect(status).toBe(200);
+    expect(outcomes(report)).toEqual({ broken: 'running', hospital: 'running', app: 'running' });
+    const jobs = await finishedRun(report.runId);
+    expect(jobs.map((job) => [job.targetId, job.state])).toEqual([
+      ['broken', 'failed'],
+      ['hospital', 'skipped'],
+      ['app', 'skipped'],
+    ]);
+    expect(await exists(harness, `long/HospitalDB_${today}.sql.gz`)).toBe(false);
+    const check = await harness.verify();
+    expect(check.status).toBe(500);
+    expect(outcomes(check.report)).toEqual({ broken: 'failed', hospital: 'missing', app: 'missing' });
+    expect(gmail.messages.length - sent).toBe(1);
+  });
+
+  it('a run longer than its budget keeps its order and concurrency on the agent', async () => {
+    const harness = await fn([targets().broken, targets().hospital, targets().app], 'order/', {
+      env: { BACKUP_ON_ERROR: 'continue' },
+      file: { pollBudgetSeconds: 0 },
+    });
+    const { report } = await harness.backup();
+    const jobs = await finishedRun(report.runId);
+    expect(jobs.map((job) => [job.targetId, job.state])).toEqual([
+      ['broken', 'failed'],
+      ['hospital', 'succeeded'],
+      ['app', 'succeeded'],
+    ]);
+    for (let i = 1; i < jobs.length; i++) {
+      expect(Date.parse(jobs[i]?.startedAt ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(jobs[i - 1]?.endedAt ?? ''),
+      );
+    }
+    expect(outcomes((await harness.verify()).report)).toEqual({
+      broken: 'failed',
+      hospital: 'settled',
+      app: 'settled',
+    });
+  });
+
+  it("two runs at once: the second attaches to the first one's jobs; both succeed, one dump, no alert", async () => {
+    const harness = await fn([targets().hospital, targets().app], 'twice/');
+    const sent = gmail.messages.length;
+    const [first, second] = await Promise.all([harness.backup(), harness.backup()]);
+    expect([first?.status, second?.status]).toEqual([200, 200]);
+    expect(outcomes(first.report)).toEqual({ hospital: 'succeeded', app: 'succeeded' });
+    expect(outcomes(second.report)).toEqual({ hospital: 'succeeded', app: 'succeeded' });
+    expect(second.report.targets.map((target) => target.jobId)).toEqual(
+      first.report.targets.map((target) => target.jobId),
+    );
+    expect(harness.logs.filter((line) => line.event === 'backup.attached')).toHaveLength(2);
+    const [versions] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'twice/', versions: true });
+    expect(versions).toHaveLength(2);
+    expect(gmail.messages.length).toBe(sent);
+  });
+
+  it('a planted object is not taken for a backup, by the run or the watchdog, and both alert', async () => {
+    const harness = await fn([targets().hospital], 'planted/');
+    const name = `planted/HospitalDB_${today}.sql.gz`;
+    await harness.storage
+      .bucket(BUCKET)
+      .file(name)
+      .save('not a backup', {
+        resumable: false,
+        metadata: {
+          metadata: { sha256: 'a'.repeat(64), checkedAt: new Date().toISOString(), runId: 'forged' },
+        },
+      });
+    const sent = gmail.messages.length;
+    const { status, report } = await harness.backup();
+    expect(status).toBe(500);
+    expect(report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'OBJECT_UNPROVEN' } });
+    const check = await harness.verify();
+    expect(check.report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'OBJECT_UNPROVEN' } });
+    const mails = await deliveredSince(gmail, sent);
+    expect(mails).toHaveLength(2);
+    expect(mails[0]?.text).toContain('OBJECT_UNPROVEN');
+    expect(harness.logs.find((line) => line.errorCode === 'OBJECT_UNPROVEN')).toMatchObject({
+      alerting: true,
+    });
+  });
+
+  it('a database emptied between two nights: the second backup is kept, and reported as a warning', async () => {
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const earlier = await fn([targets().shrinking], 'shrink/', {
+      clock: { now: () => yesterday, sleep: systemClock.sleep },
+    });
+    const first = await earlier.backup();
+    expect(outcomes(first.report), JSON.stringify(first.report.targets)).toEqual({ shrinking: 'succeeded' });
+    await mariadb.exec('DELETE FROM patient;', 'Shrinking');
+    const harness = await fn([targets().shrinking], 'shrink/');
+    const sent = gmail.messages.length;
+    const { status, report } = await harness.backup();
+    expect(status).toBe(200);
+    expect(report.targets[0]).toMatchObject({ outcome: 'warning', error: { code: 'BACKUP_SHRANK' } });
+    expect(report.targets[0]?.error?.message).toMatch(/less than 50% of the median \d+ of the last 1 backup/);
+    expect(await exists(harness, `shrink/Shrinking_${today}.sql.gz`)).toBe(true);
+    const mails = await deliveredSince(gmail, sent);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain('WARNING');
   });
 
   it('Gmail down: the run still reports its outcome and the failed send is logged', async () => {

@@ -110,7 +110,8 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
   const clock = options.clock ?? systemClock;
   const deps = {
     storage,
-    agent: agentClientFor(config, { fetch: globalThis.fetch, clock }),
+    // Signed with the real clock whatever the run's: the agent checks signatures against its own.
+    agent: agentClientFor(config, { fetch: globalThis.fetch, clock: systemClock }),
     fetch: globalThis.fetch,
     logger: createCloudLogger({ stream, project: 'acme-test' }),
     mailer: createGmailMailer({ gmail, rootUrl: options.gmail.rootUrl }),
