@@ -1,0 +1,87 @@
+// The agent's resumable uploader against the storage emulator: the service refuses a corrupt object, a rival that
+// made the object first wins at finalize, and each request rides out its own run of failures.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHUNK_QUANTUM, ResumableUpload } from '../../../agent/pipeline/resumable-upload.js';
+import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
+import { hashesOf } from '../../unit/functions/scripted-agent.js';
+import { startStorage, type TestStorage } from './storage.js';
+
+let storage: TestStorage;
+beforeAll(async () => {
+  storage = await startStorage();
+});
+afterAll(async () => {
+  await storage?.close();
+});
+
+const retry = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 5, maxDelayMs: 20, retryWindowMs: 5000 };
+
+function uploader(uri: string) {
+  return new ResumableUpload({ uri, chunkSize: CHUNK_QUANTUM, retry, signal: new AbortController().signal });
+}
+
+const digestsOf = (bytes: Buffer) => {
+  const { crc32c, md5 } = hashesOf(bytes);
+  return { crc32c: crc32c as string, md5: md5 as string };
+};
+
+describe('ResumableUpload', () => {
+  it('uploads chunk by chunk and finalizes only on complete, with the hashes the service checks', async () => {
+    const bytes = randomBytes(3 * CHUNK_QUANTUM + 1000);
+    const request = await storage.request('whole_20250301.bin');
+    const upload = uploader(request.uploadUri);
+    await upload.write(bytes.subarray(0, 2 * CHUNK_QUANTUM + 10));
+    await upload.write(bytes.subarray(2 * CHUNK_QUANTUM + 10));
+    expect(await storage.exists(request.objectName)).toBe(false);
+    const object = await upload.complete(digestsOf(bytes));
+    expect(object).toMatchObject({ size: bytes.length, crc32c: digestsOf(bytes).crc32c });
+    expect((await storage.download(request.objectName)).equals(bytes)).toBe(true);
+  });
+
+  it('has a corrupt object refused by the service itself: hashes that do not match leave no object', async () => {
+    const bytes = randomBytes(CHUNK_QUANTUM + 5);
+    const request = await storage.request('corrupt_20250301.bin');
+    const upload = uploader(request.uploadUri);
+    await upload.write(bytes);
+    const wrong = digestsOf(Buffer.from('other bytes'));
+    await expect(upload.complete(wrong)).rejects.toMatchObject({ code: 'UPLOAD_FAILED' });
+    expect(await storage.exists(request.objectName)).toBe(false);
+  });
+
+  it('loses to a rival that made the object first: OBJECT_EXISTS, the rival kept', async () => {
+    const request = await storage.request('raced_20250301.bin');
+    const bucket = storage.storage.bucket('pipeline-backups');
+    await bucket.file(request.objectName).save('the rival', { resumable: false });
+    const upload = uploader(request.uploadUri);
+    await upload.write(Buffer.from('ours'));
+    await expect(upload.complete(digestsOf(Buffer.from('ours')))).rejects.toMatchObject({
+      code: 'OBJECT_EXISTS',
+    });
+    expect((await storage.download(request.objectName)).toString()).toBe('the rival');
+  });
+
+  it('retries one request through many failures in a row, far more than ten over the whole upload', async () => {
+    const bytes = randomBytes(4 * CHUNK_QUANTUM);
+    const request = await storage.request('flaky_20250301.bin');
+    const faults = [2, 3, 4].map((nth) =>
+      storage.emulator.faults.add({
+        method: 'PUT',
+        match: /upload_id=/,
+        nth: nth * 10,
+        times: 8,
+        status: 503,
+      }),
+    );
+    try {
+      const upload = uploader(request.uploadUri);
+      for (let at = 0; at < bytes.length; at += CHUNK_QUANTUM)
+        await upload.write(bytes.subarray(at, at + CHUNK_QUANTUM));
+      await upload.complete(digestsOf(bytes));
+    } finally {
+      storage.emulator.faults.clear();
+    }
+    expect(faults.reduce((sum, fault) => sum + fault.matched, 0)).toBeGreaterThan(10);
+    expect((await storage.download(request.objectName)).equals(bytes)).toBe(true);
+  });
+});
