@@ -1,4 +1,4 @@
-// Measures the emulator's peak memory while it receives a 1 GiB resumable upload, to show it streams to disk.
+// Measures the emulator's peak memory, elapsed time and CPU seconds while it receives a 1 GiB resumable upload.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,17 @@ async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: 
     });
   });
   return { child, url };
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) the process has used so far, from fields 14 and 15 of /proc/<pid>/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces, so fields are counted from after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /** Reads a field of /proc/<pid>/status in KiB: VmRSS now, VmHWM the peak so far. */
@@ -65,6 +76,7 @@ async function main(): Promise<void> {
     const storage = new Storage({ apiEndpoint: url, projectId: 'bench' });
     const [bucket] = await storage.createBucket('bench');
     const file = bucket.file('one-gib.bin');
+    const cpuBefore = cpuSeconds(pid);
     const started = Date.now();
     await pipeline(
       generated(TOTAL_MIB),
@@ -74,15 +86,17 @@ async function main(): Promise<void> {
         preconditionOpts: { ifGenerationMatch: 0 },
       }),
     );
+    const seconds = (Date.now() - started) / 1000;
+    const emulatorCpuSeconds = cpuSeconds(pid) - cpuBefore;
     clearInterval(sampler);
     const [metadata] = await file.getMetadata();
-    const seconds = (Date.now() - started) / 1000;
     console.log(
       JSON.stringify(
         {
           uploadedMiB: Number(metadata.size) / MIB,
           chunkMiB: CHUNK_SIZE / MIB,
           seconds,
+          emulatorCpuSeconds: +emulatorCpuSeconds.toFixed(2),
           idleRssMiB: +(idleKib / 1024).toFixed(1),
           sampledPeakRssMiB: +(sampledPeakKib / 1024).toFixed(1),
           vmHwmMiB: +(statusKib(pid, 'VmHWM') / 1024).toFixed(1),
