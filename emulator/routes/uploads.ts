@@ -9,7 +9,7 @@ import { badRequest } from '../json-errors.js';
 import type { ObjectAttrs, SessionRecord } from '../model.js';
 import { parseMultipartRelated } from '../multipart.js';
 import { readObjectAttrs } from '../object-attrs.js';
-import { checkPreconditions, readPreconditions } from '../preconditions.js';
+import { readPreconditions } from '../preconditions.js';
 import { objectResource } from '../resources.js';
 
 export async function startUpload(ctx: RequestContext): Promise<void> {
@@ -71,9 +71,11 @@ async function storeObject(
 async function openSession(ctx: RequestContext, bucket: string): Promise<void> {
   const metadata = await readJsonObject(ctx.body);
   const name = objectName(ctx, metadata);
+  // Preconditions are kept with the session and checked only when the upload finalizes, as the service does:
+  // Google's storage testbench (gcs/upload.py, class Upload: "pre-conditions are provided at the start of the
+  // upload, but are used when the upload completes") and fake-gcs-server (fakestorage/upload.go, resumableUpload
+  // stores the object attributes and checks nothing) both create the session whatever the live object is.
   const preconditions = readPreconditions(ctx.url.searchParams);
-  // Checked now so a doomed upload fails before any bytes are sent, and again when it finalizes.
-  checkPreconditions(ctx.catalog.live(bucket, name), preconditions);
   const { attrs } = readObjectAttrs(metadata);
   const announcedType = ctx.req.headers['x-upload-content-type'];
   if (typeof announcedType === 'string') attrs.contentType ??= announcedType;

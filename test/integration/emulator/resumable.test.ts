@@ -147,6 +147,28 @@ describe('session protocol', () => {
     expect(files).toHaveLength(0);
   });
 
+  it('opens a create-only session over a live object and refuses its final chunk with 412', async () => {
+    const file = bucket.file('exists-already.bin');
+    await file.save('the live object', { resumable: false });
+    const [live] = await file.getMetadata();
+    const uri = await openSession(file.name);
+    const data = bytes(CHUNK + 5, 15);
+    const first = await sessionRequest(uri, {
+      headers: { 'Content-Range': `bytes 0-${CHUNK - 1}/*` },
+      body: data.subarray(0, CHUNK),
+    });
+    expect(first.status).toBe(308);
+    const last = await sessionRequest(uri, {
+      headers: { 'Content-Range': `bytes ${CHUNK}-${data.length - 1}/${data.length}` },
+      body: data.subarray(CHUNK),
+    });
+    expect(last.status).toBe(412);
+    expect(((await last.json()) as { error: { code: number } }).error.code).toBe(412);
+    const [after] = await file.getMetadata();
+    expect(after.generation).toBe(live.generation);
+    expect((await file.download())[0].toString()).toBe('the live object');
+  });
+
   it('checks preconditions again when the session finalizes', async () => {
     const uri = await openSession('raced.bin');
     await bucket.file('raced.bin').save('the rival won', { resumable: false });
