@@ -1,4 +1,4 @@
-// Fault injection for tests: chosen requests answered with an error, cut off part-way, or slowed down.
+// Fault injection for tests: chosen requests failed, cut off, slowed down, stalled, or their answers lost.
 import { z } from 'zod';
 
 export interface FaultSpec {
@@ -18,19 +18,39 @@ export interface FaultSpec {
   dropAfterBytes?: number;
   /** Wait this long before handling the request. */
   delayMs?: number;
+  /**
+   * Serve the request completely (an upload finalizes, a patch applies), then destroy the connection instead
+   * of answering: a lost response.
+   */
+  dropResponse?: boolean;
+  /**
+   * Accept the request, stop reading it and never answer, holding the connection until the client gives up
+   * or the emulator closes. Nothing of its body is kept.
+   */
+  stall?: boolean;
 }
 
 /** The same fields as JSON, for the admin endpoint; `match` is then a regular expression's source. */
-export const faultSpecSchema = z.strictObject({
-  method: z.string().optional(),
-  match: z.string().optional(),
-  uploadType: z.string().optional(),
-  nth: z.number().int().positive().optional(),
-  times: z.number().int().positive().optional(),
-  status: z.number().int().min(400).max(599).optional(),
-  dropAfterBytes: z.number().int().nonnegative().optional(),
-  delayMs: z.number().int().nonnegative().optional(),
-});
+export const faultSpecSchema = z
+  .strictObject({
+    method: z.string().optional(),
+    match: z.string().optional(),
+    uploadType: z.string().optional(),
+    nth: z.number().int().positive().optional(),
+    times: z.number().int().positive().optional(),
+    status: z.number().int().min(400).max(599).optional(),
+    dropAfterBytes: z.number().int().nonnegative().optional(),
+    delayMs: z.number().int().nonnegative().optional(),
+    dropResponse: z.boolean().optional(),
+    stall: z.boolean().optional(),
+  })
+  .refine(
+    (spec) =>
+      !spec.stall || (spec.status === undefined && spec.dropAfterBytes === undefined && !spec.dropResponse),
+    {
+      message: 'stall never answers, so it cannot be combined with status, dropAfterBytes or dropResponse',
+    },
+  );
 
 export interface FaultHandle {
   readonly id: number;

@@ -1,10 +1,8 @@
 // The HTTP server: routes JSON API paths to handlers, applies injected faults, answers errors in API shape.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Handler, Services } from './context.js';
-import type { FaultSpec } from './faults.js';
-import { drain, sendJson } from './http-io.js';
+import { applyFault } from './fault-effects.js';
+import { sendJson } from './http-io.js';
 import { ApiError } from './json-errors.js';
 import { addFault, clearFaults, listFaults } from './routes/admin.js';
 import { deleteBucket, getBucket, insertBucket, listBuckets, patchBucket } from './routes/buckets.js';
@@ -52,36 +50,12 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
   try {
     const fault = url.pathname.startsWith('/_emulator/') ? undefined : services.faults.take(method, url);
     const body = await applyFault(fault, req);
+    if (body === 'stalled') return;
     const [handler, params] = route(method, url.pathname);
     const baseUrl = `http://${req.headers.host ?? 'localhost'}`;
     await handler({ ...services, req, res, url, body, baseUrl, params });
   } catch (error) {
     sendError(res, error);
-  }
-}
-
-/** Delays, fails or cuts the request as the fault says, returning the body the handler should read. */
-async function applyFault(fault: FaultSpec | undefined, req: IncomingMessage): Promise<Readable> {
-  if (fault?.delayMs) await sleep(fault.delayMs);
-  if (fault?.status) {
-    await drain(req);
-    throw new ApiError(fault.status, `Injected fault: ${fault.status}`);
-  }
-  return fault?.dropAfterBytes === undefined ? req : Readable.from(cutOff(req, fault.dropAfterBytes));
-}
-
-/** Passes on `limit` bytes, then destroys the socket as a broken network would. */
-async function* cutOff(req: IncomingMessage, limit: number): AsyncGenerator<Buffer> {
-  let passed = 0;
-  for await (const chunk of req) {
-    const buffer = chunk as Buffer;
-    if (passed + buffer.length >= limit) {
-      yield buffer.subarray(0, limit - passed);
-      req.socket.destroy();
-      throw new Error('Connection dropped by an injected fault.');
-    }
-    passed += buffer.length;
-    yield buffer;
   }
 }
 

@@ -1,6 +1,6 @@
 // Which requests a fault acts on: method, pattern, uploadType, the nth match and how many times.
 import { describe, expect, it } from 'vitest';
-import { Faults } from '../../../emulator/faults.js';
+import { Faults, faultSpecSchema } from '../../../emulator/faults.js';
 
 const upload = new URL('http://x/upload/storage/v1/b/b/o?uploadType=resumable&upload_id=1');
 const get = new URL('http://x/storage/v1/b/b/o/name');
@@ -24,5 +24,19 @@ describe('Faults', () => {
     expect(faults.take('PUT', upload)).toBeUndefined();
     faults.clear();
     expect(faults.list()).toEqual([]);
+  });
+});
+
+describe('faultSpecSchema', () => {
+  it('accepts a lost answer and a stall, and refuses a stall that would also answer', () => {
+    expect(faultSpecSchema.parse({ method: 'PUT', dropResponse: true })).toEqual({
+      method: 'PUT',
+      dropResponse: true,
+    });
+    expect(faultSpecSchema.safeParse({ stall: true, delayMs: 5 }).success).toBe(true);
+    const refused = faultSpecSchema.safeParse({ stall: true, status: 503 });
+    expect(refused.success).toBe(false);
+    expect(refused.error?.message).toContain('stall never answers');
+    expect(faultSpecSchema.safeParse({ dropResponse: 'yes' }).success).toBe(false);
   });
 });
