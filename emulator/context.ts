@@ -1,6 +1,7 @@
 // What every route handler is given: the emulator's parts and the request it answers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { ActiveUploads } from './active-uploads.js';
 import type { Catalog } from './catalog.js';
 import type { Faults } from './faults.js';
 import type { BlobStore } from './store/blob-store.js';
@@ -9,6 +10,7 @@ export interface Services {
   catalog: Catalog;
   store: BlobStore;
   faults: Faults;
+  uploads: ActiveUploads;
 }
 
 export interface RequestContext extends Services {

@@ -1,6 +1,6 @@
 // Turns a staged blob into a new object generation: hashes checked, preconditions checked, versioning applied.
 import type { Services } from './context.js';
-import { type Hashes, hashStream, verifyClaimedHashes } from './hashes.js';
+import { type Hashes, verifyClaimedHashes } from './hashes.js';
 import type { ObjectAttrs, ObjectRecord, Preconditions } from './model.js';
 import { checkPreconditions } from './preconditions.js';
 
@@ -9,6 +9,8 @@ export interface Finalization {
   name: string;
   /** Id of the staged blob holding the bytes; it is discarded if the object cannot be created. */
   blob: string;
+  /** Size and hashes of the staged bytes, computed as they were stored. */
+  received: Hashes & { size: number };
   attrs: ObjectAttrs;
   preconditions: Preconditions;
   claimed: Partial<Hashes>;
@@ -19,7 +21,7 @@ export async function finalizeObject(
   upload: Finalization,
 ): Promise<ObjectRecord> {
   try {
-    const { size, ...hashes } = await hashStream(store.readStaged(upload.blob));
+    const { size, ...hashes } = upload.received;
     verifyClaimedHashes(upload.claimed, hashes);
     return await catalog.mutate(async (data) => {
       const bucket = catalog.bucket(upload.bucket);

@@ -1,27 +1,10 @@
-// The crc32c and md5 of an object's bytes, and the check of hashes a client claims against them.
-import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { CRC32C } from '@google-cloud/storage';
+// The hashes a client claims for an object's bytes, read from its request and checked against the bytes.
 import { badRequest } from './json-errors.js';
 
 /** Base64 digests, as the JSON API's `crc32c` and `md5Hash` fields carry them. */
 export interface Hashes {
   crc32c: string;
   md5Hash: string;
-}
-
-/** Hashes a stream of bytes without holding it, so large objects hash in bounded memory. */
-export async function hashStream(bytes: Readable): Promise<Hashes & { size: number }> {
-  const crc = new CRC32C();
-  const md5 = createHash('md5');
-  let size = 0;
-  for await (const chunk of bytes) {
-    const buffer = chunk as Buffer;
-    crc.update(buffer);
-    md5.update(buffer);
-    size += buffer.length;
-  }
-  return { crc32c: crc.toString(), md5Hash: md5.digest('base64'), size };
 }
 
 /** Reads an `x-goog-hash` header (`crc32c=…,md5=…`, possibly repeated) into the hashes it names. */

@@ -1,8 +1,10 @@
 // Starts the Cloud Storage emulator in this process: the programmatic API for tests and the local stack.
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { ActiveUploads } from './active-uploads.js';
 import { Catalog } from './catalog.js';
 import { Faults } from './faults.js';
+import { CHUNK_QUANTUM } from './routes/sessions.js';
 import { createEmulatorServer } from './server.js';
 import type { BlobStore } from './store/blob-store.js';
 import { DiskStore } from './store/disk-store.js';
@@ -32,7 +34,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const catalog = await Catalog.open(store);
   await discardOrphans(store, catalog);
   const faults = new Faults();
-  const server = createEmulatorServer({ catalog, store, faults });
+  const uploads = new ActiveUploads(store, CHUNK_QUANTUM);
+  const server = createEmulatorServer({ catalog, store, faults, uploads });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, host, () => done());

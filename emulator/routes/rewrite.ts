@@ -22,6 +22,7 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
     bucket,
     name,
     blob: staged,
+    received: { size: source.size, crc32c: source.crc32c, md5Hash: source.md5Hash },
     // With no metadata in the body the copy keeps the source's, as the service does.
     attrs: Object.keys(attrs).length > 0 ? attrs : pickAttrs(source),
     preconditions: readPreconditions(query),

@@ -8,12 +8,17 @@ import { drain, sendEmpty, sendJson } from '../http-io.js';
 import { ApiError, badRequest } from '../json-errors.js';
 import type { SessionRecord } from '../model.js';
 import { objectResource } from '../resources.js';
+import { hashedAsStored } from '../running-hash.js';
 
 /** Every chunk but the last must be a multiple of this, and interrupted chunks are kept in whole units. */
 export const CHUNK_QUANTUM = 256 * 1024;
 
 export async function putToSession(ctx: RequestContext): Promise<void> {
-  const session = findSession(ctx);
+  // The session is looked up in its turn: a request queued behind a failing final chunk finds it gone.
+  await ctx.uploads.inTurn(sessionId(ctx), () => writeToSession(ctx, findSession(ctx)));
+}
+
+async function writeToSession(ctx: RequestContext, session: SessionRecord): Promise<void> {
   if (session.state === 'done' && session.result) {
     // A client that lost the final answer asks again and is told the object it made.
     await drain(ctx.body);
@@ -39,18 +44,23 @@ export async function putToSession(ctx: RequestContext): Promise<void> {
     await drain(ctx.body);
     throw badRequest(`Invalid request: a non-final chunk must be a multiple of ${CHUNK_QUANTUM} bytes.`);
   }
+  const hash = await ctx.uploads.hashOf(session.id, persisted);
+  hash.markStart();
   try {
     // A retried chunk may overlap what is already persisted; the overlap is skipped.
-    await ctx.store.append(session.id, skip(ctx.body, persisted - start));
+    await ctx.store.append(
+      session.id,
+      Readable.from(hashedAsStored(skip(ctx.body, persisted - start), hash)),
+    );
   } catch (error) {
     // The connection broke mid-chunk: keep what arrived, in whole units, for the client to resume from.
     const received = await ctx.store.stagedLength(session.id);
-    await ctx.store.truncate(session.id, received - (received % CHUNK_QUANTUM));
+    await cutBack(ctx, session.id, received - (received % CHUNK_QUANTUM));
     throw error;
   }
   const length = await ctx.store.stagedLength(session.id);
   if (total !== undefined && length > total) {
-    await ctx.store.truncate(session.id, persisted);
+    await cutBack(ctx, session.id, persisted);
     throw badRequest(`Invalid request: more than the declared ${total} bytes were sent.`);
   }
   const complete = total === undefined ? end === undefined : length === total;
@@ -58,21 +68,32 @@ export async function putToSession(ctx: RequestContext): Promise<void> {
   sendIncomplete(ctx, length);
 }
 
+/** Truncates the staged bytes and winds their running hash back with them. */
+async function cutBack(ctx: RequestContext, id: string, length: number): Promise<void> {
+  await ctx.store.truncate(id, length);
+  ctx.uploads.rewind(id, length);
+}
+
 export async function cancelSession(ctx: RequestContext): Promise<void> {
-  const session = findSession(ctx);
-  await ctx.catalog.mutate(() => {
-    session.state = 'cancelled';
+  await ctx.uploads.inTurn(sessionId(ctx), async () => {
+    const session = findSession(ctx);
+    await ctx.catalog.mutate(() => {
+      session.state = 'cancelled';
+    });
+    ctx.uploads.forget(session.id);
+    await ctx.store.discardStaged(session.id);
   });
-  await ctx.store.discardStaged(session.id);
   throw cancelled();
 }
 
 async function finish(ctx: RequestContext, session: SessionRecord): Promise<void> {
   try {
+    const hash = await ctx.uploads.hashOf(session.id, await ctx.store.stagedLength(session.id));
     const object = await finalizeObject(ctx, {
       bucket: session.bucket,
       name: session.name,
       blob: session.id,
+      received: hash.digest(),
       attrs: session.attrs,
       preconditions: session.preconditions,
       claimed: { ...session.claimed, ...parseGoogHash(ctx.req.headers['x-goog-hash']) },
@@ -88,12 +109,17 @@ async function finish(ctx: RequestContext, session: SessionRecord): Promise<void
       delete data.sessions[session.id];
     });
     throw error;
+  } finally {
+    ctx.uploads.forget(session.id);
   }
 }
 
+function sessionId(ctx: RequestContext): string {
+  return ctx.url.searchParams.get('upload_id') ?? '';
+}
+
 function findSession(ctx: RequestContext): SessionRecord {
-  const id = ctx.url.searchParams.get('upload_id') ?? '';
-  const session = ctx.catalog.data.sessions[id];
+  const session = ctx.catalog.data.sessions[sessionId(ctx)];
   if (!session || session.bucket !== ctx.params[0]) throw new ApiError(404, 'No such upload session.');
   if (session.state === 'cancelled') throw cancelled();
   return session;

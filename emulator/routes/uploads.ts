@@ -11,6 +11,7 @@ import { parseMultipartRelated } from '../multipart.js';
 import { readObjectAttrs } from '../object-attrs.js';
 import { readPreconditions } from '../preconditions.js';
 import { objectResource } from '../resources.js';
+import { hashedAsStored, RunningHash } from '../running-hash.js';
 
 export async function startUpload(ctx: RequestContext): Promise<void> {
   const [bucket = ''] = ctx.params;
@@ -51,8 +52,9 @@ async function storeObject(
   bytes: Readable,
 ): Promise<void> {
   const blob = randomUUID();
+  const hash = new RunningHash();
   try {
-    await ctx.store.append(blob, bytes);
+    await ctx.store.append(blob, Readable.from(hashedAsStored(bytes, hash)));
   } catch (error) {
     await ctx.store.discardStaged(blob);
     throw error;
@@ -61,6 +63,7 @@ async function storeObject(
     bucket,
     name,
     blob,
+    received: hash.digest(),
     attrs,
     preconditions: readPreconditions(ctx.url.searchParams),
     claimed: { ...claimed, ...parseGoogHash(ctx.req.headers['x-goog-hash']) },
