@@ -11,16 +11,20 @@ export class Catalog {
   private constructor(
     readonly data: CatalogData,
     private readonly store: BlobStore,
+    /** The emulator's time: creation and update times, retention, lifecycle and signed-URL expiry. */
+    readonly now: () => Date,
   ) {
+    // Saved, because a clock a test moves back could otherwise hand out a deleted object's generation again.
+    this.lastGeneration = data.lastGeneration ?? 0;
     for (const versions of Object.values(data.objects).flatMap((names) => Object.values(names))) {
       for (const record of versions) this.lastGeneration = Math.max(this.lastGeneration, record.generation);
     }
   }
 
-  static async open(store: BlobStore): Promise<Catalog> {
+  static async open(store: BlobStore, now: () => Date): Promise<Catalog> {
     const saved = await store.loadCatalog();
     const data: CatalogData = saved ? JSON.parse(saved) : { buckets: {}, objects: {}, sessions: {} };
-    return new Catalog(data, store);
+    return new Catalog(data, store, now);
   }
 
   /**
@@ -61,7 +65,13 @@ export class Catalog {
 
   /** A generation number like the service's: microseconds since the epoch, always increasing. */
   nextGeneration(): number {
-    this.lastGeneration = Math.max(this.lastGeneration + 1, Date.now() * 1000);
+    this.lastGeneration = Math.max(this.lastGeneration + 1, this.now().getTime() * 1000);
+    this.data.lastGeneration = this.lastGeneration;
     return this.lastGeneration;
+  }
+
+  /** The emulator's time now, as the JSON API writes times. */
+  timestamp(): string {
+    return this.now().toISOString();
   }
 }

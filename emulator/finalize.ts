@@ -29,7 +29,7 @@ export async function finalizeObject(
       const live = catalog.live(upload.bucket, upload.name);
       checkPreconditions(live, upload.preconditions);
       await store.commit(upload.blob);
-      const now = new Date().toISOString();
+      const now = catalog.timestamp();
       const record: ObjectRecord = {
         ...upload.attrs,
         bucket: upload.bucket,

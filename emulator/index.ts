@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Folder keeping objects and sessions across restarts; omitted keeps everything in memory. */
   dataDir?: string;
+  /** The emulator's clock; default real time. */
+  now?: () => Date;
 }
 
 export interface RunningEmulator {
@@ -31,7 +33,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const store = options.dataDir ? await DiskStore.open(resolve(options.dataDir)) : new MemoryStore();
-  const catalog = await Catalog.open(store);
+  const catalog = await Catalog.open(store, options.now ?? (() => new Date()));
   await discardOrphans(store, catalog);
   const faults = new Faults();
   const uploads = new ActiveUploads(store, CHUNK_QUANTUM);

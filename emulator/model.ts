@@ -59,4 +59,6 @@ export interface CatalogData {
   /** Per bucket and name, every kept generation in ascending order; the last is live unless deleted. */
   objects: Record<string, Record<string, ObjectRecord[]>>;
   sessions: Record<string, SessionRecord>;
+  /** The highest generation ever handed out, so generations keep increasing whatever the clock does. */
+  lastGeneration?: number;
 }

@@ -19,7 +19,7 @@ export async function insertBucket(ctx: RequestContext): Promise<void> {
         'Your previous request to create the named bucket succeeded and you already own it.',
       );
     }
-    const now = new Date().toISOString();
+    const now = ctx.catalog.timestamp();
     const record: BucketRecord = {
       name,
       versioning: readVersioning(body) ?? false,
@@ -54,7 +54,7 @@ export async function patchBucket(ctx: RequestContext): Promise<void> {
     const versioning = readVersioning(body);
     if (versioning !== undefined) record.versioning = versioning;
     record.metageneration += 1;
-    record.updated = new Date().toISOString();
+    record.updated = ctx.catalog.timestamp();
     return record;
   });
   sendJson(ctx.res, 200, bucketResource(bucket, ctx.baseUrl));

@@ -69,7 +69,7 @@ export async function patchObject(ctx: RequestContext): Promise<void> {
       target.metadata = merged;
     }
     target.metageneration += 1;
-    target.updated = new Date().toISOString();
+    target.updated = ctx.catalog.timestamp();
     return target;
   });
   sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
@@ -84,7 +84,7 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
     checkPreconditions(target, readPreconditions(query));
     // In a versioned bucket, deleting the live object keeps it as a noncurrent version.
     if (!generation && ctx.catalog.bucket(bucket).versioning) {
-      target.timeDeleted = new Date().toISOString();
+      target.timeDeleted = ctx.catalog.timestamp();
       return;
     }
     const names = data.objects[bucket] ?? {};
