@@ -16,6 +16,8 @@ export interface ObjectAttrs {
   contentLanguage?: string;
   cacheControl?: string;
   metadata?: Record<string, string>;
+  /** A time of the client's choosing (RFC 3339, UTC), which lifecycle rules can count from; only moves forward. */
+  customTime?: string;
 }
 
 export interface ObjectRecord extends ObjectAttrs {

@@ -1,4 +1,5 @@
 // Picks the client-settable metadata out of a JSON object resource sent by a client.
+import { parseCustomTime } from './custom-time.js';
 import { badRequest } from './json-errors.js';
 import type { ObjectAttrs } from './model.js';
 
@@ -28,6 +29,9 @@ export function readObjectAttrs(resource: Record<string, unknown>): {
     else if (typeof value === 'string') attrs[field] = value;
     else if (value !== undefined) throw badRequest(`Invalid value for ${field}.`);
   }
+  const customTime = resource.customTime;
+  if (customTime === null) cleared.push('customTime');
+  else if (customTime !== undefined) attrs.customTime = parseCustomTime(customTime);
   const metadata = resource.metadata;
   if (metadata === null) cleared.push('metadata');
   else if (typeof metadata === 'object' && metadata !== undefined) {
@@ -47,5 +51,6 @@ export function pickAttrs(object: ObjectAttrs): ObjectAttrs {
     if (object[field] !== undefined) attrs[field] = object[field];
   }
   if (object.metadata) attrs.metadata = { ...object.metadata };
+  if (object.customTime) attrs.customTime = object.customTime;
   return attrs;
 }

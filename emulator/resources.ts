@@ -36,6 +36,7 @@ export function objectResource(object: ObjectRecord, baseUrl: string): Record<st
     contentLanguage: object.contentLanguage,
     cacheControl: object.cacheControl,
     metadata: object.metadata,
+    customTime: object.customTime,
     storageClass: 'STANDARD',
     size: String(object.size),
     md5Hash: object.md5Hash,

@@ -1,5 +1,6 @@
 // Object metadata routes: get, list, patch and delete.
 import type { RequestContext } from '../context.js';
+import { checkCustomTimeChange } from '../custom-time.js';
 import { readJsonObject, sendEmpty, sendJson } from '../http-io.js';
 import { badRequest } from '../json-errors.js';
 import { listPage } from '../listing.js';
@@ -60,6 +61,9 @@ export async function patchObject(ctx: RequestContext): Promise<void> {
   const object = await ctx.catalog.mutate(() => {
     const target = findObject(ctx.catalog, bucket, name, query.get('generation'));
     checkPreconditions(target, readPreconditions(query));
+    if (attrs.customTime !== undefined || cleared.includes('customTime')) {
+      checkCustomTimeChange(target.customTime, attrs.customTime ?? null);
+    }
     const { metadata, ...fields } = attrs;
     Object.assign(target, fields);
     for (const field of cleared) delete target[field as keyof ObjectRecord];

@@ -61,4 +61,22 @@ describe.skipIf(missing !== undefined)('gcloud storage', { timeout: 120_000 }, (
     const gone = await gcloud.run(['storage', 'ls', `gs://${bucket}/stdin.txt`]);
     expect(gone.code).not.toBe(0);
   });
+  it('moves customTime forward with objects update and reports the refusal of a move back', async () => {
+    const url = `gs://${bucket}/timed.txt`;
+    await gcloudOk(['storage', 'cp', '-', url], 'timed\n');
+    await gcloudOk(['storage', 'objects', 'update', url, '--custom-time=2030-06-01T00:00:00Z']);
+    const back = await gcloud.run([
+      'storage',
+      'objects',
+      'update',
+      url,
+      '--custom-time=2030-01-01T00:00:00Z',
+    ]);
+    expect(back.code).not.toBe(0);
+    expect(back.stderr).toContain('Custom time cannot be decreased');
+    const cleared = await gcloud.run(['storage', 'objects', 'update', url, '--clear-custom-time']);
+    expect(cleared.code).not.toBe(0);
+    const described = await gcloudOk(['storage', 'objects', 'describe', url, '--format=value(custom_time)']);
+    expect(new Date(described.trim()).toISOString()).toBe('2030-06-01T00:00:00.000Z');
+  });
 });
