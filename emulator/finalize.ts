@@ -3,6 +3,7 @@ import type { Services } from './context.js';
 import { type Hashes, verifyClaimedHashes } from './hashes.js';
 import type { ObjectAttrs, ObjectRecord, Preconditions } from './model.js';
 import { checkPreconditions } from './preconditions.js';
+import { checkRetention } from './retention.js';
 
 export interface Finalization {
   bucket: string;
@@ -28,6 +29,8 @@ export async function finalizeObject(
       // Checked again here, inside the mutation, so a session started before a rival upload still fails.
       const live = catalog.live(upload.bucket, upload.name);
       checkPreconditions(live, upload.preconditions);
+      // Replacing in place removes the live object; in a versioned bucket it becomes noncurrent instead.
+      if (live && !bucket.versioning) checkRetention(bucket, live, catalog.now());
       await store.commit(upload.blob);
       const now = catalog.timestamp();
       const record: ObjectRecord = {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { ActiveUploads } from './active-uploads.js';
 import { Catalog } from './catalog.js';
 import { Faults } from './faults.js';
+import { type LifecycleReport, runLifecycle } from './lifecycle/run-lifecycle.js';
 import { CHUNK_QUANTUM } from './routes/sessions.js';
 import { createEmulatorServer } from './server.js';
 import type { BlobStore } from './store/blob-store.js';
@@ -27,6 +28,7 @@ export interface RunningEmulator {
   url: string;
   port: number;
   faults: Faults;
+  runLifecycle(now?: Date): Promise<LifecycleReport>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     faults,
+    runLifecycle: (now) => runLifecycle(catalog, store, now ?? catalog.now()),
     async close() {
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeAllConnections();

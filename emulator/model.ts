@@ -1,4 +1,5 @@
 // The records the emulator keeps about buckets, object generations and resumable upload sessions.
+import type { LifecycleRule, RetentionPolicy } from './lifecycle/config.js';
 
 export interface BucketRecord {
   name: string;
@@ -6,6 +7,9 @@ export interface BucketRecord {
   metageneration: number;
   timeCreated: string;
   updated: string;
+  /** Rules applied by `runLifecycle`, in the order given. */
+  lifecycle?: LifecycleRule[];
+  retentionPolicy?: RetentionPolicy;
 }
 
 /** The metadata a client may set on an object, at upload or by patch. */
@@ -34,6 +38,9 @@ export interface ObjectRecord extends ObjectAttrs {
   updated: string;
   /** Set once the generation is no longer live (kept only in versioned buckets). */
   timeDeleted?: string;
+  /** STANDARD unless a lifecycle rule moved it colder. */
+  storageClass?: string;
+  timeStorageClassUpdated?: string;
 }
 
 export interface Preconditions {

@@ -1,5 +1,7 @@
 // Renders records as the JSON API's bucket and object resources, with links back to this emulator.
+import type { Catalog } from './catalog.js';
 import type { BucketRecord, ObjectRecord } from './model.js';
+import { retainedUntil } from './retention.js';
 
 export function bucketResource(bucket: BucketRecord, baseUrl: string): Record<string, unknown> {
   return {
@@ -16,10 +18,25 @@ export function bucketResource(bucket: BucketRecord, baseUrl: string): Record<st
     timeCreated: bucket.timeCreated,
     updated: bucket.updated,
     versioning: { enabled: bucket.versioning },
+    ...(bucket.lifecycle?.length && { lifecycle: { rule: bucket.lifecycle } }),
+    ...(bucket.retentionPolicy && {
+      retentionPolicy: {
+        retentionPeriod: String(bucket.retentionPolicy.retentionPeriod),
+        effectiveTime: bucket.retentionPolicy.effectiveTime,
+        isLocked: false,
+      },
+    }),
   };
 }
 
-export function objectResource(object: ObjectRecord, baseUrl: string): Record<string, unknown> {
+/** `catalog` gives the bucket's retention policy, from which the object's retention expiration follows. */
+export function objectResource(
+  object: ObjectRecord,
+  baseUrl: string,
+  catalog: Catalog,
+): Record<string, unknown> {
+  const bucket = catalog.data.buckets[object.bucket];
+  const retainUntil = bucket && retainedUntil(bucket, object);
   const path = `b/${object.bucket}/o/${encodeURIComponent(object.name)}`;
   return {
     kind: 'storage#object',
@@ -37,15 +54,16 @@ export function objectResource(object: ObjectRecord, baseUrl: string): Record<st
     cacheControl: object.cacheControl,
     metadata: object.metadata,
     customTime: object.customTime,
-    storageClass: 'STANDARD',
+    storageClass: object.storageClass ?? 'STANDARD',
     size: String(object.size),
     md5Hash: object.md5Hash,
     crc32c: object.crc32c,
     etag: etag(object.generation, object.metageneration),
     timeCreated: object.timeCreated,
     updated: object.updated,
-    timeStorageClassUpdated: object.timeCreated,
+    timeStorageClassUpdated: object.timeStorageClassUpdated ?? object.timeCreated,
     timeDeleted: object.timeDeleted,
+    retentionExpirationTime: retainUntil?.toISOString(),
   };
 }
 

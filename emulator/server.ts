@@ -4,7 +4,7 @@ import type { Handler, Services } from './context.js';
 import { applyFault } from './fault-effects.js';
 import { sendJson } from './http-io.js';
 import { ApiError } from './json-errors.js';
-import { addFault, clearFaults, listFaults } from './routes/admin.js';
+import { addFault, clearFaults, listFaults, runLifecycleNow } from './routes/admin.js';
 import { deleteBucket, getBucket, insertBucket, listBuckets, patchBucket } from './routes/buckets.js';
 import { downloadObject } from './routes/download.js';
 import { deleteObject, getObject, listObjects, patchObject } from './routes/objects.js';
@@ -21,6 +21,7 @@ const ROUTES: [method: string, path: RegExp, handler: Handler][] = [
   ['POST', /^\/_emulator\/faults$/, addFault],
   ['GET', /^\/_emulator\/faults$/, listFaults],
   ['DELETE', /^\/_emulator\/faults$/, clearFaults],
+  ['POST', /^\/_emulator\/lifecycle$/, runLifecycleNow],
   ['POST', /^\/storage\/v1\/b$/, insertBucket],
   ['GET', /^\/storage\/v1\/b$/, listBuckets],
   ['GET', new RegExp(`^${BUCKET}$`), getBucket],

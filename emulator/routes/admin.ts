@@ -1,8 +1,9 @@
-// The admin endpoint through which tests in other processes turn faults on and off.
+// The admin endpoints through which tests in other processes turn faults on and off and run lifecycle.
 import type { RequestContext } from '../context.js';
 import { faultSpecSchema } from '../faults.js';
 import { readJsonObject, sendEmpty, sendJson } from '../http-io.js';
 import { badRequest } from '../json-errors.js';
+import { runLifecycle } from '../lifecycle/run-lifecycle.js';
 
 export async function addFault(ctx: RequestContext): Promise<void> {
   const parsed = faultSpecSchema.safeParse(await readJsonObject(ctx.body));
@@ -19,6 +20,16 @@ export async function listFaults(ctx: RequestContext): Promise<void> {
 export async function clearFaults(ctx: RequestContext): Promise<void> {
   ctx.faults.clear();
   sendEmpty(ctx.res, 204);
+}
+
+/** `POST /_emulator/lifecycle` with `{ "now": "<RFC 3339>" }` (default: the emulator's clock). */
+export async function runLifecycleNow(ctx: RequestContext): Promise<void> {
+  const { now } = await readJsonObject(ctx.body);
+  const at = now === undefined ? ctx.catalog.now() : new Date(typeof now === 'string' ? now : Number.NaN);
+  if (Number.isNaN(at.getTime()) || (typeof now === 'string' && !/T.*(Z|[+-]\d{2}:\d{2})$/i.test(now))) {
+    throw badRequest(`Invalid now: ${JSON.stringify(now)} is not an RFC 3339 date-time.`);
+  }
+  sendJson(ctx.res, 200, await runLifecycle(ctx.catalog, ctx.store, at));
 }
 
 function toPattern(source: string): RegExp {

@@ -1,7 +1,8 @@
-// Bucket routes: insert, get, list, patch (versioning) and delete.
+// Bucket routes: insert, get, list, patch (versioning, lifecycle, retention policy) and delete.
 import type { RequestContext } from '../context.js';
 import { readJsonObject, sendEmpty, sendJson } from '../http-io.js';
 import { ApiError, badRequest } from '../json-errors.js';
+import { type LifecycleRule, readLifecycle, readRetentionPeriod } from '../lifecycle/config.js';
 import type { BucketRecord } from '../model.js';
 import { bucketResource } from '../resources.js';
 
@@ -12,6 +13,9 @@ export async function insertBucket(ctx: RequestContext): Promise<void> {
   const { name } = body;
   if (typeof name !== 'string' || !BUCKET_NAME.test(name))
     throw badRequest(`Invalid bucket name: '${String(name)}'`);
+  const versioning = readVersioning(body) ?? false;
+  const lifecycle = readLifecycle(body);
+  const retentionPeriod = readRetentionPeriod(body);
   const bucket = await ctx.catalog.mutate((data) => {
     if (data.buckets[name]) {
       throw new ApiError(
@@ -20,13 +24,8 @@ export async function insertBucket(ctx: RequestContext): Promise<void> {
       );
     }
     const now = ctx.catalog.timestamp();
-    const record: BucketRecord = {
-      name,
-      versioning: readVersioning(body) ?? false,
-      metageneration: 1,
-      timeCreated: now,
-      updated: now,
-    };
+    const record: BucketRecord = { name, versioning, metageneration: 1, timeCreated: now, updated: now };
+    applyConfig(record, lifecycle, retentionPeriod, now);
     data.buckets[name] = record;
     data.objects[name] = {};
     return record;
@@ -49,12 +48,16 @@ export async function listBuckets(ctx: RequestContext): Promise<void> {
 
 export async function patchBucket(ctx: RequestContext): Promise<void> {
   const body = await readJsonObject(ctx.body);
+  const versioning = readVersioning(body);
+  const lifecycle = readLifecycle(body);
+  const retentionPeriod = readRetentionPeriod(body);
   const bucket = await ctx.catalog.mutate(() => {
     const record = ctx.catalog.bucket(bucketParam(ctx));
-    const versioning = readVersioning(body);
+    const now = ctx.catalog.timestamp();
     if (versioning !== undefined) record.versioning = versioning;
+    applyConfig(record, lifecycle, retentionPeriod, now);
     record.metageneration += 1;
-    record.updated = ctx.catalog.timestamp();
+    record.updated = now;
     return record;
   });
   sendJson(ctx.res, 200, bucketResource(bucket, ctx.baseUrl));
@@ -70,6 +73,19 @@ export async function deleteBucket(ctx: RequestContext): Promise<void> {
     delete data.objects[name];
   });
   sendEmpty(ctx.res, 204);
+}
+
+/** Sets or removes (`[]`, null) the lifecycle rules and retention policy a request carried. */
+function applyConfig(
+  record: BucketRecord,
+  lifecycle: LifecycleRule[] | undefined,
+  retentionPeriod: number | null | undefined,
+  now: string,
+): void {
+  if (lifecycle?.length) record.lifecycle = lifecycle;
+  else if (lifecycle) delete record.lifecycle;
+  if (retentionPeriod === null) delete record.retentionPolicy;
+  else if (retentionPeriod !== undefined) record.retentionPolicy = { retentionPeriod, effectiveTime: now };
 }
 
 function readVersioning(body: Record<string, unknown>): boolean | undefined {

@@ -9,6 +9,7 @@ import type { ObjectRecord } from '../model.js';
 import { readObjectAttrs } from '../object-attrs.js';
 import { checkPreconditions, readPreconditions } from '../preconditions.js';
 import { objectResource } from '../resources.js';
+import { checkRetention } from '../retention.js';
 import { downloadObject } from './download.js';
 
 export async function getObject(ctx: RequestContext): Promise<void> {
@@ -17,7 +18,7 @@ export async function getObject(ctx: RequestContext): Promise<void> {
   const query = ctx.url.searchParams;
   const object = findObject(ctx.catalog, bucket, name, query.get('generation'));
   checkPreconditions(object, readPreconditions(query));
-  sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
+  sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl, ctx.catalog));
 }
 
 export async function listObjects(ctx: RequestContext): Promise<void> {
@@ -48,7 +49,9 @@ export async function listObjects(ctx: RequestContext): Promise<void> {
   // Like the service, empty lists are left out rather than sent as [].
   sendJson(ctx.res, 200, {
     kind: 'storage#objects',
-    ...(page.items.length > 0 && { items: page.items.map((item) => objectResource(item, ctx.baseUrl)) }),
+    ...(page.items.length > 0 && {
+      items: page.items.map((item) => objectResource(item, ctx.baseUrl, ctx.catalog)),
+    }),
     ...(page.prefixes.length > 0 && { prefixes: page.prefixes }),
     ...(page.nextPageToken && { nextPageToken: page.nextPageToken }),
   });
@@ -76,7 +79,7 @@ export async function patchObject(ctx: RequestContext): Promise<void> {
     target.updated = ctx.catalog.timestamp();
     return target;
   });
-  sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
+  sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl, ctx.catalog));
 }
 
 export async function deleteObject(ctx: RequestContext): Promise<void> {
@@ -86,11 +89,13 @@ export async function deleteObject(ctx: RequestContext): Promise<void> {
   await ctx.catalog.mutate(async (data) => {
     const target = findObject(ctx.catalog, bucket, name, generation);
     checkPreconditions(target, readPreconditions(query));
+    const record = ctx.catalog.bucket(bucket);
     // In a versioned bucket, deleting the live object keeps it as a noncurrent version.
-    if (!generation && ctx.catalog.bucket(bucket).versioning) {
+    if (!generation && record.versioning) {
       target.timeDeleted = ctx.catalog.timestamp();
       return;
     }
+    checkRetention(record, target, ctx.catalog.now());
     const names = data.objects[bucket] ?? {};
     const kept = (names[name] ?? []).filter((record) => record !== target);
     if (kept.length > 0) names[name] = kept;

@@ -28,7 +28,7 @@ export async function copyObject(ctx: RequestContext): Promise<void> {
     preconditions: readPreconditions(query),
     claimed: {},
   });
-  const resource = objectResource(object, ctx.baseUrl);
+  const resource = objectResource(object, ctx.baseUrl, ctx.catalog);
   if (ctx.url.pathname.includes('/copyTo/')) {
     sendJson(ctx.res, 200, resource);
     return;

@@ -22,7 +22,7 @@ async function writeToSession(ctx: RequestContext, session: SessionRecord): Prom
   if (session.state === 'done' && session.result) {
     // A client that lost the final answer asks again and is told the object it made.
     await drain(ctx.body);
-    sendJson(ctx.res, 200, objectResource(session.result, ctx.baseUrl));
+    sendJson(ctx.res, 200, objectResource(session.result, ctx.baseUrl, ctx.catalog));
     return;
   }
   const request = parseContentRange(ctx.req.headers['content-range']);
@@ -102,7 +102,7 @@ async function finish(ctx: RequestContext, session: SessionRecord): Promise<void
       session.state = 'done';
       session.result = object;
     });
-    sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
+    sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl, ctx.catalog));
   } catch (error) {
     // A session that fails to finalize (412, hash mismatch) is over and leaves no object, as on the service.
     await ctx.catalog.mutate((data) => {

@@ -68,7 +68,7 @@ async function storeObject(
     preconditions: readPreconditions(ctx.url.searchParams),
     claimed: { ...claimed, ...parseGoogHash(ctx.req.headers['x-goog-hash']) },
   });
-  sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl));
+  sendJson(ctx.res, 200, objectResource(object, ctx.baseUrl, ctx.catalog));
 }
 
 async function openSession(ctx: RequestContext, bucket: string): Promise<void> {

@@ -79,4 +79,31 @@ describe.skipIf(missing !== undefined)('gcloud storage', { timeout: 120_000 }, (
     const described = await gcloudOk(['storage', 'objects', 'describe', url, '--format=value(custom_time)']);
     expect(new Date(described.trim()).toISOString()).toBe('2030-06-01T00:00:00.000Z');
   });
+  it('sets a lifecycle file and a retention period, describes both, and cannot remove a retained object', async () => {
+    const own = uniqueBucket();
+    await storageFor(emulator.url).createBucket(own);
+    const rules = join(folder, 'lifecycle.json');
+    const rule = {
+      action: { type: 'Delete' },
+      condition: { daysSinceCustomTime: 0, matchesPrefix: ['db/'] },
+    };
+    await writeFile(rules, JSON.stringify({ rule: [rule] }));
+    await gcloudOk([
+      'storage',
+      'buckets',
+      'update',
+      `gs://${own}`,
+      `--lifecycle-file=${rules}`,
+      '--retention-period=1d',
+    ]);
+    const described = JSON.parse(
+      await gcloudOk(['storage', 'buckets', 'describe', `gs://${own}`, '--format=json']),
+    );
+    expect(described.lifecycle_config.rule).toEqual([rule]);
+    expect(described.retention_policy.retentionPeriod).toBe('86400');
+    await gcloudOk(['storage', 'cp', '-', `gs://${own}/db/kept.txt`], 'kept\n');
+    const removed = await gcloud.run(['storage', 'rm', `gs://${own}/db/kept.txt`]);
+    expect(removed.code).not.toBe(0);
+    expect(await gcloudOk(['storage', 'cat', `gs://${own}/db/kept.txt`])).toBe('kept\n');
+  });
 });
