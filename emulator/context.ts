@@ -1,4 +1,5 @@
 // What every route handler is given: the emulator's parts and the request it answers.
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ActiveUploads } from './active-uploads.js';
@@ -11,6 +12,8 @@ export interface Services {
   store: BlobStore;
   faults: Faults;
   uploads: ActiveUploads;
+  /** Public keys of the service accounts whose V4 signed URLs are honoured, by e-mail. */
+  signedUrlKeys: ReadonlyMap<string, KeyObject>;
 }
 
 export interface RequestContext extends Services {

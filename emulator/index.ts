@@ -1,4 +1,5 @@
 // Starts the Cloud Storage emulator in this process: the programmatic API for tests and the local stack.
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { ActiveUploads } from './active-uploads.js';
@@ -21,6 +22,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** The emulator's clock; default real time. */
   now?: () => Date;
+  /** PEM public keys (or certificates) of the service accounts whose V4 signed URLs are honoured, by e-mail. */
+  signedUrlKeys?: Record<string, string>;
 }
 
 export interface RunningEmulator {
@@ -39,7 +42,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   await discardOrphans(store, catalog);
   const faults = new Faults();
   const uploads = new ActiveUploads(store, CHUNK_QUANTUM);
-  const server = createEmulatorServer({ catalog, store, faults, uploads });
+  const signedUrlKeys = trustedKeys(options.signedUrlKeys ?? {});
+  const server = createEmulatorServer({ catalog, store, faults, uploads, signedUrlKeys });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(options.port ?? 0, host, () => done());
@@ -64,4 +68,26 @@ async function discardOrphans(store: BlobStore, catalog: Catalog): Promise<void>
   for (const id of await store.listStaged()) {
     if (catalog.data.sessions[id]?.state !== 'open') await store.discardStaged(id);
   }
+}
+
+/** Reads each trusted key, refusing one that is not an RSA public key with an error naming its account. */
+function trustedKeys(pems: Record<string, string>): Map<string, KeyObject> {
+  const keys = new Map<string, KeyObject>();
+  for (const [email, pem] of Object.entries(pems)) {
+    let key: KeyObject;
+    try {
+      key = createPublicKey(pem);
+    } catch (error) {
+      throw new Error(`signedUrlKeys: the key for ${email} is not a PEM public key or certificate`, {
+        cause: error,
+      });
+    }
+    if (key.asymmetricKeyType !== 'rsa') {
+      throw new Error(
+        `signedUrlKeys: the key for ${email} is ${key.asymmetricKeyType}, not RSA (GOOG4-RSA-SHA256)`,
+      );
+    }
+    keys.set(email, key);
+  }
+  return keys;
 }

@@ -10,7 +10,10 @@ import { downloadObject } from './routes/download.js';
 import { deleteObject, getObject, listObjects, patchObject } from './routes/objects.js';
 import { copyObject } from './routes/rewrite.js';
 import { cancelSession, putToSession } from './routes/sessions.js';
+import { signedDownload } from './routes/signed-download.js';
 import { startUpload } from './routes/uploads.js';
+import { isSignedUrl } from './signed-url/verify.js';
+import { XmlError } from './xml-errors.js';
 
 const BUCKET = '/storage/v1/b/([^/]+)';
 const OBJECT = `${BUCKET}/o/(.+)`;
@@ -52,12 +55,27 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
     const fault = url.pathname.startsWith('/_emulator/') ? undefined : services.faults.take(method, url);
     const body = await applyFault(fault, req);
     if (body === 'stalled') return;
-    const [handler, params] = route(method, url.pathname);
+    const [handler, params] = isSignedUrl(url)
+      ? signedRoute(method, url.pathname)
+      : route(method, url.pathname);
     const baseUrl = `http://${req.headers.host ?? 'localhost'}`;
     await handler({ ...services, req, res, url, body, baseUrl, params });
   } catch (error) {
     sendError(res, error);
   }
+}
+
+/** Signed URLs address objects the XML API's way, `/<bucket>/<object>`; only reads are served. */
+function signedRoute(method: string, path: string): [Handler, string[]] {
+  const found = /^\/([^/]+)\/(.+)$/.exec(path);
+  if (!found || (method !== 'GET' && method !== 'HEAD')) {
+    throw new XmlError(
+      405,
+      'MethodNotAllowed',
+      `Signed URLs serve GET and HEAD of an object, not ${method} ${path}.`,
+    );
+  }
+  return [signedDownload, found.slice(1).map((part) => decodeURIComponent(part))];
 }
 
 function route(method: string, path: string): [Handler, string[]] {
@@ -80,6 +98,15 @@ function sendError(res: ServerResponse, error: unknown): void {
   }
   if (error instanceof ApiError) {
     sendJson(res, error.status, error);
+    return;
+  }
+  if (error instanceof XmlError) {
+    const body = error.toXml();
+    res.writeHead(error.status, {
+      'Content-Type': 'application/xml; charset=UTF-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
     return;
   }
   if (res.socket?.destroyed) return;

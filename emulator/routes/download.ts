@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../context.js';
 import { ApiError } from '../json-errors.js';
 import { findObject } from '../lookup.js';
+import type { ObjectRecord } from '../model.js';
 import { checkPreconditions, readPreconditions } from '../preconditions.js';
 
 export async function downloadObject(ctx: RequestContext): Promise<void> {
@@ -10,6 +11,14 @@ export async function downloadObject(ctx: RequestContext): Promise<void> {
   const query = ctx.url.searchParams;
   const object = findObject(ctx.catalog, bucket, name, query.get('generation'));
   checkPreconditions(object, readPreconditions(query));
+  await sendObjectBytes(ctx, object);
+}
+
+/**
+ * Answers with the object's bytes, whole or the one range asked for, and the headers clients check them
+ * against; a HEAD request gets the headers alone.
+ */
+export async function sendObjectBytes(ctx: RequestContext, object: ObjectRecord): Promise<void> {
   const range = parseRange(ctx.req.headers.range, object.size);
   const headers: Record<string, string> = {
     'Content-Type': object.contentType ?? 'application/octet-stream',
@@ -37,7 +46,7 @@ export async function downloadObject(ctx: RequestContext): Promise<void> {
     headers['Content-Length'] = String(object.size);
     ctx.res.writeHead(200, headers);
   }
-  if (object.size === 0) {
+  if (object.size === 0 || ctx.req.method === 'HEAD') {
     ctx.res.end();
     return;
   }
