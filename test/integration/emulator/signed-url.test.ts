@@ -153,3 +153,15 @@ describe('V4 signed GET', () => {
     expect(await xmlCode(response)).toBe('NoSuchBucket');
   });
 });
+
+describe('signedUrlKeys', () => {
+  it('refuses a key that is not an RSA public key, naming its account', async () => {
+    await expect(
+      startEmulator({ signedUrlKeys: { 'x@test.iam.gserviceaccount.com': 'not a key' } }),
+    ).rejects.toThrow('x@test.iam.gserviceaccount.com');
+    const { publicKey: ed25519 } = generateKeyPairSync('ed25519', {
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    await expect(startEmulator({ signedUrlKeys: { 'y@test': ed25519 } })).rejects.toThrow('not RSA');
+  });
+});
