@@ -1,17 +1,15 @@
 // Lifecycle through the official client and the admin endpoint, run as of given times on an injected clock.
 import type { Bucket, Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
-import { storageFor, uniqueBucket } from './client.js';
+import type { RunningEmulator } from '../../../emulator/index.js';
+import { DAY_MS, emulatorOnClock, uniqueBucket } from './client.js';
 
-const DAY = 24 * 60 * 60 * 1000;
-let now = new Date('2030-01-01T02:00:00.000Z');
+let clock: { now: Date };
 let emulator: RunningEmulator;
 let storage: Storage;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ now: () => now });
-  storage = storageFor(emulator.url);
+  ({ clock, emulator, storage } = await emulatorOnClock(new Date('2030-01-01T02:00:00.000Z')));
 });
 
 afterAll(async () => {
@@ -70,13 +68,13 @@ describe('running lifecycle', () => {
         ],
       },
     });
-    const expires = new Date(now.getTime() + 7 * DAY).toISOString();
+    const expires = new Date(clock.now.getTime() + 7 * DAY_MS).toISOString();
     await bucket.file('db/a.gz').save('a', { resumable: false, metadata: { customTime: expires } });
     await bucket.file('other/b.gz').save('b', { resumable: false, metadata: { customTime: expires } });
     await bucket.file('db/c.gz').save('c', { resumable: false });
-    const before = await changesIn(bucket, new Date(now.getTime() + 7 * DAY - 1));
+    const before = await changesIn(bucket, new Date(clock.now.getTime() + 7 * DAY_MS - 1));
     expect(before).toEqual([]);
-    const due = await changesIn(bucket, new Date(now.getTime() + 7 * DAY));
+    const due = await changesIn(bucket, new Date(clock.now.getTime() + 7 * DAY_MS));
     expect(due).toEqual([expect.objectContaining({ name: 'db/a.gz', outcome: 'noncurrent' })]);
     expect(await versionsOf(bucket)).toEqual(['db/a.gz (noncurrent)', 'db/c.gz', 'other/b.gz']);
     // Through the admin endpoint: the noncurrent version goes once it has been noncurrent a whole day.
@@ -91,8 +89,8 @@ describe('running lifecycle', () => {
       };
       return report.changes.filter((change) => change.bucket === bucket.name);
     };
-    expect(await run(now.getTime() + 8 * DAY - 1)).toEqual([]);
-    expect(await run(now.getTime() + 8 * DAY)).toEqual([
+    expect(await run(clock.now.getTime() + 8 * DAY_MS - 1)).toEqual([]);
+    expect(await run(clock.now.getTime() + 8 * DAY_MS)).toEqual([
       expect.objectContaining({ name: 'db/a.gz', outcome: 'deleted' }),
     ]);
     expect(await versionsOf(bucket)).toEqual(['db/c.gz', 'other/b.gz']);
@@ -116,20 +114,20 @@ describe('running lifecycle', () => {
     const start = new Date('2031-01-01T02:00:00.000Z').getTime();
     let fewest = Number.POSITIVE_INFINITY;
     for (let night = 0; night < 400; night += 1) {
-      now = new Date(start + night * DAY);
-      const name = `db_${now.toISOString().slice(0, 10).replaceAll('-', '')}.sql.gz`;
-      const customTime = new Date(now.getTime() + 7 * DAY).toISOString();
+      clock.now = new Date(start + night * DAY_MS);
+      const name = `db_${clock.now.toISOString().slice(0, 10).replaceAll('-', '')}.sql.gz`;
+      const customTime = new Date(clock.now.getTime() + 7 * DAY_MS).toISOString();
       await bucket.file(name).save(name, { resumable: false, metadata: { customTime } });
       // Twice a night: the first makes expired copies noncurrent, the second removes them.
-      await emulator.runLifecycle(now);
-      await emulator.runLifecycle(now);
+      await emulator.runLifecycle(clock.now);
+      await emulator.runLifecycle(clock.now);
       const [live] = await bucket.getFiles();
       fewest = Math.min(fewest, live.length);
     }
     const [files] = await bucket.getFiles({ versions: true });
     expect(files.map((file) => file.name)).toEqual(
       Array.from({ length: 7 }, (_, i) => {
-        const day = new Date(start + (393 + i) * DAY).toISOString().slice(0, 10).replaceAll('-', '');
+        const day = new Date(start + (393 + i) * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
         return `db_${day}.sql.gz`;
       }),
     );
@@ -148,12 +146,12 @@ describe('running lifecycle', () => {
     const file = bucket.file('aging.bin');
     await file.save('old', { resumable: false });
     const created = Date.parse((await file.getMetadata())[0].timeCreated ?? '');
-    await emulator.runLifecycle(new Date(created + 30 * DAY));
+    await emulator.runLifecycle(new Date(created + 30 * DAY_MS));
     expect((await file.getMetadata())[0].storageClass).toBe('NEARLINE');
-    expect(await changesIn(bucket, new Date(created + 90 * DAY))).toEqual([
+    expect(await changesIn(bucket, new Date(created + 90 * DAY_MS))).toEqual([
       expect.objectContaining({ outcome: 'storageClassChanged', storageClass: 'COLDLINE' }),
     ]);
-    expect(await changesIn(bucket, new Date(created + 91 * DAY))).toEqual([]);
+    expect(await changesIn(bucket, new Date(created + 91 * DAY_MS))).toEqual([]);
     expect((await file.getMetadata())[0].storageClass).toBe('COLDLINE');
   });
 });

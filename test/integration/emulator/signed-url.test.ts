@@ -161,6 +161,7 @@ describe('signedUrlKeys', () => {
     ).rejects.toThrow('x@test.iam.gserviceaccount.com');
     const { publicKey: ed25519 } = generateKeyPairSync('ed25519', {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     await expect(startEmulator({ signedUrlKeys: { 'y@test': ed25519 } })).rejects.toThrow('not RSA');
   });
