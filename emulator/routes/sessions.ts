@@ -20,7 +20,9 @@ export async function putToSession(ctx: RequestContext): Promise<void> {
 
 async function writeToSession(ctx: RequestContext, session: SessionRecord): Promise<void> {
   if (session.state === 'done' && session.result) {
-    // A client that lost the final answer asks again and is told the object it made.
+    // A client that lost the final answer asks again and is told the object it made: a status check of a
+    // completed upload answers 200 OK (or 201 Created) with the object's metadata, as Cloud Storage's
+    // "Perform resumable uploads" page says under "Check the status of a resumable upload".
     await drain(ctx.body);
     sendJson(ctx.res, 200, objectResource(session.result, ctx.baseUrl, ctx.catalog));
     return;
