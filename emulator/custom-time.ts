@@ -1,15 +1,10 @@
 // An object's customTime: read as RFC 3339, and only ever moved forward, as Cloud Storage enforces.
 import { badRequest } from './json-errors.js';
-
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+import { parseRfc3339 } from './rfc3339.js';
 
 /** Reads a customTime sent by a client into the JSON API's UTC form; 400 when it is not an RFC 3339 time. */
 export function parseCustomTime(value: unknown): string {
-  const time = typeof value === 'string' && RFC_3339.test(value) ? new Date(value) : undefined;
-  if (!time || Number.isNaN(time.getTime())) {
-    throw badRequest(`Invalid value for customTime: ${JSON.stringify(value)} is not an RFC 3339 date-time.`);
-  }
-  return time.toISOString();
+  return parseRfc3339(value, 'customTime').toISOString();
 }
 
 /**

@@ -4,6 +4,7 @@ import { faultSpecSchema } from '../faults.js';
 import { readJsonObject, sendEmpty, sendJson } from '../http-io.js';
 import { badRequest } from '../json-errors.js';
 import { runLifecycle } from '../lifecycle/run-lifecycle.js';
+import { parseRfc3339 } from '../rfc3339.js';
 
 export async function addFault(ctx: RequestContext): Promise<void> {
   const parsed = faultSpecSchema.safeParse(await readJsonObject(ctx.body));
@@ -25,10 +26,7 @@ export async function clearFaults(ctx: RequestContext): Promise<void> {
 /** `POST /_emulator/lifecycle` with `{ "now": "<RFC 3339>" }` (default: the emulator's clock). */
 export async function runLifecycleNow(ctx: RequestContext): Promise<void> {
   const { now } = await readJsonObject(ctx.body);
-  const at = now === undefined ? ctx.catalog.now() : new Date(typeof now === 'string' ? now : Number.NaN);
-  if (Number.isNaN(at.getTime()) || (typeof now === 'string' && !/T.*(Z|[+-]\d{2}:\d{2})$/i.test(now))) {
-    throw badRequest(`Invalid now: ${JSON.stringify(now)} is not an RFC 3339 date-time.`);
-  }
+  const at = now === undefined ? ctx.catalog.now() : parseRfc3339(now, 'now');
   sendJson(ctx.res, 200, await runLifecycle(ctx.catalog, ctx.store, at));
 }
 
