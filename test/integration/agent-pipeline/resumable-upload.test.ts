@@ -1,5 +1,6 @@
 // The agent's resumable uploader against the storage emulator: the service refuses a corrupt object, a rival that
-// made the object first wins at finalize, and each request rides out its own run of failures.
+// made the object first wins at finalize, each request rides out its own run of failures, a lost answer to the
+// last chunk is recovered from the session, and a request that hangs is abandoned and retried.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_QUANTUM, ResumableUpload } from '../../../agent/pipeline/resumable-upload.js';
@@ -17,9 +18,17 @@ afterAll(async () => {
 
 const retry = { ...DEFAULT_RETRY_POLICY, initialDelayMs: 5, maxDelayMs: 20, retryWindowMs: 5000 };
 
-function uploader(uri: string) {
-  return new ResumableUpload({ uri, chunkSize: CHUNK_QUANTUM, retry, signal: new AbortController().signal });
+function uploader(uri: string, overrides: Partial<typeof retry> = {}) {
+  return new ResumableUpload({
+    uri,
+    chunkSize: CHUNK_QUANTUM,
+    retry: { ...retry, ...overrides },
+    signal: new AbortController().signal,
+  });
 }
+
+/** Every PUT to a session: chunks and status queries alike. */
+const SESSION_PUT = /upload_id=/;
 
 const digestsOf = (bytes: Buffer) => {
   const { crc32c, md5 } = hashesOf(bytes);
@@ -82,6 +91,39 @@ describe('ResumableUpload', () => {
       storage.emulator.faults.clear();
     }
     expect(faults.reduce((sum, fault) => sum + fault.matched, 0)).toBeGreaterThan(10);
+    expect((await storage.download(request.objectName)).equals(bytes)).toBe(true);
+  });
+
+  it('recovers a lost answer to the last chunk: the session holds the object, so the upload succeeded', async () => {
+    const bytes = randomBytes(2 * CHUNK_QUANTUM + 7);
+    const request = await storage.request('lost_20250301.bin');
+    // Two full chunks, then the last one: the third PUT, whose answer is lost.
+    const fault = storage.emulator.faults.add({ method: 'PUT', match: SESSION_PUT, nth: 3, dropResponse: true });
+    const upload = uploader(request.uploadUri);
+    await upload.write(bytes);
+    try {
+      const object = await upload.complete(digestsOf(bytes));
+      expect(object).toMatchObject({ size: bytes.length, crc32c: digestsOf(bytes).crc32c });
+    } finally {
+      storage.emulator.faults.clear();
+    }
+    expect(fault.matched).toBeGreaterThanOrEqual(1);
+    expect((await storage.download(request.objectName)).equals(bytes)).toBe(true);
+  });
+
+  it('abandons a request that hangs after its own time-out and sends the chunk again', async () => {
+    const bytes = randomBytes(3 * CHUNK_QUANTUM);
+    const request = await storage.request('stalled_20250301.bin');
+    const fault = storage.emulator.faults.add({ method: 'PUT', match: SESSION_PUT, nth: 2, stall: true });
+    try {
+      const upload = uploader(request.uploadUri, { requestTimeoutMs: 500 });
+      for (let at = 0; at < bytes.length; at += CHUNK_QUANTUM)
+        await upload.write(bytes.subarray(at, at + CHUNK_QUANTUM));
+      await upload.complete(digestsOf(bytes));
+    } finally {
+      storage.emulator.faults.clear();
+    }
+    expect(fault.matched).toBeGreaterThan(2);
     expect((await storage.download(request.objectName)).equals(bytes)).toBe(true);
   });
 });
