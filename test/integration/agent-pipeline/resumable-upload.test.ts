@@ -98,7 +98,12 @@ describe('ResumableUpload', () => {
     const bytes = randomBytes(2 * CHUNK_QUANTUM + 7);
     const request = await storage.request('lost_20250301.bin');
     // Two full chunks, then the last one: the third PUT, whose answer is lost.
-    const fault = storage.emulator.faults.add({ method: 'PUT', match: SESSION_PUT, nth: 3, dropResponse: true });
+    const fault = storage.emulator.faults.add({
+      method: 'PUT',
+      match: SESSION_PUT,
+      nth: 3,
+      dropResponse: true,
+    });
     const upload = uploader(request.uploadUri);
     await upload.write(bytes);
     try {
