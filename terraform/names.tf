@@ -21,4 +21,7 @@ locals {
     restore = var.drill_schedule
   }
   job_names = { for entry in keys(local.schedules) : entry => "${var.name_prefix}-${entry}" }
+
+  # The one source range the agent's port admits: where the functions' traffic to private addresses comes from.
+  function_egress_range = var.vpc_egress == "direct" ? var.function_subnet_cidr : var.connector_cidr
 }

@@ -1,11 +1,6 @@
 # The functions' way into the VPC (Direct VPC egress on a subnet of their own, or a Serverless VPC Access
 # connector), the firewall around the agent's port, and optionally Cloud NAT for the database VM.
 
-locals {
-  # The one source range the agent's port admits: where the functions' traffic comes from.
-  function_egress_range = var.vpc_egress == "direct" ? var.function_subnet_cidr : var.connector_cidr
-}
-
 # Direct VPC egress gives each function instance an address from this subnet; nothing else runs in it, so its
 # range names the functions exactly. Private Google Access is on because the module manages the subnet.
 resource "google_compute_subnetwork" "function" {
