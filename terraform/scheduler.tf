@@ -35,5 +35,13 @@ resource "google_cloud_scheduler_job" "function" {
     }
   }
 
+  lifecycle {
+    # cron.tf: the plan stops on a cron Cloud Scheduler or the function would refuse.
+    precondition {
+      condition     = length(local.cron_errors[each.key]) == 0
+      error_message = "The ${each.key} schedule \"${each.value}\" is not a valid cron expression: ${join("; ", local.cron_errors[each.key])}."
+    }
+  }
+
   depends_on = [google_cloud_run_v2_service_iam_member.scheduler_invokes]
 }

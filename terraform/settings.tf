@@ -18,7 +18,7 @@ locals {
     for a in var.agents : merge(
       { url = a.url, publicKey = a.public_key_pem },
       a.tls_ca_cert_pem == null ? {} : { tlsCaCert = a.tls_ca_cert_pem },
-      a.tls_cert_sha256 == null ? {} : { tlsCertSha256 = lower(a.tls_cert_sha256) },
+      a.tls_cert_sha256 == null ? {} : { tlsCertSha256 = lower(replace(a.tls_cert_sha256, ":", "")) },
     )
   ]
 

@@ -13,8 +13,8 @@ variable "signing_public_key_pem" {
   type        = string
   description = "The Ed25519 public key (PEM, SPKI) of the signing key, echoed in the outputs for the agent's configuration. The private key goes to Secret Manager out of band, never through Terraform."
   validation {
-    condition     = can(regex("^-----BEGIN PUBLIC KEY-----\\s[A-Za-z0-9+/=\\s]+-----END PUBLIC KEY-----\\s*$", var.signing_public_key_pem))
-    error_message = "signing_public_key_pem must be a PEM public key (-----BEGIN PUBLIC KEY-----); a private key must never be passed here."
+    condition     = can(regex("^-----BEGIN PUBLIC KEY-----\\s*MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=\\s*-----END PUBLIC KEY-----\\s*$", var.signing_public_key_pem))
+    error_message = "signing_public_key_pem must be an Ed25519 public key in PEM (-----BEGIN PUBLIC KEY-----, SPKI); a private key must never be passed here."
   }
 }
 

@@ -62,15 +62,15 @@ variable "agents" {
     error_message = "Each agent's url must be an http(s) origin: scheme, host and port, no path."
   }
   validation {
-    condition     = alltrue([for a in var.agents : can(regex("^-----BEGIN PUBLIC KEY-----\\s[A-Za-z0-9+/=\\s]+-----END PUBLIC KEY-----\\s*$", a.public_key_pem))])
-    error_message = "Each agent's public_key_pem must be a PEM public key (-----BEGIN PUBLIC KEY-----); never the agent's private key."
+    condition     = alltrue([for a in var.agents : can(regex("^-----BEGIN PUBLIC KEY-----\\s*MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=\\s*-----END PUBLIC KEY-----\\s*$", a.public_key_pem))])
+    error_message = "Each agent's public_key_pem must be an Ed25519 public key in PEM (-----BEGIN PUBLIC KEY-----, SPKI); never the agent's private key."
   }
   validation {
-    condition     = alltrue([for a in var.agents : a.tls_cert_sha256 == null || can(regex("^[0-9A-Fa-f]{64}$", a.tls_cert_sha256))])
-    error_message = "An agent's tls_cert_sha256 must be 64 hexadecimal digits."
+    condition     = alltrue([for a in var.agents : a.tls_cert_sha256 == null || can(regex("^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$", a.tls_cert_sha256))])
+    error_message = "An agent's tls_cert_sha256 must be a SHA-256 fingerprint: 64 hexadecimal digits, pairs optionally separated by ':'."
   }
   validation {
-    condition     = alltrue([for a in var.agents : a.tls_ca_cert_pem == null || can(regex("^-----BEGIN CERTIFICATE-----\\s[A-Za-z0-9+/=\\s]+-----END CERTIFICATE-----\\s*$", a.tls_ca_cert_pem))])
+    condition     = alltrue([for a in var.agents : a.tls_ca_cert_pem == null || strcontains(coalesce(a.tls_ca_cert_pem, "-"), "-----BEGIN CERTIFICATE-----")])
     error_message = "An agent's tls_ca_cert_pem must be a PEM certificate (-----BEGIN CERTIFICATE-----)."
   }
   validation {
@@ -136,38 +136,38 @@ variable "retention_daily_days" {
   description = "Days a daily backup is kept (BACKUP_RETENTION_DAILY_DAYS)."
   default     = 7
   validation {
-    condition     = var.retention_daily_days >= 1 && var.retention_daily_days <= 366 && floor(var.retention_daily_days) == var.retention_daily_days
-    error_message = "retention_daily_days must be a whole number from 1 to 366."
+    condition     = var.retention_daily_days >= 1 && var.retention_daily_days <= 31 && floor(var.retention_daily_days) == var.retention_daily_days
+    error_message = "retention_daily_days must be a whole number from 1 to 31."
   }
 }
 
 variable "retention_weekly_weeks" {
   type        = number
-  description = "Weeks the first good backup of each ISO week is kept (BACKUP_RETENTION_WEEKLY_WEEKS)."
+  description = "Weeks the first good backup of each ISO week is kept (BACKUP_RETENTION_WEEKLY_WEEKS); 0 for no weekly copies."
   default     = 4
   validation {
-    condition     = var.retention_weekly_weeks >= 1 && var.retention_weekly_weeks <= 520 && floor(var.retention_weekly_weeks) == var.retention_weekly_weeks
-    error_message = "retention_weekly_weeks must be a whole number from 1 to 520."
+    condition     = var.retention_weekly_weeks >= 0 && var.retention_weekly_weeks <= 104 && floor(var.retention_weekly_weeks) == var.retention_weekly_weeks
+    error_message = "retention_weekly_weeks must be a whole number from 0 (no weekly copies) to 104."
   }
 }
 
 variable "retention_monthly_months" {
   type        = number
-  description = "Months the first good backup of each month is kept (BACKUP_RETENTION_MONTHLY_MONTHS)."
+  description = "Months the first good backup of each month is kept (BACKUP_RETENTION_MONTHLY_MONTHS); 0 for no monthly copies."
   default     = 12
   validation {
-    condition     = var.retention_monthly_months >= 1 && var.retention_monthly_months <= 1200 && floor(var.retention_monthly_months) == var.retention_monthly_months
-    error_message = "retention_monthly_months must be a whole number from 1 to 1200."
+    condition     = var.retention_monthly_months >= 0 && var.retention_monthly_months <= 120 && floor(var.retention_monthly_months) == var.retention_monthly_months
+    error_message = "retention_monthly_months must be a whole number from 0 (no monthly copies) to 120."
   }
 }
 
 variable "retention_yearly_years" {
   type        = number
-  description = "Years the first good backup of each year is kept (BACKUP_RETENTION_YEARLY_YEARS)."
+  description = "Years the first good backup of each year is kept (BACKUP_RETENTION_YEARLY_YEARS); 0 for no yearly copies."
   default     = 5
   validation {
-    condition     = var.retention_yearly_years >= 1 && var.retention_yearly_years <= 100 && floor(var.retention_yearly_years) == var.retention_yearly_years
-    error_message = "retention_yearly_years must be a whole number from 1 to 100."
+    condition     = var.retention_yearly_years >= 0 && var.retention_yearly_years <= 100 && floor(var.retention_yearly_years) == var.retention_yearly_years
+    error_message = "retention_yearly_years must be a whole number from 0 (no yearly copies) to 100."
   }
 }
 

@@ -34,6 +34,12 @@ describe('scheduler jobs', () => {
     expect(String(mod.variables.drill_schedule?.default)).toMatch(/^\S+ \S+ \* \* [0-6]$/);
   });
 
+  it('stop the plan on a cron that Cloud Scheduler or the function would refuse (cron.tf)', () => {
+    const [lifecycle] = blocks(job, 'lifecycle');
+    const [precondition] = blocks(lifecycle ?? {}, 'precondition');
+    expect(unwrap(precondition?.condition)).toBe('length(local.cron_errors[each.key]) == 0');
+  });
+
   it("call the Cloud Run service's URI with that URI as the token's audience", () => {
     const target = block(job, 'http_target');
     const uri = 'google_cloudfunctions2_function.function[each.key].service_config[0].uri';

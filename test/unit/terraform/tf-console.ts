@@ -9,7 +9,7 @@ import { moduleDir } from './hcl.js';
 export const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
 
 /** The files that declare no resource: every input and the locals computed from inputs only. */
-export const PURE_FILES = /^(variables(-[a-z]+)?|names|settings|log-filters|time-zones)\.tf$/;
+export const PURE_FILES = /^(variables(-[a-z]+)?|names|settings|log-filters|time-zones|cron)\.tf$/;
 
 export const PUBLIC_KEY =
   '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
