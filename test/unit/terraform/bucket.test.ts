@@ -7,6 +7,7 @@ import {
   blocks,
   expression,
   loadModule,
+  localOf,
   resource,
   type TerraformModule,
   unwrap,
@@ -26,6 +27,19 @@ beforeAll(async () => {
 });
 
 describe('backup bucket', () => {
+  it('is named bucket_name, the BACKUP_BUCKET the function reads', () => {
+    expect(expression(bucket.name)).toBe('var.bucket_name');
+    expect(
+      String(
+        localOf(
+          mod,
+          block(resource(mod, 'google_cloudfunctions2_function', 'function'), 'service_config')
+            .environment_variables,
+        ),
+      ),
+    ).toContain('BACKUP_BUCKET = google_storage_bucket.backups.name');
+  });
+
   it('is private: uniform bucket-level access, public access prevention enforced', () => {
     expect(bucket.uniform_bucket_level_access).toBe(true);
     expect(bucket.public_access_prevention).toBe('enforced');

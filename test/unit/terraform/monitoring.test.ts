@@ -1,6 +1,8 @@
 // The alert path that works when Gmail does not: which log entries each policy selects (the filters as Terraform
 // evaluates them, against the field names Google documents), and that every policy reaches a channel at once.
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCloudLogger } from '../../../functions/logging/logger.js';
 import {
   asObject,
   type Block,
@@ -50,6 +52,22 @@ describe('alert policies', () => {
     const channel = resource(mod, 'google_monitoring_notification_channel', 'email');
     expect(channel.type).toBe('email');
     expect(expression(channel.for_each)).toBe('toset(local.monitoring_emails)');
+  });
+});
+
+describe("the function's log lines, where the filters and extractors read them", () => {
+  it('carry the alerting mark at the top of the JSON payload and the database among the entry labels', () => {
+    const stream = new PassThrough();
+    createCloudLogger({ stream, project: 'my-project-1' }).log('ERROR', 'backup.failed', 'failed', {
+      database: 'HospitalDB',
+      alerting: true,
+    });
+    const line = JSON.parse(String(stream.read()));
+    // Cloud Run turns a JSON line into an entry: its other fields become jsonPayload, the labels key the labels.
+    expect(line.alerting).toBe(true); // jsonPayload.alerting=true
+    expect(line.event).toBe('backup.failed'); // EXTRACT(jsonPayload.event)
+    expect(line['logging.googleapis.com/labels']).toMatchObject({ database: 'HospitalDB' }); // EXTRACT(labels.database)
+    expect(line.severity).toBe('ERROR');
   });
 });
 

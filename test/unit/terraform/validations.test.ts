@@ -91,6 +91,10 @@ const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 type Case = readonly [what: string, value: Value];
 
 const ACCEPTED: Case[] = [
+  ['a 6-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', 'abc-12')],
+  ['a 30-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', `p${'-'.repeat(28)}1`)],
+  ['a 3-character bucket', plain('bucket_name', 'BACKUP_BUCKET', 'a-1')],
+  ['a 63-character bucket', plain('bucket_name', 'BACKUP_BUCKET', `b${'_'.repeat(61)}1`)],
   ['concurrency 1', plain('concurrency', 'BACKUP_CONCURRENCY', 1)],
   ['concurrency 16', plain('concurrency', 'BACKUP_CONCURRENCY', 16)],
   ['poll budget 0', plain('poll_budget_seconds', 'BACKUP_POLL_BUDGET_SECONDS', 0)],
@@ -141,6 +145,12 @@ const ACCEPTED: Case[] = [
 ];
 
 const REFUSED: Case[] = [
+  ['a 5-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', 'abc-1')],
+  ['a 31-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', `p${'-'.repeat(29)}1`)],
+  ['a project id ending in -', plain('project_id', 'GOOGLE_CLOUD_PROJECT', 'my-project-')],
+  ['a 2-character bucket', plain('bucket_name', 'BACKUP_BUCKET', 'a1')],
+  ['a 64-character bucket', plain('bucket_name', 'BACKUP_BUCKET', `b${'_'.repeat(62)}1`)],
+  ['a bucket starting with -', plain('bucket_name', 'BACKUP_BUCKET', '-bucket')],
   ['concurrency 0', plain('concurrency', 'BACKUP_CONCURRENCY', 0)],
   ['concurrency 17', plain('concurrency', 'BACKUP_CONCURRENCY', 17)],
   ['concurrency 1.5', plain('concurrency', 'BACKUP_CONCURRENCY', 1.5)],
@@ -204,6 +214,8 @@ const REFUSED: Case[] = [
 const TERRAFORM_STRICTER: Case[] = [
   // Time zone names are case-insensitive to ICU, not to Cloud Scheduler, which reads the same time_zone.
   ['a time zone in the wrong case', plain('time_zone', 'BACKUP_TIME_ZONE', 'europe/lisbon')],
+  // A bucket name with dots is a domain name, which Cloud Storage creates only for its verified owner.
+  ['a bucket name with dots', plain('bucket_name', 'BACKUP_BUCKET', 'backups.example.com')],
   // Quartz's ? and L are read by the function's cron parser, not by Cloud Scheduler's unix-cron.
   ['a ? for the day of month', cron('0 2 ? * *')],
   ['L for the last day of the month', cron('0 2 L * *')],
@@ -277,6 +289,8 @@ describe.skipIf(!hasTerraform)('Terraform validations and the function parser', 
     for (const [what, value] of ACCEPTED) {
       const written = await tf.json<Record<string, string>>('local.function_settings', value.hcl);
       for (const [name, expected] of Object.entries(value.env)) {
+        // BACKUP_BUCKET is the bucket resource's name, which is bucket_name (bucket.test.ts).
+        if (name === 'BACKUP_BUCKET') continue;
         const json = name === 'BACKUP_TARGETS' || name === 'BACKUP_AGENTS';
         const read = (text: string | undefined) => (json ? JSON.parse(text ?? '') : text);
         // The function reads a pin without its colons, in lower case, as Terraform writes it.
