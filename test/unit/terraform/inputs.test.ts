@@ -1,20 +1,12 @@
 // With the terraform binary: the module is formatted, its inputs refuse what would deploy something unsafe or
 // broken, and the JSON settings reach the function without null fields.
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expression, loadModule, moduleDir, resource } from './hcl.js';
-import { type Console, hasTerraform, openConsole, PUBLIC_KEY } from './tf-console.js';
+import { hasTerraform, PUBLIC_KEY, useConsole } from './tf-console.js';
 
 describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
-  let tf: Console;
-
-  beforeAll(async () => {
-    tf = await openConsole();
-  });
-
-  afterAll(async () => {
-    await tf?.close();
-  });
+  const tf = useConsole();
 
   it('finds the module formatted (terraform fmt -check -recursive)', () => {
     const result = spawnSync('terraform', ['fmt', '-check', '-recursive', moduleDir], {
@@ -26,7 +18,7 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
   });
 
   it('hands the function BACKUP_TARGETS and BACKUP_AGENTS as the JSON it parses, without null fields', async () => {
-    const settings = await tf.json<Record<string, string>>('local.function_settings');
+    const settings = await tf().json<Record<string, string>>('local.function_settings');
     expect(JSON.parse(settings.BACKUP_TARGETS ?? '')).toEqual([
       { id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: 'http://10.0.0.5:8443' },
       {
@@ -52,10 +44,10 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
 
   it('shares the backup cron between the scheduler job and BACKUP_SCHEDULE', async () => {
     const cron = '"30 1 * * 1-5"';
-    const settings = await tf.json<Record<string, string>>('local.function_settings', {
+    const settings = await tf().json<Record<string, string>>('local.function_settings', {
       backup_schedule: cron,
     });
-    const schedules = await tf.json<Record<string, string>>('local.schedules', { backup_schedule: cron });
+    const schedules = await tf().json<Record<string, string>>('local.schedules', { backup_schedule: cron });
     expect(settings.BACKUP_SCHEDULE).toBe('30 1 * * 1-5');
     expect(schedules.backup).toBe(settings.BACKUP_SCHEDULE);
   });
@@ -98,7 +90,7 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
     ['no daily copy at all', { retention_daily_days: '0' }],
     ['a firewall priority that leaves no room for the deny rule', { agent_firewall_priority: '65533' }],
   ])('refuses %s', async (_what, inputs) => {
-    const result = await tf.evaluate('var.project_id', inputs);
+    const result = await tf().evaluate('var.project_id', inputs);
     expect(result.ok, 'terraform accepted it').toBe(false);
     expect(result.out).toContain('Invalid value for variable');
   });
@@ -111,7 +103,7 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
       { agents: agent(`tls_cert_sha256 = "${'A'.repeat(64)}"`), targets: target('https://10.0.0.5:8443') },
     ],
   ])('accepts %s', async (_what, inputs) => {
-    const result = await tf.evaluate('var.runtime', inputs);
+    const result = await tf().evaluate('var.runtime', inputs);
     expect(result.ok, result.out).toBe(true);
   });
 
@@ -122,8 +114,8 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
       ['google_storage_bucket_iam_member', 'function_overwriter'],
     ].map(([type = '', name = '']) => expression(resource(mod, type, name).count) ?? '');
     for (const count of counts) {
-      expect((await tf.evaluate(count)).out).toBe('0');
-      expect((await tf.evaluate(count, { allow_force_overwrite: 'true' })).out).toBe('1');
+      expect((await tf().evaluate(count)).out).toBe('0');
+      expect((await tf().evaluate(count, { allow_force_overwrite: 'true' })).out).toBe('1');
     }
   });
 });

@@ -1,7 +1,7 @@
 // The alert path that works when Gmail does not: which log entries each policy selects (the filters as Terraform
 // evaluates them, against the field names Google documents), and that every policy reaches a channel at once.
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import {
   asObject,
@@ -13,7 +13,7 @@ import {
   resource,
   type TerraformModule,
 } from './hcl.js';
-import { type Console, hasTerraform, openConsole } from './tf-console.js';
+import { hasTerraform, useConsole } from './tf-console.js';
 
 let mod: TerraformModule;
 let policy: Block;
@@ -89,20 +89,15 @@ function clauses(filter: string): string[] {
 }
 
 describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
-  let tf: Console;
+  const tf = useConsole();
   let filters: Record<string, string>;
   let functionNames: Record<string, string>;
   let jobNames: Record<string, string>;
 
   beforeAll(async () => {
-    tf = await openConsole();
-    filters = await tf.json('local.log_filters');
-    functionNames = await tf.json('local.function_names');
-    jobNames = await tf.json('local.job_names');
-  });
-
-  afterAll(async () => {
-    await tf?.close();
+    filters = await tf().json('local.log_filters');
+    functionNames = await tf().json('local.function_names');
+    jobNames = await tf().json('local.job_names');
   });
 
   const services = () =>
@@ -145,7 +140,7 @@ describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
   });
 
   it('follow the name prefix, so two deployments in one project do not hear of each other', async () => {
-    const other = await tf.json<Record<string, string>>('local.log_filters', { name_prefix: '"db-b2"' });
+    const other = await tf().json<Record<string, string>>('local.log_filters', { name_prefix: '"db-b2"' });
     expect(other.alerting).toContain('"db-b2-backup"');
     expect(other.alerting).not.toContain('"db-backup-backup"');
     expect(other.schedule_failed).toContain('"db-b2-restore"');

@@ -1,8 +1,8 @@
 // Only the functions reach the agent: the firewall admits the range their traffic comes from (which follows the
 // egress choice), and a rule right behind it refuses everyone else before default-allow-internal can admit them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Block, block, expression, loadModule, resource, type TerraformModule, unwrap } from './hcl.js';
-import { type Console, hasTerraform, openConsole } from './tf-console.js';
+import { hasTerraform, useConsole } from './tf-console.js';
 
 let mod: TerraformModule;
 let allow: Block;
@@ -33,34 +33,26 @@ describe('the agent port', () => {
 });
 
 describe.skipIf(!hasTerraform)('the egress range, as Terraform evaluates it', () => {
-  let tf: Console;
-
-  beforeAll(async () => {
-    tf = await openConsole();
-  });
-
-  afterAll(async () => {
-    await tf?.close();
-  });
+  const tf = useConsole();
 
   it('is the functions own subnet with Direct VPC egress (the default)', async () => {
-    expect(await tf.json('var.vpc_egress')).toBe('direct');
-    expect(await tf.json('local.function_egress_range', { function_subnet_cidr: '"10.20.0.0/26"' })).toBe(
+    expect(await tf().json('var.vpc_egress')).toBe('direct');
+    expect(await tf().json('local.function_egress_range', { function_subnet_cidr: '"10.20.0.0/26"' })).toBe(
       '10.20.0.0/26',
     );
   });
 
   it('is the connector range with a Serverless VPC Access connector', async () => {
     const inputs = { vpc_egress: '"connector"', connector_cidr: '"10.30.0.0/28"' };
-    expect(await tf.json('local.function_egress_range', inputs)).toBe('10.30.0.0/28');
+    expect(await tf().json('local.function_egress_range', inputs)).toBe('10.30.0.0/28');
   });
 
   it('keeps both rules ahead of default-allow-internal (priority 65534)', async () => {
     const highest = Number(
-      await tf.json('var.agent_firewall_priority', { agent_firewall_priority: '65532' }),
+      await tf().json('var.agent_firewall_priority', { agent_firewall_priority: '65532' }),
     );
     expect(highest + 1).toBeLessThan(65534);
-    expect(await tf.json('var.agent_firewall_priority')).toBeLessThan(1000);
+    expect(await tf().json('var.agent_firewall_priority')).toBeLessThan(1000);
   });
 });
 

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { moduleDir } from './hcl.js';
 
 export const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
@@ -84,5 +85,20 @@ export async function openConsole(): Promise<Console> {
       return JSON.parse(JSON.parse(result.out)) as T;
     },
     close: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A console open for the enclosing describe block: call the returned function inside its tests. */
+export function useConsole(): () => Console {
+  let tf: Console | undefined;
+  beforeAll(async () => {
+    tf = await openConsole();
+  });
+  afterAll(async () => {
+    await tf?.close();
+  });
+  return () => {
+    if (!tf) throw new Error('the terraform console is open only inside the tests of its describe block');
+    return tf;
   };
 }

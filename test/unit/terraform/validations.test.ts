@@ -1,9 +1,9 @@
 // Terraform's validations against the function's own parser: each rule tried with values on both sides of its
 // boundary, in terraform console and in parseFunctionConfig, so a value Terraform accepts never stops the function.
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
-import { type Console, hasTerraform, openConsole, PUBLIC_KEY } from './tf-console.js';
+import { hasTerraform, PUBLIC_KEY, useConsole } from './tf-console.js';
 
 const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
 
@@ -224,22 +224,17 @@ const TERRAFORM_STRICTER: Case[] = [
 ];
 
 describe.skipIf(!hasTerraform)('Terraform validations and the function parser', () => {
-  let tf: Console;
+  const tf = useConsole();
   let settings: Record<string, string>;
 
   beforeAll(async () => {
-    tf = await openConsole();
-    settings = await tf.json('local.function_settings');
-  });
-
-  afterAll(async () => {
-    await tf?.close();
+    settings = await tf().json('local.function_settings');
   });
 
   /** Terraform's answer: a failed validation, or with a cron, what cron.tf finds wrong. */
   const terraformAccepts = async (value: Value) => {
-    if (!value.cron) return tf.evaluate('var.project_id', value.hcl);
-    const errors = await tf.evaluate('jsonencode(local.cron_errors.backup)', value.hcl);
+    if (!value.cron) return tf().evaluate('var.project_id', value.hcl);
+    const errors = await tf().evaluate('jsonencode(local.cron_errors.backup)', value.hcl);
     return { ok: errors.ok && errors.out === '"[]"', out: errors.out };
   };
 
@@ -279,7 +274,7 @@ describe.skipIf(!hasTerraform)('Terraform validations and the function parser', 
   });
 
   it('accepts only time zones the function knows', async () => {
-    const zones = await tf.json<string[]>('local.time_zones');
+    const zones = await tf().json<string[]>('local.time_zones');
     expect(zones.length).toBeGreaterThan(400);
     const unknown = zones.filter((zone) => !functionAccepts({ BACKUP_TIME_ZONE: zone }).ok);
     expect(unknown).toEqual([]);
@@ -287,7 +282,7 @@ describe.skipIf(!hasTerraform)('Terraform validations and the function parser', 
 
   it('writes what Terraform accepts exactly as the function reads it', async () => {
     for (const [what, value] of ACCEPTED) {
-      const written = await tf.json<Record<string, string>>('local.function_settings', value.hcl);
+      const written = await tf().json<Record<string, string>>('local.function_settings', value.hcl);
       for (const [name, expected] of Object.entries(value.env)) {
         // BACKUP_BUCKET is the bucket resource's name, which is bucket_name (bucket.test.ts).
         if (name === 'BACKUP_BUCKET') continue;
