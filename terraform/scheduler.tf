@@ -1,5 +1,7 @@
 # Cloud Scheduler jobs: the nightly backup, the verify watchdog after it, and the weekly restore drill, each
-# calling its function with an OIDC token of the scheduler's own service account.
+# calling its function with an OIDC token of the scheduler's own service account. The drill is a plain POST to
+# `restore`: a call that carries Cloud Scheduler's headers and a token of BACKUP_SCHEDULER_SERVICE_ACCOUNT is a
+# scheduled one, which for restore means every target's newest verified backup.
 
 resource "google_cloud_scheduler_job" "function" {
   for_each = local.schedules
