@@ -6,8 +6,11 @@ locals {
     "resource.type=\"cloud_run_revision\"",
     "resource.labels.service_name=\"${local.function_names.backup}\"",
   ])
-  # What each settled backup logs; the dashboard groups by database and by outcome.
-  backup_outcomes = ["succeeded", "failed", "exists", "skipped", "running"]
+  # What each settled backup logs (backup.<outcome>, BACKUP_OUTCOMES of functions/report.ts but `planned`); the
+  # dashboard groups by database and by outcome. A `warning` is a backup kept but smaller than usual.
+  backup_outcomes = ["succeeded", "warning", "exists", "failed", "skipped", "running"]
+  # The outcomes that wrote a new object, with its size and the run's duration.
+  backup_written = ["succeeded", "warning"]
 
   backup_metrics = {
     size = {
@@ -16,7 +19,7 @@ locals {
       unit        = "By"
     }
     duration = {
-      description = "Duration of each successful backup, by database (milliseconds)."
+      description = "Duration of each backup that wrote an object, by database (milliseconds)."
       field       = "jsonPayload.durationMs"
       unit        = "ms"
     }
@@ -29,7 +32,7 @@ resource "google_logging_metric" "backup" {
   project     = var.project_id
   name        = "${var.name_prefix}-backup-${each.key}"
   description = each.value.description
-  filter      = "${local.backup_entries} AND jsonPayload.event=\"backup.succeeded\""
+  filter      = "${local.backup_entries} AND jsonPayload.event=(${join(" OR ", [for o in local.backup_written : "\"backup.${o}\""])})"
 
   value_extractor  = "EXTRACT(${each.value.field})"
   label_extractors = { database = "EXTRACT(labels.database)" }
@@ -57,7 +60,7 @@ resource "google_logging_metric" "backup" {
 resource "google_logging_metric" "backup_outcomes" {
   project     = var.project_id
   name        = "${var.name_prefix}-backup-outcomes"
-  description = "Backups settled, by database and outcome (succeeded, failed, exists, skipped, running)."
+  description = "Backups settled, by database and outcome (succeeded, warning, exists, failed, skipped, running)."
   filter      = "${local.backup_entries} AND jsonPayload.event=(${join(" OR ", [for o in local.backup_outcomes : "\"backup.${o}\""])})"
 
   label_extractors = {

@@ -27,7 +27,7 @@ locals {
         event    = "EXTRACT(jsonPayload.event)"
       }
       rate_limit = "300s"
-      text       = "The backup functions logged an event that needs you (a failed, missing or stuck backup, a failed restore drill, an alert e-mail that could not be sent). The function's own e-mail may not have arrived: this alert exists for that case. Read the entry in the Logs Explorer: `${local.log_filters.alerting}`, then the entries with the same `labels.runId`."
+      text       = "The backup functions logged an event that needs you (a failed, missing, stuck or unusually small backup, a configuration the function refuses, an alert e-mail that could not be sent). The function's own e-mail may not have arrived: this alert exists for that case. Read the entry in the Logs Explorer: `${local.log_filters.alerting}`, then the entries with the same `labels.runId`."
     }
     function_failed = {
       name       = "Database backup function cannot start"

@@ -2,7 +2,9 @@
 // evaluates them, against the field names Google documents), and that every policy reaches a channel at once.
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS, type EventName } from '../../../functions/logging/events.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
+import { BACKUP_OUTCOMES } from '../../../functions/report.js';
 import {
   asObject,
   type Block,
@@ -56,18 +58,52 @@ describe('alert policies', () => {
 });
 
 describe("the function's log lines, where the filters and extractors read them", () => {
-  it('carry the alerting mark at the top of the JSON payload and the database among the entry labels', () => {
+  /** The JSON line the deployed function writes for one event; Cloud Run makes its other fields jsonPayload. */
+  const lineOf = (name: EventName, fields: Record<string, unknown> = {}) => {
     const stream = new PassThrough();
-    createCloudLogger({ stream, project: 'my-project-1' }).log('ERROR', 'backup.failed', 'failed', {
-      database: 'HospitalDB',
-      alerting: true,
-    });
-    const line = JSON.parse(String(stream.read()));
-    // Cloud Run turns a JSON line into an entry: its other fields become jsonPayload, the labels key the labels.
-    expect(line.alerting).toBe(true); // jsonPayload.alerting=true
+    createCloudLogger({ stream, project: 'my-project-1' }).event(name, 'message', fields);
+    return JSON.parse(String(stream.read()));
+  };
+
+  it('mark alerting: true on exactly the events the admin must act on, so jsonPayload.alerting=true selects them', () => {
+    const names = Object.keys(EVENTS) as EventName[];
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      // A caller's own field cannot forge the mark or hide it.
+      const line = lineOf(name, { alerting: !EVENTS[name].alerting });
+      if (EVENTS[name].alerting) expect(line.alerting, name).toBe(true);
+      else expect(line, name).not.toHaveProperty('alerting');
+    }
+    for (const name of [
+      'backup.failed',
+      'verify.missing',
+      'verify.failed',
+      'verify.stuck',
+      'verify.interrupted',
+      'alert.failed',
+    ] as const) {
+      expect(EVENTS[name].alerting, name).toBe(true);
+    }
+  });
+
+  it('carry the event and the database where the label extractors read them', () => {
+    const line = lineOf('backup.failed', { database: 'HospitalDB', bytes: 10, durationMs: 5 });
     expect(line.event).toBe('backup.failed'); // EXTRACT(jsonPayload.event)
     expect(line['logging.googleapis.com/labels']).toMatchObject({ database: 'HospitalDB' }); // EXTRACT(labels.database)
-    expect(line.severity).toBe('ERROR');
+    expect(line).toMatchObject({ bytes: 10, durationMs: 5 }); // EXTRACT(jsonPayload.bytes|durationMs)
+  });
+});
+
+describe('dashboard', () => {
+  it('counts every outcome a backup settles with, and sizes each one that wrote an object', () => {
+    const outcomes = asObject(mod.locals).backup_outcomes as string[];
+    expect([...outcomes].sort()).toEqual(BACKUP_OUTCOMES.filter((o) => o !== 'planned').sort());
+    for (const outcome of outcomes) expect(EVENTS).toHaveProperty(`backup.${outcome}`);
+    expect(asObject(mod.locals).backup_written).toEqual(['succeeded', 'warning']);
+  });
+
+  it('is linked from the outputs', () => {
+    expect(String(mod.outputs.dashboard_url?.value)).toContain('google_monitoring_dashboard.backups.id');
   });
 });
 
