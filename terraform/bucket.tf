@@ -1,4 +1,5 @@
-# The backup bucket: private, versioned, soft-deleted objects kept restorable, old versions cleaned up.
+# The backup bucket: private, versioned, soft-deleted objects kept restorable, each backup deleted by Cloud Storage
+# itself once its retention (customTime) has passed, old versions cleaned up.
 
 resource "google_storage_bucket" "backups" {
   project       = var.project_id
@@ -31,6 +32,23 @@ resource "google_storage_bucket" "backups" {
     }
   }
 
+  # Retention without delete rights: the function sets each backup's customTime to the end of its retention
+  # class and only ever moves it forward; Cloud Storage deletes the object once that day has come. Lifecycle runs
+  # asynchronously, up to 24 hours after the condition holds; the deleted backup then stays restorable through soft
+  # delete for soft_delete_retention_days, and through noncurrent versions. Objects without a customTime (the alert
+  # markers) never meet this condition. A retention policy, when set, still blocks every deletion before its period.
+  lifecycle_rule {
+    condition {
+      days_since_custom_time = 0
+      # The provider omits a zero unless told to send it; without it the rule would have no condition at all.
+      send_days_since_custom_time_if_zero = true
+      matches_prefix                      = var.object_prefix == "" ? null : [var.object_prefix]
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
   # The function's alert markers (one small object per failed scheduled execution, so Cloud Scheduler's
   # retries mail once) are only needed while those retries last; the function itself cannot delete them.
   lifecycle_rule {
@@ -46,7 +64,7 @@ resource "google_storage_bucket" "backups" {
   dynamic "retention_policy" {
     for_each = var.retention_period_days == null ? [] : [var.retention_period_days]
     content {
-      retention_period = retention_policy.value * 86400
+      retention_period = tostring(retention_policy.value * 86400)
       is_locked        = var.retention_policy_locked
     }
   }

@@ -1,43 +1,18 @@
-# The backup and verify functions (Cloud Run functions, gen2), built by Cloud Build from the staged source.
-
-# A bucket of its own for the source archive: the function's identity has no access to it, nor Cloud Build to
-# the backups.
-resource "google_storage_bucket" "function_source" {
-  project                     = var.project_id
-  name                        = "${var.project_id}-${var.name_prefix}-source"
-  location                    = var.region
-  labels                      = var.labels
-  uniform_bucket_level_access = true
-  public_access_prevention    = "enforced"
-  force_destroy               = true
-}
-
-data "archive_file" "function_source" {
-  type        = "zip"
-  source_dir  = var.function_source_dir
-  output_path = "${path.module}/.build/function-source.zip"
-}
-
-# Named by content, so a new build replaces the functions and an unchanged one leaves them alone.
-resource "google_storage_bucket_object" "function_source" {
-  bucket = google_storage_bucket.function_source.name
-  name   = "function-source-${data.archive_file.function_source.output_md5}.zip"
-  source = data.archive_file.function_source.output_path
-}
+# The functions (Cloud Run functions, gen2), one per entry point, built by Cloud Build from the staged source.
 
 resource "google_cloudfunctions2_function" "function" {
   for_each = local.functions
 
   project     = var.project_id
   location    = var.region
-  name        = "${var.name_prefix}-${each.key}"
+  name        = local.function_names[each.key]
   description = each.value
   labels      = var.labels
 
   build_config {
     runtime         = var.runtime
     entry_point     = each.key
-    service_account = var.build_service_account
+    service_account = google_service_account.build.id
     # The source is already compiled: install dependencies only, never run package.json's build script.
     environment_variables = {
       GOOGLE_NODE_RUN_SCRIPTS = ""
@@ -64,9 +39,18 @@ resource "google_cloudfunctions2_function" "function" {
     # still lets the scheduled calls in while nothing from the internet reaches the function.
     ingress_settings = var.ingress_settings
 
-    # Only private ranges go through the connector (to the agent's internal address); Google APIs do not.
-    vpc_connector                 = google_vpc_access_connector.function.id
-    vpc_connector_egress_settings = "PRIVATE_RANGES_ONLY"
+    # Only private ranges (the agent's internal address) go through the VPC; Google APIs do not. Direct VPC
+    # egress puts the instances on the module's subnet; the connector is the older way, billed always on.
+    vpc_connector                 = var.vpc_egress == "connector" ? google_vpc_access_connector.function[0].id : null
+    vpc_connector_egress_settings = var.vpc_egress == "connector" ? "PRIVATE_RANGES_ONLY" : null
+    direct_vpc_egress             = var.vpc_egress == "direct" ? "VPC_EGRESS_PRIVATE_RANGES_ONLY" : null
+    dynamic "direct_vpc_network_interface" {
+      for_each = google_compute_subnetwork.function
+      content {
+        network    = var.network
+        subnetwork = direct_vpc_network_interface.value.name
+      }
+    }
 
     environment_variables = local.function_environment
 
@@ -81,6 +65,12 @@ resource "google_cloudfunctions2_function" "function" {
     }
   }
 
-  # The function must be able to read its secrets before its first revision starts.
-  depends_on = [google_secret_manager_secret_iam_member.function_reads_secret]
+  depends_on = [
+    # The function must be able to read its secrets before its first revision starts.
+    google_secret_manager_secret_iam_member.function_reads_secret,
+    # The build must hold its roles before the first build runs.
+    google_project_iam_member.build,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_project_iam_member.build_reads_staged_source,
+  ]
 }

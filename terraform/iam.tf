@@ -1,29 +1,9 @@
-# Identities and grants, least privilege: every grant here is additive (no *_iam_binding/_policy that would
-# take roles away from others) and scoped to one bucket, one secret or one function where the API allows it.
-
-resource "google_service_account" "function" {
-  project      = var.project_id
-  account_id   = "${var.name_prefix}-fn"
-  display_name = "Database backup functions"
-  description  = "Runs the backup and verify functions: creates upload sessions in the backup bucket and reads its secrets."
-}
-
-resource "google_service_account" "scheduler" {
-  project      = var.project_id
-  account_id   = "${var.name_prefix}-sched"
-  display_name = "Database backup scheduler"
-  description  = "Identity of the Cloud Scheduler jobs; may only invoke the backup and verify functions."
-}
-
-resource "google_service_account" "agent" {
-  project      = var.project_id
-  account_id   = "${var.name_prefix}-agent"
-  display_name = "Database backup agent VM"
-  description  = "Attached to the database VM: writes logs and metrics for the Ops Agent, nothing on storage."
-}
+# Grants, least privilege: every grant here is additive (no *_iam_binding/_policy that would take roles away
+# from others) and scoped to one bucket, one secret, one service account or one function where the API allows.
 
 # No predefined role allows create, read and metadata patch without delete (objectUser and objectAdmin both
-# delete), so the function gets exactly these four permissions, bound on the backup bucket only.
+# delete), so the function gets exactly these four permissions, bound on the backup bucket only. Patching
+# metadata is how it moves an object's customTime (its retention end) forward; Cloud Storage refuses moving it back.
 resource "google_project_iam_custom_role" "backup_writer" {
   project     = var.project_id
   role_id     = "${replace(var.name_prefix, "-", "_")}_writer"
@@ -73,25 +53,69 @@ resource "google_secret_manager_secret_iam_member" "function_reads_secret" {
   member    = google_service_account.function.member
 }
 
+# Restore hands the agent a V4 signed URL for one object. The function holds no key file: it signs through the
+# IAM signBlob API as itself, which takes this role on its own account and on nothing else.
+resource "google_service_account_iam_member" "function_signs_as_itself" {
+  service_account_id = google_service_account.function.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = google_service_account.function.member
+}
+
 # A gen2 function is served by a Cloud Run service of the same name; invoking it takes run.invoker there.
 resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes" {
-  for_each = google_cloudfunctions2_function.function
+  for_each = local.schedules
 
   project  = var.project_id
   location = var.region
-  name     = each.value.name
+  name     = google_cloudfunctions2_function.function[each.key].name
   role     = "roles/run.invoker"
   member   = google_service_account.scheduler.member
 }
 
+# The admins who run, verify, restore and list by hand (the db-backup command) invoke every function.
 resource "google_cloud_run_v2_service_iam_member" "on_demand_invokers" {
-  for_each = toset(var.invokers)
+  for_each = {
+    for pair in setproduct(keys(local.functions), var.invokers) : "${pair[0]} ${pair[1]}" => {
+      function = pair[0]
+      member   = pair[1]
+    }
+  }
 
   project  = var.project_id
   location = var.region
-  name     = google_cloudfunctions2_function.function["backup"].name
+  name     = google_cloudfunctions2_function.function[each.value.function].name
   role     = "roles/run.invoker"
-  member   = each.value
+  member   = each.value.member
+}
+
+# What a gen2 build does: write its log, push the image to Artifact Registry (gcf-artifacts), read the source.
+resource "google_project_iam_member" "build" {
+  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer"])
+
+  project = var.project_id
+  role    = each.value
+  member  = google_service_account.build.member
+}
+
+resource "google_storage_bucket_iam_member" "build_reads_source" {
+  bucket = google_storage_bucket.function_source.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.build.member
+}
+
+# Cloud Functions copies the source into its own gcf-v2-sources-<project number>-<region> bucket, which the
+# build reads. That bucket is not ours to name, so the grant is on the project with a condition limiting it to
+# those buckets: the build (which runs npm install) can never read a backup.
+resource "google_project_iam_member" "build_reads_staged_source" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = google_service_account.build.member
+
+  condition {
+    title       = "gcf-v2-sources buckets only"
+    description = "The copies of function sources that Cloud Functions stages for its builds."
+    expression  = "resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-\")"
+  }
 }
 
 # The Ops Agent on the VM ships the agent's log folder and the VM's metrics; it needs nothing else.

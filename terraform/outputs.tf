@@ -1,13 +1,13 @@
 # What the admin needs after apply: where to call, where backups land, who is who, and what the agent trusts.
 
 output "function_urls" {
-  description = "URL of each function, by entry point (backup, verify)."
-  value       = { for k, f in google_cloudfunctions2_function.function : k => f.url }
+  description = "URL of each function (its Cloud Run service), by entry point: backup, verify, restore, retention, list."
+  value       = { for k, f in google_cloudfunctions2_function.function : k => f.service_config[0].uri }
 }
 
 output "backup_function_url" {
   description = "URL of the backup function, for on-demand runs (?databases=…&force=…&dryRun=…)."
-  value       = google_cloudfunctions2_function.function["backup"].url
+  value       = google_cloudfunctions2_function.function["backup"].service_config[0].uri
 }
 
 output "bucket_name" {
@@ -28,6 +28,11 @@ output "function_service_account" {
 output "scheduler_service_account" {
   description = "E-mail of the Cloud Scheduler jobs' service account."
   value       = google_service_account.scheduler.email
+}
+
+output "build_service_account" {
+  description = "E-mail of the service account Cloud Build builds the functions as; the deployer needs iam.serviceAccounts.actAs on it."
+  value       = google_service_account.build.email
 }
 
 output "agent_service_account" {
@@ -51,4 +56,14 @@ output "agent_trusted_key" {
 output "agent_network_tag" {
   description = "Network tag to put on the database VM so the functions can reach its agent."
   value       = var.agent_network_tag
+}
+
+output "agent_upload_buckets" {
+  description = "The bucket the agent's uploads.buckets must list (agent.json)."
+  value       = [google_storage_bucket.backups.name]
+}
+
+output "dashboard_url" {
+  description = "Link to the Cloud Monitoring dashboard: per database, backup size, duration and each night's outcome."
+  value       = "https://console.cloud.google.com/monitoring/dashboards/custom/${element(split("/", google_monitoring_dashboard.backups.id), 3)}?project=${var.project_id}"
 }

@@ -1,27 +1,24 @@
-# Cloud Scheduler jobs: the nightly backup and the later verify watchdog, each calling its function with an
-# OIDC token of the scheduler's own service account.
-
-locals {
-  schedules = {
-    backup = var.backup_schedule
-    verify = var.verify_schedule
-  }
-}
+# Cloud Scheduler jobs: the nightly backup, the verify watchdog after it, and the weekly restore drill, each
+# calling its function with an OIDC token of the scheduler's own service account. The drill is a plain POST to
+# `restore`: a call that carries Cloud Scheduler's headers and a token of BACKUP_SCHEDULER_SERVICE_ACCOUNT is a
+# scheduled one, which for restore means every target's newest verified backup.
 
 resource "google_cloud_scheduler_job" "function" {
   for_each = local.schedules
 
   project     = var.project_id
   region      = var.region
-  name        = "${var.name_prefix}-${each.key}"
+  name        = local.job_names[each.key]
   description = "Calls the ${each.key} function."
   schedule    = each.value
-  time_zone   = var.schedule_time_zone
+  # The backup's cron is BACKUP_SCHEDULE too, read by the function in this same zone (BACKUP_TIME_ZONE).
+  time_zone = var.time_zone
 
   # The longest Cloud Scheduler waits for an HTTP target; the function answers within its poll budget.
   attempt_deadline = "1800s"
 
-  # Retrying is safe: the backup never overwrites an object that a previous attempt already wrote.
+  # Retrying is safe: the backup never overwrites an object that a previous attempt already wrote, and the
+  # function alerts once per scheduled execution across its attempts.
   retry_config {
     retry_count          = var.scheduler_retry_count
     min_backoff_duration = "60s"
@@ -29,13 +26,22 @@ resource "google_cloud_scheduler_job" "function" {
     max_doublings        = 2
   }
 
+  # The Cloud Run service's own URL, and the same URL as the token's audience, which Cloud Run checks.
   http_target {
     http_method = "POST"
-    uri         = google_cloudfunctions2_function.function[each.key].url
+    uri         = google_cloudfunctions2_function.function[each.key].service_config[0].uri
 
     oidc_token {
       service_account_email = google_service_account.scheduler.email
-      audience              = google_cloudfunctions2_function.function[each.key].url
+      audience              = google_cloudfunctions2_function.function[each.key].service_config[0].uri
+    }
+  }
+
+  lifecycle {
+    # cron.tf: the plan stops on a cron Cloud Scheduler or the function would refuse.
+    precondition {
+      condition     = length(local.cron_errors[each.key]) == 0
+      error_message = "The ${each.key} schedule \"${each.value}\" is not a valid cron expression: ${join("; ", local.cron_errors[each.key])}."
     }
   }
 

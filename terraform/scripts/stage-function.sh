@@ -7,6 +7,16 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="$repo/terraform/.build/function-source"
 
 cd "$repo"
+# The functions run on the module's runtime (nodejs22 by default, or nodejs24), the floor package.json's engines
+# names: build and install with a Node.js at least that new, so the lock file and dist/ suit the runtime.
+node -e '
+  const wanted = Number(/(\d+)/.exec(require("./package.json").engines.node)[1]);
+  const have = Number(process.versions.node.split(".")[0]);
+  if (have < wanted) {
+    console.error(`Node.js ${wanted} or later is needed to stage the function (package.json engines); this is ${process.version}.`);
+    process.exit(1);
+  }
+'
 npm ci
 npm run build
 

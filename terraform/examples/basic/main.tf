@@ -1,7 +1,18 @@
 # The backup of a MySQL back-office database and a MongoDB database on one VM, as an admin would deploy it.
 
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.9"
+
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = ">= 7.21, < 8.0"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = ">= 2.4"
+    }
+  }
 }
 
 provider "google" {
@@ -18,6 +29,14 @@ module "db_backup" {
 
   # Built by ../../scripts/stage-function.sh from the repository's compiled source.
   function_source_dir = "${path.module}/../../.build/function-source"
+
+  # The agent on the database VM, and the key its answers are signed with (the public half of its responseKeyFile).
+  agents = [
+    {
+      url            = "http://10.132.0.5:8443"
+      public_key_pem = file("${path.module}/agent-public.pem")
+    },
+  ]
 
   targets = [
     {

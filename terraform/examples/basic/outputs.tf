@@ -24,3 +24,13 @@ output "agent_trusted_key" {
   description = "Key id and public key for the agent's trustedKeys."
   value       = module.db_backup.agent_trusted_key
 }
+
+output "dashboard_url" {
+  description = "The Cloud Monitoring dashboard: per database, backup size, duration and each night's outcome."
+  value       = module.db_backup.dashboard_url
+}
+
+output "agent_upload_buckets" {
+  description = "The bucket the agent's uploads.buckets must list."
+  value       = module.db_backup.agent_upload_buckets
+}

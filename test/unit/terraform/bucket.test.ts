@@ -1,4 +1,5 @@
-// The backup bucket's protections: private, versioned, soft delete, old versions cleaned up, optional retention.
+// The backup bucket: private; each backup deleted by Cloud Storage once its customTime has passed, and never
+// before; alert markers on their own rule; versions and soft delete keeping what is deleted restorable.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Block,
@@ -6,6 +7,7 @@ import {
   blocks,
   expression,
   loadModule,
+  localOf,
   resource,
   type TerraformModule,
   unwrap,
@@ -13,70 +15,102 @@ import {
 
 let mod: TerraformModule;
 let bucket: Block;
+let rules: Block[];
 
 beforeAll(async () => {
   mod = await loadModule();
   bucket = resource(mod, 'google_storage_bucket', 'backups');
+  rules = blocks(bucket, 'lifecycle_rule').map((rule) => ({
+    action: unwrap(block(rule, 'action')),
+    condition: unwrap(block(rule, 'condition')),
+  }));
 });
 
 describe('backup bucket', () => {
+  it('is named bucket_name, the BACKUP_BUCKET the function reads', () => {
+    expect(expression(bucket.name)).toBe('var.bucket_name');
+    expect(
+      String(
+        localOf(
+          mod,
+          block(resource(mod, 'google_cloudfunctions2_function', 'function'), 'service_config')
+            .environment_variables,
+        ),
+      ),
+    ).toContain('BACKUP_BUCKET = google_storage_bucket.backups.name');
+  });
+
   it('is private: uniform bucket-level access, public access prevention enforced', () => {
     expect(bucket.uniform_bucket_level_access).toBe(true);
     expect(bucket.public_access_prevention).toBe('enforced');
   });
 
-  it('keeps versions, unless a retention policy (which Cloud Storage does not combine with them) replaces them', () => {
+  it('deletes a backup once the day of its customTime has come, within the backup prefix', () => {
+    const retention = rules.find((rule) => (rule.condition as Block).days_since_custom_time !== undefined);
+    expect(retention).toEqual({
+      action: { type: 'Delete' },
+      condition: {
+        days_since_custom_time: 0,
+        // Without it the provider drops the zero and the rule would delete everything under the prefix.
+        send_days_since_custom_time_if_zero: true,
+        matches_prefix: 'var.object_prefix == "" ? null : [var.object_prefix]',
+      },
+    });
+  });
+
+  it('has no other rule that deletes a current object, except the alert markers after 30 days', () => {
+    const others = rules.filter((rule) => (rule.condition as Block).days_since_custom_time === undefined);
+    expect(others).toEqual([
+      {
+        action: { type: 'Delete' },
+        condition: {
+          with_state: 'ARCHIVED',
+          days_since_noncurrent_time: 'var.noncurrent_version_retention_days',
+        },
+      },
+      {
+        action: { type: 'Delete' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, compared as written.
+        condition: { matches_prefix: ['${var.object_prefix}_alerts/'], age: 30 },
+      },
+    ]);
+  });
+
+  it('keeps versions unless a retention policy (which Cloud Storage does not combine with them) replaces them', () => {
     expect(expression(block(bucket, 'versioning').enabled)).toBe('var.retention_period_days == null');
-    expect(mod.variables.retention_period_days?.default).toBeNull();
-  });
-
-  it('keeps deleted objects restorable for a week by default', () => {
-    expect(expression(block(bucket, 'soft_delete_policy').retention_duration_seconds)).toBe(
-      'var.soft_delete_retention_days * 86400',
+    const policy = block(bucket.dynamic as Block, 'retention_policy');
+    // Provider 7 takes the period as a string, so long periods do not overflow.
+    expect(expression(block(policy, 'content').retention_period)).toBe(
+      'tostring(retention_policy.value * 86400)',
     );
-    expect(mod.variables.soft_delete_retention_days?.default).toBe(7);
-  });
-
-  it('removes noncurrent versions after the configured number of days, and no current backup', () => {
-    const rules = blocks(bucket, 'lifecycle_rule');
-    expect(rules).toHaveLength(2);
-    const [rule, markers] = rules;
-    expect(block(rule ?? {}, 'action').type).toBe('Delete');
-    expect(unwrap(block(rule ?? {}, 'condition'))).toEqual({
-      with_state: 'ARCHIVED',
-      days_since_noncurrent_time: 'var.noncurrent_version_retention_days',
-    });
-    // The second rule reaches only the alert markers: backup names never start with "_".
-    expect(block(markers ?? {}, 'action').type).toBe('Delete');
-    expect(unwrap(block(markers ?? {}, 'condition'))).toEqual({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, compared as written.
-      matches_prefix: ['${var.object_prefix}_alerts/'],
-      age: 30,
-    });
-  });
-
-  it('has an optional retention policy, unlocked unless asked', () => {
-    const dynamic = block(bucket.dynamic as Block, 'retention_policy');
-    expect(expression(dynamic.for_each)).toBe(
-      'var.retention_period_days == null ? [] : [var.retention_period_days]',
-    );
-    expect(expression(block(dynamic, 'content').is_locked)).toBe('var.retention_policy_locked');
     expect(mod.variables.retention_policy_locked?.default).toBe(false);
   });
 
-  it('takes its location and storage class from variables, and survives terraform destroy by default', () => {
-    expect(expression(bucket.location)).toBe('var.bucket_location');
-    expect(expression(bucket.storage_class)).toBe('var.storage_class');
+  it('keeps deleted objects restorable for a week by default, and survives terraform destroy', () => {
+    expect(mod.variables.soft_delete_retention_days?.default).toBe(7);
     expect(mod.variables.bucket_force_destroy?.default).toBe(false);
   });
+});
 
-  it('is the only bucket besides the private one for the function source', () => {
+describe('function source bucket', () => {
+  it('is private, and Cloud Storage removes old source archives from it', () => {
+    const source = resource(mod, 'google_storage_bucket', 'function_source');
+    expect(source.uniform_bucket_level_access).toBe(true);
+    expect(source.public_access_prevention).toBe('enforced');
+    const [rule] = blocks(source, 'lifecycle_rule');
+    expect(unwrap(block(rule ?? {}, 'condition'))).toEqual({
+      age: 'var.source_archive_retention_days',
+      matches_prefix: ['function-source-'],
+    });
+    expect(block(rule ?? {}, 'action').type).toBe('Delete');
+    const object = resource(mod, 'google_storage_bucket_object', 'function_source');
+    expect(String(object.name)).toMatch(/^function-source-/);
+  });
+
+  it('is the only other bucket', () => {
     expect(Object.keys(mod.resources.google_storage_bucket ?? {}).sort()).toEqual([
       'backups',
       'function_source',
     ]);
-    const source = resource(mod, 'google_storage_bucket', 'function_source');
-    expect(source.uniform_bucket_level_access).toBe(true);
-    expect(source.public_access_prevention).toBe('enforced');
   });
 });

@@ -1,4 +1,8 @@
-// The functions: built from the staged source, configured exactly by FUNCTION_ENV, internal, inside the VPC.
+// The functions: one per entry point from one source, configured exactly by what the function reads, on a
+// supported runtime, their secrets out of Terraform's state.
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTION_ENV, FUNCTION_SECRET_ENV, SETTINGS } from '../../../functions/config/settings.js';
 import {
@@ -12,12 +16,15 @@ import {
   resource,
   type TerraformModule,
 } from './hcl.js';
+import { PURE_FILES } from './tf-console.js';
 
 const DECLARED_ENV: readonly string[] = Object.values(FUNCTION_ENV);
-/** What the function cannot start without: the settings with neither a default nor `.optional()`. */
-const REQUIRED_ENV: readonly string[] = Object.values(SETTINGS)
-  .filter((declared) => !declared.schema.safeParse(undefined).success)
-  .map((declared) => declared.env);
+
+/** Tuning knobs the module leaves at the function's defaults. */
+const LEFT_AT_DEFAULT = [FUNCTION_ENV.pollIntervalSeconds, FUNCTION_ENV.agentTimeoutSeconds];
+
+/** Entry points the function registers (settings: backup, verify, restore, retention, list). */
+const ENTRY_POINTS = ['backup', 'list', 'restore', 'retention', 'verify'];
 
 let mod: TerraformModule;
 let fn: Block;
@@ -30,7 +37,14 @@ beforeAll(async () => {
 });
 
 describe('environment of the functions', () => {
-  const plainNames = () => Object.keys(asObject(localOf(mod, service.environment_variables)));
+  const plainNames = () => {
+    const env = localOf(mod, service.environment_variables);
+    // merge(local.function_settings, { … }): the inputs' settings plus the names of resources.
+    const [, settings, extra] = /^merge\(local\.(\w+), \{([\s\S]*)\}\)$/.exec(expression(env) ?? '') ?? [];
+    expect(settings, 'function_environment merges function_settings').toBe('function_settings');
+    const resourceNames = [...(extra ?? '').matchAll(/^\s*([A-Z_]+)\s*=/gm)].map((m) => m[1] ?? '');
+    return [...Object.keys(asObject(mod.locals.function_settings)), ...resourceNames];
+  };
   const secretNames = () => {
     const dynamic = block(asObject(service.dynamic), 'secret_environment_variables');
     expect(expression(block(dynamic, 'content').key)).toBe('secret_environment_variables.key');
@@ -39,10 +53,13 @@ describe('environment of the functions', () => {
     return Object.keys(asObject(localOf(mod, secret.for_each)));
   };
 
-  it('sets every variable the function requires, and only variables it declares (functions/config/settings.ts)', () => {
-    const set = [...plainNames(), ...secretNames()];
-    expect(set.filter((name) => !DECLARED_ENV.includes(name))).toEqual([]);
-    expect(REQUIRED_ENV.filter((name) => !set.includes(name))).toEqual([]);
+  it('sets every setting the function declares (functions/config/settings.ts) but two tuning knobs', () => {
+    const set = [...plainNames(), ...secretNames()].sort();
+    expect(set).toEqual(DECLARED_ENV.filter((name) => !LEFT_AT_DEFAULT.includes(name)).sort());
+    // Those two may be left out: the function has a default for each.
+    for (const [, declared] of Object.entries(SETTINGS).filter(([, d]) => LEFT_AT_DEFAULT.includes(d.env))) {
+      expect(declared.schema.safeParse(undefined).success, declared.env).toBe(true);
+    }
   });
 
   it('takes exactly the secret ones from Secret Manager, and no secret as a plain variable', () => {
@@ -50,63 +67,39 @@ describe('environment of the functions', () => {
     expect(plainNames().filter((name) => secretNames().includes(name))).toEqual([]);
   });
 
-  it('passes the targets as JSON from a typed variable, and the project from project_id', () => {
-    const env = asObject(localOf(mod, service.environment_variables));
-    expect(expression(env[FUNCTION_ENV.targets])).toBe('jsonencode(local.targets)');
-    expect(expression(mod.variables.targets?.type)).toMatch(/^list\(object\(/);
-    expect(expression(env[FUNCTION_ENV.project])).toBe('var.project_id');
-  });
-
-  it('dates object names in the schedule time zone unless told otherwise', () => {
-    const env = asObject(localOf(mod, service.environment_variables));
-    expect(expression(env[FUNCTION_ENV.timeZone])).toBe(
-      'coalesce(var.object_time_zone, var.schedule_time_zone)',
-    );
-    expect(mod.variables.schedule_time_zone?.default).toBe('Europe/Lisbon');
+  it("names the scheduler's service account, whose token alone makes X-CloudScheduler headers trusted", () => {
+    const env = expression(localOf(mod, service.environment_variables)) ?? '';
+    expect(env).toMatch(/BACKUP_SCHEDULER_SERVICE_ACCOUNT\s*=\s*google_service_account\.scheduler\.email/);
+    const job = resource(mod, 'google_cloud_scheduler_job', 'function');
+    const token = block(block(job, 'http_target'), 'oidc_token');
+    expect(expression(token.service_account_email)).toBe('google_service_account.scheduler.email');
   });
 });
 
 describe('the functions', () => {
-  it('are backup and verify, each its own entry point', () => {
-    expect(Object.keys(asObject(localOf(mod, fn.for_each))).sort()).toEqual(['backup', 'verify']);
+  it('are the five entry points, each its own function, all with one identity', () => {
+    expect(Object.keys(asObject(localOf(mod, fn.for_each))).sort()).toEqual(ENTRY_POINTS);
     expect(expression(block(fn, 'build_config').entry_point)).toBe('each.key');
+    expect(expression(service.service_account_email)).toBe('google_service_account.function.email');
   });
 
-  it('run on Node 20 by default, or Node 22', () => {
+  it('run on a supported Node.js runtime: nodejs22 by default, or nodejs24 (nodejs20 is retired)', () => {
     expect(expression(block(fn, 'build_config').runtime)).toBe('var.runtime');
-    expect(mod.variables.runtime?.default).toBe('nodejs20');
-    expect(JSON.stringify(mod.variables.runtime?.validation)).toContain('nodejs22');
+    expect(mod.variables.runtime?.default).toBe('nodejs22');
+    const validation = JSON.stringify(mod.variables.runtime?.validation);
+    expect(validation).toContain('nodejs24');
+    expect(validation).not.toContain('nodejs20');
   });
 
-  it('are built from the zipped, staged source without running the build script again', () => {
-    const build = block(fn, 'build_config');
-    const source = block(block(build, 'source'), 'storage_source');
-    expect(expression(source.object)).toBe('google_storage_bucket_object.function_source.name');
-    expect(asObject(build.environment_variables).GOOGLE_NODE_RUN_SCRIPTS).toBe('');
-    const object = resource(mod, 'google_storage_bucket_object', 'function_source');
-    expect(expression(object.source)).toBe('data.archive_file.function_source.output_path');
-    // Named by content hash, so every new build redeploys the functions.
-    expect(object.name).toContain('data.archive_file.function_source.output_md5');
-    const archive = mod.data.archive_file?.function_source;
-    expect(expression(archive?.source_dir)).toBe('var.function_source_dir');
-    expect(archive?.type).toBe('zip');
+  it("are built by the module's own build account", () => {
+    expect(expression(block(fn, 'build_config').service_account)).toBe('google_service_account.build.id');
+    expect(mod.variables.build_service_account).toBeUndefined();
   });
 
   it('accept internal traffic only by default, and never all traffic', () => {
     expect(expression(service.ingress_settings)).toBe('var.ingress_settings');
     expect(mod.variables.ingress_settings?.default).toBe('ALLOW_INTERNAL_ONLY');
     expect(JSON.stringify(mod.variables.ingress_settings?.validation)).not.toContain('ALLOW_ALL');
-  });
-
-  it('reach private addresses through the VPC connector, and only those', () => {
-    expect(expression(service.vpc_connector)).toBe('google_vpc_access_connector.function.id');
-    expect(service.vpc_connector_egress_settings).toBe('PRIVATE_RANGES_ONLY');
-  });
-
-  it('run as their own service account, within the scheduler deadline', () => {
-    expect(expression(service.service_account_email)).toBe('google_service_account.function.email');
-    expect(service.timeout_seconds).toBeLessThanOrEqual(1800);
-    expect(mod.variables.poll_budget_seconds?.default).toBe(1500);
   });
 });
 
@@ -118,9 +111,32 @@ describe('secrets', () => {
     expect(blocks(secret, 'replication')).toHaveLength(1);
   });
 
-  it('take only a public key as input', () => {
-    const validation = JSON.stringify(mod.variables.signing_public_key_pem?.validation);
-    expect(validation).toContain('BEGIN PUBLIC KEY');
-    expect(Object.keys(mod.variables).filter((name) => /private/i.test(name))).toEqual([]);
+  it('take only public keys as input', () => {
+    expect(JSON.stringify(mod.variables.signing_public_key_pem?.validation)).toContain('BEGIN PUBLIC KEY');
+    expect(JSON.stringify(mod.variables.agents?.validation)).toContain('BEGIN PUBLIC KEY');
+    expect(Object.keys(mod.variables).filter((name) => /private_?key/i.test(name))).toEqual([]);
   });
 });
+
+describe('pure files', () => {
+  it('declare no resource, so terraform console can evaluate them without a provider', async () => {
+    const names = (await readdir(mod.dir)).filter((name) => PURE_FILES.test(name));
+    expect(names.length).toBeGreaterThan(4);
+    for (const name of names) {
+      const own = await loadModuleFile(name);
+      expect(Object.keys(own.resources), name).toEqual([]);
+      expect(Object.keys(own.data), name).toEqual([]);
+    }
+  });
+});
+
+/** One file of the module, parsed alone. */
+async function loadModuleFile(name: string): Promise<TerraformModule> {
+  const dir = await mkdtemp(join(tmpdir(), 'tf-file-'));
+  try {
+    await copyFile(join(mod.dir, name), join(dir, name));
+    return await loadModule(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

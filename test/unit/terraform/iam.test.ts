@@ -30,7 +30,6 @@ const TOO_BROAD = [
   'roles/storage.legacyBucketOwner',
   'roles/storage.legacyBucketWriter',
   'roles/iam.serviceAccountUser',
-  'roles/iam.serviceAccountTokenCreator',
   'roles/secretmanager.admin',
   'roles/run.admin',
   'roles/cloudfunctions.admin',
@@ -55,7 +54,8 @@ function memberOf(body: Block): string {
   if (text === undefined) return String(body.member);
   const account = /^google_service_account\.(\w+)\.(member|email)$/.exec(text)?.[1];
   if (account) return `sa:${account}`;
-  if (text === 'each.value' && expression(body.for_each) === 'toset(var.invokers)') return 'var.invokers';
+  if (text === 'each.value.member' && expression(body.for_each)?.includes('var.invokers'))
+    return 'var.invokers';
   throw new Error(`cannot tell the member of ${JSON.stringify(body)}`);
 }
 
@@ -127,10 +127,11 @@ describe('the function service account', () => {
     ]);
   });
 
-  it('holds its roles on the backup bucket only, and reads only its own secrets', () => {
+  it('holds its roles on the backup bucket, its own secrets and its own account only', () => {
     const mine = grantsTo('sa:function');
     expect(mine.map((grant) => `${grant.type}:${grant.roles.join(',')}`).sort()).toEqual([
       'google_secret_manager_secret_iam_member:roles/secretmanager.secretAccessor',
+      'google_service_account_iam_member:roles/iam.serviceAccountTokenCreator',
       'google_storage_bucket_iam_member:custom:backup_overwriter',
       'google_storage_bucket_iam_member:custom:backup_writer',
     ]);
@@ -144,12 +145,51 @@ describe('the function service account', () => {
     expect(expression(onSecret?.body.secret_id)).toBe('each.value.secret_id');
   });
 
-  it('is the only identity with any storage grant', () => {
+  it('signs restore URLs through IAM as itself: token creator on its own account, nowhere else', () => {
+    const tokenCreators = grants.filter((grant) =>
+      grant.roles.includes('roles/iam.serviceAccountTokenCreator'),
+    );
+    expect(tokenCreators.map((grant) => `${grant.type}.${grant.name}`)).toEqual([
+      'google_service_account_iam_member.function_signs_as_itself',
+    ]);
+    expect(tokenCreators[0]?.member).toBe('sa:function');
+    expect(expression(tokenCreators[0]?.body.service_account_id)).toBe(
+      'google_service_account.function.name',
+    );
+  });
+
+  it('is the only identity with a grant on the backup bucket; the build reads function sources only', () => {
     const storage = grants.filter(
       (grant) =>
         grant.type.startsWith('google_storage_') || grant.roles.some((role) => role.includes('storage')),
     );
-    expect([...new Set(storage.map((grant) => grant.member))]).toEqual(['sa:function']);
+    const onBackups = storage.filter(
+      (grant) => expression(grant.body.bucket) === 'google_storage_bucket.backups.name',
+    );
+    expect([...new Set(onBackups.map((grant) => grant.member))]).toEqual(['sa:function']);
+    const others = storage.filter((grant) => !onBackups.includes(grant));
+    expect(others.map((grant) => `${grant.member} ${grant.type} ${grant.roles.join(',')}`).sort()).toEqual([
+      'sa:build google_project_iam_member roles/storage.objectViewer',
+      'sa:build google_storage_bucket_iam_member roles/storage.objectViewer',
+    ]);
+    const sourceBucket = others.find((grant) => grant.type === 'google_storage_bucket_iam_member');
+    expect(expression(sourceBucket?.body.bucket)).toBe('google_storage_bucket.function_source.name');
+    // On the project, only with a condition naming Cloud Functions' staging buckets.
+    const staged = others.find((grant) => grant.type === 'google_project_iam_member');
+    const condition = (staged?.body.condition as Record<string, unknown>[] | undefined)?.[0];
+    expect(condition?.expression).toBe('resource.name.startsWith("projects/_/buckets/gcf-v2-sources-")');
+  });
+});
+
+describe('the build service account', () => {
+  it('holds what a gen2 build needs: log writer, Artifact Registry writer, read access to the source', () => {
+    const mine = grantsTo('sa:build');
+    expect(mine.flatMap((grant) => grant.roles).sort()).toEqual([
+      'roles/artifactregistry.writer',
+      'roles/logging.logWriter',
+      'roles/storage.objectViewer',
+      'roles/storage.objectViewer',
+    ]);
   });
 });
 
@@ -201,12 +241,13 @@ describe('deleting backups (allow_force_overwrite)', () => {
 });
 
 describe('the scheduler service account', () => {
-  it('may only invoke the functions, on their Cloud Run services', () => {
+  it('may only invoke the scheduled functions, on their Cloud Run services', () => {
     const mine = grantsTo('sa:scheduler');
     expect(mine).toHaveLength(1);
     expect(mine[0]?.type).toBe('google_cloud_run_v2_service_iam_member');
     expect(mine[0]?.roles).toEqual(['roles/run.invoker']);
-    expect(expression(mine[0]?.body.for_each)).toBe('google_cloudfunctions2_function.function');
+    expect(expression(mine[0]?.body.for_each)).toBe('local.schedules');
+    expect(expression(mine[0]?.body.name)).toBe('google_cloudfunctions2_function.function[each.key].name');
   });
 });
 
@@ -221,10 +262,14 @@ describe('the agent VM service account', () => {
 });
 
 describe('on-demand invokers', () => {
-  it('may invoke the backup function only', () => {
+  it('may invoke every function (run, verify, restore, retention, list by hand), and nothing else', () => {
     const theirs = grantsTo('var.invokers');
     expect(theirs).toHaveLength(1);
+    expect(theirs[0]?.type).toBe('google_cloud_run_v2_service_iam_member');
     expect(theirs[0]?.roles).toEqual(['roles/run.invoker']);
-    expect(expression(theirs[0]?.body.name)).toBe('google_cloudfunctions2_function.function["backup"].name');
+    expect(expression(theirs[0]?.body.for_each)).toContain('setproduct(keys(local.functions), var.invokers)');
+    expect(expression(theirs[0]?.body.name)).toBe(
+      'google_cloudfunctions2_function.function[each.value.function].name',
+    );
   });
 });

@@ -1,11 +1,11 @@
-// The Cloud Scheduler jobs: backup nightly and verify later, each calling its function with an OIDC token.
+// The Cloud Scheduler jobs: backup nightly, verify later, the restore drill weekly, each calling its own
+// function's Cloud Run URL with an OIDC token for exactly that URL, as the scheduler's own service account.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   asObject,
   type Block,
   block,
   blocks,
-  expression,
   loadModule,
   localOf,
   resource,
@@ -22,37 +22,45 @@ beforeAll(async () => {
 });
 
 describe('scheduler jobs', () => {
-  it('exist for backup and for verify', () => {
-    const schedules = asObject(localOf(mod, job.for_each));
-    expect(unwrap(schedules)).toEqual({ backup: 'var.backup_schedule', verify: 'var.verify_schedule' });
-  });
-
-  it('run the backup at 02:00 Europe/Lisbon by default', () => {
-    expect(expression(job.schedule)).toBe('each.value');
-    expect(expression(job.time_zone)).toBe('var.schedule_time_zone');
+  it('call backup and verify nightly and the restore drill weekly', () => {
+    const schedules = unwrap(asObject(localOf(mod, job.for_each)));
+    expect(schedules).toEqual({
+      backup: 'var.backup_schedule',
+      verify: 'var.verify_schedule',
+      restore: 'var.drill_schedule',
+    });
     expect(mod.variables.backup_schedule?.default).toBe('0 2 * * *');
-    expect(mod.variables.schedule_time_zone?.default).toBe('Europe/Lisbon');
+    // Five fields, the last one a single day of the week: once a week.
+    expect(String(mod.variables.drill_schedule?.default)).toMatch(/^\S+ \S+ \* \* [0-6]$/);
   });
 
-  it('call their own function with an OIDC token of the scheduler service account', () => {
+  it('stop the plan on a cron that Cloud Scheduler or the function would refuse (cron.tf)', () => {
+    const [lifecycle] = blocks(job, 'lifecycle');
+    const [precondition] = blocks(lifecycle ?? {}, 'precondition');
+    expect(unwrap(precondition?.condition)).toBe('length(local.cron_errors[each.key]) == 0');
+  });
+
+  it("call the Cloud Run service's URI with that URI as the token's audience", () => {
     const target = block(job, 'http_target');
-    const url = 'google_cloudfunctions2_function.function[each.key].url';
-    expect(expression(target.uri)).toBe(url);
+    const uri = 'google_cloudfunctions2_function.function[each.key].service_config[0].uri';
+    expect(unwrap(target.uri)).toBe(uri);
     expect(blocks(target, 'oauth_token')).toEqual([]);
     expect(unwrap(block(target, 'oidc_token'))).toEqual({
       service_account_email: 'google_service_account.scheduler.email',
-      audience: url,
+      audience: uri,
     });
   });
 
-  it('wait the full 30 minutes for an attempt, and retry', () => {
-    expect(job.attempt_deadline).toBe('1800s');
-    expect(expression(block(job, 'retry_config').retry_count)).toBe('var.scheduler_retry_count');
-    expect(mod.variables.scheduler_retry_count?.default).toBeGreaterThan(0);
+  it('run in the time zone the function dates its objects and derives the schedule in', () => {
+    expect(unwrap(job.time_zone)).toBe('var.time_zone');
+    const settings = asObject(mod.locals.function_settings);
+    expect(unwrap(settings.BACKUP_TIME_ZONE)).toBe('var.time_zone');
   });
 
-  it('give the backup a poll budget under the attempt deadline', () => {
-    const budget = mod.variables.poll_budget_seconds?.default;
-    expect(typeof budget === 'number' && budget < 1800).toBe(true);
+  it('wait the full 30 minutes for an attempt, longer than the poll budget can be, and retry', () => {
+    expect(job.attempt_deadline).toBe('1800s');
+    expect(unwrap(block(job, 'retry_config').retry_count)).toBe('var.scheduler_retry_count');
+    expect(mod.variables.scheduler_retry_count?.default).toBeGreaterThan(0);
+    expect(JSON.stringify(mod.variables.poll_budget_seconds?.validation)).toContain('<= 1740');
   });
 });

@@ -1,0 +1,27 @@
+# Names derived from the inputs alone (no resource attributes), so log filters and alerts can use them before
+# anything exists, and the tests can evaluate them with terraform console.
+
+locals {
+  # One function per entry point, all from one source archive, one configuration and one identity.
+  functions = {
+    backup    = "Backs up every configured database through the agent."
+    verify    = "Watchdog: checks that the last scheduled backups exist and are whole, and settles jobs left running."
+    restore   = "Restores a backup into a scratch database through the agent and validates it; scheduled, the weekly drill."
+    retention = "Applies the retention classes to existing backups (only ever extends an object's customTime)."
+    list      = "Lists the backups with date, size, class, expiry and whether they were verified or drilled (read only)."
+  }
+
+  # A gen2 function is served by a Cloud Run service of the same name: its logs carry that service_name.
+  function_names = { for entry in keys(local.functions) : entry => "${var.name_prefix}-${entry}" }
+
+  # The Cloud Scheduler jobs, by the entry point each one calls. The backup's cron is also BACKUP_SCHEDULE.
+  schedules = {
+    backup  = var.backup_schedule
+    verify  = var.verify_schedule
+    restore = var.drill_schedule
+  }
+  job_names = { for entry in keys(local.schedules) : entry => "${var.name_prefix}-${entry}" }
+
+  # The one source range the agent's port admits: where the functions' traffic to private addresses comes from.
+  function_egress_range = var.vpc_egress == "direct" ? var.function_subnet_cidr : var.connector_cidr
+}

@@ -1,0 +1,58 @@
+# Inputs for signing and alerts: the key the function signs with and who hears of failures, by which path.
+
+variable "signing_key_id" {
+  type        = string
+  description = "Key id the function signs with; the agent trusts the public key under this id. A new id per key rotation."
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", var.signing_key_id))
+    error_message = "signing_key_id must be 1 to 63 characters: ASCII letters, digits, '.', '_' or '-', starting with a letter or digit."
+  }
+}
+
+variable "signing_public_key_pem" {
+  type        = string
+  description = "The Ed25519 public key (PEM, SPKI) of the signing key, echoed in the outputs for the agent's configuration. The private key goes to Secret Manager out of band, never through Terraform."
+  validation {
+    condition     = can(regex("^-----BEGIN PUBLIC KEY-----\\s*MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=\\s*-----END PUBLIC KEY-----\\s*$", var.signing_public_key_pem))
+    error_message = "signing_public_key_pem must be an Ed25519 public key in PEM (-----BEGIN PUBLIC KEY-----, SPKI); a private key must never be passed here."
+  }
+}
+
+variable "alert_recipients" {
+  type        = list(string)
+  description = "E-mail addresses that receive the function's failure alerts (Gmail API) and, unless monitoring_emails is set, Cloud Monitoring's."
+  validation {
+    condition     = length(var.alert_recipients) > 0 && alltrue([for a in var.alert_recipients : can(regex("^[^@,\\s]+@[^@,\\s]+\\.[^@,\\s]+$", a))])
+    error_message = "alert_recipients must list at least one e-mail address (no commas)."
+  }
+}
+
+variable "alert_sender" {
+  type        = string
+  description = "The Gmail address the alerts are sent from (the account the Gmail credentials belong to, or the user impersonated through domain-wide delegation)."
+  validation {
+    condition     = can(regex("^[^@,\\s]+@[^@,\\s]+\\.[^@,\\s]+$", var.alert_sender))
+    error_message = "alert_sender must be an e-mail address."
+  }
+}
+
+variable "gmail_auth" {
+  type        = string
+  description = "How the function authenticates to Gmail: oauth (a personal account's refresh token) or service-account (Workspace domain-wide delegation)."
+  default     = "oauth"
+  validation {
+    condition     = contains(["oauth", "service-account"], var.gmail_auth)
+    error_message = "gmail_auth must be oauth or service-account."
+  }
+}
+
+variable "monitoring_emails" {
+  type        = list(string)
+  description = "E-mail addresses of the Cloud Monitoring channel that hears of failures even when Gmail fails. Null uses alert_recipients."
+  default     = null
+  validation {
+    # An empty list would leave the alert policies with no channel: failures would reach nobody.
+    condition     = var.monitoring_emails == null || try(length(var.monitoring_emails) > 0 && alltrue([for a in var.monitoring_emails : can(regex("^[^@,\\s]+@[^@,\\s]+\\.[^@,\\s]+$", a))]), false)
+    error_message = "monitoring_emails must be null (use alert_recipients) or list at least one e-mail address."
+  }
+}

@@ -1,0 +1,303 @@
+// Terraform's validations against the function's own parser: each rule tried with values on both sides of its
+// boundary, in terraform console and in parseFunctionConfig, so a value Terraform accepts never stops the function.
+import { generateKeyPairSync } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseFunctionConfig } from '../../../functions/config/parse.js';
+import { hasTerraform, PUBLIC_KEY, useConsole } from './tf-console.js';
+
+const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+
+/** What Terraform does not set from its inputs: a resource's name, the scheduler's account and the secrets. */
+const DEPLOYED = {
+  BACKUP_BUCKET: 'my-project-1-db-backups',
+  BACKUP_SCHEDULER_SERVICE_ACCOUNT: 'db-backup-sched@my-project-1.iam.gserviceaccount.com',
+  BACKUP_SIGNING_KEY: String(SIGNING_KEY),
+  GMAIL_CREDENTIALS: JSON.stringify({
+    client_id: 'id',
+    client_secret: 'not-a-secret',
+    refresh_token: 'token',
+  }),
+};
+
+const TARGET = { id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: 'http://10.0.0.5:8443' };
+
+/** One target with one field changed, as Terraform input and as the BACKUP_TARGETS the function would read. */
+function target(change: Record<string, unknown>): {
+  hcl: Record<string, string>;
+  env: Record<string, string>;
+} {
+  const value = { ...TARGET, ...change };
+  const hcl = Object.entries(value)
+    .map(
+      ([key, v]) =>
+        `${key} = ${typeof v === 'object' ? hclObject(v as Record<string, unknown>) : JSON.stringify(v)}`,
+    )
+    .join(', ');
+  return { hcl: { targets: `[{ ${hcl} }]` }, env: { BACKUP_TARGETS: JSON.stringify([value]) } };
+}
+const hclObject = (value: Record<string, unknown>) =>
+  `{ ${Object.entries(value)
+    .map(([key, v]) => `${key} = ${JSON.stringify(v)}`)
+    .join(', ')} }`;
+
+interface Value {
+  readonly hcl: Record<string, string>;
+  readonly env: Record<string, string>;
+  /** What decides Terraform's answer when a plan-time precondition, not a validation, holds the rule. */
+  readonly cron?: true;
+}
+
+/** A plain input and the variable it becomes, with the value Terraform would write. */
+function plain(variable: string, env: string, value: string | number): Value {
+  return {
+    hcl: { [variable]: JSON.stringify(value) },
+    env: { [env]: String(value) },
+  };
+}
+
+/** The backup's cron: Terraform checks it in cron.tf, a precondition of the scheduler jobs. */
+function cron(value: string): Value {
+  return { ...plain('backup_schedule', 'BACKUP_SCHEDULE', value), cron: true };
+}
+
+/** One agent with one field changed (Terraform's names), and the BACKUP_AGENTS the function would read. */
+function agent(change: Record<string, string>): Value {
+  const tf = { url: TARGET.agentUrl, public_key_pem: PUBLIC_KEY, ...change };
+  const names: Record<string, string> = {
+    url: 'url',
+    public_key_pem: 'publicKey',
+    tls_ca_cert_pem: 'tlsCaCert',
+    tls_cert_sha256: 'tlsCertSha256',
+  };
+  const hcl = Object.entries(tf).map(([key, v]) => `${key} = ${JSON.stringify(v)}`);
+  return {
+    hcl: {
+      agents: `[{ ${hcl.join(', ')} }]`,
+      targets: `[{ id = "a", database = "a", engine = "mysql", agentUrl = ${JSON.stringify(tf.url)} }]`,
+    },
+    env: {
+      BACKUP_AGENTS: JSON.stringify([Object.fromEntries(Object.entries(tf).map(([k, v]) => [names[k], v]))]),
+      BACKUP_TARGETS: JSON.stringify([{ ...TARGET, id: 'a', database: 'a', agentUrl: tf.url }]),
+    },
+  };
+}
+
+const RSA_PUBLIC_KEY = String(
+  generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
+);
+const PIN = 'ab'.repeat(32);
+const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+type Case = readonly [what: string, value: Value];
+
+const ACCEPTED: Case[] = [
+  ['a 6-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', 'abc-12')],
+  ['a 30-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', `p${'-'.repeat(28)}1`)],
+  ['a 3-character bucket', plain('bucket_name', 'BACKUP_BUCKET', 'a-1')],
+  ['a 63-character bucket', plain('bucket_name', 'BACKUP_BUCKET', `b${'_'.repeat(61)}1`)],
+  ['concurrency 1', plain('concurrency', 'BACKUP_CONCURRENCY', 1)],
+  ['concurrency 16', plain('concurrency', 'BACKUP_CONCURRENCY', 16)],
+  ['poll budget 0', plain('poll_budget_seconds', 'BACKUP_POLL_BUDGET_SECONDS', 0)],
+  ['poll budget 1740', plain('poll_budget_seconds', 'BACKUP_POLL_BUDGET_SECONDS', 1740)],
+  ['job timeout 1', plain('job_timeout_minutes', 'BACKUP_JOB_TIMEOUT_MINUTES', 1)],
+  ['job timeout 10080', plain('job_timeout_minutes', 'BACKUP_JOB_TIMEOUT_MINUTES', 10080)],
+  ['a one-letter key id', plain('signing_key_id', 'BACKUP_SIGNING_KEY_ID', 'k')],
+  ['a 63-character key id', plain('signing_key_id', 'BACKUP_SIGNING_KEY_ID', `k${'.'.repeat(61)}k`)],
+  ['on_error continue', plain('on_error', 'BACKUP_ON_ERROR', 'continue')],
+  ['no prefix', plain('object_prefix', 'BACKUP_PREFIX', '')],
+  ['a folder prefix', plain('object_prefix', 'BACKUP_PREFIX', 'prod/db.1_a-b/')],
+  ['a prefix ending in a name', plain('object_prefix', 'BACKUP_PREFIX', 'prod/nightly-')],
+  ['UTC', plain('time_zone', 'BACKUP_TIME_ZONE', 'UTC')],
+  ['Europe/Lisbon', plain('time_zone', 'BACKUP_TIME_ZONE', 'Europe/Lisbon')],
+  ['Asia/Kolkata', plain('time_zone', 'BACKUP_TIME_ZONE', 'Asia/Kolkata')],
+  ['its older name Asia/Calcutta', plain('time_zone', 'BACKUP_TIME_ZONE', 'Asia/Calcutta')],
+  ['a 63-character database name', target({ database: `D${'b'.repeat(62)}` })],
+  ['a database name with . _ -', target({ database: 'a.b_c-d' })],
+  ['a digit-first target id', target({ id: '1st' })],
+  ['gzip level 1', target({ compression: { algorithm: 'gzip', level: 1 } })],
+  ['gzip level 9', target({ compression: { algorithm: 'gzip', level: 9 } })],
+  ['zstd level 19', target({ compression: { algorithm: 'zstd', level: 19 } })],
+  ['every engine', target({ engine: 'sqlite' })],
+  ['1 daily day', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 1)],
+  ['31 daily days', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 31)],
+  ['no weekly copies', plain('retention_weekly_weeks', 'BACKUP_RETENTION_WEEKLY_WEEKS', 0)],
+  ['104 weekly weeks', plain('retention_weekly_weeks', 'BACKUP_RETENTION_WEEKLY_WEEKS', 104)],
+  ['no monthly copies', plain('retention_monthly_months', 'BACKUP_RETENTION_MONTHLY_MONTHS', 0)],
+  ['120 monthly months', plain('retention_monthly_months', 'BACKUP_RETENTION_MONTHLY_MONTHS', 120)],
+  ['no yearly copies', plain('retention_yearly_years', 'BACKUP_RETENTION_YEARLY_YEARS', 0)],
+  ['100 yearly years', plain('retention_yearly_years', 'BACKUP_RETENTION_YEARLY_YEARS', 100)],
+  ['a shrink ratio of 0', plain('shrink_warning_ratio', 'BACKUP_SHRINK_WARNING_RATIO', 0)],
+  ['a shrink ratio of 1', plain('shrink_warning_ratio', 'BACKUP_SHRINK_WARNING_RATIO', 1)],
+  ['a restore URL for 1 minute', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 1)],
+  ['a restore URL for a week', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 10080)],
+  ['the last minute of the year, Sunday as 7', cron('59 23 31 12 7')],
+  ['weekdays by name', cron('0 2 * * mon-fri')],
+  ['lists, ranges and steps', cron('0,30 1-5/2 */10 jan-jun 0-6')],
+  ['a pinned https agent', agent({ url: 'https://10.0.0.5:8443', tls_cert_sha256: PIN })],
+  [
+    'a pin written with colons',
+    agent({ url: 'https://10.0.0.5:8443', tls_cert_sha256: PIN.replace(/(..)(?!$)/g, '$1:') }),
+  ],
+  [
+    'an https agent with its own CA',
+    agent({ url: 'https://10.0.0.5:8443', tls_ca_cert_pem: CA.replaceAll('\\n', '\n') }),
+  ],
+];
+
+const REFUSED: Case[] = [
+  ['a 5-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', 'abc-1')],
+  ['a 31-character project id', plain('project_id', 'GOOGLE_CLOUD_PROJECT', `p${'-'.repeat(29)}1`)],
+  ['a project id ending in -', plain('project_id', 'GOOGLE_CLOUD_PROJECT', 'my-project-')],
+  ['a 2-character bucket', plain('bucket_name', 'BACKUP_BUCKET', 'a1')],
+  ['a 64-character bucket', plain('bucket_name', 'BACKUP_BUCKET', `b${'_'.repeat(62)}1`)],
+  ['a bucket starting with -', plain('bucket_name', 'BACKUP_BUCKET', '-bucket')],
+  ['concurrency 0', plain('concurrency', 'BACKUP_CONCURRENCY', 0)],
+  ['concurrency 17', plain('concurrency', 'BACKUP_CONCURRENCY', 17)],
+  ['concurrency 1.5', plain('concurrency', 'BACKUP_CONCURRENCY', 1.5)],
+  ['poll budget -1', plain('poll_budget_seconds', 'BACKUP_POLL_BUDGET_SECONDS', -1)],
+  ['poll budget 1741', plain('poll_budget_seconds', 'BACKUP_POLL_BUDGET_SECONDS', 1741)],
+  ['poll budget 100.5', plain('poll_budget_seconds', 'BACKUP_POLL_BUDGET_SECONDS', 100.5)],
+  ['job timeout 0', plain('job_timeout_minutes', 'BACKUP_JOB_TIMEOUT_MINUTES', 0)],
+  ['job timeout 10081', plain('job_timeout_minutes', 'BACKUP_JOB_TIMEOUT_MINUTES', 10081)],
+  ['job timeout 30.5', plain('job_timeout_minutes', 'BACKUP_JOB_TIMEOUT_MINUTES', 30.5)],
+  ['a 64-character key id', plain('signing_key_id', 'BACKUP_SIGNING_KEY_ID', 'k'.repeat(64))],
+  ['a key id starting with .', plain('signing_key_id', 'BACKUP_SIGNING_KEY_ID', '.key')],
+  ['a key id starting with -', plain('signing_key_id', 'BACKUP_SIGNING_KEY_ID', '-key')],
+  ['a key id with a slash', plain('signing_key_id', 'BACKUP_SIGNING_KEY_ID', 'a/b')],
+  ['on_error ignore', plain('on_error', 'BACKUP_ON_ERROR', 'ignore')],
+  ['a prefix starting with /', plain('object_prefix', 'BACKUP_PREFIX', '/prod/')],
+  ['a prefix with an empty folder', plain('object_prefix', 'BACKUP_PREFIX', 'a//b/')],
+  ['a prefix with ..', plain('object_prefix', 'BACKUP_PREFIX', 'a/../')],
+  ['a prefix with .', plain('object_prefix', 'BACKUP_PREFIX', './a/')],
+  ['a prefix with a space', plain('object_prefix', 'BACKUP_PREFIX', 'my backups/')],
+  ['an unknown time zone', plain('time_zone', 'BACKUP_TIME_ZONE', 'Mars/Olympus_Mons')],
+  ['a 64-character database name', target({ database: `D${'b'.repeat(63)}` })],
+  ['a database name starting with .', target({ database: '.HospitalDB' })],
+  ['a database name starting with _', target({ database: '_HospitalDB' })],
+  ['a target id starting with -', target({ id: '-hospital' })],
+  ['a database name with a slash', target({ database: 'a/b' })],
+  ['an unknown engine', target({ engine: 'oracle' })],
+  ['gzip level 0', target({ compression: { algorithm: 'gzip', level: 0 } })],
+  ['zstd level 20', target({ compression: { algorithm: 'zstd', level: 20 } })],
+  ['zstd level 1.5', target({ compression: { algorithm: 'zstd', level: 1.5 } })],
+  ['brotli', target({ compression: { algorithm: 'brotli' } })],
+  ['gzip level 10', target({ compression: { algorithm: 'gzip', level: 10 } })],
+  ['no daily copies', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 0)],
+  ['32 daily days', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 32)],
+  ['7.5 daily days', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 7.5)],
+  ['-1 weekly weeks', plain('retention_weekly_weeks', 'BACKUP_RETENTION_WEEKLY_WEEKS', -1)],
+  ['105 weekly weeks', plain('retention_weekly_weeks', 'BACKUP_RETENTION_WEEKLY_WEEKS', 105)],
+  ['121 monthly months', plain('retention_monthly_months', 'BACKUP_RETENTION_MONTHLY_MONTHS', 121)],
+  ['101 yearly years', plain('retention_yearly_years', 'BACKUP_RETENTION_YEARLY_YEARS', 101)],
+  ['a negative shrink ratio', plain('shrink_warning_ratio', 'BACKUP_SHRINK_WARNING_RATIO', -0.1)],
+  ['a shrink ratio above 1', plain('shrink_warning_ratio', 'BACKUP_SHRINK_WARNING_RATIO', 1.1)],
+  ['a restore URL for 0 minutes', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 0)],
+  ['a restore URL past a week', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 10081)],
+  ['minute 60', cron('60 2 * * *')],
+  ['hour 24', cron('0 24 * * *')],
+  ['day of month 0', cron('0 0 0 * *')],
+  ['month 13', cron('0 0 * 13 *')],
+  ['day of week 8', cron('0 0 * * 8')],
+  ['a backwards range', cron('5-1 * * * *')],
+  ['a step of 0', cron('*/0 * * * *')],
+  ['an unknown day name', cron('0 2 * * FOO')],
+  ['a four-field cron', cron('0 2 * *')],
+  ['an RSA key for the agent', agent({ public_key_pem: RSA_PUBLIC_KEY })],
+  ['a pin of 63 hex digits', agent({ url: 'https://10.0.0.5:8443', tls_cert_sha256: PIN.slice(1) })],
+  ['a CA that is not a certificate', agent({ url: 'https://10.0.0.5:8443', tls_ca_cert_pem: PUBLIC_KEY })],
+];
+
+/**
+ * Values only Terraform refuses, and why it must: never the other way round, which would let an apply succeed
+ * with a function that cannot start.
+ */
+const TERRAFORM_STRICTER: Case[] = [
+  // Time zone names are case-insensitive to ICU, not to Cloud Scheduler, which reads the same time_zone.
+  ['a time zone in the wrong case', plain('time_zone', 'BACKUP_TIME_ZONE', 'europe/lisbon')],
+  // A bucket name with dots is a domain name, which Cloud Storage creates only for its verified owner.
+  ['a bucket name with dots', plain('bucket_name', 'BACKUP_BUCKET', 'backups.example.com')],
+  // Quartz's ? and L are read by the function's cron parser, not by Cloud Scheduler's unix-cron.
+  ['a ? for the day of month', cron('0 2 ? * *')],
+  ['L for the last day of the month', cron('0 2 L * *')],
+  // The function calls the agent at its origin: a path in the url would be a second way to name one agent.
+  ['an agent url with a path', agent({ url: 'http://10.0.0.5:8443/agent' })],
+];
+
+describe.skipIf(!hasTerraform)('Terraform validations and the function parser', () => {
+  const tf = useConsole();
+  let settings: Record<string, string>;
+
+  beforeAll(async () => {
+    settings = await tf().json('local.function_settings');
+  });
+
+  /** Terraform's answer: a failed validation, or with a cron, what cron.tf finds wrong. */
+  const terraformAccepts = async (value: Value) => {
+    if (!value.cron) return tf().evaluate('var.project_id', value.hcl);
+    const errors = await tf().evaluate('jsonencode(local.cron_errors.backup)', value.hcl);
+    return { ok: errors.ok && errors.out === '"[]"', out: errors.out };
+  };
+
+  /** Whether the function starts with Terraform's settings plus `env`. */
+  const functionAccepts = (env: Record<string, string>) => {
+    try {
+      parseFunctionConfig({ ...settings, ...DEPLOYED, ...env });
+      return { ok: true, out: '' };
+    } catch (error) {
+      return { ok: false, out: (error as Error).message };
+    }
+  };
+
+  it('starts the function with the settings Terraform writes for valid inputs', () => {
+    const result = functionAccepts({});
+    expect(result.ok, result.out).toBe(true);
+  });
+
+  it.each(ACCEPTED)('both accept %s', async (_what, value) => {
+    const inTerraform = await terraformAccepts(value);
+    expect(inTerraform.ok, inTerraform.out).toBe(true);
+    const inFunction = functionAccepts(value.env);
+    expect(inFunction.ok, inFunction.out).toBe(true);
+  });
+
+  it.each(REFUSED)('both refuse %s', async (_what, value) => {
+    const inTerraform = await terraformAccepts(value);
+    expect(inTerraform.ok, 'terraform accepted it').toBe(false);
+    if (!value.cron) expect(inTerraform.out).toContain('Invalid value for variable');
+    expect(functionAccepts(value.env).ok, 'the function accepted it').toBe(false);
+  });
+
+  it.each(TERRAFORM_STRICTER)('Terraform alone refuses %s', async (_what, value) => {
+    const inTerraform = await terraformAccepts(value);
+    expect(inTerraform.ok, 'terraform accepted it').toBe(false);
+    expect(functionAccepts(value.env).ok).toBe(true);
+  });
+
+  it('accepts only time zones the function knows', async () => {
+    const zones = await tf().json<string[]>('local.time_zones');
+    expect(zones.length).toBeGreaterThan(400);
+    const unknown = zones.filter((zone) => !functionAccepts({ BACKUP_TIME_ZONE: zone }).ok);
+    expect(unknown).toEqual([]);
+  });
+
+  it('writes what Terraform accepts exactly as the function reads it', async () => {
+    for (const [what, value] of ACCEPTED) {
+      const written = await tf().json<Record<string, string>>('local.function_settings', value.hcl);
+      for (const [name, expected] of Object.entries(value.env)) {
+        // BACKUP_BUCKET is the bucket resource's name, which is bucket_name (bucket.test.ts).
+        if (name === 'BACKUP_BUCKET') continue;
+        const json = name === 'BACKUP_TARGETS' || name === 'BACKUP_AGENTS';
+        const read = (text: string | undefined) => (json ? JSON.parse(text ?? '') : text);
+        // The function reads a pin without its colons, in lower case, as Terraform writes it.
+        const normalise = (v: unknown) =>
+          JSON.parse(
+            JSON.stringify(v).replace(
+              /"tlsCertSha256":"([^"]+)"/g,
+              (_m, pin: string) => `"tlsCertSha256":"${pin.replaceAll(':', '').toLowerCase()}"`,
+            ),
+          );
+        expect(normalise(read(written[name])), `${what}: ${name}`).toEqual(normalise(read(expected)));
+      }
+    }
+  });
+});
