@@ -7,8 +7,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="$repo/terraform/.build/function-source"
 
 cd "$repo"
-# The functions run on the module's runtime (nodejs22 by default, or nodejs24), the floor package.json's engines
-# names: build and install with a Node.js at least that new, so the lock file and dist/ suit the runtime.
+# The functions run on the module's runtime (nodejs22 by default, or nodejs24), within package.json's engines;
+# building needs a Node.js at least as new as that floor.
 node -e '
   const wanted = Number(/(\d+)/.exec(require("./package.json").engines.node)[1]);
   const have = Number(process.versions.node.split(".")[0]);
