@@ -12,6 +12,24 @@ import { runVerify } from './verify/run-verify.js';
 
 type Run = (req: Request, deps: FunctionDeps) => Promise<RunReport>;
 
+/** A run request's body is a few fields; anything much larger is not one. */
+export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
+/**
+ * Why the request cannot be run before its fields are read: a body that is not JSON (the framework parses
+ * text and forms as well, whose fields would otherwise be ignored) or is too large.
+ */
+function refusalOf(req: Request): BackupError | undefined {
+  const size = req.rawBody?.length ?? 0;
+  if (size > MAX_REQUEST_BODY_BYTES) {
+    return new BackupError('BODY_TOO_LARGE', `the body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`);
+  }
+  if (size > 0 && !req.is('application/json')) {
+    return new BackupError('CONTENT_TYPE_UNSUPPORTED', 'send the fields as application/json or in the query');
+  }
+  return undefined;
+}
+
 function handler(deps: FunctionDeps, run: Run): HttpFunction {
   return async (req: Request, res: Response) => {
     if (req.method !== 'POST' && req.method !== 'GET') {
@@ -24,6 +42,8 @@ function handler(deps: FunctionDeps, run: Run): HttpFunction {
     // Every line of this request joins its trace in Cloud Logging.
     const traced = { ...deps, logger: deps.logger.withTrace(req.get('x-cloud-trace-context')) };
     try {
+      const refusal = refusalOf(req);
+      if (refusal) throw refusal;
       const report = await run(req, traced);
       res.status(httpStatusOf(report)).json(report);
     } catch (error) {

@@ -2,6 +2,7 @@
 import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
 import { createDefaultDeps } from './deps.js';
+import { answerRefusalsAsJsonOnEveryServer } from './framework-refusals.js';
 import { createBackupHandler, createVerifyHandler } from './handlers.js';
 import { createCloudLogger } from './logging/logger.js';
 
@@ -20,3 +21,5 @@ const deps = createDefaultDeps(config);
 
 http('backup', createBackupHandler(config, deps));
 http('verify', createVerifyHandler(config, deps));
+// The framework's own refusals (a body that is not JSON, …) in the same JSON shape as the handlers'.
+answerRefusalsAsJsonOnEveryServer(deps.logger);

@@ -24,6 +24,7 @@ import {
   parseFunctionConfig,
   systemClock,
 } from '../functions/api.js';
+import { answerRefusalsAsJson } from '../functions/framework-refusals.js';
 import { ensureDemoDatabase } from './demo-database.js';
 
 export const LOCAL_BUCKET = 'local-backups';
@@ -112,8 +113,8 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   };
   http('backup', createBackupHandler(functionConfig, deps));
   http('verify', createVerifyHandler(functionConfig, deps));
-  const backupServer = await serve(getTestServer('backup'));
-  const verifyServer = await serve(getTestServer('verify'));
+  const backupServer = await serve(getTestServer('backup'), deps);
+  const verifyServer = await serve(getTestServer('verify'), deps);
 
   return {
     backupUrl: backupServer.url,
@@ -131,8 +132,9 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   };
 }
 
-/** Serves a functions-framework server on a free loopback port. */
-async function serve(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves a functions-framework server on a free loopback port, its refusals in JSON as deployed. */
+async function serve(server: Server, deps: FunctionDeps): Promise<{ url: string; close(): Promise<void> }> {
+  answerRefusalsAsJson(server, deps.logger);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {

@@ -13,6 +13,7 @@ import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
 import { type Clock, systemClock } from '../../../functions/deps.js';
+import { answerRefusalsAsJson } from '../../../functions/framework-refusals.js';
 import { createBackupHandler, createVerifyHandler } from '../../../functions/handlers.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import type { RunReport } from '../../../functions/report.js';
@@ -54,6 +55,8 @@ export interface FunctionHarness {
   config: FunctionConfig;
   storage: Storage;
   logs: Record<string, unknown>[];
+  /** The two targets' base URLs, for requests the helpers below do not make. */
+  urls: { backup: string; verify: string };
   backup(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   verify(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   close(): Promise<void>;
@@ -122,6 +125,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
   http(names.backup, createBackupHandler(config, deps));
   http(names.verify, createVerifyHandler(config, deps));
   const servers = [getTestServer(names.backup), getTestServer(names.verify)];
+  for (const server of servers) answerRefusalsAsJson(server, deps.logger);
   const urls = await Promise.all(
     servers.map(
       (server) =>
@@ -144,6 +148,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     config,
     storage,
     logs,
+    urls: { backup: urls[0] as string, verify: urls[1] as string },
     backup: (query = {}, headers = {}) => call(urls[0] as string, query, headers),
     verify: (query = {}, headers = {}) => call(urls[1] as string, query, headers),
     close: async () => {

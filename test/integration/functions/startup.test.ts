@@ -64,19 +64,49 @@ describe('start-up', () => {
     expect(output()).not.toContain('PRIVATE KEY');
   });
 
-  it('serves the backup target with a good configuration (a dry run touches nothing)', async () => {
-    const port = await freePort();
-    const { output } = start('backup', port, goodEnv());
+  /** The first answer of the function on `port`, retried while it starts. */
+  async function firstAnswer(port: number, init: RequestInit, query = '') {
     let response: Response | undefined;
     for (let attempt = 0; attempt < 300 && !response; attempt++) {
-      response = await fetch(`http://127.0.0.1:${port}/?dryRun=true`, { method: 'POST' }).catch(async () => {
+      response = await fetch(`http://127.0.0.1:${port}/${query}`, init).catch(async () => {
         await new Promise((resolve) => setTimeout(resolve, 100));
         return undefined;
       });
     }
+    return response;
+  }
+
+  it('serves the backup target with a good configuration (a dry run touches nothing)', async () => {
+    const port = await freePort();
+    const { output } = start('backup', port, goodEnv());
+    const response = await firstAnswer(port, { method: 'POST' }, '?dryRun=true');
     expect(response?.status, output()).toBe(200);
     const report = (await response?.json()) as { targets: { outcome: string; objectName: string }[] };
     expect(report.targets).toEqual([expect.objectContaining({ outcome: 'planned' })]);
     expect(output()).toContain('"event":"run.planned"');
+  });
+
+  it('answers a malformed JSON body in the JSON error shape, with no stack in the answer or the log', async () => {
+    const port = await freePort();
+    // Outside production Express would print the stack in its HTML page.
+    const { output } = start('backup', port, { ...goodEnv(), NODE_ENV: 'development' });
+    const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"dryRun":' };
+    const response = await firstAnswer(port, init);
+    expect(response?.status, output()).toBe(400);
+    expect(response?.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response?.json()).toEqual({
+      error: { code: 'REQUEST_INVALID', message: 'the body is not valid JSON' },
+    });
+    const logged = () =>
+      output()
+        .split('\n')
+        .some(
+          (line) =>
+            line.includes('"event":"request.refused"') && line.includes('"errorCode":"REQUEST_INVALID"'),
+        );
+    // The line is written before the answer; reading it from the child's pipe may lag behind.
+    for (let i = 0; i < 100 && !logged(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(logged(), output()).toBe(true);
+    expect(output()).not.toMatch(/SyntaxError|\bat JSON\.parse|node_modules/);
   });
 });
