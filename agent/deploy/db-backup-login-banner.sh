@@ -6,6 +6,8 @@
   dir="${DB_BACKUP_LOG_DIR:-/var/log/db-backup}"
   marker="${HOME:-/nonexistent}/.db-backup-last-seen"
   limit=20
+  # Bytes per line printed: a log line is data, and must not fill an admin's screen.
+  width=200
   case "$-" in
     *i*) ;;
     *) [ "${DB_BACKUP_BANNER:-}" = always ] || exit 0 ;;
@@ -15,6 +17,14 @@
   now="$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
   since=""
   [ -f "$marker" ] && since="$(date -u -r "$marker" +%Y-%m-%dT%H:%M:%S.%3NZ)"
+
+  # What reaches the terminal is printable text only: control bytes (C0, DEL, and C1 whether UTF-8 encoded or
+  # raw) would let whoever shapes a log line move the cursor, retitle the window or answer back as the admin.
+  printable() {
+    LC_ALL=C tr -d '\000-\011\013-\037\177' |
+      if command -v iconv >/dev/null 2>&1; then iconv -c -f UTF-8 -t UTF-8 2>/dev/null; else LC_ALL=C tr -d '\200-\377'; fi |
+      LC_ALL=C sed "s/$(printf '\302')[$(printf '\200-\237')]//g"
+  }
 
   failures="$(
     # Oldest file first, so the lines come out in time order; files untouched since the marker are skipped.
@@ -34,7 +44,7 @@
         time = field("time")
         if (since != "" && time <= since) next
         printf "  %s  %-20s %-22s %s\n", time, field("targetId"), field("errorCode"), field("message")
-      }'
+      }' | cut -b "1-$width" | printable
   )"
 
   if [ -n "$failures" ]; then

@@ -119,4 +119,34 @@ describe('login banner (profile.d)', () => {
       () => {},
     );
   });
+
+  it('prints no control bytes from the log and caps each line', async () => {
+    // What a forged or corrupted line could carry: a window-title OSC, a clear screen, a UTF-8 C1 CSI, DEL, a
+    // bell, a raw 8-bit CSI, and enough text to fill the screen; the non-ASCII letters must survive.
+    const hostile = `failed: \u001b]0;owned\u0007 \u001b[2J\u001b[31mred \u009b6n \u007f RAW caf\u00e9 \u20ac ${'x'.repeat(1000)}`;
+    const json = line('2025-03-01T02:00:09.000Z', 'error', 'job.failed', 'Hospital\u001b[8mDB', 'DUMP_FAILED')
+      .replace(/"message":"[^"]*"/, () => `"message":"${hostile}"`)
+      // Raw control bytes in the file, as JSON.stringify never writes them: the banner cannot rely on escaping.
+      .replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    const [before, after] = json.split('RAW');
+    const bytes = Buffer.concat([Buffer.from(before ?? ''), Buffer.from([0x9b]), Buffer.from(after ?? '')]);
+    expect(bytes.includes(0x1b)).toBe(true);
+    await writeFile(join(logDir, 'agent.log'), bytes);
+
+    const { stdout } = await run('bash', [SCRIPT], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        DB_BACKUP_LOG_DIR: logDir,
+        DB_BACKUP_BANNER: 'always',
+      },
+      encoding: 'buffer',
+    });
+    const out = Buffer.from(stdout);
+    expect([...out].filter((byte) => (byte < 0x20 && byte !== 0x0a) || byte === 0x7f)).toEqual([]);
+    const text = out.toString('utf8');
+    expect(text).not.toMatch(/[\u0080-\u009f\ufffd]/);
+    expect(text).toMatch(/Hospital\[8mDB +DUMP_FAILED +failed: \]0;owned \[2J\[31mred 6n {3}café € x+\n/);
+    for (const printed of text.split('\n')) expect(Buffer.byteLength(printed)).toBeLessThanOrEqual(200);
+  });
 });
