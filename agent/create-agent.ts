@@ -94,7 +94,6 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
         maxFutureSkewSeconds: config.signature.maxClockSkewSeconds,
       },
       publicUrl: config.publicUrl,
-      scheme: config.tls ? 'https' : 'http',
       now,
     }),
   });

@@ -26,6 +26,7 @@ import {
 } from '../functions/api.js';
 import { answerRefusalsAsJson } from '../functions/framework-refusals.js';
 import { ensureDemoDatabase } from './demo-database.js';
+import { freePort } from './free-port.js';
 
 export const LOCAL_BUCKET = 'local-backups';
 const KEY_ID = 'local';
@@ -70,9 +71,11 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   // A fresh key pair each start: the agent trusts only this run's function.
   const keys = generateKeyPair();
   const agentKeys = generateKeyPair();
+  const agentPort = await freePort();
   const agentConfig = parseAgentConfig(
     {
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: { host: '127.0.0.1', port: agentPort },
+      publicUrl: `http://127.0.0.1:${agentPort}`,
       stateDir: join(data, 'agent', 'state'),
       logDir: paths.agentLogs,
       syslog: false,

@@ -34,14 +34,13 @@ export const agentConfigSchema = z.strictObject({
     port: z.int().min(0).max(65535).default(AGENT_DEFAULTS.port),
   }),
   /**
-   * The URL the function calls, e.g. `http://10.0.0.5:8443`: the origin of every signed @target-uri. Without
-   * it the agent trusts the request's Host header (and the scheme it serves), so set it when the agent sits
-   * behind a proxy or must refuse requests signed for another host.
+   * The URL the function calls, e.g. `http://10.0.0.5:8443`: the origin of every signed @target-uri. Required,
+   * so that a request signed for another agent (one trusting the same key) is refused here, whatever its Host
+   * header says; it is also the origin the agent's signed answers name.
    */
   publicUrl: z
     .url({ protocol: /^https?$/ })
-    .refine((url) => new URL(url).pathname === '/' && !new URL(url).search, 'must be an origin with no path')
-    .optional(),
+    .refine((url) => new URL(url).pathname === '/' && !new URL(url).search, 'must be an origin with no path'),
   /** Serve HTTPS with this certificate and key (PEM files); plain HTTP when absent. */
   tls: z.strictObject({ certFile: absolutePathSchema, keyFile: absolutePathSchema }).optional(),
   stateDir: absolutePathSchema.default(AGENT_DEFAULTS.stateDir),

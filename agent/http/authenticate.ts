@@ -1,5 +1,5 @@
-// Checks a request's RFC 9421 signature. The signed @target-uri is rebuilt from config `publicUrl` when set
-// (the URL the function calls), else from the Host header and the scheme the agent serves.
+// Checks a request's RFC 9421 signature. The signed @target-uri is rebuilt from config `publicUrl` (the URL the
+// function calls), never from the Host header, which the sender chooses.
 import type { IncomingMessage } from 'node:http';
 import {
   type HttpRequest,
@@ -14,18 +14,16 @@ export interface AuthenticatorOptions {
   trustedKeys: TrustedKeys;
   nonceStore: NonceStore;
   verifyOptions: VerifyOptions;
-  /** An origin such as `http://10.0.0.5:8443`; undefined to trust the Host header. */
-  publicUrl: string | undefined;
-  scheme: 'http' | 'https';
+  /** This agent's origin, such as `http://10.0.0.5:8443`. */
+  publicUrl: string;
   now: () => Date;
 }
 
 export type Authenticate = (req: IncomingMessage, body: Buffer) => VerifiedSignature;
 
 /** The absolute URI the signer must have signed for this request. */
-export function targetUri(req: IncomingMessage, publicUrl: string | undefined, scheme: string): string {
-  const origin = publicUrl ? new URL(publicUrl).origin : `${scheme}://${req.headers.host ?? ''}`;
-  return `${origin}${req.url ?? '/'}`;
+export function targetUri(req: IncomingMessage, publicUrl: string): string {
+  return `${new URL(publicUrl).origin}${req.url ?? '/'}`;
 }
 
 /** The request as the signing module sees it: header names lower-case, repeated headers joined. */
@@ -41,7 +39,7 @@ export function toHttpRequest(req: IncomingMessage, body: Buffer, uri: string): 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate {
   return (req, body) =>
     verify(
-      toHttpRequest(req, body, targetUri(req, options.publicUrl, options.scheme)),
+      toHttpRequest(req, body, targetUri(req, options.publicUrl)),
       options.trustedKeys,
       options.now(),
       options.nonceStore,

@@ -17,6 +17,7 @@ import {
   runAcceptedSchema,
 } from '../../core/protocol.js';
 import { generateKeyPair, type SigningKey, sign } from '../../core/signing/index.js';
+import { freePort } from '../../local/free-port.js';
 
 export const TEST_KEY_ID = 'test-key';
 
@@ -128,9 +129,13 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
   const stateDir = join(dir, 'state');
   const logDir = join(dir, 'log');
   const signing = options.signingKey ?? testSigningKey();
+  // publicUrl names the port, so the port is chosen before the agent listens.
+  const listenPort = options.config?.listen?.port ?? (await freePort());
+  const scheme = options.config?.tls ? 'https' : 'http';
   const config = parseAgentConfig(
     {
-      listen: { host: '127.0.0.1', port: 0 },
+      listen: { host: '127.0.0.1', port: listenPort },
+      publicUrl: `${scheme}://127.0.0.1:${listenPort}`,
       stateDir,
       logDir,
       syslog: false,

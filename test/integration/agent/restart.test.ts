@@ -52,6 +52,7 @@ describe('agent process restarts', () => {
       configPath,
       JSON.stringify({
         listen: { host: '127.0.0.1', port },
+        publicUrl: url,
         stateDir: join(dir, 'state'),
         logDir: join(dir, 'log'),
         syslog: false,

@@ -21,6 +21,7 @@ function memoryFiles(entries: Record<string, { text: string; mode?: number }>): 
 
 const minimal = {
   listen: { host: '10.0.0.5' },
+  publicUrl: 'http://10.0.0.5:8443',
   trustedKeys: { 'key-1': publicPem },
   targets: [{ id: 'app', engine: 'sqlite', database: 'app', path: '/srv/app.db' }],
   uploads: { buckets: ['acme-backups'] },
@@ -68,6 +69,15 @@ describe('parseAgentConfig', () => {
 
   it('requires the listen host to be said explicitly', () => {
     expectConfigError(() => parseAgentConfig({ ...minimal, listen: {} }, memoryFiles({})), /listen\.host/);
+  });
+
+  it('requires publicUrl, the origin every signed request must name, as an origin', () => {
+    const { publicUrl: _, ...withoutPublicUrl } = minimal;
+    expectConfigError(() => parseAgentConfig(withoutPublicUrl, memoryFiles({})), /publicUrl/);
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, publicUrl: 'http://10.0.0.5:8443/agent' }, memoryFiles({})),
+      /publicUrl: must be an origin with no path/,
+    );
   });
 
   it('names the bad field of a target', () => {
