@@ -5,12 +5,14 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Writable } from 'node:stream';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import type { AgentConfig } from './config/parse.js';
 import { createDumpResolver } from './engines/credentials.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { openFileNonceStore } from './http/file-nonce-store.js';
 import { createRequestHandler } from './http/handler.js';
+import { createRefusalCount } from './http/refusal-count.js';
 import { createJobRunner } from './jobs/job-runner.js';
 import { createJobStore } from './jobs/job-store.js';
 import { type AgentLog, createAgentLog } from './log/agent-log.js';
@@ -20,8 +22,10 @@ import { createBackupPipeline } from './pipeline/backup-pipeline.js';
 import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
 
 export interface AgentDeps {
-  /** The syslog forwarder's command; `logger` (util-linux) by default. */
-  syslogCommand?: string;
+  /** Where syslog lines go (with their priority prefixes); stdout, the journal under systemd, by default. */
+  syslogStream?: Writable;
+  /** How often refusals of unauthenticated callers are summarised; a minute by default. */
+  refusalWindowMs?: number;
   files?: ConfigFiles;
   now?: () => Date;
   /** Where a failing log folder or syslog is reported; stderr by default. */
@@ -48,8 +52,8 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     now,
     reportFailure: report,
     syslog: config.syslog
-      ? createSyslogSender(deps.syslogCommand, (error) => {
-          // Once per process: a missing syslog must not flood stderr, nor ever fail a job.
+      ? createSyslogSender(deps.syslogStream, (error) => {
+          // Once per process: a closed stdout must not flood stderr, nor ever fail a job.
           if (!syslogFailed) report(`db-backup-agent: syslog forwarding failed: ${error.message}`);
           syslogFailed = true;
         })
@@ -80,11 +84,13 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
   });
   await runner.recover();
 
+  const refusals = createRefusalCount({ log, now, windowMs: deps.refusalWindowMs });
   const handler = createRequestHandler({
     runner,
     storage: config.uploads,
     maxBodyBytes: config.maxBodyBytes,
     log,
+    refusals,
     authenticate: createAuthenticator({
       trustedKeys: config.trustedKeys,
       // On disk, so a request captured before a restart cannot be replayed after it.
@@ -97,6 +103,8 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
       now,
     }),
   });
+  // Node's own limit on the request line and headers (16 KiB) answers 431 past it, before the handler runs;
+  // the handler answers 414 to a request target over MAX_TARGET_LENGTH below that.
   const server: Server = config.tls
     ? createHttpsServer(
         { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
@@ -106,6 +114,11 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
   // A slow or silent client must not hold a connection (and a job request's parse) open for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
+  // Past this many open connections new ones are closed at once: counted, like any unauthenticated refusal.
+  server.maxConnections = config.maxConnections;
+  server.on('drop', (dropped?: { remoteAddress?: string }) =>
+    refusals.add('CONNECTION_LIMIT', dropped?.remoteAddress),
+  );
 
   return {
     log,
@@ -128,6 +141,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
       await runner.close();
       server.closeAllConnections();
       await closed;
+      refusals.close();
       log.info('agent.stopped', 'stopped');
     },
   };

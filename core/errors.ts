@@ -15,6 +15,7 @@ export const HTTP_STATUS_BY_CODE = {
   /** An upload or download address the agent's config does not allow: refused before anything runs. */
   DESTINATION_REFUSED: 403,
   ROUTE_UNKNOWN: 404,
+  URI_TOO_LONG: 414,
   // Request signatures: every one answers 401 and says no more to the caller
   /** What the caller is told for any of the signature codes below, which stay in the agent's log. */
   UNAUTHENTICATED: 401,

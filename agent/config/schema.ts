@@ -17,6 +17,8 @@ export const AGENT_DEFAULTS = {
   chunkSize: 8 * 1024 * 1024,
   /** A job request is a few hundred bytes; anything much larger is not one. */
   maxBodyBytes: 16 * 1024,
+  /** The function polls one job at a time per target; a few dozen connections is ample. */
+  maxConnections: 32,
   maxSignatureAgeSeconds: 300,
   maxClockSkewSeconds: 30,
   /** Long enough for the watchdog and an admin to look back over a quarter. */
@@ -93,6 +95,8 @@ export const agentConfigSchema = z.strictObject({
     .min(1024)
     .max(1024 * 1024)
     .default(AGENT_DEFAULTS.maxBodyBytes),
+  /** Open connections past this many are closed at once. */
+  maxConnections: z.int().min(2).max(1024).default(AGENT_DEFAULTS.maxConnections),
   /** Finished jobs' state files are deleted after this many days. */
   jobRetentionDays: z.int().min(1).default(AGENT_DEFAULTS.jobRetentionDays),
   signature: z

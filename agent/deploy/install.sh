@@ -55,6 +55,11 @@ fi
 install -m 0644 "$DEPLOY_DIR/$UNIT" "/etc/systemd/system/$UNIT"
 install -m 0644 "$DEPLOY_DIR/db-backup-agent.logrotate" /etc/logrotate.d/db-backup-agent
 install -m 0644 "$DEPLOY_DIR/db-backup-login-banner.sh" /etc/profile.d/db-backup-failures.sh
+# rsyslog files the agent's journal lines under /var/log; without rsyslog they stay in the journal.
+if [[ -d /etc/rsyslog.d ]]; then
+  install -m 0644 "$DEPLOY_DIR/db-backup-agent.rsyslog.conf" /etc/rsyslog.d/30-db-backup-agent.conf
+  systemctl try-restart rsyslog.service
+fi
 
 systemctl daemon-reload
 systemctl enable "$UNIT" >/dev/null

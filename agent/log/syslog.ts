@@ -1,32 +1,35 @@
-// Forwards log lines to syslog through util-linux `logger` (Node has no unix datagram sockets for /dev/log).
-// Spawned without a shell, the line on stdin; a missing or failing `logger` never reaches the caller.
-import { spawn } from 'node:child_process';
+// Hands log lines to syslog through systemd's journal, without a process per line: each line goes to stdout
+// behind an sd-daemon priority prefix (`<3>` err, `<4>` warning, `<6>` info). The unit gives stdout to the
+// journal under SyslogIdentifier=db-backup-agent with SyslogLevelPrefix=yes, and rsyslog files the lines
+// under /var/log (agent/deploy/db-backup-agent.rsyslog.conf).
+import type { Writable } from 'node:stream';
 
 export const SYSLOG_TAG = 'db-backup-agent';
 
 export type SyslogPriority = 'info' | 'warning' | 'err';
 
-/** The `logger` command for one line: data, so tests can assert it. */
-export function loggerCommand(command: string, priority: SyslogPriority): { file: string; args: string[] } {
-  return { file: command, args: ['-t', SYSLOG_TAG, '-p', `user.${priority}`] };
-}
+/** syslog(3) priority numbers, as sd-daemon(3) prefixes carry them. */
+const LEVEL: Record<SyslogPriority, number> = { err: 3, warning: 4, info: 6 };
 
 export type SyslogSend = (priority: SyslogPriority, line: string) => void;
 
+/** The text written for one line: its prefix, the line on one line (the journal splits at newlines), a newline. */
+export function journalLine(priority: SyslogPriority, line: string): string {
+  return `<${LEVEL[priority]}>${line.replaceAll('\n', ' ')}\n`;
+}
+
+/**
+ * A sender writing to `stream` (stdout by default). A failed write (stdout closed) is reported through
+ * `onError` and never reaches the caller.
+ */
 export function createSyslogSender(
-  command = 'logger',
+  stream: Writable = process.stdout,
   onError: (error: Error) => void = () => {},
 ): SyslogSend {
+  stream.on('error', onError);
   return (priority, line) => {
-    const { file, args } = loggerCommand(command, priority);
     try {
-      const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'ignore'], shell: false });
-      child.on('error', onError);
-      child.stdin.on('error', onError);
-      child.on('exit', (code) => {
-        if (code !== 0 && code !== null) onError(new Error(`${file} exited with code ${code}`));
-      });
-      child.stdin.end(`${line}\n`);
+      stream.write(journalLine(priority, line));
     } catch (error) {
       onError(error as Error);
     }

@@ -3,6 +3,7 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { nodeConfigFiles } from '../../agent/config/files.js';
 import { type AgentConfig, parseAgentConfig } from '../../agent/config/parse.js';
@@ -92,7 +93,13 @@ export interface TestAgentOptions {
   /** Reuse a previous agent's folder (state and logs), as a restart would. */
   dir?: string;
   signingKey?: { key: SigningKey; trusted: Record<string, string> };
-  syslogCommand?: string;
+  /** Where syslog lines go when config.syslog is on; the test process's stdout otherwise. */
+  syslogStream?: Writable;
+  /**
+   * How often refusals of unauthenticated requests are summarised in the log; 50 ms by default, so a test
+   * finds its refusal's line at once (waitForLog) instead of after the minute a deployed agent waits.
+   */
+  refusalWindowMs?: number;
 }
 
 export interface TestAgent {
@@ -118,6 +125,14 @@ export interface TestAgent {
   waitForJob(jobId: string, timeoutMs?: number): Promise<JobStatus>;
   /** Every line of every file in the log folder (rotated ones too), as text. */
   logLines(): Promise<string[]>;
+  /**
+   * The first log entry, parsed, from line `from` on (0: the first) that `match` accepts, waiting up to
+   * 10 s for it to be written.
+   */
+  waitForLog(
+    match: (entry: Record<string, unknown>) => boolean,
+    from?: number,
+  ): Promise<Record<string, unknown>>;
   /** Stops the agent (running jobs interrupted), keeping its folder. */
   close(): Promise<void>;
   /** Stops the agent and deletes its folder. */
@@ -146,7 +161,10 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
     },
     nodeConfigFiles,
   );
-  const agent = await createAgent(config, { syslogCommand: options.syslogCommand });
+  const agent = await createAgent(config, {
+    syslogStream: options.syslogStream,
+    refusalWindowMs: options.refusalWindowMs ?? 50,
+  });
   const { url, port } = await agent.listen();
   let closed = false;
   const close = async () => {
@@ -188,6 +206,16 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
       }
     },
     logLines: () => readLogLines(logDir),
+    async waitForLog(match, from = 0) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const lines = (await readLogLines(logDir)).slice(from);
+        const found = lines.map((line) => JSON.parse(line)).find(match);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error('no matching log line after 10 s');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
     close,
     async remove() {
       await close();
@@ -198,6 +226,14 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
 }
 
 /** The lines of every log file in `logDir`, gzip-rotated ones included. */
+/** Matches a refusal summary that counted `code`. */
+export function refusalSummary(code: string): (entry: Record<string, unknown>) => boolean {
+  return (entry) =>
+    entry.event === 'request.unauthenticated' &&
+    Array.isArray(entry.errorCodes) &&
+    entry.errorCodes.some((counted) => String(counted).startsWith(`${code}:`));
+}
+
 export async function readLogLines(logDir: string): Promise<string[]> {
   const lines: string[] = [];
   for (const name of (await readdir(logDir).catch(() => [])).sort()) {

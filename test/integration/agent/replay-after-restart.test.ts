@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NONCE_LOG } from '../../../agent/http/file-nonce-store.js';
 import { AGENT_PATHS, errorBodySchema } from '../../../core/protocol.js';
-import { startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
+import { refusalSummary, startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
 
 type CapturedRequest = { method: string; url: string; headers: Record<string, string>; body: string };
 
@@ -55,12 +55,8 @@ describe('replay protection across an agent restart', () => {
     });
     expect(replayed.status).toBe(401);
     expect(errorBodySchema.parse(await replayed.json()).error.code).toBe('UNAUTHENTICATED');
-    const last = JSON.parse((await second.logLines()).at(-1) ?? '{}');
-    expect(last).toMatchObject({
-      event: 'request.unauthenticated',
-      level: 'warning',
-      errorCode: 'SIGNATURE_REPLAYED',
-    });
+    const refused = await second.waitForLog(refusalSummary('SIGNATURE_REPLAYED'));
+    expect(refused).toMatchObject({ level: 'warning', refused: 1 });
 
     // A fresh signature is still accepted by the restarted agent.
     expect((await second.request(AGENT_PATHS.run('run-1'))).status).toBe(404);

@@ -158,11 +158,21 @@ describe('agent process restarts', () => {
     first.child.kill('SIGKILL');
     await first.exited;
 
-    await startAgent();
+    const second = await startAgent();
     const replayed = await fetch(captured.url, { headers: captured.headers });
     expect(replayed.status).toBe(401);
+    // Refusals are summarised once a minute, and when the agent stops.
+    second.child.kill('SIGTERM');
+    await second.exited;
     const lines = (await readLogLines(join(dir, 'log'))).map((line) => JSON.parse(line));
-    expect(lines.at(-1)).toMatchObject({ event: 'request.unauthenticated', errorCode: 'SIGNATURE_REPLAYED' });
+    expect(lines.slice(-2)).toEqual([
+      expect.objectContaining({
+        event: 'request.unauthenticated',
+        errorCode: 'SIGNATURE_REPLAYED',
+        refused: 1,
+      }),
+      expect.objectContaining({ event: 'agent.stopped' }),
+    ]);
   });
 
   it('on SIGTERM interrupts the running job, cancels its upload session and exits 0', async () => {

@@ -1,9 +1,11 @@
-// An agent serving HTTPS (the signed @target-uri then starts with https) and forwarding its log to syslog.
+// An agent serving HTTPS (the signed @target-uri then starts with https) and writing its log for syslog: JSON
+// lines on its stdout behind sd-daemon priority prefixes, which the journal reads.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATHS } from '../../../core/protocol.js';
@@ -16,7 +18,7 @@ describe('agent over HTTPS with syslog', () => {
   let tools: StandIns;
   let agent: TestAgent;
   let ca: Buffer;
-  let syslogFile: string;
+  let journal = '';
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'agent-tls-'));
@@ -47,15 +49,16 @@ describe('agent over HTTPS with syslog', () => {
       { stdio: 'ignore' },
     );
     ca = await readFile(certFile);
-    syslogFile = join(dir, 'syslog');
-    await writeFile(syslogFile, '');
-    // Records each call's arguments and the line it was given on stdin, as syslog would receive it.
-    const logger = await tools.script('logger', `{ echo "ARGS $*"; cat; } >> '${syslogFile}'`);
+    // What systemd would read from the agent's stdout.
+    const stdout = new PassThrough();
+    stdout.on('data', (chunk: Buffer) => {
+      journal += chunk.toString();
+    });
     const failing = await tools.script('mongodump', 'echo "cannot connect" >&2; exit 1');
     agent = await startTestAgent({
       targets: [{ id: 'fails', engine: 'mongodb', database: 'fails', toolPath: failing }],
       config: { tls: { certFile, keyFile }, syslog: true },
-      syslogCommand: logger,
+      syslogStream: stdout,
     });
   });
   afterAll(async () => {
@@ -88,7 +91,7 @@ describe('agent over HTTPS with syslog', () => {
     expect(JSON.parse(found.text)).toMatchObject({ error: { code: 'JOB_UNKNOWN' } });
   });
 
-  it('sends every log line to syslog under its tag, failures at err', async () => {
+  it('writes every log line for the journal, failures at err, without the upload secret', async () => {
     const body = JSON.stringify(
       oneJobRun({
         runId: 'run-2',
@@ -101,15 +104,15 @@ describe('agent over HTTPS with syslog', () => {
     );
     const accepted = await send('POST', AGENT_PATHS.runs, body);
     expect(accepted.status).toBe(202);
-    let text = '';
-    for (let i = 0; i < 200 && !text.includes('"event":"job.failed"'); i++) {
-      await sleep(50);
-      text = await readFile(syslogFile, 'utf8');
-    }
-    expect(text).toContain('ARGS -t db-backup-agent -p user.info\n{"time":');
-    expect(text).toMatch(
-      /ARGS -t db-backup-agent -p user\.err\n\{[^\n]*"event":"job\.failed"[^\n]*"errorCode":"DUMP_FAILED"/,
+    for (let i = 0; i < 200 && !journal.includes('"event":"job.failed"'); i++) await sleep(50);
+    expect(journal).toMatch(/^<6>\{"time":[^\n]*"event":"agent\.started"/);
+    expect(journal).toMatch(/\n<3>\{[^\n]*"event":"job\.failed"[^\n]*"errorCode":"DUMP_FAILED"/);
+    expect(journal).not.toContain('upload_id=never');
+    // The same lines as the log folder's, one per line.
+    const fileLines = (await readFile(join(agent.logDir, 'agent.log'), 'utf8')).trim().split('\n');
+    const journalLines = journal.trim().split('\n');
+    expect(journalLines.map((line) => line.replace(/^<\d>/, ''))).toEqual(
+      fileLines.slice(0, journalLines.length),
     );
-    expect(text).not.toContain('upload_id=never');
   });
 });
