@@ -37,6 +37,10 @@ export const HTTP_STATUS_BY_CODE = {
   SESSION_REFUSED: 502,
   AGENT_UNREACHABLE: 502,
   AGENT_REJECTED: 502,
+  // The agent's answers: each is believed only when signed by that agent's key for the request it answers
+  AGENT_RESPONSE_UNSIGNED: 502,
+  AGENT_RESPONSE_UNBOUND: 502,
+  AGENT_RESPONSE_INVALID: 502,
   CHECK_MISMATCH: 500,
   JOB_INTERRUPTED: 500,
   /** Stopped by a signed cancel (the watchdog's, for a job it found stuck). */

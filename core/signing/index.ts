@@ -1,10 +1,18 @@
 // Request signing between the function and the agent: RFC 9421 HTTP Message Signatures with Ed25519 over an
-// RFC 9530 sha-256 Content-Digest.
+// RFC 9530 sha-256 Content-Digest; the agent's answers signed with its own key and bound to their requests.
 export { checkContentDigest, contentDigest } from './content-digest.js';
-export { generateKeyPair, loadPrivateKey, loadPublicKey, type SigningKey, type TrustedKeys } from './keys.js';
+export {
+  generateKeyPair,
+  keyThumbprint,
+  loadPrivateKey,
+  loadPublicKey,
+  type SigningKey,
+  type TrustedKeys,
+} from './keys.js';
 export { InMemoryNonceStore, type NonceStore } from './nonce-store.js';
 export { DEFAULT_EXPIRES_IN_SECONDS, type SignatureHeaders, type SignOptions, sign } from './sign.js';
-export { type HttpRequest, signatureBase } from './signature-base.js';
+export { signResponse } from './sign-response.js';
+export { type HttpRequest, type HttpResponse, signatureBase } from './signature-base.js';
 export {
   DEFAULT_MAX_AGE_SECONDS,
   DEFAULT_MAX_FUTURE_SKEW_SECONDS,
@@ -12,3 +20,4 @@ export {
   type VerifyOptions,
   verify,
 } from './verify.js';
+export { type AnswerKey, verifyResponse } from './verify-response.js';

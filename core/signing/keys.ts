@@ -1,5 +1,12 @@
-// Ed25519 keys: the function signs with a private key, the agent trusts public keys by key id.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+// Ed25519 keys: the function signs with a private key, the agent trusts public keys by key id; the agent signs its
+// answers with a key of its own, named by its thumbprint.
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
 import { ConfigError } from '../errors.js';
 
 /** The private key a signer uses, and the id under which verifiers know its public key. */
@@ -40,4 +47,15 @@ export function loadPublicKey(pem: string): KeyObject {
 /** A fresh Ed25519 pair, e.g. the ephemeral one the local stack signs with. */
 export function generateKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
   return generateKeyPairSync('ed25519');
+}
+
+/**
+ * The RFC 7638 JWK thumbprint of an Ed25519 key (either half): SHA-256 over its required members in
+ * lexicographic order, base64url. The agent's answers carry it as their keyid, so a verifier holding the public
+ * key can tell an answer signed by another key. Written out because Node has no JWK thumbprint of its own.
+ */
+export function keyThumbprint(key: KeyObject): string {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key;
+  const { crv, kty, x } = publicKey.export({ format: 'jwk' });
+  return createHash('sha256').update(JSON.stringify({ crv, kty, x })).digest('base64url');
 }

@@ -2,12 +2,8 @@
 import { createPublicKey, sign as ed25519Sign, verify as ed25519Verify } from 'node:crypto';
 import type { InnerList } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
-import {
-  type HttpRequest,
-  loadPrivateKey,
-  loadPublicKey,
-  signatureBase,
-} from '../../../../core/signing/index.js';
+import { loadPrivateKey, loadPublicKey, signatureBase } from '../../../../core/signing/index.js';
+import { RFC_TEST_REQUEST } from './rfc9421-messages.js';
 
 const TEST_KEY_ED25519_PRIVATE = `-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF
@@ -16,20 +12,7 @@ const TEST_KEY_ED25519_PUBLIC = `-----BEGIN PUBLIC KEY-----
 MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=
 -----END PUBLIC KEY-----`;
 
-// The test request of B.2.
-const request: HttpRequest = {
-  method: 'POST',
-  url: 'https://example.com/foo?param=Value&Pet=dog',
-  headers: {
-    host: 'example.com',
-    date: 'Tue, 20 Apr 2021 02:07:55 GMT',
-    'content-type': 'application/json',
-    'content-digest':
-      'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:',
-    'content-length': '18',
-  },
-  body: '{"hello": "world"}',
-};
+const request = RFC_TEST_REQUEST;
 
 const covered = ['date', '@method', '@path', '@authority', 'content-type', 'content-length'];
 const input: InnerList = [
