@@ -13,6 +13,7 @@ import { createAuthenticator } from './http/authenticate.js';
 import { openFileNonceStore } from './http/file-nonce-store.js';
 import { createRequestHandler } from './http/handler.js';
 import { createRefusalCount } from './http/refusal-count.js';
+import { createAnswerSigner, signedAnswers } from './http/sign-answer.js';
 import { createJobRunner } from './jobs/job-runner.js';
 import { createJobStore } from './jobs/job-store.js';
 import { type AgentLog, createAgentLog } from './log/agent-log.js';
@@ -105,12 +106,16 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
   });
   // Node's own limit on the request line and headers (16 KiB) answers 431 past it, before the handler runs;
   // the handler answers 414 to a request target over MAX_TARGET_LENGTH below that.
+  // Every answer is signed with the agent's own key and bound to the request it answers.
+  const answers = {
+    ServerResponse: signedAnswers(createAnswerSigner(config.responseKey, config.publicUrl, now)),
+  };
   const server: Server = config.tls
     ? createHttpsServer(
-        { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+        { ...answers, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
         handler,
       )
-    : createHttpServer(handler);
+    : createHttpServer(answers, handler);
   // A slow or silent client must not hold a connection (and a job request's parse) open for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -41,10 +41,13 @@ async function main(): Promise<void> {
   const checkout = resolve(process.argv[2] ?? '.');
   const dir = await mkdtemp(join(tmpdir(), 'agent-flood-'));
   const port = await freePort();
-  const { publicKey } = generateKeyPair();
+  const { publicKey, privateKey } = generateKeyPair();
+  const responseKeyFile = join(dir, 'response-key.pem');
+  await writeFile(responseKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const config = {
     listen: { host: '127.0.0.1', port },
     publicUrl: `http://127.0.0.1:${port}`,
+    responseKeyFile,
     stateDir: join(dir, 'state'),
     logDir: join(dir, 'log'),
     syslog: true,

@@ -1,7 +1,7 @@
 // The embedded default: the storage emulator, the agent and the function on 127.0.0.1, wired as in production.
 
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -72,10 +72,17 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   const keys = generateKeyPair();
   const agentKeys = generateKeyPair();
   const agentPort = await freePort();
+  // The agent's answers are signed with a key of this run too; the function believes only those.
+  const responseKeyFile = join(data, 'agent', 'response-key.pem');
+  await writeFile(responseKeyFile, agentKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+    mode: 0o600,
+  });
+  await chmod(responseKeyFile, 0o600);
   const agentConfig = parseAgentConfig(
     {
       listen: { host: '127.0.0.1', port: agentPort },
       publicUrl: `http://127.0.0.1:${agentPort}`,
+      responseKeyFile,
       stateDir: join(data, 'agent', 'state'),
       logDir: paths.agentLogs,
       syslog: false,

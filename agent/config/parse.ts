@@ -2,13 +2,15 @@
 import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../../core/errors.js';
 import { describeIssues } from '../../core/protocol.js';
-import { loadPublicKey, type TrustedKeys } from '../../core/signing/index.js';
+import { loadPublicKey, type SigningKey, type TrustedKeys } from '../../core/signing/index.js';
 import type { ConfigFiles } from './files.js';
-import { readPasswordFile } from './password-file.js';
+import { readPasswordFile, readResponseKey } from './password-file.js';
 import { type AgentConfigFile, agentConfigSchema } from './schema.js';
 
 export interface AgentConfig extends Omit<AgentConfigFile, 'trustedKeys'> {
   trustedKeys: TrustedKeys;
+  /** Signs every answer; read from responseKeyFile. */
+  responseKey: SigningKey;
 }
 
 function loadKey(keyId: string, value: string, files: ConfigFiles): KeyObject {
@@ -59,13 +61,17 @@ export function parseAgentConfig(json: string | unknown, files: ConfigFiles): Ag
   const trustedKeys = new Map(
     Object.entries(config.trustedKeys).map(([keyId, pemOrPath]) => [keyId, loadKey(keyId, pemOrPath, files)]),
   );
-  return { ...config, trustedKeys };
+  return {
+    ...config,
+    trustedKeys,
+    responseKey: readResponseKey(config.responseKeyFile, files, 'responseKeyFile'),
+  };
 }
 
 /** The config as JSON safe to print: keys shown by id only, any secret-looking value masked. */
 export function printableConfig(config: AgentConfig): string {
   return JSON.stringify(
-    { ...config, trustedKeys: [...config.trustedKeys.keys()] },
+    { ...config, trustedKeys: [...config.trustedKeys.keys()], responseKey: config.responseKey.id },
     (key, item) => (typeof item === 'string' && /password(?!File)|secret|token/i.test(key) ? '***' : item),
     2,
   );

@@ -1,10 +1,12 @@
-// A target's password file: refused unless only its owner may read it, and read without its final newline.
+// Secret files: refused unless only their owner may read them. A target's password is read without its final
+// newline; the agent's answer-signing key is an Ed25519 private key.
 import { ConfigError } from '../../core/errors.js';
+import { keyThumbprint, loadPrivateKey, type SigningKey } from '../../core/signing/index.js';
 import { MIN_REDACTED_LENGTH } from '../log/redact.js';
 import type { ConfigFiles } from './files.js';
 
-/** Reads the password in `path`; `what` names the setting in errors (never the password). */
-export function readPasswordFile(path: string, files: ConfigFiles, what: string): string {
+/** The text of `path`, a file only its owner may read; `what` names the setting in errors (never the text). */
+export function readOwnerOnlyFile(path: string, files: ConfigFiles, what: string): string {
   let mode: number;
   let text: string;
   try {
@@ -19,10 +21,26 @@ export function readPasswordFile(path: string, files: ConfigFiles, what: string)
         `chmod 600 it`,
     );
   }
-  const password = text.replace(/\r?\n$/, '');
+  return text;
+}
+
+/** Reads the password in `path`. */
+export function readPasswordFile(path: string, files: ConfigFiles, what: string): string {
+  const password = readOwnerOnlyFile(path, files, what).replace(/\r?\n$/, '');
   // Shorter passwords could not be masked in logs without masking ordinary words too.
   if (password.length < MIN_REDACTED_LENGTH) {
     throw new ConfigError(`${what}: ${path} holds a password shorter than ${MIN_REDACTED_LENGTH} characters`);
   }
   return password;
+}
+
+/** The agent's answer-signing key in `path` (PEM, PKCS #8), under its thumbprint as key id. */
+export function readResponseKey(path: string, files: ConfigFiles, what: string): SigningKey {
+  const pem = readOwnerOnlyFile(path, files, what);
+  try {
+    const privateKey = loadPrivateKey(pem);
+    return { id: keyThumbprint(privateKey), privateKey };
+  } catch (cause) {
+    throw new ConfigError(`${what}: ${path}: ${(cause as Error).message}`, { cause });
+  }
 }

@@ -43,6 +43,11 @@ export const agentConfigSchema = z.strictObject({
   publicUrl: z
     .url({ protocol: /^https?$/ })
     .refine((url) => new URL(url).pathname === '/' && !new URL(url).search, 'must be an origin with no path'),
+  /**
+   * The agent's own Ed25519 private key (PEM, PKCS #8, a file only the agent's user may read), which signs every
+   * answer; the function holds its public half (BACKUP_AGENTS) and believes only answers it signed.
+   */
+  responseKeyFile: absolutePathSchema,
   /** Serve HTTPS with this certificate and key (PEM files); plain HTTP when absent. */
   tls: z.strictObject({ certFile: absolutePathSchema, keyFile: absolutePathSchema }).optional(),
   stateDir: absolutePathSchema.default(AGENT_DEFAULTS.stateDir),

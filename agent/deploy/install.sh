@@ -46,6 +46,14 @@ chmod -R u=rwX,go=rX "$staging"
 rm -rf "$PREFIX/dist" "$PREFIX/node_modules"
 mv "$staging/dist" "$staging/node_modules" "$staging/package.json" "$staging/package-lock.json" "$PREFIX/"
 
+# The agent's own key, which signs its answers; the function holds its public half (BACKUP_AGENTS).
+RESPONSE_KEY="$CONFIG_DIR/keys/agent-response.key"
+if [[ ! -e "$RESPONSE_KEY" ]]; then
+  command -v openssl >/dev/null || die "openssl is needed to create $RESPONSE_KEY"
+  (umask 077 && openssl genpkey -algorithm ed25519 -out "$RESPONSE_KEY")
+  chown "$SERVICE_USER:$SERVICE_USER" "$RESPONSE_KEY"
+fi
+
 new_config=no
 if [[ ! -e "$CONFIG_DIR/agent.json" ]]; then
   install -m 0640 -o root -g "$SERVICE_USER" "$DEPLOY_DIR/agent.example.json" "$CONFIG_DIR/agent.json"
@@ -63,8 +71,10 @@ fi
 
 systemctl daemon-reload
 systemctl enable "$UNIT" >/dev/null
+echo "The function must hold this agent's answer key: put it in the agent's BACKUP_AGENTS entry (publicKey):"
+openssl pkey -in "$RESPONSE_KEY" -pubout
 if [[ $new_config == yes ]]; then
-  echo "Installed. Edit $CONFIG_DIR/agent.json (listen.host, trustedKeys, targets), put each password in a"
+  echo "Installed. Edit $CONFIG_DIR/agent.json (listen.host, publicUrl, trustedKeys, uploads.buckets, targets), put each password in a"
   echo "0600 file under $CONFIG_DIR/secrets owned by $SERVICE_USER, check it with"
   echo "  sudo -u $SERVICE_USER node $PREFIX/dist/agent/main.js --config $CONFIG_DIR/agent.json --check-config"
   echo "then: systemctl start $UNIT"

@@ -1,7 +1,9 @@
-// JSON answers, errors in the protocol's error body with the status from the shared code table.
+// JSON answers, signed (sign-answer.ts), errors in the protocol's error body with the status from the shared code
+// table.
 import type { ServerResponse } from 'node:http';
 import { type ErrorCode, HTTP_STATUS_BY_CODE } from '../../core/errors.js';
 import type { BusyJob, ErrorBody } from '../../core/protocol.js';
+import { answerSignature } from './sign-answer.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -10,11 +12,13 @@ export function sendJson(
   headers: Record<string, string> = {},
 ) {
   const text = JSON.stringify(body);
+  const type = { 'content-type': 'application/json; charset=utf-8' };
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
+    ...type,
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
     ...headers,
+    ...answerSignature(res, { status, headers: type, body: text }),
   });
   res.end(text);
 }

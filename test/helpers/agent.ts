@@ -1,6 +1,8 @@
 // A real agent on a random loopback port for tests, with its own temp state and log folders and a fresh
 // signing key: signed requests, job polling, the log's lines, and upload sessions opened on the emulator.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+
+import { createPublicKey } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -33,6 +35,8 @@ export function testSigningKey(id = TEST_KEY_ID): { key: SigningKey; trusted: Re
 
 export interface AgentResponse {
   status: number;
+  /** Header names lower-case. */
+  headers: Record<string, string>;
   text: string;
   /** The body parsed as JSON, undefined when it is not JSON. */
   json: unknown;
@@ -47,6 +51,8 @@ export interface SignedRequestOptions {
   expiresInSeconds?: number;
   /** Changes the signed request before it is sent (headers, body, method or path), to test rejections. */
   tamper?: (request: { method: string; url: string; headers: Record<string, string>; body: string }) => void;
+  /** The URL the signature names when the agent is called at another address than its publicUrl. */
+  signedFor?: string;
 }
 
 export async function toAgentResponse(response: Response): Promise<AgentResponse> {
@@ -57,7 +63,7 @@ export async function toAgentResponse(response: Response): Promise<AgentResponse
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json };
+  return { status: response.status, headers: Object.fromEntries(response.headers), text, json };
 }
 
 /** Signs a request as the function does (content-type always set, bodiless requests too) and sends it. */
@@ -65,7 +71,8 @@ export async function signedRequest(url: string, options: SignedRequestOptions):
   const method = options.method ?? 'GET';
   const body = options.body ?? '';
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const signature = sign({ method, url, headers, body }, options.key, options.now ?? new Date(), {
+  const signed = { method, url: options.signedFor ?? url, headers, body };
+  const signature = sign(signed, options.key, options.now ?? new Date(), {
     expiresInSeconds: options.expiresInSeconds,
   });
   const request = { method, url, headers: { ...headers, ...signature }, body };
@@ -76,6 +83,29 @@ export async function signedRequest(url: string, options: SignedRequestOptions):
     body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,
   });
   return toAgentResponse(response);
+}
+
+/** Each test agent's answer-signing public key (PEM) by its publicUrl: what BACKUP_AGENTS says of it. */
+const answerKeys = new Map<string, string>();
+
+/** The public key that signs the answers of the test agent whose publicUrl is `url`, if one was started. */
+export function answerKeyOf(url: string): string | undefined {
+  return answerKeys.get(url);
+}
+
+/** Records the answer key of an agent served otherwise (an impersonator holding its own key). */
+export function registerAnswerKey(url: string, publicKeyPem: string): void {
+  answerKeys.set(url, publicKeyPem);
+}
+
+/** Writes a fresh answer-signing key into `dir` unless one is there (a restart keeps its key); its path. */
+async function answerKeyFile(dir: string): Promise<string> {
+  const path = join(dir, 'response-key.pem');
+  const pem = generateKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  await writeFile(path, pem, { mode: 0o600, flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  return path;
 }
 
 /** A run of one job, as the function sends for a single target. */
@@ -111,6 +141,8 @@ export interface TestAgent {
   logDir: string;
   config: AgentConfig;
   key: SigningKey;
+  /** The public key (PEM) that signs this agent's answers. */
+  answerKey: string;
   agent: Agent;
   /** A signed request to `path` on this agent. */
   request(
@@ -157,10 +189,15 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
       trustedKeys: signing.trusted,
       targets: options.targets,
       uploads: options.uploads ?? { origin: 'http://127.0.0.1:9', buckets: ['test-bucket'] },
+      responseKeyFile: await answerKeyFile(dir),
       ...options.config,
     },
     nodeConfigFiles,
   );
+  const answerKey = createPublicKey(config.responseKey.privateKey)
+    .export({ type: 'spki', format: 'pem' })
+    .toString();
+  registerAnswerKey(config.publicUrl, answerKey);
   const agent = await createAgent(config, {
     syslogStream: options.syslogStream,
     refusalWindowMs: options.refusalWindowMs ?? 50,
@@ -181,9 +218,14 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
     logDir,
     config,
     key: signing.key,
+    answerKey,
     agent,
     request: (path, requestOptions = {}) =>
-      signedRequest(`${url}${path}`, { ...requestOptions, key: requestOptions.key ?? signing.key }),
+      signedRequest(`${url}${path}`, {
+        signedFor: `${config.publicUrl}${path}`,
+        ...requestOptions,
+        key: requestOptions.key ?? signing.key,
+      }),
     postRun: (run) => self.request(AGENT_PATHS.runs, { method: 'POST', body: JSON.stringify(run) }),
     async submit(request) {
       const response = await self.postRun(oneJobRun(request));

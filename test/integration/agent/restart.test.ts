@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATHS, type JobStatus, runAcceptedSchema } from '../../../core/protocol.js';
+import { generateKeyPair } from '../../../core/signing/index.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import {
   downloadObject,
@@ -48,11 +49,16 @@ describe('agent process restarts', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     configPath = join(dir, 'agent.json');
+    const responseKeyFile = join(dir, 'response-key.pem');
+    await writeFile(responseKeyFile, generateKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
     await writeFile(
       configPath,
       JSON.stringify({
         listen: { host: '127.0.0.1', port },
         publicUrl: url,
+        responseKeyFile,
         stateDir: join(dir, 'state'),
         logDir: join(dir, 'log'),
         syslog: false,

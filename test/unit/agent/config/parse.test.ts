@@ -5,14 +5,21 @@ import type { ConfigFiles } from '../../../../agent/config/files.js';
 import { parseAgentConfig, printableConfig } from '../../../../agent/config/parse.js';
 import { AGENT_DEFAULTS } from '../../../../agent/config/schema.js';
 import { ConfigError } from '../../../../core/errors.js';
-import { generateKeyPair } from '../../../../core/signing/index.js';
+import { generateKeyPair, keyThumbprint } from '../../../../core/signing/index.js';
 
 const publicPem = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+const answerKey = generateKeyPair().privateKey;
+/** The answer-signing key's path in agent.example.json, and in every config here. */
+const RESPONSE_KEY = '/etc/db-backup/keys/agent-response.key';
 
-/** An in-memory file system: path → { text, mode }. */
+/** An in-memory file system: path → { text, mode }; the answer-signing key is always there, 0600. */
 function memoryFiles(entries: Record<string, { text: string; mode?: number }>): ConfigFiles {
+  const all: Record<string, { text: string; mode?: number }> = {
+    [RESPONSE_KEY]: { text: answerKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+    ...entries,
+  };
   const get = (path: string) => {
-    const entry = entries[path];
+    const entry = all[path];
     if (!entry) throw new Error(`ENOENT: no such file, open '${path}'`);
     return entry;
   };
@@ -22,6 +29,7 @@ function memoryFiles(entries: Record<string, { text: string; mode?: number }>): 
 const minimal = {
   listen: { host: '10.0.0.5' },
   publicUrl: 'http://10.0.0.5:8443',
+  responseKeyFile: RESPONSE_KEY,
   trustedKeys: { 'key-1': publicPem },
   targets: [{ id: 'app', engine: 'sqlite', database: 'app', path: '/srv/app.db' }],
   uploads: { buckets: ['acme-backups'] },
@@ -164,10 +172,27 @@ describe('parseAgentConfig', () => {
     expect(config.targets.map((target) => target.engine)).toEqual(['mysql', 'mongodb']);
   });
 
+  it('loads the answer-signing key, under its thumbprint, from a file only its owner may read', () => {
+    expect(parseAgentConfig(minimal, memoryFiles({})).responseKey.id).toBe(keyThumbprint(answerKey));
+    const { responseKeyFile: _, ...without } = minimal;
+    expectConfigError(() => parseAgentConfig(without, memoryFiles({})), /responseKeyFile/);
+    const text = answerKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expectConfigError(
+      () => parseAgentConfig(minimal, memoryFiles({ [RESPONSE_KEY]: { text, mode: 0o640 } })),
+      /responseKeyFile: \/etc\/db-backup\/keys\/agent-response\.key is readable by group or others/,
+    );
+    expectConfigError(
+      () => parseAgentConfig(minimal, memoryFiles({ [RESPONSE_KEY]: { text: publicPem } })),
+      /responseKeyFile: .*not a valid PEM key/,
+    );
+  });
+
   it('prints keys by id only and masks secret-looking values', () => {
     const config = parseAgentConfig(minimal, memoryFiles({}));
     const printed = printableConfig({ ...config, extraPassword: 'hunter22' } as typeof config);
     expect(printed).toContain('"key-1"');
+    expect(printed).toContain(`"responseKey": "${keyThumbprint(answerKey)}"`);
+    expect(printed).not.toContain('PRIVATE KEY');
     expect(printed).not.toContain('BEGIN PUBLIC KEY');
     expect(printed).not.toContain('hunter22');
   });
