@@ -1,6 +1,7 @@
-// Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job.
+// Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job. Every
+// answer is believed only once verified as that agent's signed answer to the request (agent-trust.ts).
 import type { z } from 'zod';
-import { BackupError } from '../../core/errors.js';
+import { BackupError, errorCodeOf } from '../../core/errors.js';
 import {
   AGENT_PATHS,
   type BusyJob,
@@ -13,15 +14,18 @@ import {
   runAcceptedSchema,
   runStatusSchema,
 } from '../../core/protocol.js';
-import { type SigningKey, sign } from '../../core/signing/index.js';
+import { type SigningKey, sign, verifyResponse } from '../../core/signing/index.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { Clock } from '../deps.js';
+import { type AgentTrust, trustedAgents } from './agent-trust.js';
 
 export interface AgentClientDeps {
   fetch: typeof fetch;
   signingKey: SigningKey;
   now: () => Date;
   timeoutMs: number;
+  /** What is trusted of the agent at a url: its answer key, its TLS. */
+  trust: (agentUrl: string) => AgentTrust;
 }
 
 /** What submitting a run came to: accepted, or refused because some targets are busy with other jobs. */
@@ -49,16 +53,22 @@ export function createAgentClient(deps: AgentClientDeps): AgentClient {
   const call = async (agentUrl: string, method: Method, path: string, body = '') => {
     const url = agentUrlFor(agentUrl, path);
     const where = new URL(agentUrl).host;
-    const headers = { 'content-type': 'application/json' };
-    const signature = sign({ method, url, headers, body }, deps.signingKey, deps.now());
+    const { answerKey, fetch: agentFetch = deps.fetch } = deps.trust(agentUrl);
+    const unsigned = { 'content-type': 'application/json' };
+    const headers = {
+      ...unsigned,
+      ...sign({ method, url, headers: unsigned, body }, deps.signingKey, deps.now()),
+    };
     let response: Response;
+    let bytes: Buffer;
     try {
-      response = await deps.fetch(url, {
+      response = await agentFetch(url, {
         method,
-        headers: { ...headers, ...signature },
+        headers,
         ...(method === 'POST' && { body }),
         signal: AbortSignal.timeout(deps.timeoutMs),
       });
+      bytes = Buffer.from(await response.arrayBuffer());
     } catch (cause) {
       const reason =
         cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : '';
@@ -66,7 +76,26 @@ export function createAgentClient(deps: AgentClientDeps): AgentClient {
         cause,
       });
     }
-    const answer: unknown = await response.json().catch(() => null);
+    try {
+      const answered = {
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        body: bytes,
+      };
+      verifyResponse(answered, { method, url, headers, body }, answerKey);
+    } catch (error) {
+      throw new BackupError(
+        errorCodeOf(error),
+        `an answer from the agent at ${where} was refused: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    let answer: unknown = null;
+    try {
+      answer = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      // Not JSON: `parsed` and `refusal` say the answer is outside the protocol.
+    }
     return { status: response.status, answer, where };
   };
 
@@ -124,9 +153,9 @@ export function createAgentClient(deps: AgentClientDeps): AgentClient {
   };
 }
 
-/** The client a run uses: the configured key and time-out, the run's fetch and clock. */
+/** The client a run uses: the configured key, agents and time-out, the run's fetch and clock. */
 export function agentClientFor(
-  config: Pick<FunctionConfig, 'signingKey' | 'agentTimeoutSeconds'>,
+  config: Pick<FunctionConfig, 'signingKey' | 'agentTimeoutSeconds' | 'agents'>,
   deps: { fetch: typeof fetch; clock: Clock },
 ): AgentClient {
   return createAgentClient({
@@ -134,5 +163,6 @@ export function agentClientFor(
     signingKey: config.signingKey,
     now: () => deps.clock.now(),
     timeoutMs: config.agentTimeoutSeconds * 1000,
+    trust: trustedAgents(config.agents),
   });
 }

@@ -89,8 +89,10 @@ describe('a request signed for one agent, replayed to another', () => {
 
     expect(status).toBe(500);
     expect(outcomes(report)).toEqual({ app: 'failed' });
+    // B's 401 is signed with B's own key, not the key the function trusts at A's address: the function
+    // believes neither that answer nor anything else that does not come from A.
     const code = report.targets[0]?.error?.code;
-    expect(code).toBe('AGENT_REJECTED');
+    expect(code).toBe('AGENT_RESPONSE_INVALID');
     expect(harness.logs).toContainEqual(expect.objectContaining({ event: 'backup.failed', errorCode: code }));
     const mails = await deliveredSince(gmail, sent);
     expect(mails).toHaveLength(1);

@@ -1,10 +1,13 @@
 // An agent impersonator for the checks the function makes after a job: it really uploads bytes to the session it
-// is given, then reports counts that differ from what it sent (as a buggy or dishonest agent would).
+// is given, then reports counts that differ from what it sent (as a buggy or dishonest agent would), signing its
+// answers with its own key as an agent does, so only the lie is left to catch.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CRC32C } from '@google-cloud/storage';
 import type { JobStatus, RunRequest } from '../../../core/protocol.js';
+import { generateKeyPair, keyThumbprint, signResponse } from '../../../core/signing/index.js';
+import { registerAnswerKey } from '../../helpers/agent.js';
 
 export interface FakeAgentOptions {
   /** The bytes it uploads. */
@@ -25,6 +28,8 @@ function crc32cOf(bytes: Buffer): string {
 }
 
 export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAgent> {
+  const keys = generateKeyPair();
+  const key = { id: keyThumbprint(keys.privateKey), privateKey: keys.privateKey };
   const jobs = new Map<string, JobStatus>();
   const upload = async (run: RunRequest): Promise<JobStatus> => {
     const [job] = run.jobs;
@@ -59,8 +64,15 @@ export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAge
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
-    const send = (status: number, body: unknown) =>
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const send = (status: number, body: unknown) => {
+      const answer = { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([name, value]) => [name, String(value)]),
+      );
+      const request = { method: req.method ?? 'GET', url: `${origin}${req.url}`, headers, body: '' };
+      res.writeHead(status, { ...answer.headers, ...signResponse(answer, request, key, new Date()) });
+      res.end(answer.body);
+    };
     const [, version, kind, id = ''] = url.pathname.split('/');
     if (req.method === 'POST' && url.pathname === '/v1/runs') {
       const status = await upload(JSON.parse(Buffer.concat(chunks).toString()) as RunRequest);
@@ -76,8 +88,10 @@ export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAge
     send(404, { error: { code: 'JOB_UNKNOWN', message: 'no such job' } });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  registerAnswerKey(origin, keys.publicKey.export({ type: 'spki', format: 'pem' }).toString());
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: origin,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

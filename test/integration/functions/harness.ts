@@ -17,6 +17,7 @@ import { answerRefusalsAsJson } from '../../../functions/framework-refusals.js';
 import { createBackupHandler, createVerifyHandler } from '../../../functions/handlers.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import type { RunReport } from '../../../functions/report.js';
+import { answerKeyOf } from '../../helpers/agent.js';
 import type { GmailStub } from '../../helpers/gmail-stub.js';
 
 export const OAUTH = {
@@ -46,6 +47,8 @@ export interface HarnessOptions {
   file?: Record<string, unknown>;
   /** The function's clock; the system's by default. */
   clock?: Clock;
+  /** BACKUP_AGENTS fields by agent url, over the helper's (the test agent's answer key). */
+  agents?: Record<string, { publicKey?: string; tlsCaCert?: string; tlsCertSha256?: string }>;
 }
 
 /** Request headers of a call, e.g. Cloud Scheduler's X-CloudScheduler-JobName. */
@@ -74,13 +77,19 @@ export async function createBucket(emulatorUrl: string, bucket: string): Promise
 }
 
 export async function startFunction(options: HarnessOptions): Promise<FunctionHarness> {
-  // Until the agents sign their answers with keys of their own, any public key fills each agent's entry.
-  const agentKey = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  // Each agent's entry holds the key its answers are signed with: a test agent's own, or, for an address no
+  // test agent serves, a key nobody holds.
   const agentUrls = [...new Set(options.targets.map((target) => target.agentUrl))];
+  const agents = agentUrls.map((url) => ({
+    url,
+    publicKey:
+      answerKeyOf(url) ?? generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    ...options.agents?.[url],
+  }));
   const env = {
     BACKUP_BUCKET: options.bucket,
     BACKUP_TARGETS: JSON.stringify(options.targets),
-    BACKUP_AGENTS: JSON.stringify(agentUrls.map((url) => ({ url, publicKey: agentKey }))),
+    BACKUP_AGENTS: JSON.stringify(agents),
     BACKUP_SIGNING_KEY_ID: options.key.id,
     BACKUP_SIGNING_KEY: options.key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     ALERT_RECIPIENTS: ADMIN,
