@@ -1,6 +1,9 @@
 // What a run reports per target and as a whole, for `backup` and `verify` alike; the summary decides the status.
 import type { EngineName } from '../core/formats.js';
 import type { PlannedTarget } from './plan.js';
+import type { NewestKept } from './retention/hold-newest.js';
+import type { Retention } from './retention/metadata.js';
+import type { KeptBackup } from './retention/plan.js';
 
 export const BACKUP_OUTCOMES = [
   'succeeded',
@@ -43,6 +46,12 @@ export interface TargetReport<O extends Outcome = Outcome> {
   /** Why the outcome, in a sentence: e.g. what a skipped target was skipped after. */
   note?: string;
   error?: { code: string; message: string; stderrTail?: readonly string[] };
+  /** The backup's retention class and end (its customTime); in a dry run, what tonight's would get. */
+  retention?: Retention;
+  /** Dry run: the target's backups in the bucket, each with its class and retention end. */
+  kept?: KeptBackup[];
+  /** verify: the newest good copy, kept longer because no newer one exists. */
+  newestKept?: NewestKept;
 }
 
 export interface RunReport<O extends Outcome = Outcome> {
@@ -90,7 +99,7 @@ export function summarise<O extends Outcome>(base: Omit<RunReport<O>, 'status' |
 }
 
 /** 500 when anything failed, so Cloud Scheduler records the attempt as failed. */
-export function httpStatusOf(report: RunReport): number {
+export function httpStatusOf(report: Pick<RunReport, 'status'>): number {
   return report.status === 'failed' ? 500 : 200;
 }
 

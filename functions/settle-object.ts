@@ -1,12 +1,17 @@
 // After a job succeeded: check the object against the agent's counts, record what the checks and later proofs read,
-// and say whether the dump looks too small to be right.
+// decide which retention class it is in (its customTime), and say whether the dump looks too small to be right.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../core/errors.js';
 import type { JobStatus } from '../core/protocol.js';
 import type { FunctionConfig, Target } from './config/schema.js';
 import { findMismatch } from './prove-object.js';
+import { type RetentionPolicy, retentionPolicy } from './retention/classes.js';
+import { type Classified, classify, periodFirsts } from './retention/classify.js';
+import { classMetadata, type Retention, readRetention } from './retention/metadata.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
-import { annotate, getObject, type ObjectInfo } from './storage/objects.js';
+import { getObject, type ObjectInfo } from './storage/objects.js';
+import { listTargetBackups, type TargetBackup } from './storage/target-backups.js';
+import { updateObject } from './storage/update-object.js';
 
 /** The custom metadata key whose presence marks an object as checked; written only after the check passed. */
 export const VERIFIED_KEY = 'checkedAt';
@@ -20,6 +25,21 @@ export function isVerified(info: ObjectInfo): boolean {
 /** Why the object failed its check, or undefined when it has not failed one. */
 export function checkFailure(info: ObjectInfo): string | undefined {
   return info.metadata[CHECK_FAILED_KEY];
+}
+
+/** A good backup: checked, and never found wrong. Only good backups take a period's place in retention. */
+export function isGoodBackup(info: ObjectInfo): boolean {
+  return isVerified(info) && !checkFailure(info);
+}
+
+/** The classes a good backup dated `date` gets among the target's backups (it may be listed among them). */
+export function classifyAmong(
+  backups: readonly TargetBackup[],
+  date: string,
+  policy: RetentionPolicy,
+): Classified {
+  const good = backups.filter((backup) => isGoodBackup(backup.info)).map((backup) => backup.date);
+  return classify(date, periodFirsts(good, policy), policy);
 }
 
 export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {
@@ -38,13 +58,16 @@ export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date
 
 export interface Settled {
   info: ObjectInfo;
+  /** Its class and retention end, as recorded on it. */
+  retention?: Retention;
   /** Set when the dump is much smaller than the target's recent ones. */
   warning?: string;
 }
 
 /**
- * Checks `objectName` against a succeeded job and records the verified metadata. A mismatched object is marked
- * with why, never deleted: the function holds no delete permission, and the evidence stays for the admin.
+ * Checks `objectName` against a succeeded job and records the verified metadata, with the customTime of the
+ * longest retention class the backup is the copy of, in one write. A mismatched object is marked with why, never
+ * deleted: the function holds no delete permission, and the evidence stays for the admin.
  */
 export async function settleObject(
   bucket: Bucket,
@@ -63,14 +86,24 @@ export async function settleObject(
   }
   const mismatch = findMismatch(info, job) ?? (job.sha256 ? null : 'the agent reported no sha256');
   if (mismatch) {
-    await annotate(bucket, info, { [CHECK_FAILED_KEY]: mismatch });
+    await updateObject(bucket, info, { metadata: { [CHECK_FAILED_KEY]: mismatch } });
     throw new BackupError(
       'CHECK_MISMATCH',
       `${mismatch}; generation ${info.generation} is marked ${CHECK_FAILED_KEY}: replace it with force=true`,
     );
   }
-  const earlier = await earlierDumpSizes(bucket, config, target, planned.date);
-  await annotate(bucket, info, verifiedMetadata(job, target, now));
-  const warning = shrinkWarning(job.bytesRead, earlier, config.shrinkWarningRatio);
-  return { info, ...(warning && { warning }) };
+  const backups = await listTargetBackups(bucket, config.prefix, target);
+  const copy = classifyAmong(backups, planned.date, retentionPolicy(config));
+  const settled = await updateObject(bucket, info, {
+    metadata: verifiedMetadata(job, target, now),
+    keepUntil: copy.until,
+    retention: classMetadata(copy.class),
+  });
+  const retention = readRetention(settled);
+  const warning = shrinkWarning(
+    job.bytesRead,
+    earlierDumpSizes(backups, planned.date),
+    config.shrinkWarningRatio,
+  );
+  return { info: settled, ...(retention && { retention }), ...(warning && { warning }) };
 }

@@ -1,8 +1,6 @@
 // A backup that succeeded but may be wrong: a dump much smaller than the same target's recent ones (the wrong
 // database, or tables an application bug just emptied) is kept, but reported as a warning the admin must look at.
-import type { Bucket } from '@google-cloud/storage';
-import type { FunctionConfig, Target } from './config/schema.js';
-import { listTargetBackups } from './storage/target-backups.js';
+import type { TargetBackup } from './storage/target-backups.js';
 
 /** The metadata key holding a checked backup's dump size before compression. */
 export const DUMP_BYTES_KEY = 'dumpBytes';
@@ -26,13 +24,7 @@ export function shrinkWarning(dumpBytes: number, earlier: readonly number[], rat
 }
 
 /** The dump sizes of the target's checked backups dated before `date` (yyyyMMdd), newest first. */
-export async function earlierDumpSizes(
-  bucket: Bucket,
-  config: Pick<FunctionConfig, 'prefix'>,
-  target: Target,
-  date: string,
-): Promise<number[]> {
-  const backups = await listTargetBackups(bucket, config.prefix, target);
+export function earlierDumpSizes(backups: readonly TargetBackup[], date: string): number[] {
   return backups
     .filter((backup) => backup.date < date && Number(backup.info.metadata[DUMP_BYTES_KEY]) > 0)
     .slice(0, SHRINK_WINDOW)

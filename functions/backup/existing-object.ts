@@ -3,6 +3,7 @@ import { errorFailure } from '../job-failure.js';
 import type { PlannedTarget } from '../plan.js';
 import { proveObject } from '../prove-object.js';
 import type { BackupOutcome, TargetReport } from '../report.js';
+import { readRetention } from '../retention/metadata.js';
 import { checkFailure } from '../settle-object.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { failed, finish, proofWindow, type RunContext } from './run-context.js';
@@ -22,6 +23,7 @@ export async function existingOutcome(
   }
   try {
     const job = await proveObject(ctx.agent, planned.target, info, proofWindow(ctx, planned));
+    const retention = readRetention(info);
     return finish(
       ctx,
       planned,
@@ -31,6 +33,7 @@ export async function existingOutcome(
         jobId: job.jobId,
         bytes: info.size,
         generation: info.generation,
+        ...(retention && { retention }),
       },
     );
   } catch (error) {

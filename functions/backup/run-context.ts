@@ -55,6 +55,8 @@ export function finish(
     durationMs: report.durationMs,
     errorCode: report.error?.code,
     stderrTail: report.error?.stderrTail,
+    retentionClass: report.retention?.class ?? undefined,
+    keptUntil: report.retention?.keptUntil,
   });
   return report;
 }

@@ -25,6 +25,7 @@ async function settleSucceeded(ctx: RunContext, tracked: TrackedJob, job: JobSta
     bytes: settled.info.size,
     bytesRead: job.bytesRead,
     generation: settled.info.generation,
+    ...(settled.retention && { retention: settled.retention }),
   };
   if (settled.warning) {
     return finish(

@@ -1,4 +1,4 @@
-// The bucket operations a run needs: look an object up, open a create-only upload session, annotate.
+// The bucket operations a run needs: look an object up, open a create-only upload session.
 import type { Bucket, FileMetadata } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 
@@ -10,6 +10,10 @@ export interface ObjectInfo {
   md5Hash?: string;
   /** When this generation was finalized. */
   timeCreated: string;
+  /** Its retention end, once retention has set one: Cloud Storage deletes the object after it. */
+  customTime?: string;
+  /** Counts this generation's metadata changes: a write conditioned on it replaces exactly what was read. */
+  metageneration: string;
   metadata: Record<string, string>;
 }
 
@@ -31,6 +35,8 @@ export function objectInfo(meta: FileMetadata): ObjectInfo {
     ...(meta.crc32c && { crc32c: meta.crc32c }),
     ...(meta.md5Hash && { md5Hash: meta.md5Hash }),
     timeCreated: String(meta.timeCreated),
+    ...(meta.customTime && { customTime: meta.customTime }),
+    metageneration: String(meta.metageneration),
     metadata: custom,
   };
 }
@@ -78,13 +84,4 @@ export async function openSession(
       { cause: error },
     );
   }
-}
-
-/** Adds custom metadata to exactly the generation that was checked. */
-export async function annotate(
-  bucket: Bucket,
-  info: ObjectInfo,
-  metadata: Record<string, string>,
-): Promise<void> {
-  await bucket.file(info.name).setMetadata({ metadata }, { ifGenerationMatch: info.generation });
 }

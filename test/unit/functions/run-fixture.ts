@@ -1,5 +1,5 @@
-// What a fast test of a run needs: the in-memory storage emulator, a clock that sleeps by moving itself, captured
-// log lines, a mailer that keeps what it is given, and a configuration of three targets on one agent.
+// What a fast test of a run needs: the in-memory storage emulator on the run's clock, a clock that sleeps by moving
+// itself, captured log lines, a mailer that keeps what it is given, and a configuration of three targets on one agent.
 import { PassThrough } from 'node:stream';
 import { Storage } from '@google-cloud/storage';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
@@ -46,8 +46,12 @@ export async function startRunFixture(
   agent: AgentClient,
   env: Record<string, string> = {},
   file: Record<string, unknown> = {},
+  /** When the clock starts; now by default. */
+  start?: Date,
 ): Promise<RunFixture> {
-  const emulator = await startEmulator();
+  const clock = manualClock(start);
+  // The emulator stamps objects with the run's time, so what the run proves by creation time holds in any year.
+  const emulator = await startEmulator({ now: () => clock.now() });
   const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'test-project' });
   await storage.createBucket(BUCKET, { versioning: { enabled: true } });
   const targets = ['a', 'b', 'c'].map((id) => ({
@@ -73,7 +77,6 @@ export async function startRunFixture(
   });
   const mails: MailMessage[] = [];
   const mailer: Mailer = { send: async (message) => void mails.push(message) };
-  const clock = manualClock();
   const deps: FunctionDeps = {
     storage,
     agent,

@@ -1,0 +1,103 @@
+// A target's backups as retention sees them: what each is kept as and until when, and what moving each customTime
+// forward to its class's end (or, for the newest good copy, past it) would change. Pure: the listing and "now" in.
+import { isGoodBackup } from '../settle-object.js';
+import type { TargetBackup } from '../storage/target-backups.js';
+import { movesForward, type ObjectUpdate } from '../storage/update-object.js';
+import { newestCopyEnd, type RetentionClass, type RetentionPolicy } from './classes.js';
+import { classify, periodFirsts } from './classify.js';
+import { classMetadata, newestMetadata, readRetention } from './metadata.js';
+
+/** One backup in a report: which copy it is and until when Cloud Storage keeps it. */
+export interface KeptBackup {
+  objectName: string;
+  /** The date in its name, yyyyMMdd. */
+  date: string;
+  /** Its class; null while it has no retention end of ours. */
+  class: RetentionClass | null;
+  /** Its customTime, after which Cloud Storage deletes it; null: kept until it is given one. */
+  keptUntil: string | null;
+  /** Its target's newest good backup, kept while no newer one exists. */
+  newest?: true;
+  /** Never checked (or failed its check): it takes no period's place and is given no retention end. */
+  unchecked?: true;
+}
+
+export interface PlannedBackup extends KeptBackup {
+  /**
+   * `extend`: its customTime moves forward to `keptUntil`; `unchanged`: it already lasts that long or longer;
+   * `failed`: the move was refused or could not be made (`error`).
+   */
+  action: 'extend' | 'unchanged' | 'unchecked' | 'failed';
+  error?: { code: string; message: string };
+  /** The customTime it had, when it moves. */
+  previous?: string | null;
+  /** Its retention end has passed: Cloud Storage's lifecycle deletes it within about a day. */
+  due?: true;
+}
+
+export interface Planned {
+  backup: TargetBackup;
+  report: PlannedBackup;
+  /** What to write when the customTime moves. */
+  update?: ObjectUpdate;
+  /** The newest-copy rule, not the class, decided how long it is kept. */
+  held: boolean;
+}
+
+/** The backups as they stand: class and customTime as recorded; the newest good one marked. */
+export function keptBackups(backups: readonly TargetBackup[]): KeptBackup[] {
+  const newest = backups.find((backup) => isGoodBackup(backup.info));
+  return backups.map((backup) => {
+    const recorded = readRetention(backup.info);
+    return {
+      objectName: backup.info.name,
+      date: backup.date,
+      class: recorded?.class ?? null,
+      keptUntil: recorded?.keptUntil ?? null,
+      ...(backup === newest && { newest: true as const }),
+      ...(!isGoodBackup(backup.info) && { unchecked: true as const }),
+    };
+  });
+}
+
+/** The classes applied to every backup of a target (newest first, as listed), never moving a customTime back. */
+export function planRetention(
+  backups: readonly TargetBackup[],
+  now: Date,
+  policy: RetentionPolicy,
+): Planned[] {
+  const good = backups.filter((backup) => isGoodBackup(backup.info));
+  const firsts = periodFirsts(
+    good.map((backup) => backup.date),
+    policy,
+  );
+  const hold = newestCopyEnd(now, policy);
+  const kept = keptBackups(backups);
+  return backups.map((backup, index): Planned => {
+    const stands = kept[index] as KeptBackup;
+    if (stands.unchecked) return { backup, report: { ...stands, action: 'unchecked' }, held: false };
+    const copy = classify(backup.date, firsts, policy);
+    const held = backup === good[0] && hold > copy.until;
+    const until = held ? hold : copy.until;
+    const current = backup.info.customTime;
+    const due = (keptUntil: string) => (Date.parse(keptUntil) <= now.getTime() ? { due: true as const } : {});
+    if (!movesForward(until, current)) {
+      const keptUntil = stands.keptUntil as string;
+      return { backup, report: { ...stands, action: 'unchanged', ...due(keptUntil) }, held: false };
+    }
+    const keptUntil = until.toISOString();
+    return {
+      backup,
+      report: {
+        ...stands,
+        class: copy.class,
+        keptUntil,
+        action: 'extend',
+        previous: stands.keptUntil,
+        ...due(keptUntil),
+      },
+      update: { keepUntil: until, retention: held ? newestMetadata(copy.class) : classMetadata(copy.class) },
+      held,
+    };
+  });
+}
