@@ -6,7 +6,10 @@ export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRIT
 
 export interface EventKind {
   severity: Severity;
-  /** The admin must act: a backup is missing, failed, doubtful or stuck, or the alert itself did not go out. */
+  /**
+   * The admin must act: a backup is missing, failed, doubtful or stuck, a copy's retention could not be kept or
+   * applied, or the alert itself did not go out.
+   */
   alerting: boolean;
 }
 
@@ -47,6 +50,14 @@ export const EVENTS = {
   'verify.interrupted': mustAct('ERROR'),
   'verify.stuck': mustAct('ERROR'),
   'verify.cancel-failed': warning,
+  'retention.started': info,
+  'retention.extended': info,
+  'retention.unchecked': notice,
+  'retention.target-failed': mustAct('ERROR'),
+  'retention.finished': info,
+  'retention.failed': error,
+  'retention.held': notice,
+  'retention.hold-failed': mustAct('ERROR'),
   'alert.sent': info,
   'alert.skipped': warning,
   'alert.suppressed': notice,

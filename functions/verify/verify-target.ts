@@ -10,6 +10,8 @@ import { errorFailure, jobFailure } from '../job-failure.js';
 import type { PlannedTarget } from '../plan.js';
 import { proveObject } from '../prove-object.js';
 import { reportFor, type TargetReport, type VerifyOutcome } from '../report.js';
+import { holdNewest } from '../retention/hold-newest.js';
+import { readRetention } from '../retention/metadata.js';
 import { checkFailure, isVerified, settleObject } from '../settle-object.js';
 import { getObject, type ObjectInfo } from '../storage/objects.js';
 
@@ -34,7 +36,10 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
   };
   const job = await proveObject(ctx.agent, planned.target, info, window);
   const found = { jobId: job.jobId, bytes: info.size, generation: info.generation };
-  if (isVerified(info)) return { outcome: 'verified', ...found };
+  if (isVerified(info)) {
+    const retention = readRetention(info);
+    return { outcome: 'verified', ...found, ...(retention && { retention }) };
+  }
   const settled = await settleObject(
     ctx.bucket,
     ctx.config,
@@ -43,8 +48,9 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
     job,
     ctx.deps.clock.now(),
   );
-  if (!settled.warning) return { outcome: 'settled', ...found };
-  return { outcome: 'warning', ...found, error: { code: 'BACKUP_SHRANK', message: settled.warning } };
+  const kept = { ...found, ...(settled.retention && { retention: settled.retention }) };
+  if (!settled.warning) return { outcome: 'settled', ...kept };
+  return { outcome: 'warning', ...kept, error: { code: 'BACKUP_SHRANK', message: settled.warning } };
 }
 
 /** A job still queued or running: fine within the job time-out, cancelled and reported stuck beyond it. */
@@ -105,6 +111,33 @@ async function judge(ctx: VerifyContext, planned: PlannedTarget, info: ObjectInf
   }
 }
 
+/**
+ * Keeps the target's newest good copy alive while no newer one exists. A failure here is alerting on its own: the
+ * copy it was meant to keep may now expire.
+ */
+async function keepNewest(ctx: VerifyContext, planned: PlannedTarget): Promise<Result['newestKept']> {
+  const { target } = planned;
+  const fields = { runId: ctx.runId, targetId: target.id, database: target.database };
+  try {
+    const kept = await holdNewest(ctx.bucket, ctx.config, target, ctx.deps.clock.now());
+    if (kept) {
+      ctx.deps.logger.event(
+        'retention.held',
+        `${kept.objectName} is ${target.database}'s newest good backup: kept until ${kept.keptUntil}`,
+        { ...fields, object: kept.objectName, keptUntil: kept.keptUntil },
+      );
+    }
+    return kept;
+  } catch (error) {
+    ctx.deps.logger.event(
+      'retention.hold-failed',
+      `could not keep ${target.database}'s newest good backup: ${(error as Error).message}`,
+      { ...fields, errorCode: errorFailure(error).code },
+    );
+    return undefined;
+  }
+}
+
 export async function verifyTarget(
   ctx: VerifyContext,
   planned: PlannedTarget,
@@ -129,6 +162,9 @@ export async function verifyTarget(
     bytes: result.bytes,
     errorCode: result.error?.code,
     stderrTail: result.error?.stderrTail,
+    retentionClass: result.retention?.class ?? undefined,
+    keptUntil: result.retention?.keptUntil,
   });
-  return reportFor(planned, result.outcome, result);
+  const newestKept = await keepNewest(ctx, planned);
+  return reportFor(planned, result.outcome, { ...result, ...(newestKept && { newestKept }) });
 }

@@ -99,6 +99,8 @@ describe('the event table', () => {
       'backup.warning',
       'config.invalid',
       'request.failed',
+      'retention.hold-failed',
+      'retention.target-failed',
       'verify.failed',
       'verify.interrupted',
       'verify.missing',
@@ -109,7 +111,7 @@ describe('the event table', () => {
       if (kind.severity === 'ERROR' || kind.severity === 'CRITICAL') {
         expect([name, kind.alerting]).toEqual([
           name,
-          !['run.failed', 'verify.found-problems'].includes(name),
+          !['run.failed', 'verify.found-problems', 'retention.failed'].includes(name),
         ]);
       }
     }
