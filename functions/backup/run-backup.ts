@@ -8,8 +8,9 @@ import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
 import { planRun } from '../plan.js';
-import { type BackupOutcome, type RunReport, reportFor, summarise, type TargetReport } from '../report.js';
+import { type BackupOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
 import { awaitJobs } from './await-jobs.js';
+import { dryRunTarget } from './dry-run.js';
 import { type Prepared, prepareTarget } from './prepare-target.js';
 import type { BackupRequest } from './request.js';
 import type { RunContext } from './run-context.js';
@@ -44,7 +45,9 @@ export async function runBackup(
       dryRun: true,
       startedAt: startedAt.toISOString(),
       finishedAt: startedAt.toISOString(),
-      targets: plan.map((planned) => reportFor(planned, 'planned', { note: 'dry run: nothing was started' })),
+      targets: await mapInOrder(plan, SESSION_CONCURRENCY, (planned) =>
+        dryRunTarget(config, deps.storage.bucket(config.bucket), planned),
+      ),
     });
   }
 
