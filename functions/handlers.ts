@@ -1,4 +1,5 @@
-// The HTTP handlers `backup` and `verify`: parse the request, run, answer the JSON summary (500 when anything failed).
+// The HTTP handlers `backup`, `verify` and `retention`: parse the request, run, answer the JSON summary (500 when
+// anything failed).
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../core/errors.js';
 import { scheduledExecution } from './alerts/schedule.js';
@@ -7,10 +8,12 @@ import { runBackup } from './backup/run-backup.js';
 import type { FunctionConfig } from './config/schema.js';
 import type { FunctionDeps } from './deps.js';
 import { httpStatusOf, type RunReport } from './report.js';
+import { parseRetentionRequest } from './retention/request.js';
+import { runRetention } from './retention/run-retention.js';
 import { parseVerifyRequest } from './verify/request.js';
 import { runVerify } from './verify/run-verify.js';
 
-type Run = (req: Request, deps: FunctionDeps) => Promise<RunReport>;
+type Run = (req: Request, deps: FunctionDeps) => Promise<Pick<RunReport, 'status'>>;
 
 /** A run request's body is a few fields; anything much larger is not one. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
@@ -81,5 +84,11 @@ export function createVerifyHandler(config: FunctionConfig, deps: FunctionDeps):
       parseVerifyRequest(req.query, req.body, config.timeZone),
       executionOf(req, config, traced),
     ),
+  );
+}
+
+export function createRetentionHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
+  return handler(deps, (req, traced) =>
+    runRetention(config, traced, parseRetentionRequest(req.query, req.body)),
   );
 }

@@ -1,9 +1,10 @@
-// The deployed entry point: configuration parsed once at start-up, then the `backup` and `verify` targets.
+// The deployed entry point: configuration parsed once at start-up, then the `backup`, `verify` and `retention`
+// targets.
 import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
 import { createDefaultDeps } from './deps.js';
 import { answerRefusalsAsJsonOnEveryServer } from './framework-refusals.js';
-import { createBackupHandler, createVerifyHandler } from './handlers.js';
+import { createBackupHandler, createRetentionHandler, createVerifyHandler } from './handlers.js';
 import { createCloudLogger } from './logging/logger.js';
 
 function configuration() {
@@ -21,5 +22,6 @@ const deps = createDefaultDeps(config);
 
 http('backup', createBackupHandler(config, deps));
 http('verify', createVerifyHandler(config, deps));
+http('retention', createRetentionHandler(config, deps));
 // The framework's own refusals (a body that is not JSON, …) in the same JSON shape as the handlers'.
 answerRefusalsAsJsonOnEveryServer(deps.logger);
