@@ -39,7 +39,7 @@ export function classifyAmong(
   policy: RetentionPolicy,
 ): Classified {
   const good = backups.filter((backup) => isGoodBackup(backup.info)).map((backup) => backup.date);
-  return classify(date, periodFirsts(good, policy), policy);
+  return classify(date, periodFirsts(good), policy);
 }
 
 export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {

@@ -36,31 +36,50 @@ export function retentionPolicy(
 
 /** Weeks are ISO weeks (Monday to Sunday), luxon's default. */
 const UNIT = { daily: 'day', weekly: 'week', monthly: 'month', yearly: 'year' } as const;
-/** A period's name, e.g. 2031-W01: how reports and tests name it. */
-const PERIOD_FORMAT = { daily: 'yyyy-MM-dd', weekly: "kkkk-'W'WW", monthly: 'yyyy-MM', yearly: 'yyyy' };
 
-/** The start of the backup's day: its date (yyyyMMdd, as in its name) in the backup time zone. */
-function dayOf(date: string, timeZone: string): DateTime {
-  const day = DateTime.fromFormat(date, 'yyyyMMdd', { zone: timeZone });
-  if (!day.isValid) throw new RangeError(`not a backup date (yyyyMMdd): ${JSON.stringify(date)}`);
+/**
+ * A backup's calendar day, from the date in its name (yyyyMMdd), which is already the day in the backup time zone.
+ * Periods are counted on the calendar alone, so it is kept in UTC, where no offset needs computing.
+ */
+export function backupDay(date: string): DateTime {
+  const day = /^\d{8}$/.test(date)
+    ? DateTime.utc(Number(date.slice(0, 4)), Number(date.slice(4, 6)), Number(date.slice(6, 8)))
+    : null;
+  if (!day?.isValid) throw new RangeError(`not a backup date (yyyyMMdd): ${JSON.stringify(date)}`);
   return day;
 }
 
-/** The period of `retentionClass` that the backup dated `date` falls in, e.g. `2031-W01` for a weekly copy. */
-export function periodOf(date: string, retentionClass: RetentionClass, timeZone: string): string {
-  return dayOf(date, timeZone).toFormat(PERIOD_FORMAT[retentionClass]);
+const pad = (value: number) => String(value).padStart(2, '0');
+
+/**
+ * The period of `retentionClass` that a backup's day falls in, named as people write it: `2031-01-05`,
+ * `2031-W01` (ISO week-year and week), `2031-01`, `2031`.
+ */
+export function periodOf(day: DateTime, retentionClass: RetentionClass): string {
+  switch (retentionClass) {
+    case 'daily':
+      return `${day.year}-${pad(day.month)}-${pad(day.day)}`;
+    case 'weekly':
+      return `${day.weekYear}-W${pad(day.weekNumber)}`;
+    case 'monthly':
+      return `${day.year}-${pad(day.month)}`;
+    case 'yearly':
+      return String(day.year);
+  }
 }
 
 /**
- * When the copy of `retentionClass` for the period holding `date` stops being kept: the start of that period
- * plus the class's length, so with 4 weeks the weekly copies of this ISO week and the 3 before it are kept.
+ * When the copy of `retentionClass` for the period holding `day` stops being kept: midnight, in the backup time
+ * zone, of the period's first day plus the class's length. With 4 weeks, the weekly copies of this ISO week and
+ * the 3 before it are kept.
  */
-export function classEnd(date: string, retentionClass: RetentionClass, policy: RetentionPolicy): Date {
+export function classEnd(day: DateTime, retentionClass: RetentionClass, policy: RetentionPolicy): Date {
   const unit = UNIT[retentionClass];
-  return dayOf(date, policy.timeZone)
-    .startOf(unit)
-    .plus({ [`${unit}s`]: policy.lengths[retentionClass] })
-    .toJSDate();
+  const end = day.startOf(unit).plus({ [`${unit}s`]: policy.lengths[retentionClass] });
+  return DateTime.fromObject(
+    { year: end.year, month: end.month, day: end.day },
+    { zone: policy.timeZone },
+  ).toJSDate();
 }
 
 /** How long the newest good copy is kept from `now` while no newer one exists: as long as today's daily copy. */

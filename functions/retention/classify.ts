@@ -2,6 +2,7 @@
 // is that period's copy, kept until the end of the longest class it belongs to. Pure: the target's good backups
 // are passed in, so the same answer comes whenever and by whichever run it is asked.
 import {
+  backupDay,
   classEnd,
   periodOf,
   RETENTION_CLASSES,
@@ -21,15 +22,13 @@ export interface Classified {
 /** The earliest good backup date (yyyyMMdd) of every period of every class, keyed `<class> <period>`. */
 export type PeriodFirsts = ReadonlyMap<string, string>;
 
-const key = (retentionClass: RetentionClass, date: string, policy: RetentionPolicy) =>
-  `${retentionClass} ${periodOf(date, retentionClass, policy.timeZone)}`;
-
 /** Indexes the target's good backups once, so classifying each of hundreds of them stays cheap. */
-export function periodFirsts(goodDates: Iterable<string>, policy: RetentionPolicy): PeriodFirsts {
+export function periodFirsts(goodDates: Iterable<string>): PeriodFirsts {
   const firsts = new Map<string, string>();
   for (const date of goodDates) {
+    const day = backupDay(date);
     for (const retentionClass of RETENTION_CLASSES) {
-      const period = key(retentionClass, date, policy);
+      const period = `${retentionClass} ${periodOf(day, retentionClass)}`;
       const first = firsts.get(period);
       if (first === undefined || date < first) firsts.set(period, date);
     }
@@ -43,14 +42,15 @@ export function periodFirsts(goodDates: Iterable<string>, policy: RetentionPolic
  * (there is one backup name per target and day).
  */
 export function classify(date: string, firsts: PeriodFirsts, policy: RetentionPolicy): Classified {
+  const day = backupDay(date);
   const classes = RETENTION_CLASSES.filter((retentionClass) => {
     if (policy.lengths[retentionClass] === 0) return false;
-    const first = firsts.get(key(retentionClass, date, policy));
+    const first = firsts.get(`${retentionClass} ${periodOf(day, retentionClass)}`);
     return first === undefined || first >= date;
   });
   let best: { class: RetentionClass; until: Date } | undefined;
   for (const retentionClass of classes) {
-    const until = classEnd(date, retentionClass, policy);
+    const until = classEnd(day, retentionClass, policy);
     // On a tie the longer class names the copy: a monthly copy that happens to end with a weekly one is monthly.
     if (!best || until >= best.until) best = { class: retentionClass, until };
   }

@@ -5,7 +5,7 @@ import type { FunctionConfig, Target } from '../config/schema.js';
 import { listTargetBackups } from '../storage/target-backups.js';
 import { updateObject } from '../storage/update-object.js';
 import { retentionPolicy } from './classes.js';
-import { planRetention } from './plan.js';
+import { planNewest } from './plan.js';
 
 export interface NewestKept {
   objectName: string;
@@ -25,9 +25,7 @@ export async function holdNewest(
   now: Date,
 ): Promise<NewestKept | undefined> {
   const backups = await listTargetBackups(bucket, config.prefix, target);
-  const newest = planRetention(backups, now, retentionPolicy(config)).find(
-    (planned) => planned.report.newest,
-  );
+  const newest = planNewest(backups, now, retentionPolicy(config));
   if (!newest?.held || !newest.update || newest.backup.info.customTime === undefined) return undefined;
   const written = await updateObject(bucket, newest.backup.info, newest.update);
   return { objectName: written.name, keptUntil: new Date(written.customTime as string).toISOString() };

@@ -4,7 +4,7 @@ import { isGoodBackup } from '../settle-object.js';
 import type { TargetBackup } from '../storage/target-backups.js';
 import { movesForward, type ObjectUpdate } from '../storage/update-object.js';
 import { newestCopyEnd, type RetentionClass, type RetentionPolicy } from './classes.js';
-import { classify, periodFirsts } from './classify.js';
+import { classify, type PeriodFirsts, periodFirsts } from './classify.js';
 import { classMetadata, newestMetadata, readRetention } from './metadata.js';
 
 /** One backup in a report: which copy it is and until when Cloud Storage keeps it. */
@@ -60,44 +60,72 @@ export function keptBackups(backups: readonly TargetBackup[]): KeptBackup[] {
   });
 }
 
+/** What planning any one of a target's backups needs, worked out once from the whole listing. */
+interface Context {
+  firsts: PeriodFirsts;
+  /** Until when the newest good copy is kept from now. */
+  hold: Date;
+  newest: TargetBackup | undefined;
+  now: Date;
+  policy: RetentionPolicy;
+}
+
+function context(backups: readonly TargetBackup[], now: Date, policy: RetentionPolicy): Context {
+  const good = backups.filter((backup) => isGoodBackup(backup.info));
+  return {
+    firsts: periodFirsts(good.map((backup) => backup.date)),
+    hold: newestCopyEnd(now, policy),
+    newest: good[0],
+    now,
+    policy,
+  };
+}
+
+function planBackup(backup: TargetBackup, stands: KeptBackup, ctx: Context): Planned {
+  if (stands.unchecked) return { backup, report: { ...stands, action: 'unchecked' }, held: false };
+  const copy = classify(backup.date, ctx.firsts, ctx.policy);
+  const held = backup === ctx.newest && ctx.hold > copy.until;
+  const until = held ? ctx.hold : copy.until;
+  const due = (keptUntil: string) =>
+    Date.parse(keptUntil) <= ctx.now.getTime() ? { due: true as const } : {};
+  if (!movesForward(until, backup.info.customTime)) {
+    const keptUntil = stands.keptUntil as string;
+    return { backup, report: { ...stands, action: 'unchanged', ...due(keptUntil) }, held: false };
+  }
+  const keptUntil = until.toISOString();
+  return {
+    backup,
+    report: {
+      ...stands,
+      class: copy.class,
+      keptUntil,
+      action: 'extend',
+      previous: stands.keptUntil,
+      ...due(keptUntil),
+    },
+    update: { keepUntil: until, retention: held ? newestMetadata(copy.class) : classMetadata(copy.class) },
+    held,
+  };
+}
+
 /** The classes applied to every backup of a target (newest first, as listed), never moving a customTime back. */
 export function planRetention(
   backups: readonly TargetBackup[],
   now: Date,
   policy: RetentionPolicy,
 ): Planned[] {
-  const good = backups.filter((backup) => isGoodBackup(backup.info));
-  const firsts = periodFirsts(
-    good.map((backup) => backup.date),
-    policy,
-  );
-  const hold = newestCopyEnd(now, policy);
+  const ctx = context(backups, now, policy);
   const kept = keptBackups(backups);
-  return backups.map((backup, index): Planned => {
-    const stands = kept[index] as KeptBackup;
-    if (stands.unchecked) return { backup, report: { ...stands, action: 'unchecked' }, held: false };
-    const copy = classify(backup.date, firsts, policy);
-    const held = backup === good[0] && hold > copy.until;
-    const until = held ? hold : copy.until;
-    const current = backup.info.customTime;
-    const due = (keptUntil: string) => (Date.parse(keptUntil) <= now.getTime() ? { due: true as const } : {});
-    if (!movesForward(until, current)) {
-      const keptUntil = stands.keptUntil as string;
-      return { backup, report: { ...stands, action: 'unchanged', ...due(keptUntil) }, held: false };
-    }
-    const keptUntil = until.toISOString();
-    return {
-      backup,
-      report: {
-        ...stands,
-        class: copy.class,
-        keptUntil,
-        action: 'extend',
-        previous: stands.keptUntil,
-        ...due(keptUntil),
-      },
-      update: { keepUntil: until, retention: held ? newestMetadata(copy.class) : classMetadata(copy.class) },
-      held,
-    };
-  });
+  return backups.map((backup, index) => planBackup(backup, kept[index] as KeptBackup, ctx));
+}
+
+/** The plan for the target's newest good backup alone; undefined when it has none. */
+export function planNewest(
+  backups: readonly TargetBackup[],
+  now: Date,
+  policy: RetentionPolicy,
+): Planned | undefined {
+  const ctx = context(backups, now, policy);
+  if (!ctx.newest) return undefined;
+  return planBackup(ctx.newest, keptBackups([ctx.newest])[0] as KeptBackup, ctx);
 }

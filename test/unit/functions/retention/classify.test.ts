@@ -2,9 +2,11 @@
 // class's length, in the backup time zone, ISO weeks and calendar-aware across DST.
 import { describe, expect, it } from 'vitest';
 import {
+  backupDay,
   classEnd,
   newestCopyEnd,
   periodOf,
+  type RetentionClass,
   type RetentionPolicy,
 } from '../../../../functions/retention/classes.js';
 import { classify, periodFirsts } from '../../../../functions/retention/classify.js';
@@ -15,40 +17,41 @@ const policy = (timeZone = 'UTC', lengths: Partial<RetentionPolicy['lengths']> =
 });
 
 const at = (iso: string) => new Date(iso);
-const classOf = (date: string, good: string[], used = policy()) =>
-  classify(date, periodFirsts(good, used), used);
+const period = (date: string, retentionClass: RetentionClass) => periodOf(backupDay(date), retentionClass);
+const endOf = (date: string, retentionClass: RetentionClass, used = policy()) =>
+  classEnd(backupDay(date), retentionClass, used);
+const classOf = (date: string, good: string[], used = policy()) => classify(date, periodFirsts(good), used);
 
 describe('periods', () => {
   it('names ISO weeks by their week-year: 30 December 2030 is in 2031-W01', () => {
-    expect(periodOf('20301229', 'weekly', 'UTC')).toBe('2030-W52');
-    expect(periodOf('20301230', 'weekly', 'UTC')).toBe('2031-W01');
-    expect(periodOf('20310105', 'weekly', 'UTC')).toBe('2031-W01');
-    expect(periodOf('20310105', 'monthly', 'UTC')).toBe('2031-01');
-    expect(periodOf('20310105', 'yearly', 'UTC')).toBe('2031');
-    expect(periodOf('20310105', 'daily', 'UTC')).toBe('2031-01-05');
+    expect(period('20301229', 'weekly')).toBe('2030-W52');
+    expect(period('20301230', 'weekly')).toBe('2031-W01');
+    expect(period('20310105', 'weekly')).toBe('2031-W01');
+    expect(period('20310105', 'monthly')).toBe('2031-01');
+    expect(period('20310105', 'yearly')).toBe('2031');
+    expect(period('20310105', 'daily')).toBe('2031-01-05');
   });
 
   it('refuses a date that is not yyyyMMdd', () => {
-    expect(() => periodOf('2031-01-05', 'daily', 'UTC')).toThrow(
-      'not a backup date (yyyyMMdd): "2031-01-05"',
-    );
+    expect(() => backupDay('2031-01-05')).toThrow('not a backup date (yyyyMMdd): "2031-01-05"');
+    expect(() => backupDay('20310230')).toThrow('not a backup date (yyyyMMdd): "20310230"');
   });
 });
 
 describe('when a class ends', () => {
   it("is its period's start plus its length", () => {
-    expect(classEnd('20310105', 'daily', policy())).toEqual(at('2031-01-12T00:00:00Z'));
+    expect(endOf('20310105', 'daily')).toEqual(at('2031-01-12T00:00:00Z'));
     // Wednesday 1 January 2031: its ISO week began on Monday 30 December 2030.
-    expect(classEnd('20310101', 'weekly', policy())).toEqual(at('2031-01-27T00:00:00Z'));
-    expect(classEnd('20310115', 'monthly', policy())).toEqual(at('2032-01-01T00:00:00Z'));
-    expect(classEnd('20310102', 'yearly', policy())).toEqual(at('2036-01-01T00:00:00Z'));
+    expect(endOf('20310101', 'weekly')).toEqual(at('2031-01-27T00:00:00Z'));
+    expect(endOf('20310115', 'monthly')).toEqual(at('2032-01-01T00:00:00Z'));
+    expect(endOf('20310102', 'yearly')).toEqual(at('2036-01-01T00:00:00Z'));
   });
 
   it('is a local midnight in the backup time zone, across a change of daylight saving time', () => {
     // Auckland is 13 hours ahead in January: the day of 5 January starts at 11:00 UTC on the 4th.
-    expect(classEnd('20310105', 'daily', policy('Pacific/Auckland'))).toEqual(at('2031-01-11T11:00:00Z'));
+    expect(endOf('20310105', 'daily', policy('Pacific/Auckland'))).toEqual(at('2031-01-11T11:00:00Z'));
     // Lisbon moves to summer time on 30 March 2031: a week after the 25th starts at 23:00 UTC, not midnight.
-    expect(classEnd('20310325', 'daily', policy('Europe/Lisbon'))).toEqual(at('2031-03-31T23:00:00Z'));
+    expect(endOf('20310325', 'daily', policy('Europe/Lisbon'))).toEqual(at('2031-03-31T23:00:00Z'));
   });
 
   it("keeps the newest copy as long as a backup made today: today's start plus the daily length", () => {
