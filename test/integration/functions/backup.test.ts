@@ -26,6 +26,8 @@ import {
 
 const BUCKET = 'fn-backups';
 const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+/** A prefix's first backup is this year's copy, kept 5 years from the start of the year (UTC). */
+const yearly = { class: 'yearly', keptUntil: `${Number(today.slice(0, 4)) + 5}-01-01T00:00:00.000Z` };
 
 describe('the backup function', () => {
   let emulator: RunningEmulator;
@@ -143,6 +145,9 @@ describe('the backup function', () => {
       agentHost: new URL(agent.url).host,
     });
     expect(meta.metadata?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.targets[0]?.retention).toEqual(yearly);
+    expect(meta.customTime).toBe(yearly.keptUntil);
+    expect(meta.metadata?.retentionClass).toBe('yearly');
     const bytes = await downloadObject(emulator.url, BUCKET, hospitalName);
     expect(Number(meta.size)).toBe(bytes?.length);
     expect(gunzipSync(bytes ?? Buffer.alloc(0)).toString()).toContain('CREATE TABLE');
@@ -164,6 +169,7 @@ describe('the backup function', () => {
     const rerun = await harness.backup();
     expect(rerun.status).toBe(200);
     expect(outcomes(rerun.report)).toEqual({ hospital: 'exists', app: 'exists' });
+    expect(rerun.report.targets[0]?.retention).toEqual(yearly);
     const [after] = await harness.storage.bucket(BUCKET).file(hospitalName).getMetadata();
     expect(after.generation).toBe(meta.generation);
     expect(gmail.messages.length).toBe(sent);
@@ -183,7 +189,27 @@ describe('the backup function', () => {
     const { status, report } = await harness.backup({ dryRun: 'true' });
     expect(status).toBe(200);
     expect(outcomes(report)).toEqual({ hospital: 'planned', app: 'planned' });
+    expect(report.targets[0]).toMatchObject({ retention: yearly, kept: [] });
     expect(await exists(harness, `dry/HospitalDB_${today}.sql.gz`)).toBe(false);
+  });
+
+  it('retention: the classes of the backups there, a dry run writing nothing, 404 for an unknown database', async () => {
+    const harness = await fn([targets().hospital], 'kept/');
+    expect((await harness.backup()).status).toBe(200);
+    const { status, report } = await harness.retention({ dryRun: 'true' });
+    expect(status, JSON.stringify(report)).toBe(200);
+    expect(report).toMatchObject({ kind: 'retention', dryRun: true, status: 'ok' });
+    expect(report.targets[0]).toMatchObject({
+      targetId: 'hospital',
+      outcome: 'planned',
+      backups: [
+        { objectName: `kept/HospitalDB_${today}.sql.gz`, ...yearly, newest: true, action: 'unchanged' },
+      ],
+    });
+    expect((await harness.retention()).report.targets[0]?.outcome).toBe('unchanged');
+    const unknown = await harness.retention({ databases: 'Nope' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.report).toMatchObject({ error: { code: 'TARGET_UNKNOWN' } });
   });
 
   it('stops at the first failure: the rest skipped, one alert, 500', async () => {

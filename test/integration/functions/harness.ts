@@ -14,9 +14,14 @@ import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
 import { type Clock, systemClock } from '../../../functions/deps.js';
 import { answerRefusalsAsJson } from '../../../functions/framework-refusals.js';
-import { createBackupHandler, createVerifyHandler } from '../../../functions/handlers.js';
+import {
+  createBackupHandler,
+  createRetentionHandler,
+  createVerifyHandler,
+} from '../../../functions/handlers.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import type { RunReport } from '../../../functions/report.js';
+import type { RetentionReport } from '../../../functions/retention/run-retention.js';
 import { answerKeyOf } from '../../helpers/agent.js';
 import type { GmailStub } from '../../helpers/gmail-stub.js';
 
@@ -62,6 +67,7 @@ export interface FunctionHarness {
   urls: { backup: string; verify: string };
   backup(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   verify(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
+  retention(query?: Record<string, string>): Promise<{ status: number; report: RetentionReport }>;
   close(): Promise<void>;
 }
 
@@ -130,10 +136,15 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     clock,
   };
   instances += 1;
-  const names = { backup: `backup-${instances}`, verify: `verify-${instances}` };
+  const names = {
+    backup: `backup-${instances}`,
+    verify: `verify-${instances}`,
+    retention: `retention-${instances}`,
+  };
   http(names.backup, createBackupHandler(config, deps));
   http(names.verify, createVerifyHandler(config, deps));
-  const servers = [getTestServer(names.backup), getTestServer(names.verify)];
+  http(names.retention, createRetentionHandler(config, deps));
+  const servers = [names.backup, names.verify, names.retention].map((name) => getTestServer(name));
   for (const server of servers) answerRefusalsAsJson(server, deps.logger);
   const urls = await Promise.all(
     servers.map(
@@ -145,13 +156,13 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
         ),
     ),
   );
-  const call = async (url: string, query: Record<string, string>, headers: Headers) => {
+  const call = async <T = RunReport>(url: string, query: Record<string, string>, headers: Headers) => {
     const response = await fetch(`${url}/?${new URLSearchParams(query)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: '{}',
     });
-    return { status: response.status, report: (await response.json()) as RunReport };
+    return { status: response.status, report: (await response.json()) as T };
   };
   return {
     config,
@@ -160,6 +171,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     urls: { backup: urls[0] as string, verify: urls[1] as string },
     backup: (query = {}, headers = {}) => call(urls[0] as string, query, headers),
     verify: (query = {}, headers = {}) => call(urls[1] as string, query, headers),
+    retention: (query = {}) => call<RetentionReport>(urls[2] as string, query, {}),
     close: async () => {
       await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     },
