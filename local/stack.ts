@@ -7,17 +7,18 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { Storage } from '@google-cloud/storage';
+import { type LifecycleRule, Storage } from '@google-cloud/storage';
 import { nodeConfigFiles } from '../agent/config/files.js';
 import { parseAgentConfig } from '../agent/config/parse.js';
 import { createAgent } from '../agent/create-agent.js';
 import { generateKeyPair } from '../core/signing/index.js';
-import { startEmulator } from '../emulator/index.js';
+import { type LifecycleReport, startEmulator } from '../emulator/index.js';
 import {
   agentClientFor,
   createBackupHandler,
   createCloudLogger,
   createOutboxMailer,
+  createRetentionHandler,
   createVerifyHandler,
   FUNCTION_ENV,
   type FunctionDeps,
@@ -31,12 +32,21 @@ import { freePort } from './free-port.js';
 export const LOCAL_BUCKET = 'local-backups';
 const KEY_ID = 'local';
 
+/** The bucket's lifecycle as Terraform sets it: a backup goes once its customTime (retention end) has passed. */
+const LIFECYCLE: LifecycleRule[] = [
+  { action: { type: 'Delete' }, condition: { daysSinceCustomTime: 0 } },
+  { action: { type: 'Delete' }, condition: { isLive: false, daysSinceNoncurrentTime: 30 } },
+];
+
 export interface LocalStack {
   backupUrl: string;
   verifyUrl: string;
+  retentionUrl: string;
   emulatorUrl: string;
   bucket: string;
   storage: Storage;
+  /** One lifecycle pass over the bucket now, as Cloud Storage makes by itself (up to a day late). */
+  runLifecycle(): Promise<LifecycleReport>;
   /** Where everything lives on disk: objects, the demo database, the agent's state and logs, the alert outbox. */
   paths: {
     data: string;
@@ -67,6 +77,8 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   const bucket = storage.bucket(LOCAL_BUCKET);
   const [exists] = await bucket.exists();
   if (!exists) await bucket.create({ versioning: { enabled: true } });
+  // Also on a bucket made before retention, so a data folder kept from then ages its backups out too.
+  await bucket.setMetadata({ lifecycle: { rule: LIFECYCLE } });
 
   // A fresh key pair each start: the agent trusts only this run's function.
   const keys = generateKeyPair();
@@ -123,18 +135,22 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   };
   http('backup', createBackupHandler(functionConfig, deps));
   http('verify', createVerifyHandler(functionConfig, deps));
+  http('retention', createRetentionHandler(functionConfig, deps));
   const backupServer = await serve(getTestServer('backup'), deps);
   const verifyServer = await serve(getTestServer('verify'), deps);
+  const retentionServer = await serve(getTestServer('retention'), deps);
 
   return {
     backupUrl: backupServer.url,
     verifyUrl: verifyServer.url,
+    retentionUrl: retentionServer.url,
     emulatorUrl: emulator.url,
     bucket: LOCAL_BUCKET,
     storage,
+    runLifecycle: () => emulator.runLifecycle(),
     paths,
     async close() {
-      await Promise.all([backupServer.close(), verifyServer.close()]);
+      await Promise.all([backupServer.close(), verifyServer.close(), retentionServer.close()]);
       await agent.close();
       await emulator.close();
       await new Promise((done) => functionLog.end(done));

@@ -1,7 +1,7 @@
 // `npm start`: runs the local stack, triggers `backup` once (or on a schedule with --watch) and prints outcomes.
 
 import { parseArgs } from 'node:util';
-import type { RunReport } from '../functions/report.js';
+import type { RunReport, TargetReport } from '../functions/report.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
 const USAGE = `usage: npm start -- [--data DIR] [--watch] [--every MINUTES]
@@ -25,9 +25,10 @@ async function main(): Promise<number> {
 
   const stack = await startLocalStack(values.data);
   console.log(`Local stack (data in ${stack.paths.data})
-  storage emulator  ${stack.emulatorUrl}  bucket ${stack.bucket}
-  function backup   ${stack.backupUrl}
-  function verify   ${stack.verifyUrl}`);
+  storage emulator    ${stack.emulatorUrl}  bucket ${stack.bucket}
+  function backup     ${stack.backupUrl}
+  function verify     ${stack.verifyUrl}
+  function retention  ${stack.retentionUrl}`);
 
   const ok = await backupOnce(stack);
   if (!values.watch) {
@@ -42,6 +43,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** A retention end as the local stack (in UTC) names it: `2031-01-01 00:00 UTC`. */
+function until(keptUntil: string | null): string {
+  return keptUntil
+    ? `until ${keptUntil.slice(0, 16).replace('T', ' ')} UTC`
+    : 'no retention end (never checked)';
+}
+
 /** Calls `backup` as Cloud Scheduler would and prints each target's outcome with its stored object. */
 async function backupOnce(stack: LocalStack): Promise<boolean> {
   const response = await fetch(stack.backupUrl, { method: 'POST' });
@@ -53,11 +61,31 @@ async function backupOnce(stack: LocalStack): Promise<boolean> {
     if (target.outcome !== 'succeeded' && target.outcome !== 'exists') continue;
     const [metadata] = await stack.storage.bucket(stack.bucket).file(target.objectName).getMetadata();
     console.log(`    ${metadata.size} bytes, crc32c ${metadata.crc32c}, generation ${metadata.generation}`);
+    if (target.retention)
+      console.log(`    ${target.retention.class} copy, kept ${until(target.retention.keptUntil)}`);
     console.log(`    stored by the emulator under ${stack.paths.storage}`);
   }
   if (report.status !== 'ok') console.log(`  alert written to ${stack.paths.outbox}`);
+  await printKept(stack);
   console.log(`  logs: ${stack.paths.functionLog}, ${stack.paths.agentLogs}`);
   return report.status === 'ok';
+}
+
+/**
+ * Runs lifecycle as Cloud Storage would, then prints every backup still kept, with its class and retention end,
+ * from a dry run of `backup` (which changes nothing).
+ */
+async function printKept(stack: LocalStack): Promise<void> {
+  const { changes } = await stack.runLifecycle();
+  const gone = changes.filter((change) => change.outcome !== 'storageClassChanged');
+  if (gone.length > 0) console.log(`  lifecycle: ${gone.length} backup(s) past their retention end removed`);
+  const response = await fetch(`${stack.backupUrl}?dryRun=true`, { method: 'POST' });
+  const { targets } = (await response.json()) as RunReport;
+  console.log(`  backups kept in gs://${stack.bucket}:`);
+  for (const kept of targets.flatMap((target: TargetReport) => target.kept ?? [])) {
+    const newest = kept.newest ? '  (newest good copy)' : '';
+    console.log(`    ${kept.objectName}  ${kept.class ?? 'unclassified'}  ${until(kept.keptUntil)}${newest}`);
+  }
 }
 
 main().then(

@@ -1,4 +1,5 @@
-// `npm start` end to end: the embedded default backs up the demo database, and gcloud reads the object back.
+// `npm start` end to end: the embedded default backs up the demo database, prints each backup's class and expiry,
+// and gcloud reads the object back.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,18 @@ describe('npm start', () => {
     const names = dates.map((date) => `gs://local-backups/demo_${date}.sql.gz`);
     expect(names.some((name) => firstRun.includes(`demo: succeeded  ${name}`))).toBe(true);
     expect(firstRun).toMatch(/\d+ bytes, crc32c [A-Za-z0-9+/]{6}==/);
+  });
+
+  it("prints the backup's class and retention end, and every backup kept in the bucket", () => {
+    // The first backup in the bucket is its year's copy, kept 5 years from the start of the year (UTC).
+    const year = Number(dates[0]?.slice(0, 4)) + 5;
+    expect(firstRun).toContain(`    yearly copy, kept until ${year}-01-01 00:00 UTC`);
+    expect(firstRun).toContain('  backups kept in gs://local-backups:');
+    expect(firstRun).toMatch(
+      new RegExp(
+        `\\n {4}demo_\\d{8}\\.sql\\.gz {2}yearly {2}until ${year}-01-01 00:00 UTC {2}\\(newest good copy\\)\\n`,
+      ),
+    );
   });
 
   it('reports the same day again as exists, leaving the object as it was', async () => {
