@@ -34,6 +34,8 @@ export interface Played {
   survivors: Record<string, string[]>;
   /** The fewest backups any database had after any day's lifecycle pass. */
   fewest: number;
+  /** How many backups the lifecycle passes made noncurrent, each deleted for good by the next pass. */
+  noncurrent: number;
 }
 
 /** The bucket's lifecycle as Terraform configures it: a backup goes once its customTime has passed. */
@@ -69,6 +71,7 @@ export async function playNights(options: PlayOptions): Promise<Played> {
   const moveTo = (at: DateTime) => fixture.clock.advance(at.toMillis() - fixture.clock.now().getTime());
   const survivors: Record<string, string[]> = {};
   let fewest = Number.POSITIVE_INFINITY;
+  let noncurrent = 0;
 
   for (let night = 0; night < options.nights; night++) {
     const day = first.plus({ days: night });
@@ -95,7 +98,13 @@ export async function playNights(options: PlayOptions): Promise<Played> {
     const lifecycleAt = day.set({ hour: 12 });
     moveTo(lifecycleAt);
     await fixture.emulator.runLifecycle(lifecycleAt.toJSDate());
-    const [files] = await bucket.getFiles({ prefix: PREFIX });
+    const [versions] = await bucket.getFiles({ prefix: PREFIX, versions: true });
+    const files = versions.filter((file) => !file.metadata.timeDeleted);
+    for (const { name, metadata } of versions.filter((file) => file.metadata.timeDeleted)) {
+      // The rule matches a noncurrent version too: the next pass deletes it, leaving it to soft delete.
+      expect(metadata.timeDeleted, `${name} after the pass of ${date}`).toBe(lifecycleAt.toUTC().toISO());
+      noncurrent += 1;
+    }
     for (const id of targets) {
       const kept = files
         .map((file) => parseObjectName(file.name, { prefix: PREFIX }))
@@ -109,7 +118,7 @@ export async function playNights(options: PlayOptions): Promise<Played> {
       fewest = Math.min(fewest, kept.length);
     }
   }
-  return { fixture, sent, survivors, fewest };
+  return { fixture, sent, survivors, fewest, noncurrent };
 }
 
 function outcomes(report: { targets: { targetId: string; outcome: string }[] }): Record<string, string> {
