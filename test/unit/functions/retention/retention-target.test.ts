@@ -169,4 +169,44 @@ describe('the watchdog', () => {
     const [held] = await bucket.file('a_20310131.sql.gz').getMetadata();
     expect(held.metadata).toMatchObject({ retentionClass: 'daily', retentionHold: 'newest' });
   });
+
+  it("reports a newest copy it could not keep as an alerting event, beside the night's own failure", async () => {
+    const scripts: Record<string, JobScript> = { a: { states: ['succeeded'], bytes: DUMP } };
+    const { fixture } = await setUp('2031-01-30T02:00:00Z', scripts);
+    // The 30th is the yearly copy; the 31st, a daily one, is the newest good copy when the 1st fails.
+    for (let night = 0; night < 2; night++) {
+      await runBackup(fixture.config, fixture.deps, { databases: ['a'], force: false, dryRun: false });
+      fixture.clock.advance(86_400_000);
+    }
+    scripts.a = { states: ['failed'] };
+    await runBackup(fixture.config, fixture.deps, { databases: ['a'], force: false, dryRun: false });
+    fixture.emulator.faults.add({ method: 'PATCH', status: 403, times: 5 });
+    fixture.clock.advance(86_400_000);
+    const verify = await runVerify(fixture.config, fixture.deps, { databases: ['a'] });
+    expect(verify.targets[0]).toMatchObject({ outcome: 'missing' });
+    expect(verify.targets[0]?.newestKept).toBeUndefined();
+    expect(fixture.logs.find((line) => line.event === 'retention.hold-failed')).toMatchObject({
+      severity: 'ERROR',
+      alerting: true,
+      errorCode: 'INTERNAL',
+    });
+  });
+});
+
+describe('a metadata write that meets another', () => {
+  it('reads the object again and writes against what is there now', async () => {
+    const scripts: Record<string, JobScript> = { a: { states: ['succeeded'], bytes: DUMP } };
+    const { fixture, bucket, sent } = await setUp('2031-01-31T02:00:00Z', scripts);
+    const conflict = fixture.emulator.faults.add({ method: 'PATCH', status: 412 });
+    const report = await runBackup(fixture.config, fixture.deps, {
+      databases: ['a'],
+      force: false,
+      dryRun: false,
+    });
+    expect(report.targets[0]).toMatchObject({ outcome: 'succeeded', retention: { class: 'yearly' } });
+    expect(conflict.matched).toBe(2);
+    expect(sent.filter((request) => request.method === 'PATCH')).toHaveLength(2);
+    const [meta] = await bucket.file('a_20310131.sql.gz').getMetadata();
+    expect(meta).toMatchObject({ customTime: '2036-01-01T00:00:00.000Z', metageneration: '2' });
+  });
 });
