@@ -1,12 +1,16 @@
 // The deployed entry point under functions-framework: a bad configuration stops the start with a clear error;
-// a good one serves both targets.
+// a good one serves the backup target, its dry run reading the bucket (the storage emulator) and writing nothing.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Storage } from '@google-cloud/storage';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../core/signing/index.js';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { freePort } from '../../helpers/stand-in-tools.js';
+import { createBucket } from './harness.js';
 
 const MAIN = 'node_modules/@google-cloud/functions-framework/build/src/main.js';
 const children: ChildProcess[] = [];
+const emulators: RunningEmulator[] = [];
 
 function start(target: string, port: number, env: Record<string, string>) {
   const child = spawn(
@@ -45,8 +49,9 @@ const goodEnv = () => ({
   BACKUP_SIGNING_KEY: generateKeyPair().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
+  await Promise.all(emulators.splice(0).map((emulator) => emulator.close()));
 });
 
 describe('start-up', () => {
@@ -76,14 +81,23 @@ describe('start-up', () => {
     return response;
   }
 
-  it('serves the backup target with a good configuration (a dry run touches nothing)', async () => {
+  it('serves the backup target with a good configuration (a dry run reads the bucket, writes nothing)', async () => {
+    const emulator = await startEmulator();
+    emulators.push(emulator);
+    await createBucket(emulator.url, 'acme-backups');
     const port = await freePort();
-    const { output } = start('backup', port, goodEnv());
+    // The storage client's own switch to a local endpoint (its JSON API's base URL): nothing leaves 127.0.0.1.
+    const { output } = start('backup', port, {
+      ...goodEnv(),
+      STORAGE_EMULATOR_HOST: `${emulator.url}/storage/v1`,
+    });
     const response = await firstAnswer(port, { method: 'POST' }, '?dryRun=true');
     expect(response?.status, output()).toBe(200);
     const report = (await response?.json()) as { targets: { outcome: string; objectName: string }[] };
-    expect(report.targets).toEqual([expect.objectContaining({ outcome: 'planned' })]);
+    expect(report.targets).toEqual([expect.objectContaining({ outcome: 'planned', kept: [] })]);
     expect(output()).toContain('"event":"run.planned"');
+    const [objects] = await new Storage({ apiEndpoint: emulator.url }).bucket('acme-backups').getFiles();
+    expect(objects).toEqual([]);
   });
 
   it('answers a malformed JSON body in the JSON error shape, with no stack in the answer or the log', async () => {
