@@ -129,9 +129,14 @@ export const errorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-/** A zod error as one line naming each bad field, for 400 answers and configuration errors. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+/**
+ * A zod error (or some of its issues) as one line naming each bad field, for 400 answers and configuration errors;
+ * `label` may say more about a field than its path, e.g. the environment variable it came from.
+ */
+export function describeIssues(
+  error: z.ZodError | readonly z.core.$ZodIssue[],
+  label: (path: string[]) => string = (path) => (path.length ? path.join('.') : '(root)'),
+): string {
+  const issues = error instanceof z.ZodError ? error.issues : error;
+  return issues.map((issue) => `${label(issue.path.map(String))}: ${issue.message}`).join('; ');
 }

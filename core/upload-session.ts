@@ -1,4 +1,8 @@
-// Cancelling a resumable upload session: the step both the function and the agent take so nothing partial stays.
+// Cloud Storage's resumable upload sessions as the function, the agent and the emulator all know them: the size every
+// chunk but the last must be a multiple of, and cancelling a session so nothing partial stays.
+
+/** Every chunk of a resumable upload but the last must be a multiple of this. */
+export const CHUNK_QUANTUM = 256 * 1024;
 
 /**
  * DELETE on the session URI; Cloud Storage answers 499, after which no chunk can finalize the object. A session

@@ -1,11 +1,11 @@
 // Starts the Cloud Storage emulator in this process: the programmatic API for tests and the local stack.
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { CHUNK_QUANTUM } from '../core/upload-session.js';
 import { ActiveUploads } from './active-uploads.js';
 import { Catalog } from './catalog.js';
 import { Faults } from './faults.js';
 import { type LifecycleReport, runLifecycle } from './lifecycle/run-lifecycle.js';
-import { CHUNK_QUANTUM } from './routes/sessions.js';
 import { createEmulatorServer } from './server.js';
 import { trustedKeys } from './signed-url/trusted-keys.js';
 import type { BlobStore } from './store/blob-store.js';

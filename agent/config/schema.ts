@@ -1,6 +1,7 @@
 // The shape of agent.json, with every default in one place.
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
+import { CHUNK_QUANTUM } from '../../core/upload-session.js';
 import { absolutePathSchema } from '../engines/engine.js';
 import { targetConfigSchema } from '../engines/index.js';
 
@@ -26,7 +27,6 @@ export const AGENT_DEFAULTS = {
   configPath: '/etc/db-backup/agent.json',
 } as const;
 
-const CHUNK_UNIT = 256 * 1024;
 const keyId = nameSchema;
 
 export const agentConfigSchema = z.strictObject({
@@ -92,8 +92,8 @@ export const agentConfigSchema = z.strictObject({
   zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
   chunkSize: z
     .int()
-    .min(CHUNK_UNIT)
-    .refine((size) => size % CHUNK_UNIT === 0, 'must be a multiple of 262144 (256 KiB)')
+    .min(CHUNK_QUANTUM)
+    .refine((size) => size % CHUNK_QUANTUM === 0, 'must be a multiple of 262144 (256 KiB)')
     .default(AGENT_DEFAULTS.chunkSize),
   maxBodyBytes: z
     .int()

@@ -9,7 +9,7 @@ import type { AgentLog } from '../log/agent-log.js';
 import type { Authenticate } from './authenticate.js';
 import { readBody } from './read-body.js';
 import type { RefusalCount } from './refusal-count.js';
-import { sendError, sendJson, sendUnauthenticated } from './respond.js';
+import { sendError, sendAnswer, sendUnauthenticated } from './respond.js';
 import { matchRoute, type RouteDeps, serveRoute } from './routes.js';
 
 export interface HandlerDeps extends RouteDeps {
@@ -51,7 +51,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       }
       const url = new URL(req.url ?? '/', 'http://agent');
       if (url.pathname === AGENT_PATHS.health && (method === 'GET' || method === 'HEAD')) {
-        sendJson(res, 200, { status: 'ok' });
+        sendAnswer(res, 200, { status: 'ok' });
         return;
       }
       const route = matchRoute(method, url);

@@ -5,7 +5,8 @@ import { type ErrorCode, HTTP_STATUS_BY_CODE } from '../../core/errors.js';
 import type { BusyJob, ErrorBody } from '../../core/protocol.js';
 import { answerSignature } from './sign-answer.js';
 
-export function sendJson(
+/** A JSON answer, signed with the agent's own key when the request was signed. */
+export function sendAnswer(
   res: ServerResponse,
   status: number,
   body: unknown,
@@ -31,7 +32,7 @@ export function sendError(
 ): void {
   const body: ErrorBody = { error: { code, message, ...(extra.busy && { busy: extra.busy }) } };
   // Closing stops the client sending the rest of a body the agent will not read.
-  sendJson(res, HTTP_STATUS_BY_CODE[code], body, extra.close ? { connection: 'close' } : {});
+  sendAnswer(res, HTTP_STATUS_BY_CODE[code], body, extra.close ? { connection: 'close' } : {});
 }
 
 /** The one answer to every failed signature check, so a caller cannot tell which check it failed. */

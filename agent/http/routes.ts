@@ -10,7 +10,7 @@ import {
 } from '../../core/protocol.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import { type AllowedStorage, checkUploadUri } from './destinations.js';
-import { sendJson } from './respond.js';
+import { sendAnswer } from './respond.js';
 
 export type Route =
   | { kind: 'submitRun' }
@@ -72,21 +72,21 @@ export async function serveRoute(route: Route, res: ServerResponse, body: Buffer
   const { runner } = deps;
   switch (route.kind) {
     case 'submitRun':
-      return sendJson(res, 202, await runner.submitRun(parseRunRequest(body, deps.storage)));
+      return sendAnswer(res, 202, await runner.submitRun(parseRunRequest(body, deps.storage)));
     case 'getRun': {
       const jobs = runner.run(route.runId);
       if (jobs.length === 0) throw new BackupError('JOB_UNKNOWN', 'no such run');
-      return sendJson(res, 200, { runId: route.runId, jobs });
+      return sendAnswer(res, 200, { runId: route.runId, jobs });
     }
     case 'getJob':
-      return sendJson(res, 200, known(runner.get(route.jobId)));
+      return sendAnswer(res, 200, known(runner.get(route.jobId)));
     case 'cancelJob':
-      return sendJson(res, 200, runner.cancel(route.jobId));
+      return sendAnswer(res, 200, runner.cancel(route.jobId));
     case 'findJob': {
       const targetId = param(route.query, 'targetId', nameSchema);
       const objectName = route.query.get('objectName');
       if (!objectName) throw requestError('objectName: missing');
-      return sendJson(res, 200, known(runner.find(targetId, objectName)));
+      return sendAnswer(res, 200, known(runner.find(targetId, objectName)));
     }
   }
 }

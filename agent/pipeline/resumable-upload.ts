@@ -6,12 +6,9 @@
 import { BackupError } from '../../core/errors.js';
 import { type RetryPolicy, retrying } from './retrying.js';
 
-/** Every chunk but the last must be a multiple of this (Cloud Storage's rule). */
-export const CHUNK_QUANTUM = 256 * 1024;
-
 export interface ResumableUploadOptions {
   uri: string;
-  /** A multiple of CHUNK_QUANTUM; memory use is about twice this. */
+  /** A multiple of CHUNK_QUANTUM (agent.json's chunkSize, checked there); memory use is about twice this. */
   chunkSize: number;
   retry: RetryPolicy;
   /** Aborting stops the request in flight and every retry. */
@@ -58,12 +55,6 @@ export class ResumableUpload {
   #inFlight: Promise<void> = Promise.resolve();
 
   constructor(options: ResumableUploadOptions) {
-    if (!Number.isInteger(options.chunkSize) || options.chunkSize <= 0 || options.chunkSize % CHUNK_QUANTUM) {
-      throw new BackupError(
-        'CONFIG_INVALID',
-        `chunkSize ${options.chunkSize} must be a positive multiple of 262144`,
-      );
-    }
     this.#options = options;
     this.#fetch = options.fetch ?? fetch;
   }

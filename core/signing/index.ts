@@ -9,7 +9,7 @@ export {
   type SigningKey,
   type TrustedKeys,
 } from './keys.js';
-export { InMemoryNonceStore, type NonceStore } from './nonce-store.js';
+export type { NonceStore } from './nonce-store.js';
 export { DEFAULT_EXPIRES_IN_SECONDS, type SignatureHeaders, type SignOptions, sign } from './sign.js';
 export { signResponse } from './sign-response.js';
 export { type HttpRequest, type HttpResponse, signatureBase } from './signature-base.js';

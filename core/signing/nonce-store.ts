@@ -7,21 +7,3 @@ export interface NonceStore {
    */
   add(nonce: string, until: Date, now: Date): boolean;
 }
-
-/**
- * A NonceStore for one process. Memory stays bounded: only signatures that verified reach the store, and
- * each nonce is dropped once its signature would have expired. The sweep on every add is linear, which is
- * cheap for the handful of requests a backup agent sees within one signature lifetime.
- */
-export class InMemoryNonceStore implements NonceStore {
-  readonly #until = new Map<string, number>();
-
-  add(nonce: string, until: Date, now: Date): boolean {
-    for (const [seen, seenUntil] of this.#until) {
-      if (seenUntil < now.getTime()) this.#until.delete(seen);
-    }
-    if (this.#until.has(nonce)) return false;
-    this.#until.set(nonce, until.getTime());
-    return true;
-  }
-}

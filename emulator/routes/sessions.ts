@@ -1,5 +1,6 @@
 // Resumable upload sessions: chunks and status queries by PUT, cancellation by DELETE.
 import { Readable } from 'node:stream';
+import { CHUNK_QUANTUM } from '../../core/upload-session.js';
 import { parseContentRange } from '../content-range.js';
 import type { RequestContext } from '../context.js';
 import { finalizeObject } from '../finalize.js';
@@ -9,9 +10,6 @@ import { ApiError, badRequest } from '../json-errors.js';
 import type { SessionRecord } from '../model.js';
 import { objectResource } from '../resources.js';
 import { hashedAsStored } from '../running-hash.js';
-
-/** Every chunk but the last must be a multiple of this, and interrupted chunks are kept in whole units. */
-export const CHUNK_QUANTUM = 256 * 1024;
 
 export async function putToSession(ctx: RequestContext): Promise<void> {
   // The session is looked up in its turn: a request queued behind a failing final chunk finds it gone.

@@ -1,8 +1,8 @@
 // Reads the configuration once: environment variables over an optional JSON file, each setting checked by its
 // declaration, errors naming the setting and its variable, secrets masked when printed.
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
 import { ConfigError } from '../../core/errors.js';
+import { describeIssues } from '../../core/protocol.js';
 import { assembleConfig, type FunctionConfig } from './schema.js';
 import { SETTINGS, type SettingName, settingsSchema } from './settings.js';
 
@@ -20,15 +20,11 @@ function isSetting(name: string): name is SettingName {
   return Object.hasOwn(SETTINGS, name);
 }
 
-/** `targets.0.engine (BACKUP_TARGETS): …` — the setting, and the variable a reader would go and fix. */
-function describe(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const [name, ...rest] = issue.path.map(String);
-      const variable = name !== undefined && isSetting(name) ? ` (${SETTINGS[name].env})` : '';
-      return `${[name, ...rest].join('.')}${variable}: ${issue.message}`;
-    })
-    .join('; ');
+/** `targets.0.engine (BACKUP_TARGETS)`: the setting, and the variable a reader would go and fix. */
+function settingLabel(path: string[]): string {
+  const [name] = path;
+  const variable = name !== undefined && isSetting(name) ? ` (${SETTINGS[name].env})` : '';
+  return `${path.join('.')}${variable}`;
 }
 
 function invalid(message: string): ConfigError {
@@ -57,7 +53,7 @@ export function parseFunctionConfig(env: Env, file: unknown = {}): FunctionConfi
     const problems = missing.map((name) => `${name} (${SETTINGS[name].env}): is required`);
     if (!result.success) {
       const rest = result.error.issues.filter((issue) => !missing.includes(issue.path[0] as SettingName));
-      if (rest.length > 0) problems.push(describe(rest));
+      if (rest.length > 0) problems.push(describeIssues(rest, settingLabel));
     }
     throw invalid(problems.join('; '));
   }

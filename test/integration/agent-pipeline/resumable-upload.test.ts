@@ -3,8 +3,9 @@
 // last chunk is recovered from the session, and a request that hangs is abandoned and retried.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHUNK_QUANTUM, ResumableUpload } from '../../../agent/pipeline/resumable-upload.js';
+import { ResumableUpload } from '../../../agent/pipeline/resumable-upload.js';
 import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
+import { CHUNK_QUANTUM } from '../../../core/upload-session.js';
 import { hashesOf } from '../../unit/functions/scripted-agent.js';
 import { startStorage, type TestStorage } from './storage.js';
 

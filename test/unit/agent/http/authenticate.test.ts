@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator, targetUri, toHttpRequest } from '../../../../agent/http/authenticate.js';
-import { generateKeyPair, InMemoryNonceStore, sign } from '../../../../core/signing/index.js';
+import { openFileNonceStore } from '../../../../agent/http/file-nonce-store.js';
+import { generateKeyPair, sign } from '../../../../core/signing/index.js';
 
 function incoming(url: string, headers: Record<string, string | string[]>, method = 'POST'): IncomingMessage {
   return { url, method, headers } as unknown as IncomingMessage;
@@ -39,7 +43,7 @@ describe('createAuthenticator', () => {
   it('accepts a request signed for publicUrl and refuses one signed for another agent, whatever its Host', () => {
     const authenticate = createAuthenticator({
       trustedKeys: new Map([['k1', publicKey]]),
-      nonceStore: new InMemoryNonceStore(),
+      nonceStore: openFileNonceStore(mkdtempSync(join(tmpdir(), 'nonces-')), now),
       verifyOptions: {},
       publicUrl: 'http://10.0.0.5:8443',
       now: () => now,

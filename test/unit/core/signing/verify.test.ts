@@ -1,10 +1,13 @@
 // Signing and verifying: the round trip, key rotation, and each rejection with its own code.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openFileNonceStore } from '../../../../agent/http/file-nonce-store.js';
 import {
   contentDigest,
   generateKeyPair,
   type HttpRequest,
-  InMemoryNonceStore,
   type NonceStore,
   type SigningKey,
   type SignOptions,
@@ -33,11 +36,16 @@ function signed(at = NOW, options?: SignOptions, signingKey = key): HttpRequest 
   return { ...request, headers: { ...request.headers, ...sign(request, signingKey, at, options) } };
 }
 
+/** The agent's own nonce store, in a folder of its own. */
+function freshStore(): NonceStore {
+  return openFileNonceStore(mkdtempSync(join(tmpdir(), 'nonces-')), NOW);
+}
+
 function check(
   req: HttpRequest,
   now = NOW,
   options?: VerifyOptions,
-  store: NonceStore = new InMemoryNonceStore(),
+  store: NonceStore = freshStore(),
   keys = trusted,
 ) {
   return verify(req, keys, now, store, options);
@@ -182,7 +190,7 @@ describe('verify', () => {
   });
 
   it('rejects a replayed nonce as SIGNATURE_REPLAYED', () => {
-    const store = new InMemoryNonceStore();
+    const store = freshStore();
     const req = signed();
     check(req, NOW, {}, store);
     expect(rejection(req, at(1), {}, store)).toBe('SIGNATURE_REPLAYED');
@@ -190,7 +198,7 @@ describe('verify', () => {
   });
 
   it('records a nonce only for a request that passed every other check', () => {
-    const store = new InMemoryNonceStore();
+    const store = freshStore();
     const req = signed();
     expect(rejection({ ...req, method: 'PUT' }, NOW, {}, store)).toBe('SIGNATURE_INVALID');
     expect(rejection({ ...req, body: '' }, NOW, {}, store)).toBe('DIGEST_MISMATCH');
