@@ -9,7 +9,7 @@ import type { AgentLog } from '../log/agent-log.js';
 import type { Authenticate } from './authenticate.js';
 import { readBody } from './read-body.js';
 import type { RefusalCount } from './refusal-count.js';
-import { sendError, sendAnswer, sendUnauthenticated } from './respond.js';
+import { sendAnswer, sendError, sendUnauthenticated } from './respond.js';
 import { matchRoute, type RouteDeps, serveRoute } from './routes.js';
 
 export interface HandlerDeps extends RouteDeps {
