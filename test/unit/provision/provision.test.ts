@@ -1,0 +1,52 @@
+// The pure parts of provisioning: GNU time's figures, the terraform CLI config, the summary lines, and which
+// failures fail the run (this machine could have provided it) and which only say why a test cannot run.
+import { describe, expect, it } from 'vitest';
+import { summary } from '../../provision/global-setup.js';
+import { parsePeakMiB } from '../../provision/measure.js';
+import { failure } from '../../provision/outcome.js';
+import { cliConfig } from '../../provision/terraform-mirror.js';
+
+describe('provisioning', () => {
+  it('reads the peak memory from GNU time -v', () => {
+    const report =
+      '\tElapsed (wall clock) time (h:mm:ss or m:ss): 11:31.86\n\tMaximum resident set size (kbytes): 1890432\n';
+    expect(parsePeakMiB(report)).toBe(1846);
+    expect(parsePeakMiB('Command terminated by signal 9')).toBeUndefined();
+  });
+
+  it('writes a CLI config whose only installation method is the mirror', () => {
+    const config = cliConfig('/cache/terraform/mirror');
+    expect(config).toContain('filesystem_mirror {\n    path    = "/cache/terraform/mirror"');
+    expect(config).not.toMatch(/direct|network_mirror/);
+  });
+
+  it('prints cached entries on one line and each thing it could not provide with the command that would', () => {
+    const lines = summary('/cache', {
+      'debian:zstd': { state: 'ready', detail: 'installed' },
+      ferretdb: { state: 'ready', detail: 'v1.24.2', built: { seconds: 61, peakMiB: 628 } },
+      'debian:mariadb-server': {
+        state: 'unavailable',
+        reason: 'not root',
+        command: 'sudo apt-get install x',
+      },
+      'debian:postgresql': { state: 'unavailable', reason: 'not root', command: 'sudo apt-get install x' },
+      'mongo-tools': { state: 'failed', reason: 'go build failed' },
+    });
+    expect(lines).toEqual([
+      'provision: ready in /cache: debian:zstd',
+      'provision: ferretdb: v1.24.2 (built in 61 s, peak 628 MiB)',
+      'provision: NOT PROVISIONED debian:mariadb-server, debian:postgresql: not root; to provide it run: sudo apt-get install x',
+      'provision: FAILED mongo-tools: go build failed',
+    ]);
+  });
+
+  it('fails the run on a build error, but not when the registry cannot be reached', () => {
+    expect(failure('go build failed', 'compile error', 'go install m@v').state).toBe('failed');
+    const offline = failure(
+      'go mod download failed',
+      'dial tcp: lookup proxy.golang.org: no such host',
+      'go install m@v',
+    );
+    expect(offline).toMatchObject({ state: 'unavailable', command: 'go install m@v' });
+  });
+});
