@@ -4,184 +4,193 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetInput } from '../../../agent/engines/index.js';
 import type { BackupProgress } from '../../../agent/pipeline/stream-backup.js';
+import type { Faults } from '../../../emulator/index.js';
 import { createStandIns, failingDumpScript, runTool, type StandIns } from '../../helpers/stand-in-tools.js';
+import { describeEachBackend } from '../../helpers/storage-backends.js';
 import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 const CHUNK = 256 * 1024;
 // About 3.4 MiB of predictable text: over a dozen chunks before compression.
 const STEADY_DUMP = 'seq 1 500000';
 
-let standIns: StandIns;
-let storage: TestStorage;
+describeEachBackend((backend) => {
+  let standIns: StandIns;
+  let storage: TestStorage;
+  // fake-gcs-server injects no faults: the tests of storage trouble are defined on our emulator only.
+  const onEmulator = backend === 'emulator';
+  const faults = () => storage.backend.faults as Faults;
 
-beforeAll(async () => {
-  [standIns, storage] = await Promise.all([createStandIns(), startStorage()]);
-});
-
-afterAll(async () => {
-  await Promise.all([standIns?.remove(), storage?.close()]);
-});
-
-/** A target whose "dump tool" is a stand-in script; the sqlite engine passes no password and ignores the file. */
-async function scriptedTarget(name: string, body: string): Promise<TargetInput> {
-  return {
-    id: name,
-    engine: 'sqlite',
-    database: name,
-    path: '/nonexistent.db',
-    toolPath: await standIns.script(name, body),
-  };
-}
-
-async function expectNoObject(objectName: string, uploadUri: string): Promise<void> {
-  expect(await storage.exists(objectName)).toBe(false);
-  expect(await storage.sessionStatus(uploadUri)).toBe(499);
-}
-
-describe('failures cancel the session', () => {
-  it('a dump that exits non-zero after writing several MiB never finalizes (DUMP_FAILED)', async () => {
-    const request = await storage.request('broken_20240101.sql.gz');
-    const outcome = await backup({
-      request,
-      target: await scriptedTarget('broken-dump', failingDumpScript(6, 2)),
-      chunkSize: CHUNK,
-    });
-    expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 2 } });
-    expect(outcome.errorMessage).toBe('broken-dump exited with code 2');
-    expect(outcome.bytesRead).toBeGreaterThan(6 * 1024 * 1024);
-    expect(outcome.bytesUploaded).toBeGreaterThan(4 * CHUNK);
-    expect(outcome.stderrTail).toEqual([
-      'broken-dump: error: lost connection to server during query (password=[REDACTED])',
-    ]);
-    await expectNoObject(request.objectName, request.uploadUri);
+  beforeAll(async () => {
+    [standIns, storage] = await Promise.all([createStandIns(), startStorage(backend)]);
   });
 
-  it('a dump that exits 0 having written nothing never finalizes (DUMP_FAILED)', async () => {
-    const request = await storage.request('silent_20240101.sql.gz');
-    const outcome = await backup({
-      request,
-      target: await scriptedTarget('silent-dump', 'exit 0'),
-      chunkSize: CHUNK,
-    });
-    expect(outcome).toMatchObject({
-      ok: false,
-      errorCode: 'DUMP_FAILED',
-      exitCodes: { dump: 0 },
-      bytesRead: 0,
-    });
-    expect(outcome.errorMessage).toBe(
-      'silent-dump exited 0 but wrote nothing; an empty dump is not a backup',
-    );
-    await expectNoObject(request.objectName, request.uploadUri);
+  afterAll(async () => {
+    await Promise.all([standIns?.remove(), storage?.close()]);
   });
 
-  it.each([
-    ['after reading everything', 'cat > /dev/null; echo "zstd: error 11 : Allocation error" >&2; exit 1'],
-    ['at once, closing its input', 'echo "zstd: cannot start" >&2; exit 1'],
-  ])('a compressor failing %s gives COMPRESS_FAILED', async (_when, body) => {
-    const request = await storage.request('zstd_20240101.sql.zst', { algorithm: 'zstd' });
-    const outcome = await backup({
-      request,
-      target: await scriptedTarget('steady-dump', STEADY_DUMP),
-      zstdPath: await standIns.script('zstd', body),
-      chunkSize: CHUNK,
-    });
-    expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED', exitCodes: { compress: 1 } });
-    expect(outcome.stderrTail.some((line) => line.startsWith('zstd: zstd: '))).toBe(true);
-    await expectNoObject(request.objectName, request.uploadUri);
-  });
+  /** A target whose "dump tool" is a stand-in script; the sqlite engine passes no password and ignores the file. */
+  async function scriptedTarget(name: string, body: string): Promise<TargetInput> {
+    return {
+      id: name,
+      engine: 'sqlite',
+      database: name,
+      path: '/nonexistent.db',
+      toolPath: await standIns.script(name, body),
+    };
+  }
 
-  it('a missing zstd gives COMPRESS_FAILED naming it', async () => {
-    const request = await storage.request('nozstd_20240101.sql.zst', { algorithm: 'zstd' });
-    const outcome = await backup({
-      request,
-      target: await scriptedTarget('steady-dump', STEADY_DUMP),
-      zstdPath: `${standIns.dir}/no-such-zstd`,
-    });
-    expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED' });
-    expect(outcome.errorMessage).toMatch(/cannot start no-such-zstd: .*ENOENT/);
-    await expectNoObject(request.objectName, request.uploadUri);
-  });
+  async function expectNoObject(objectName: string, uploadUri: string): Promise<void> {
+    expect(await storage.exists(objectName)).toBe(false);
+    if (storage.cancelObservable) expect(await storage.sessionStatus(uploadUri)).toBe(499);
+  }
 
-  it("storage failing every time gives UPLOAD_FAILED once the request's retry window has passed", async () => {
-    const request = await storage.request('down_20240101.sql.gz');
-    const fault = storage.emulator.faults.add({
-      method: 'PUT',
-      match: /upload_id=/,
-      status: 503,
-      times: 1000,
-    });
-    try {
+  describe('failures cancel the session', () => {
+    it('a dump that exits non-zero after writing several MiB never finalizes (DUMP_FAILED)', async () => {
+      const request = await storage.request('broken_20240101.sql.gz');
       const outcome = await backup({
         request,
-        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        target: await scriptedTarget('broken-dump', failingDumpScript(6, 2)),
         chunkSize: CHUNK,
-        retry: { retryWindowMs: 300 },
       });
-      expect(outcome).toMatchObject({ ok: false, errorCode: 'UPLOAD_FAILED' });
-      expect(outcome.errorMessage).toMatch(/upload failed after \d+ attempts over \d+ s: .*503/);
-      // The request was retried (with status queries between the attempts) until its window closed.
-      expect(fault.matched).toBeGreaterThan(2);
-    } finally {
-      storage.emulator.faults.clear();
-    }
-    await expectNoObject(request.objectName, request.uploadUri);
-  });
-
-  it('a stop request kills the dump and cancels the session (JOB_INTERRUPTED)', async () => {
-    const request = await storage.request('stopped_20240101.sql.gz');
-    const abort = new AbortController();
-    const progress: BackupProgress[] = [];
-    const outcome = await backup({
-      request,
-      target: await scriptedTarget('endless-dump', 'while true; do seq 1 20000; sleep 0.1; done'),
-      signal: abort.signal,
-      onProgress: (p) => {
-        progress.push(p);
-        if (progress.length === 2) abort.abort();
-      },
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 2 } });
+      expect(outcome.errorMessage).toBe('broken-dump exited with code 2');
+      expect(outcome.bytesRead).toBeGreaterThan(6 * 1024 * 1024);
+      expect(outcome.bytesUploaded).toBeGreaterThan(4 * CHUNK);
+      expect(outcome.stderrTail).toEqual([
+        'broken-dump: error: lost connection to server during query (password=[REDACTED])',
+      ]);
+      await expectNoObject(request.objectName, request.uploadUri);
     });
-    expect(outcome).toMatchObject({ ok: false, errorCode: 'JOB_INTERRUPTED', exitCodes: { dump: null } });
-    expect(progress[1]?.bytesRead).toBeGreaterThan(progress[0]?.bytesRead ?? 0);
-    await expectNoObject(request.objectName, request.uploadUri);
-  });
-});
 
-describe('passing storage trouble', () => {
-  it('one 503 on a chunk is retried and the object is whole', async () => {
-    const request = await storage.request('hiccup_20240101.sql.gz');
-    const fault = storage.emulator.faults.add({ method: 'PUT', match: /upload_id=/, nth: 3, status: 503 });
-    try {
+    it('a dump that exits 0 having written nothing never finalizes (DUMP_FAILED)', async () => {
+      const request = await storage.request('silent_20240101.sql.gz');
       const outcome = await backup({
         request,
-        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        target: await scriptedTarget('silent-dump', 'exit 0'),
         chunkSize: CHUNK,
       });
-      expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
-      expect(fault.matched).toBeGreaterThan(3);
-      const object = await storage.download(request.objectName);
-      expect(object.length).toBe(outcome.bytesUploaded);
-      expect(gunzipText(object)).toBe(await runTool('seq', ['1', '500000']));
-    } finally {
-      storage.emulator.faults.clear();
-    }
-  });
-
-  it('a connection dropped mid-chunk is resumed from what the service kept', async () => {
-    const request = await storage.request('dropped_20240101.sql.gz');
-    storage.emulator.faults.add({ method: 'PUT', match: /upload_id=/, nth: 2, dropAfterBytes: 100_000 });
-    try {
-      const outcome = await backup({
-        request,
-        target: await scriptedTarget('steady-dump', STEADY_DUMP),
-        chunkSize: CHUNK,
+      expect(outcome).toMatchObject({
+        ok: false,
+        errorCode: 'DUMP_FAILED',
+        exitCodes: { dump: 0 },
+        bytesRead: 0,
       });
-      expect(outcome.ok).toBe(true);
-      expect(gunzipText(await storage.download(request.objectName))).toBe(
-        await runTool('seq', ['1', '500000']),
+      expect(outcome.errorMessage).toBe(
+        'silent-dump exited 0 but wrote nothing; an empty dump is not a backup',
       );
-    } finally {
-      storage.emulator.faults.clear();
-    }
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
+
+    it.each([
+      ['after reading everything', 'cat > /dev/null; echo "zstd: error 11 : Allocation error" >&2; exit 1'],
+      ['at once, closing its input', 'echo "zstd: cannot start" >&2; exit 1'],
+    ])('a compressor failing %s gives COMPRESS_FAILED', async (_when, body) => {
+      const request = await storage.request('zstd_20240101.sql.zst', { algorithm: 'zstd' });
+      const outcome = await backup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        zstdPath: await standIns.script('zstd', body),
+        chunkSize: CHUNK,
+      });
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED', exitCodes: { compress: 1 } });
+      expect(outcome.stderrTail.some((line) => line.startsWith('zstd: zstd: '))).toBe(true);
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
+
+    it('a missing zstd gives COMPRESS_FAILED naming it', async () => {
+      const request = await storage.request('nozstd_20240101.sql.zst', { algorithm: 'zstd' });
+      const outcome = await backup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        zstdPath: `${standIns.dir}/no-such-zstd`,
+      });
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED' });
+      expect(outcome.errorMessage).toMatch(/cannot start no-such-zstd: .*ENOENT/);
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
+
+    if (onEmulator)
+      it("storage failing every time gives UPLOAD_FAILED once the request's retry window has passed", async () => {
+        const request = await storage.request('down_20240101.sql.gz');
+        const fault = faults().add({
+          method: 'PUT',
+          match: /upload_id=/,
+          status: 503,
+          times: 1000,
+        });
+        try {
+          const outcome = await backup({
+            request,
+            target: await scriptedTarget('steady-dump', STEADY_DUMP),
+            chunkSize: CHUNK,
+            retry: { retryWindowMs: 300 },
+          });
+          expect(outcome).toMatchObject({ ok: false, errorCode: 'UPLOAD_FAILED' });
+          expect(outcome.errorMessage).toMatch(/upload failed after \d+ attempts over \d+ s: .*503/);
+          // The request was retried (with status queries between the attempts) until its window closed.
+          expect(fault.matched).toBeGreaterThan(2);
+        } finally {
+          faults().clear();
+        }
+        await expectNoObject(request.objectName, request.uploadUri);
+      });
+
+    it('a stop request kills the dump and cancels the session (JOB_INTERRUPTED)', async () => {
+      const request = await storage.request('stopped_20240101.sql.gz');
+      const abort = new AbortController();
+      const progress: BackupProgress[] = [];
+      const outcome = await backup({
+        request,
+        target: await scriptedTarget('endless-dump', 'while true; do seq 1 20000; sleep 0.1; done'),
+        signal: abort.signal,
+        onProgress: (p) => {
+          progress.push(p);
+          if (progress.length === 2) abort.abort();
+        },
+      });
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'JOB_INTERRUPTED', exitCodes: { dump: null } });
+      expect(progress[1]?.bytesRead).toBeGreaterThan(progress[0]?.bytesRead ?? 0);
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
   });
+
+  if (onEmulator)
+    describe('passing storage trouble', () => {
+      it('one 503 on a chunk is retried and the object is whole', async () => {
+        const request = await storage.request('hiccup_20240101.sql.gz');
+        const fault = faults().add({ method: 'PUT', match: /upload_id=/, nth: 3, status: 503 });
+        try {
+          const outcome = await backup({
+            request,
+            target: await scriptedTarget('steady-dump', STEADY_DUMP),
+            chunkSize: CHUNK,
+          });
+          expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
+          expect(fault.matched).toBeGreaterThan(3);
+          const object = await storage.download(request.objectName);
+          expect(object.length).toBe(outcome.bytesUploaded);
+          expect(gunzipText(object)).toBe(await runTool('seq', ['1', '500000']));
+        } finally {
+          faults().clear();
+        }
+      });
+
+      it('a connection dropped mid-chunk is resumed from what the service kept', async () => {
+        const request = await storage.request('dropped_20240101.sql.gz');
+        faults().add({ method: 'PUT', match: /upload_id=/, nth: 2, dropAfterBytes: 100_000 });
+        try {
+          const outcome = await backup({
+            request,
+            target: await scriptedTarget('steady-dump', STEADY_DUMP),
+            chunkSize: CHUNK,
+          });
+          expect(outcome.ok).toBe(true);
+          expect(gunzipText(await storage.download(request.objectName))).toBe(
+            await runTool('seq', ['1', '500000']),
+          );
+        } finally {
+          faults().clear();
+        }
+      });
+    });
 });

@@ -1,10 +1,12 @@
-// SQLite through the whole pipeline: the sqlite3 shell's .dump of a file, restored into a new file and compared.
+// SQLite through the whole pipeline, into each storage backend: the sqlite3 shell's .dump of a file, restored into a new file and compared.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unavailable } from '../../helpers/provisioned.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
+import { describeEachBackend } from '../../helpers/storage-backends.js';
 import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 const FIXTURE = `
@@ -30,44 +32,52 @@ SELECT id, name, hex(photo), notes, balance FROM patients ORDER BY id;
 SELECT * FROM audit_log ORDER BY id;
 `;
 
-let dir: string;
-let storage: TestStorage;
+describe.skipIf(unavailable('sqlite3') !== undefined)('sqlite engine', () => {
+  let dir: string;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'sqlite-pipeline-'));
-  storage = await startStorage();
-  await runTool('sqlite3', [join(dir, 'clinic.db')], { input: FIXTURE });
-});
-
-afterAll(async () => {
-  await storage?.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-describe('sqlite engine', () => {
-  it('backs up a database file, and the dump restores into a new file with the same content', async () => {
-    const request = await storage.request('clinic_20240101.sql.gz');
-    const outcome = await backup({
-      request,
-      target: { id: 'clinic', engine: 'sqlite', database: 'clinic', path: join(dir, 'clinic.db') },
-    });
-    expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
-    const sql = gunzipText(await storage.download(request.objectName));
-    await runTool('sqlite3', [join(dir, 'restored.db')], { input: sql });
-    const original = await runTool('sqlite3', [join(dir, 'clinic.db')], { input: CONTENT_QUERY });
-    expect(await runTool('sqlite3', [join(dir, 'restored.db')], { input: CONTENT_QUERY })).toBe(original);
-    expect(original).toContain('trigger:patients_audit');
-    expect(original).toContain('view:rich');
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sqlite-pipeline-'));
+    await runTool('sqlite3', [join(dir, 'clinic.db')], { input: FIXTURE });
   });
 
-  it('fails with DUMP_FAILED when the file does not exist', async () => {
-    const request = await storage.request('missing_20240101.sql.gz');
-    const outcome = await backup({
-      request,
-      target: { id: 'missing', engine: 'sqlite', database: 'missing', path: join(dir, 'missing.db') },
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describeEachBackend((backend) => {
+    let storage: TestStorage;
+    beforeAll(async () => {
+      storage = await startStorage(backend);
     });
-    expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED' });
-    expect(outcome.stderrTail.join('\n')).toMatch(/sqlite3: /);
-    expect(await storage.exists(request.objectName)).toBe(false);
+    afterAll(async () => {
+      await storage?.close();
+    });
+    it('backs up a database file, and the dump restores into a new file with the same content', async () => {
+      const request = await storage.request('clinic_20240101.sql.gz');
+      const outcome = await backup({
+        request,
+        target: { id: 'clinic', engine: 'sqlite', database: 'clinic', path: join(dir, 'clinic.db') },
+      });
+      expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
+      const sql = gunzipText(await storage.download(request.objectName));
+      await runTool('sqlite3', [join(dir, `restored-${backend}.db`)], { input: sql });
+      const original = await runTool('sqlite3', [join(dir, 'clinic.db')], { input: CONTENT_QUERY });
+      expect(await runTool('sqlite3', [join(dir, `restored-${backend}.db`)], { input: CONTENT_QUERY })).toBe(
+        original,
+      );
+      expect(original).toContain('trigger:patients_audit');
+      expect(original).toContain('view:rich');
+    });
+
+    it('fails with DUMP_FAILED when the file does not exist', async () => {
+      const request = await storage.request('missing_20240101.sql.gz');
+      const outcome = await backup({
+        request,
+        target: { id: 'missing', engine: 'sqlite', database: 'missing', path: join(dir, 'missing.db') },
+      });
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED' });
+      expect(outcome.stderrTail.join('\n')).toMatch(/sqlite3: /);
+      expect(await storage.exists(request.objectName)).toBe(false);
+    });
   });
 });

@@ -1,5 +1,6 @@
-// The storage side of the pipeline tests: an emulator with a bucket, sessions opened as the function opens them
-// (create-only), and what a test needs to look at afterwards: the object, or the session's state.
+// The storage side of the pipeline tests: a storage backend (our emulator or fake-gcs-server) with a bucket,
+// sessions opened as the function opens them (create-only), and what a test looks at afterwards: the object, or
+// the session's state.
 
 import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
@@ -9,30 +10,40 @@ import { createBackupPipeline } from '../../../agent/pipeline/backup-pipeline.js
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../agent/pipeline/retrying.js';
 import type { BackupOutcome, BackupProgress } from '../../../agent/pipeline/stream-backup.js';
 import type { JobRequest } from '../../../core/protocol.js';
-import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import {
+  lacks,
+  type StorageBackend,
+  type StorageBackendName,
+  startStorageBackend,
+} from '../../helpers/storage-backends.js';
 
 export const BUCKET = 'pipeline-backups';
 
 export interface TestStorage {
-  emulator: RunningEmulator;
+  backend: StorageBackend;
   storage: Storage;
   /** A create-only session for `objectName`, as a job request asking for `compression`. */
   request(objectName: string, compression?: JobRequest['compression']): Promise<JobRequest>;
   download(objectName: string): Promise<Buffer>;
   exists(objectName: string): Promise<boolean>;
-  /** The status a session answers with now: 308 open, 200 done, 499 cancelled. */
+  /** The status a session answers a status query with now: 308 open, 200 done, 499 cancelled. */
   sessionStatus(uri: string): Promise<number>;
+  /**
+   * Whether a cancelled session can be seen as cancelled: not on fake-gcs-server, which keeps it open and would
+   * finalize it on the status query itself (FAKE_GCS_DEVIATIONS).
+   */
+  cancelObservable: boolean;
   close(): Promise<void>;
 }
 
-export async function startStorage(): Promise<TestStorage> {
-  const emulator = await startEmulator();
-  const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'test-project' });
-  await storage.createBucket(BUCKET);
+export async function startStorage(backendName: StorageBackendName = 'emulator'): Promise<TestStorage> {
+  const backend = await startStorageBackend(backendName);
+  const storage = new Storage({ apiEndpoint: backend.url, projectId: 'test-project' });
+  await backend.createBucket(BUCKET);
   const bucket = storage.bucket(BUCKET);
   let runs = 0;
   return {
-    emulator,
+    backend,
     storage,
     async request(objectName, compression = { algorithm: 'gzip' }) {
       const [uploadUri] = await bucket
@@ -48,7 +59,8 @@ export async function startStorage(): Promise<TestStorage> {
       await response.arrayBuffer();
       return response.status;
     },
-    close: () => emulator.close(),
+    cancelObservable: lacks(backendName, ['statusQuery', 'cancel']) === undefined,
+    close: () => backend.close(),
   };
 }
 

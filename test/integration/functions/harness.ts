@@ -1,4 +1,4 @@
-// The function under functions-framework on a random port, wired to the storage emulator, the Gmail stub and
+// The function under functions-framework on a random port, wired to a storage backend, the Gmail stub and
 // real agents; its log lines captured as parsed JSON.
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
@@ -41,7 +41,8 @@ export interface FunctionTarget {
 }
 
 export interface HarnessOptions {
-  emulator: RunningEmulator;
+  /** The storage backend: our emulator or fake-gcs-server (test/helpers/storage-backends.ts). */
+  emulator: Pick<RunningEmulator, 'url'>;
   gmail: GmailStub;
   bucket: string;
   key: SigningKey;
