@@ -1,7 +1,9 @@
-// MongoDB: mongodump of one database as an archive on stdout, compressed once by the pipeline (no --gzip).
+// MongoDB: mongodump as an archive on stdout, compressed once by the pipeline (no --gzip). One database, or with
+// `oplog` the whole replica set with the oplog of the dump's duration, for a point-in-time consistent copy.
 
 import { z } from 'zod';
 import {
+  absolutePathSchema,
   commonTargetFields,
   type DumpCommand,
   type DumpSecrets,
@@ -11,16 +13,60 @@ import {
   secretFilePath,
   userSchema,
 } from './engine.js';
+import { connectionStringSchema, uriOption, userinfo } from './mongodb-uri.js';
 
-export const mongodbTargetSchema = z.strictObject({
-  ...commonTargetFields,
-  engine: z.literal('mongodb'),
-  host: hostSchema.default('127.0.0.1'),
-  port: portSchema.default(27017),
-  user: userSchema.optional(),
-  /** The database the user is defined in. */
-  authDatabase: userSchema.default('admin'),
-});
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 27017;
+const DEFAULT_AUTH_DATABASE = 'admin';
+
+export const READ_PREFERENCES = [
+  'primary',
+  'primaryPreferred',
+  'secondary',
+  'secondaryPreferred',
+  'nearest',
+] as const;
+
+export const mongodbTargetSchema = z
+  .strictObject({
+    ...commonTargetFields,
+    engine: z.literal('mongodb'),
+    /** A connection string instead of host and port: replica sets, `mongodb+srv`, TLS and other URI options. */
+    uri: connectionStringSchema.optional(),
+    /** Without `uri`: 127.0.0.1 and 27017 by default. */
+    host: hostSchema.optional(),
+    port: portSchema.optional(),
+    user: userSchema.optional(),
+    /** The database the user is defined in; `admin` by default with host and port, the URI's rule with `uri`. */
+    authDatabase: userSchema.optional(),
+    /** Which member to read from, e.g. `secondary` to keep the dump's load off the primary. */
+    readPreference: z.enum(READ_PREFERENCES).optional(),
+    /**
+     * A point-in-time consistent dump of a replica set: mongodump's --oplog, which works on full dumps only, so
+     * every database is dumped (`database` then only names the object); restore with `mongorestore --oplogReplay`.
+     */
+    oplog: z.boolean().default(false),
+    /** TLS to the server: the CA to trust, a client certificate and key (one unencrypted PEM file). */
+    tls: z
+      .strictObject({
+        caFile: absolutePathSchema.optional(),
+        certificateKeyFile: absolutePathSchema.optional(),
+        allowInvalidHostnames: z.boolean().default(false),
+      })
+      .optional(),
+  })
+  .superRefine((target, ctx) => {
+    const clash = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (target.uri === undefined) return;
+    for (const field of ['host', 'port'] as const)
+      if (target[field] !== undefined) clash(field, `give either uri or ${field}, not both`);
+    if (target.user !== undefined && userinfo(target.uri) !== '')
+      clash('user', 'give the user once: in uri or in user, not both');
+    if (target.readPreference !== undefined && uriOption(target.uri, 'readPreference'))
+      clash('readPreference', 'give readPreference once: in uri or as a field, not both');
+    if (target.authDatabase !== undefined && uriOption(target.uri, 'authSource'))
+      clash('authDatabase', 'give the authentication database once: authSource in uri or authDatabase');
+  });
 export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
 
 /** mongodump's --config YAML; a JSON string is a valid YAML double-quoted scalar. */
@@ -28,22 +74,42 @@ function configFile(password: string): string {
   return `password: ${JSON.stringify(password)}\n`;
 }
 
+function connection(target: MongodbTarget): string[] {
+  if (target.uri !== undefined) return [`--uri=${target.uri}`];
+  return [`--host=${target.host ?? DEFAULT_HOST}`, `--port=${target.port ?? DEFAULT_PORT}`];
+}
+
+function authentication(target: MongodbTarget): string[] {
+  const user = target.user === undefined ? [] : [`--username=${target.user}`];
+  const authDatabase =
+    target.authDatabase ?? (target.uri === undefined && target.user ? DEFAULT_AUTH_DATABASE : undefined);
+  return [...user, ...(authDatabase === undefined ? [] : [`--authenticationDatabase=${authDatabase}`])];
+}
+
+function tls(target: MongodbTarget): string[] {
+  if (!target.tls) return [];
+  return [
+    '--ssl',
+    ...(target.tls.caFile ? [`--sslCAFile=${target.tls.caFile}`] : []),
+    ...(target.tls.certificateKeyFile ? [`--sslPEMKeyFile=${target.tls.certificateKeyFile}`] : []),
+    ...(target.tls.allowInvalidHostnames ? ['--sslAllowInvalidHostnames'] : []),
+  ];
+}
+
 export const mongodb: Engine<MongodbTarget> = {
   name: 'mongodb',
   targetSchema: mongodbTargetSchema,
   dumpCommand(target: MongodbTarget, secrets: DumpSecrets): DumpCommand {
     const secretFiles = secrets.password === undefined ? [] : [configFile(secrets.password)];
-    const auth = target.user
-      ? [`--username=${target.user}`, `--authenticationDatabase=${target.authDatabase}`]
-      : [];
     return {
       file: target.toolPath ?? 'mongodump',
       args: [
-        `--host=${target.host}`,
-        `--port=${target.port}`,
-        ...auth,
+        ...connection(target),
+        ...authentication(target),
+        ...tls(target),
+        ...(target.readPreference ? [`--readPreference=${target.readPreference}`] : []),
         ...(secretFiles.length ? [`--config=${secretFilePath(0)}`] : []),
-        `--db=${target.database}`,
+        ...(target.oplog ? ['--oplog'] : [`--db=${target.database}`]),
         '--archive',
       ],
       env: {},
