@@ -1,6 +1,5 @@
 // An agent serving HTTPS (the signed @target-uri then starts with https) and writing its log for syslog: JSON
 // lines on its stdout behind sd-daemon priority prefixes, which the journal reads.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATHS } from '../../../core/protocol.js';
 import { sign } from '../../../core/signing/index.js';
 import { oneJobRun, startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { selfSignedCertificate } from '../../helpers/certificate.js';
 import { createStandIns, type StandIns } from '../../helpers/stand-in-tools.js';
 
 describe('agent over HTTPS with syslog', () => {
@@ -23,31 +23,7 @@ describe('agent over HTTPS with syslog', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'agent-tls-'));
     tools = await createStandIns();
-    const certFile = join(dir, 'cert.pem');
-    const keyFile = join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=agent',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-      ],
-      { stdio: 'ignore' },
-    );
+    const { certFile, keyFile } = await selfSignedCertificate(dir, 'agent');
     ca = await readFile(certFile);
     // What systemd would read from the agent's stdout.
     const stdout = new PassThrough();
