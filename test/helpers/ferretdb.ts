@@ -1,10 +1,12 @@
-// A throwaway FerretDB 1.x for tests — MongoDB's wire protocol on SQLite, in a temp folder on a random port — with
-// authentication on and a backup user created at start-up with an awkward password (SCRAM, as MongoDB does).
+// A throwaway FerretDB 1.x for tests — MongoDB's wire protocol on SQLite, in a temp folder, on a random port and on
+// another with TLS — with authentication on and a backup user created at start-up with an awkward password (SCRAM,
+// as MongoDB does).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { selfSignedCertificate } from './certificate.js';
 import { awkwardPassword } from './mariadb.js';
 import { provisionedPath } from './provisioned.js';
 import { freePort } from './stand-in-tools.js';
@@ -12,6 +14,8 @@ import { freePort } from './stand-in-tools.js';
 export interface FerretDb {
   host: '127.0.0.1';
   port: number;
+  /** A second listener, with TLS: a certificate for 127.0.0.1 that is its own CA. */
+  tls: { port: number; caFile: string };
   /** The user, defined in `admin`; FerretDB 1.x has no roles, so it may read and write everything. */
   user: string;
   password: string;
@@ -22,7 +26,8 @@ export interface FerretDb {
 
 export async function startFerretDb(): Promise<FerretDb> {
   const dir = await mkdtemp(join(tmpdir(), 'ferretdb-'));
-  const port = await freePort();
+  const [port, tlsPort] = [await freePort(), await freePort()];
+  const { certFile, keyFile } = await selfSignedCertificate(dir, 'ferretdb');
   const user = 'backup';
   const password = awkwardPassword();
   const output: string[] = [];
@@ -30,6 +35,9 @@ export async function startFerretDb(): Promise<FerretDb> {
     provisionedPath('ferretdb', 'ferretdb'),
     [
       `--listen-addr=127.0.0.1:${port}`,
+      `--listen-tls=127.0.0.1:${tlsPort}`,
+      `--listen-tls-cert-file=${certFile}`,
+      `--listen-tls-key-file=${keyFile}`,
       '--handler=sqlite',
       `--sqlite-url=file:${dir}/`,
       `--state-dir=${dir}`,
@@ -70,6 +78,7 @@ export async function startFerretDb(): Promise<FerretDb> {
   return {
     host: '127.0.0.1',
     port,
+    tls: { port: tlsPort, caFile: certFile },
     user,
     password,
     client,

@@ -1,6 +1,6 @@
 // The mongodb engine end to end with a stand-in mongodump, a shell script that shows what the real tool is given
 // and hides: the exact argv, the password arriving through the --config descriptor (its digest), and the archive
-// on stdout going through compression into the object. mongodb-ferretdb.test.ts runs the real tools.
+// on stdout going through compression into the object. test/integration/mongodb/ runs the real tools.
 
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,8 @@
 // MongoDB for real: FerretDB 1.x as the server and the real mongodump, run by the agent for the backup function,
-// into each storage backend; the object restored with the real mongorestore into a database of another name and
-// compared with the source collection by collection: documents with their exact BSON types, and indexes.
+// into each storage backend — over host and port, a connection string with a read preference, and TLS; the object
+// restored with the real mongorestore into a database of another name and compared with the source collection by
+// collection: documents with their exact BSON types, and indexes. FerretDB has no replica set, so --oplog,
+// secondaries and mongodb+srv seed lists are tested by the command they build (test/unit/agent/engines/).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,45 +77,66 @@ describe.skipIf(unavailable('ferretdb', 'mongo-tools') !== undefined)('MongoDB r
     let storage: StorageBackend;
     let agent: TestAgent;
     let harness: FunctionHarness;
+    let uriHarness: FunctionHarness;
+    let tlsHarness: FunctionHarness;
 
     beforeAll(async () => {
       storage = await startStorageBackend(backend);
       await createBucket(storage.url, BUCKET);
       // The agent takes upload sessions on this storage only.
+      const common = {
+        engine: 'mongodb' as const,
+        database: SOURCE,
+        user: ferret.user,
+        authDatabase: 'admin',
+        passwordFile,
+        toolPath: provisionedPath('mongo-tools', 'mongodump'),
+      };
       agent = await startTestAgent({
         targets: [
+          { id: 'documents', ...common, host: ferret.host, port: ferret.port },
+          // The connection-string form with a read preference, as for a replica set (FerretDB is one server).
           {
-            id: 'documents',
-            engine: 'mongodb',
-            database: SOURCE,
+            id: 'documents-uri',
+            ...common,
+            uri: `mongodb://${ferret.host}:${ferret.port}/?directConnection=true&appName=db-backup`,
+            readPreference: 'primaryPreferred',
+          },
+          {
+            id: 'documents-tls',
+            ...common,
             host: ferret.host,
-            port: ferret.port,
-            user: ferret.user,
-            authDatabase: 'admin',
-            passwordFile,
-            toolPath: provisionedPath('mongo-tools', 'mongodump'),
+            port: ferret.tls.port,
+            tls: { caFile: ferret.tls.caFile },
           },
         ],
         uploads: { origin: storage.url, buckets: [BUCKET] },
       });
-      harness = await startFunction({
-        emulator: storage,
-        gmail,
-        bucket: BUCKET,
-        key: agent.key,
-        targets: [{ id: 'documents', database: SOURCE, engine: 'mongodb', agentUrl: agent.url }],
-      });
+      const fn = (id: string, prefix: string) =>
+        startFunction({
+          emulator: storage,
+          gmail,
+          bucket: BUCKET,
+          key: agent.key,
+          targets: [{ id, database: SOURCE, engine: 'mongodb', agentUrl: agent.url }],
+          env: { BACKUP_PREFIX: prefix },
+        });
+      [harness, uriHarness, tlsHarness] = await Promise.all([
+        fn('documents', ''),
+        fn('documents-uri', 'uri/'),
+        fn('documents-tls', 'tls/'),
+      ]);
     });
     afterAll(async () => {
-      await harness?.close();
+      await Promise.all([harness?.close(), uriHarness?.close(), tlsHarness?.close()]);
       await agent?.remove();
       await storage?.close();
     });
 
-    it('backs up through the agent and the function; mongorestore restores it, identical collection by collection', async () => {
-      const { status, report } = await harness.backup();
+    /** Backs up through `fn`, restores the object into `target` and compares it with the source. */
+    async function roundTrip(fn: FunctionHarness, objectName: string, target: string): Promise<void> {
+      const { status, report } = await fn.backup();
       expect(status, JSON.stringify(report)).toBe(200);
-      const objectName = `${SOURCE}_${today}.archive.gz`;
       expect(report.targets[0]).toMatchObject({ outcome: 'succeeded', objectName });
 
       const archive = gunzipSync((await downloadObject(storage.url, BUCKET, objectName)) ?? Buffer.alloc(0));
@@ -122,7 +145,6 @@ describe.skipIf(unavailable('ferretdb', 'mongo-tools') !== undefined)('MongoDB r
         MONGO_FIXTURE_COLLECTIONS.map((name) => `${SOURCE}.${name}`),
       );
 
-      const target = `Restored_${backend.replaceAll('-', '_')}`;
       await restore(archive, target);
       const restored = ferret.client.db(target);
       for (const { collection, metadata } of prelude.collections) {
@@ -143,6 +165,20 @@ describe.skipIf(unavailable('ferretdb', 'mongo-tools') !== undefined)('MongoDB r
         'city_birth',
         'name_unique',
       ]);
+    }
+
+    const suffix = backend.replaceAll('-', '_');
+
+    it('backs up through the agent and the function; mongorestore restores it, identical collection by collection', async () => {
+      await roundTrip(harness, `${SOURCE}_${today}.archive.gz`, `Restored_${suffix}`);
+    });
+
+    it('connects through a connection string with a read preference, and the copy restores the same', async () => {
+      await roundTrip(uriHarness, `uri/${SOURCE}_${today}.archive.gz`, `RestoredUri_${suffix}`);
+    });
+
+    it('connects over TLS, trusting the CA it is given, and the copy restores the same', async () => {
+      await roundTrip(tlsHarness, `tls/${SOURCE}_${today}.archive.gz`, `RestoredTls_${suffix}`);
     });
   });
 });
