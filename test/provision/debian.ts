@@ -65,6 +65,7 @@ export async function provisionDebian(logs: string): Promise<Manifest> {
   present = installedPackages();
   const built = {
     seconds: Math.round((update.seconds + (install === update ? 0 : install.seconds)) * 10) / 10,
+    cpuSeconds: (update.cpuSeconds ?? 0) + (install === update ? 0 : (install.cpuSeconds ?? 0)),
     peakMiB: install.peakMiB,
   };
   return entries((name) => {

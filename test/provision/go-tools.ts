@@ -60,16 +60,19 @@ export async function provisionGoTool(environment: GoEnvironment, tool: GoTool):
   await mkdir(dir, { recursive: true });
   const log = join(environment.logs, `${tool.name}.log`);
   await rm(log, { force: true });
+  await rm(`${log}.time`, { force: true });
   let seconds = 0;
+  let cpuSeconds = 0;
   let peakMiB: number | undefined;
   const step = async (args: string[], cwd?: string) => {
     const result = await runMeasured('go', args, { env: goEnv(environment, tool), log, cwd });
     seconds = Math.round((seconds + result.seconds) * 10) / 10;
+    cpuSeconds += result.cpuSeconds ?? 0;
     if (result.peakMiB !== undefined) peakMiB = Math.max(peakMiB ?? 0, result.peakMiB);
     return result;
   };
   const failed = (what: string, tail: string): Provision =>
-    failure(`${what} (log: ${log})`, tail, `go install ${tool.module}@${tool.version}`);
+    failure(`${what} (log: ${log})`, tail, 'npm test again where the Go module proxy can be reached');
 
   const downloaded = await step(['mod', 'download', '-json', `${tool.module}@${tool.version}`]);
   if (!downloaded.ok) return failed(`go mod download ${tool.module}@${tool.version} failed`, downloaded.tail);
@@ -105,5 +108,5 @@ export async function provisionGoTool(environment: GoEnvironment, tool: GoTool):
     paths[name] = output;
   }
   await writeFile(join(dir, 'complete.json'), JSON.stringify(tool));
-  return { state: 'ready', detail, paths, built: { seconds, peakMiB } };
+  return { state: 'ready', detail, paths, built: { seconds, cpuSeconds, peakMiB } };
 }

@@ -1,13 +1,15 @@
 // Runs one provisioning command with its output in a log file, measuring wall time and peak memory with GNU time.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 
 const GNU_TIME = '/usr/bin/time';
 
 export interface Measured {
   ok: boolean;
   seconds: number;
+  /** User plus system CPU time: what the build costs whatever else the machine is doing. */
+  cpuSeconds?: number;
   /** Peak resident memory of the largest process in the tree (GNU time's "Maximum resident set size"). */
   peakMiB?: number;
   /** The last lines of its output, for an error message. */
@@ -27,10 +29,18 @@ export function parsePeakMiB(report: string): number | undefined {
   return match ? Math.round(Number(match[1]) / 1024) : undefined;
 }
 
+export function parseCpuSeconds(report: string): number | undefined {
+  const user = /User time \(seconds\): ([\d.]+)/.exec(report);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(report);
+  return user && system ? Math.round(Number(user[1]) + Number(system[1])) : undefined;
+}
+
 export async function runMeasured(file: string, args: string[], options: MeasureOptions): Promise<Measured> {
+  // Appended to as well: the log's .time file keeps every command's full GNU time report.
   const report = `${options.log}.time`;
   const timed = existsSync(GNU_TIME);
-  const [command, argv] = timed ? [GNU_TIME, ['-v', '-o', report, file, ...args]] : [file, args];
+  const [command, argv] = timed ? [GNU_TIME, ['-v', '-a', '-o', report, file, ...args]] : [file, args];
+  const before = timed ? await readFile(report, 'utf8').catch(() => '') : '';
   const log = await open(options.log, 'a');
   await log.write(`$ ${file} ${args.join(' ')}\n`);
   const started = performance.now();
@@ -45,8 +55,9 @@ export async function runMeasured(file: string, args: string[], options: Measure
   });
   const seconds = Math.round((performance.now() - started) / 100) / 10;
   await log.close();
-  const peakMiB = timed ? parsePeakMiB(await readFile(report, 'utf8').catch(() => '')) : undefined;
-  if (timed) await rm(report, { force: true });
+  const measured = timed ? (await readFile(report, 'utf8').catch(() => '')).slice(before.length) : '';
+  const peakMiB = parsePeakMiB(measured);
+  const cpuSeconds = parseCpuSeconds(measured);
   const tail = (await readFile(options.log, 'utf8')).trimEnd().split('\n').slice(-15).join('\n');
-  return { ok: code === 0, seconds, peakMiB, tail };
+  return { ok: code === 0, seconds, cpuSeconds, peakMiB, tail };
 }

@@ -6,7 +6,7 @@ export type Provision =
       state: 'ready';
       detail: string;
       paths?: Record<string, string>;
-      built?: { seconds: number; peakMiB?: number };
+      built?: { seconds: number; cpuSeconds?: number; peakMiB?: number };
     }
   /** This machine cannot provide it (not root, no Go, a registry that does not serve it): `command` would. */
   | { state: 'unavailable'; reason: string; command: string }
@@ -28,9 +28,9 @@ export function describeProvision(name: string, provision: Provision): string {
   switch (provision.state) {
     case 'ready': {
       const built = provision.built;
-      const figures = built
-        ? ` (built in ${built.seconds} s${built.peakMiB === undefined ? '' : `, peak ${built.peakMiB} MiB`})`
-        : '';
+      const cpu = built?.cpuSeconds ? `, ${built.cpuSeconds} s of CPU` : '';
+      const peak = built?.peakMiB === undefined ? '' : `, peak ${built.peakMiB} MiB`;
+      const figures = built ? ` (built in ${built.seconds} s${cpu}${peak})` : '';
       return `provision: ${name}: ${provision.detail}${figures}`;
     }
     case 'unavailable':

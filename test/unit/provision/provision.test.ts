@@ -2,7 +2,7 @@
 // failures fail the run (this machine could have provided it) and which only say why a test cannot run.
 import { describe, expect, it } from 'vitest';
 import { summary } from '../../provision/global-setup.js';
-import { parsePeakMiB } from '../../provision/measure.js';
+import { parseCpuSeconds, parsePeakMiB } from '../../provision/measure.js';
 import { failure } from '../../provision/outcome.js';
 import { cliConfig } from '../../provision/terraform-mirror.js';
 
@@ -12,6 +12,7 @@ describe('provisioning', () => {
       '\tElapsed (wall clock) time (h:mm:ss or m:ss): 11:31.86\n\tMaximum resident set size (kbytes): 1890432\n';
     expect(parsePeakMiB(report)).toBe(1846);
     expect(parsePeakMiB('Command terminated by signal 9')).toBeUndefined();
+    expect(parseCpuSeconds('\tUser time (seconds): 358.32\n\tSystem time (seconds): 60.98\n')).toBe(419);
   });
 
   it('writes a CLI config whose only installation method is the mirror', () => {
@@ -23,7 +24,7 @@ describe('provisioning', () => {
   it('prints cached entries on one line and each thing it could not provide with the command that would', () => {
     const lines = summary('/cache', {
       'debian:zstd': { state: 'ready', detail: 'installed' },
-      ferretdb: { state: 'ready', detail: 'v1.24.2', built: { seconds: 61, peakMiB: 628 } },
+      ferretdb: { state: 'ready', detail: 'v1.24.2', built: { seconds: 61, cpuSeconds: 98, peakMiB: 628 } },
       'debian:mariadb-server': {
         state: 'unavailable',
         reason: 'not root',
@@ -34,7 +35,7 @@ describe('provisioning', () => {
     });
     expect(lines).toEqual([
       'provision: ready in /cache: debian:zstd',
-      'provision: ferretdb: v1.24.2 (built in 61 s, peak 628 MiB)',
+      'provision: ferretdb: v1.24.2 (built in 61 s, 98 s of CPU, peak 628 MiB)',
       'provision: NOT PROVISIONED debian:mariadb-server, debian:postgresql: not root; to provide it run: sudo apt-get install x',
       'provision: FAILED mongo-tools: go build failed',
     ]);
