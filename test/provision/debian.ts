@@ -6,8 +6,8 @@ import { runMeasured } from './measure.js';
 import { failure, type Manifest } from './outcome.js';
 
 /**
- * Database servers and their dump tools, the compressors, logger (util-linux), ps/pgrep (procps), and GNU time,
- * which measures the builds.
+ * Database servers and their dump tools, the compressors, logger (util-linux), ps/pgrep (procps), rsyslog and
+ * logrotate (to check the agent's deployment files), and GNU time, which measures the builds.
  */
 export const DEBIAN_PACKAGES = [
   'mariadb-server',
@@ -19,6 +19,8 @@ export const DEBIAN_PACKAGES = [
   'pigz',
   'util-linux',
   'procps',
+  'rsyslog',
+  'logrotate',
   'time',
 ];
 
