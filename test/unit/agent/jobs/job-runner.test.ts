@@ -42,7 +42,7 @@ class ManualBackups {
     this.calls.push({ target, request, control });
     return new Promise((resolve) => {
       this.#pending.set(target.id, resolve);
-      control.signal.addEventListener('abort', () => {
+      const aborted = () => {
         const reason = control.signal.reason;
         resolve({
           ...ok,
@@ -51,7 +51,10 @@ class ManualBackups {
           errorMessage: reason instanceof BackupError ? reason.message : 'stopped',
           exitCodes: { dump: null },
         });
-      });
+      };
+      // As the real pipeline does, a signal aborted before the call ends it at once.
+      if (control.signal.aborted) aborted();
+      control.signal.addEventListener('abort', aborted);
     });
   };
   started = () => this.calls.map((call) => call.target.id);
@@ -92,7 +95,10 @@ beforeEach(async () => {
   logFile = join(dir, 'log', LOG_FILE_NAME);
   sessions = await sessionServer();
 });
+/** Every runner a test made, closed before its folder goes so no late write races the clean-up. */
+const runners: JobRunner[] = [];
 afterEach(async () => {
+  await Promise.all(runners.splice(0).map((jobs) => jobs.close()));
   await new Promise((resolve) => sessions.server.close(resolve));
   await rm(dir, { recursive: true, force: true });
 });
@@ -114,6 +120,7 @@ async function runner(
     newJobId: () => `job-${++id}`,
   });
   await jobs.recover();
+  runners.push(jobs);
   return jobs;
 }
 
@@ -235,7 +242,7 @@ describe('a run', () => {
     ]);
     expect(jobs.run('run-2')).toEqual([]);
     expect((await jobs.submitRun(run('run-3', ['crm']))).jobs).toHaveLength(1);
-    await vi.waitFor(() => expect(backups.started()).toEqual(['app', 'crm']));
+    await vi.waitFor(() => expect(backups.started().sort()).toEqual(['app', 'crm']));
     backups.finish('app');
     await settled(jobs, 'job-1');
     expect((await jobs.submitRun(run('run-4', ['app']))).jobs).toHaveLength(1);
