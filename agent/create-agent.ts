@@ -64,6 +64,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
   const pipeline = createBackupPipeline(
     {
       zstdPath: config.zstdPath,
+      pigzPath: config.pigzPath,
       chunkSize: config.chunkSize,
       retry: {
         ...DEFAULT_RETRY_POLICY,

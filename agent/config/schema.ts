@@ -11,6 +11,8 @@ export const AGENT_DEFAULTS = {
   logDir: '/var/log/db-backup',
   syslog: true,
   zstdPath: 'zstd',
+  /** A bare name is looked up on PATH; without pigz, gzip runs on worker threads in the agent. */
+  pigzPath: 'pigz',
   storageOrigin: 'https://storage.googleapis.com',
   uploadRequestTimeoutSeconds: 120,
   uploadRetryWindowMinutes: 10,
@@ -90,6 +92,7 @@ export const agentConfigSchema = z.strictObject({
       .default(AGENT_DEFAULTS.uploadRetryWindowMinutes),
   }),
   zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
+  pigzPath: z.string().min(1).default(AGENT_DEFAULTS.pigzPath),
   chunkSize: z
     .int()
     .min(CHUNK_QUANTUM)

@@ -41,6 +41,8 @@ export interface BackupProgress {
 /** How a target's backups run: the same for every job of the agent but the dump command. */
 export interface StreamSettings {
   zstdPath: string;
+  /** The pigz executable, for gzip on every core; `pigz` on PATH when absent, else gzip runs in-process. */
+  pigzPath?: string;
   /** Upload chunk size, a multiple of 256 KiB; memory use is about twice this whatever the database's size. */
   chunkSize: number;
   retry: RetryPolicy;
@@ -152,13 +154,13 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
     const dump = spawnTool(command);
     const dumpLabel = basename(command.file);
     watch(dump, 'dump', dumpLabel, 'DUMP_FAILED');
-    const compressor: Compressor = startCompressor(request.compression, settings.zstdPath);
+    const compressor: Compressor = startCompressor(request.compression, settings);
     for (const stream of compressor.streams) {
       stream.on('error', (error) => fail('COMPRESS_FAILED', `compression failed: ${error.message}`));
     }
-    // A zstd that exits early has its stdin destroyed by Node without an error; without this the pipeline would
-    // blame the dump's stdout for the premature close before zstd's exit code arrives.
-    const compressorLabel = compressor.tool ? basename(settings.zstdPath) : 'gzip';
+    // A compressor that exits early has its stdin destroyed by Node without an error; without this the pipeline
+    // would blame the dump's stdout for the premature close before the compressor's exit code arrives.
+    const compressorLabel = compressor.label;
     compressor.input.on('close', () => {
       if (!compressor.input.writableFinished) {
         fail('COMPRESS_FAILED', `${compressorLabel} stopped reading before the dump ended`);

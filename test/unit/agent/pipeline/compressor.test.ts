@@ -1,18 +1,78 @@
-// The compressors: gzip in-process.
+// Which gzip runs: pigz when PATH or the config has it, in-process members otherwise — each
+// giving a .gz that the real gunzip and gzip -t accept.
 
-import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { startCompressor } from '../../../../agent/pipeline/compressor.js';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Compressor, findPigz, startCompressor } from '../../../../agent/pipeline/compressor.js';
+import { runTool } from '../../../helpers/stand-in-tools.js';
+import { sampleDump } from './sample-dump.js';
 
-describe('startCompressor', () => {
-  it('gzips in-process, without a child', async () => {
-    const compressor = startCompressor({ algorithm: 'gzip', level: 1 }, 'zstd');
+describe('findPigz', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'find-pigz-'));
+    await writeFile(join(dir, 'pigz'), '#!/bin/sh\n');
+    await chmod(join(dir, 'pigz'), 0o755);
+    await writeFile(join(dir, 'not-executable'), '');
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('finds a bare name in the first PATH folder that has it as an executable file', () => {
+    expect(findPigz('pigz', `/nonexistent:${dir}:/usr/bin`)).toBe(join(dir, 'pigz'));
+    expect(findPigz('not-executable', dir)).toBeUndefined();
+    expect(findPigz('pigz', '/nonexistent')).toBeUndefined();
+  });
+
+  it('takes a configured path as it is, so a wrong one fails loudly instead of falling back', () => {
+    expect(findPigz('/opt/none/pigz', dir)).toBe('/opt/none/pigz');
+  });
+});
+
+async function compress(compressor: Compressor, input: Buffer): Promise<Buffer> {
+  const output = buffer(compressor.output);
+  compressor.input.end(input);
+  return output;
+}
+
+/** The real gzip tools, not zlib: what an administrator restoring by hand would run. */
+async function expectValidGzip(gz: Buffer, original: Buffer): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'gz-check-'));
+  try {
+    const file = join(dir, 'dump.sql.gz');
+    await writeFile(file, gz);
+    await runTool('gzip', ['-t', file]);
+    const restored = await runTool('gunzip', ['-c', file]);
+    expect(restored.length).toBe(original.length);
+    expect(restored === original.toString('utf8')).toBe(true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('startCompressor for gzip', () => {
+  const dump = sampleDump(3 * 1024 * 1024);
+
+  it('runs pigz when PATH has it', async () => {
+    const compressor = startCompressor(
+      { algorithm: 'gzip', level: 6 },
+      { zstdPath: 'zstd', pigzPath: 'pigz' },
+    );
+    expect(compressor.label).toBe('pigz');
+    expect(compressor.tool?.child.spawnfile).toBe('/usr/bin/pigz');
+    await expectValidGzip(await compress(compressor, dump), dump);
+    expect(await compressor.tool?.closed).toBe(0);
+  });
+
+  it('gzips in-process, without a child, when there is no pigz', async () => {
+    const compressor = startCompressor(
+      { algorithm: 'gzip', level: 6 },
+      { zstdPath: 'zstd', pigzPath: 'no-such-pigz' },
+    );
     expect(compressor.tool).toBeUndefined();
-    const chunks: Buffer[] = [];
-    compressor.output.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const ended = new Promise((resolve) => compressor.output.on('end', resolve));
-    compressor.input.end('hello hello hello');
-    await ended;
-    expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe('hello hello hello');
+    expect(compressor.label).toBe('gzip');
+    await expectValidGzip(await compress(compressor, dump), dump);
   });
 });
