@@ -81,33 +81,48 @@ describeEachBackend((backend) => {
       await expectNoObject(request.objectName, request.uploadUri);
     });
 
-    it.each([
-      ['after reading everything', 'cat > /dev/null; echo "zstd: error 11 : Allocation error" >&2; exit 1'],
-      ['at once, closing its input', 'echo "zstd: cannot start" >&2; exit 1'],
-    ])('a compressor failing %s gives COMPRESS_FAILED', async (_when, body) => {
-      const request = await storage.request('zstd_20240101.sql.zst', { algorithm: 'zstd' });
+    const compressors = [
+      { tool: 'zstd', algorithm: 'zstd', extension: 'zst' },
+      { tool: 'pigz', algorithm: 'gzip', extension: 'gz' },
+    ] as const;
+    const whens = [
+      ['after reading everything', 'cat > /dev/null; echo "error 11 : Allocation error" >&2; exit 1'],
+      ['at once, closing its input', 'echo "error: cannot allocate" >&2; exit 1'],
+    ] as const;
+    it.each(
+      compressors.flatMap((compressor) => whens.map(([when, body]) => ({ ...compressor, when, body }))),
+    )('a $tool failing $when gives COMPRESS_FAILED', async ({ tool, algorithm, extension, when, body }) => {
+      const request = await storage.request(`${tool}-${when.length}_20240101.sql.${extension}`, {
+        algorithm,
+      });
+      const path = await standIns.script(tool, body);
       const outcome = await backup({
         request,
         target: await scriptedTarget('steady-dump', STEADY_DUMP),
-        zstdPath: await standIns.script('zstd', body),
+        [`${tool}Path`]: path,
         chunkSize: CHUNK,
       });
       expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED', exitCodes: { compress: 1 } });
-      expect(outcome.stderrTail.some((line) => line.startsWith('zstd: zstd: '))).toBe(true);
+      // The line the tool wrote, under the tool's own name.
+      expect(outcome.stderrTail).toContain(`${tool}: ${/echo "([^"]+)"/.exec(body)?.[1]}`);
       await expectNoObject(request.objectName, request.uploadUri);
     });
 
-    it('a missing zstd gives COMPRESS_FAILED naming it', async () => {
-      const request = await storage.request('nozstd_20240101.sql.zst', { algorithm: 'zstd' });
-      const outcome = await backup({
-        request,
-        target: await scriptedTarget('steady-dump', STEADY_DUMP),
-        zstdPath: `${standIns.dir}/no-such-zstd`,
-      });
-      expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED' });
-      expect(outcome.errorMessage).toMatch(/cannot start no-such-zstd: .*ENOENT/);
-      await expectNoObject(request.objectName, request.uploadUri);
-    });
+    it.each(compressors)(
+      'a missing $tool gives COMPRESS_FAILED naming it',
+      async ({ tool, algorithm, extension }) => {
+        const request = await storage.request(`no${tool}_20240101.sql.${extension}`, { algorithm });
+        const outcome = await backup({
+          request,
+          target: await scriptedTarget('steady-dump', STEADY_DUMP),
+          // A configured path, not a bare name: a pigz the admin named must not silently become in-process gzip.
+          [`${tool}Path`]: `${standIns.dir}/no-such-${tool}`,
+        });
+        expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED' });
+        expect(outcome.errorMessage).toMatch(new RegExp(`cannot start no-such-${tool}: .*ENOENT`));
+        await expectNoObject(request.objectName, request.uploadUri);
+      },
+    );
 
     if (onEmulator)
       it("storage failing every time gives UPLOAD_FAILED once the request's retry window has passed", async () => {

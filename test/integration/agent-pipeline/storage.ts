@@ -71,6 +71,7 @@ export interface PipelineInput {
   password?: string;
   chunkSize?: number;
   zstdPath?: string;
+  pigzPath?: string;
   retry?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
@@ -89,6 +90,7 @@ export function backup(input: PipelineInput): Promise<BackupOutcome> {
   const pipeline = createBackupPipeline(
     {
       zstdPath: input.zstdPath ?? 'zstd',
+      pigzPath: input.pigzPath,
       chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
       retry: { ...TEST_RETRY, ...input.retry },
     },
