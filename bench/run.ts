@@ -1,7 +1,27 @@
-// `npm run bench`: the agent pipeline benchmark (BENCH_SIZE_GIB, BENCH_SKIP_LARGE=1 to skip the 4× round).
-import { runAgentBench } from './agent/agent-bench.js';
+// `npm run bench [-- --json]`: the agent pipeline benchmark at BENCH_SIZE_GIB and four times that
+// (BENCH_SKIP_LARGE=1 skips the large round, BENCH_ONLY=id,id runs a few pipelines); progress goes to stderr.
+import { loadavg } from 'node:os';
+import { benchAtSize } from './agent/agent-bench.js';
+import { compileBackupChild } from './agent/compile-child.js';
+import { selectedContenders } from './agent/contenders.js';
+import { buildReport, formatReport } from './agent/report.js';
 
-runAgentBench().catch((error: unknown) => {
+async function main(): Promise<void> {
+  const json = process.argv.slice(2).includes('--json');
+  const sizeGiB = Number(process.env.BENCH_SIZE_GIB ?? 1);
+  if (!(sizeGiB > 0))
+    throw new Error(`BENCH_SIZE_GIB must be a positive number, not ${process.env.BENCH_SIZE_GIB}`);
+  const sizes = process.env.BENCH_SKIP_LARGE === '1' ? [sizeGiB] : [sizeGiB, sizeGiB * 4];
+  const ids = selectedContenders();
+  const loadAtStart = loadavg();
+  const childPath = await compileBackupChild();
+  const results = [];
+  for (const size of sizes) results.push(await benchAtSize(size, ids, childPath));
+  const report = buildReport(results, loadAtStart);
+  console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));
+}
+
+main().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,5 +1,5 @@
 // The agent's pipeline against the shell pipelines an administrator would write, on a MariaDB dump of
-// BENCH_SIZE_GIB (default 1) and then four times that: MB/s, ratios, and the agent's peak RSS at both sizes.
+// BENCH_SIZE_GIB (default 1) and then four times that, into the discard sink and into the emulator.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,19 +9,36 @@ import { dumpCommandFor, mysqlTargetSchema } from '../../agent/engines/index.js'
 import { startEmulator } from '../../emulator/index.js';
 import { gcloudFor } from '../../test/helpers/gcloud.js';
 import { startMariaDb } from '../../test/helpers/mariadb.js';
-import { compileBackupChild } from './compile-child.js';
+import { startDiscardSink } from '../discard-sink.js';
+import { CONTENDERS, type Contender, type ContenderId, describeContender } from './contenders.js';
 import { BENCH_DATABASE, generateDataset } from './dataset.js';
 import { type Measurement, measureAgent, measureShell, shellQuote } from './measure.js';
-import { printReport } from './report.js';
 
 const GIB = 1024 ** 3;
 const BUCKET = 'bench-backups';
 
-async function benchAtSize(sizeGiB: number, childPath: string): Promise<Measurement[]> {
+function objectNameOf(id: ContenderId): string {
+  const contender: Contender = CONTENDERS[id];
+  const zstd = contender.kind === 'agent' ? contender.algorithm === 'zstd' : contender.extension === 'zst';
+  return `${id}.sql.${zstd ? 'zst' : 'gz'}`;
+}
+
+export interface SizeResult {
+  sizeGiB: number;
+  results: Partial<Record<ContenderId, Measurement>>;
+}
+
+/** Each run of `ids` on a fresh database of `sizeGiB`, one after the other; progress on stderr. */
+export async function benchAtSize(
+  sizeGiB: number,
+  ids: ContenderId[],
+  childPath: string,
+): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'agent-bench-'));
   const db = await startMariaDb({ bufferPool: '1G' });
   const emulator = await startEmulator({ dataDir: join(dir, 'storage') });
-  const gcloud = await gcloudFor(emulator.url);
+  const sink = await startDiscardSink();
+  const gcloud = { emulator: await gcloudFor(emulator.url), sink: await gcloudFor(sink.url) };
   try {
     const target = mysqlTargetSchema.parse({
       id: 'bench',
@@ -34,83 +51,69 @@ async function benchAtSize(sizeGiB: number, childPath: string): Promise<Measurem
     });
     const generationStart = performance.now();
     const rows = await generateDataset(db, target, sizeGiB * GIB);
-    console.error(
-      `# ${sizeGiB} GiB: ${rows} rows generated in ${((performance.now() - generationStart) / 1000).toFixed(0)} s`,
-    );
+    const generated = ((performance.now() - generationStart) / 1000).toFixed(0);
+    console.error(`# ${sizeGiB} GiB: ${rows} rows generated in ${generated} s`);
 
     const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'bench' });
     await storage.createBucket(BUCKET);
-    const session = async (name: string) => {
-      const [uri] = await storage
-        .bucket(BUCKET)
-        .file(name)
-        .createResumableUpload({ preconditionOpts: { ifGenerationMatch: 0 } });
-      return uri;
-    };
-    const agent = (name: string, algorithm: 'gzip' | 'zstd', level: number) => async () => {
-      const objectName = `${name}.sql.${algorithm === 'gzip' ? 'gz' : 'zst'}`;
-      const request = {
-        runId: 'bench',
-        targetId: 'bench',
-        objectName,
-        uploadUri: await session(objectName),
-        compression: { algorithm, level },
-      };
-      return measureAgent(name, childPath, {
-        request,
-        target,
-        password: db.password,
-        zstdPath: '/usr/bin/zstd',
+    const bucket = storage.bucket(BUCKET);
+    // The same mariadb-dump invocation the agent makes, with the password in MYSQL_PWD instead of a descriptor.
+    const dump = `mariadb-dump ${dumpCommandFor(target).args.map(shellQuote).join(' ')}`;
+
+    const run = async (id: ContenderId): Promise<Measurement> => {
+      const contender = CONTENDERS[id];
+      const objectName = objectNameOf(id);
+      if (contender.kind === 'agent') {
+        const uploadUri =
+          contender.to === 'sink'
+            ? sink.openSession(BUCKET, objectName)
+            : (
+                await bucket
+                  .file(objectName)
+                  .createResumableUpload({ preconditionOpts: { ifGenerationMatch: 0 } })
+              )[0];
+        const request = {
+          runId: 'bench',
+          targetId: 'bench',
+          objectName,
+          uploadUri,
+          compression: { algorithm: contender.algorithm, level: contender.level },
+        };
+        return measureAgent(id, childPath, {
+          request,
+          target,
+          password: db.password,
+          zstdPath: '/usr/bin/zstd',
+          pigzPath: 'inProcessGzip' in contender ? 'no-pigz-in-process-gzip' : 'pigz',
+        });
+      }
+      const compress = 'compress' in contender ? ` | ${contender.compress}` : '';
+      const upload =
+        'to' in contender ? ` | gcloud storage cp - gs://${BUCKET}/${objectName}` : ' > /dev/null';
+      const configDir = 'to' in contender ? gcloud[contender.to].configDir : undefined;
+      return measureShell(id, `${dump}${compress}${upload}`, {
+        ...process.env,
+        MYSQL_PWD: db.password,
+        ...(configDir ? { CLOUDSDK_CONFIG: configDir, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' } : {}),
       });
     };
-    // The same mariadb-dump invocation the agent makes, with the password in MYSQL_PWD instead of a descriptor.
-    const dumpArgs = dumpCommandFor(target).args.map(shellQuote).join(' ');
-    const dump = `mariadb-dump ${dumpArgs}`;
-    const shellEnv = { ...process.env, MYSQL_PWD: db.password, ...gcloudEnv(gcloud.configDir) };
-    const shell = (name: string, script: string) => () => measureShell(name, script, shellEnv);
 
-    const contenders = [
-      agent('agent gzip-6', 'gzip', 6),
-      shell('dump | gzip -6 > /dev/null', `${dump} | gzip -6 > /dev/null`),
-      shell(
-        'dump | gzip -6 | gcloud storage cp',
-        `${dump} | gzip -6 | gcloud storage cp - gs://${BUCKET}/gcloud-gzip.sql.gz`,
-      ),
-      agent('agent zstd-3', 'zstd', 3),
-      shell('dump | zstd -3 -T0 > /dev/null', `${dump} | zstd -q -3 -T0 > /dev/null`),
-      shell(
-        'dump | zstd -3 -T0 | gcloud storage cp',
-        `${dump} | zstd -q -3 -T0 | gcloud storage cp - gs://${BUCKET}/gcloud-zstd.sql.zst`,
-      ),
-    ];
-    const results: Measurement[] = [];
-    for (const run of contenders) {
-      // The emulator runs in this process: its CPU time is the storage side's share of a 2-core machine.
+    const results: SizeResult['results'] = {};
+    for (const id of ids) {
+      // The sink and the emulator run in this process: its CPU time is the storage side's share of the machine.
       const before = process.cpuUsage();
-      const result = await run();
+      const result = await run(id);
       const used = process.cpuUsage(before);
       result.storageCpuSeconds = (used.user + used.system) / 1e6;
-      console.error(`#   ${result.name}: ${result.seconds.toFixed(1)} s`);
-      results.push(result);
+      console.error(`#   ${describeContender(id)}: ${result.seconds.toFixed(1)} s`);
+      results[id] = result;
+      // Keep the disk from filling at large sizes: what the emulator stored has been measured.
+      await bucket.file(objectNameOf(id)).delete({ ignoreNotFound: true });
     }
-    return results;
+    return { sizeGiB, results };
   } finally {
-    await gcloud.dispose();
-    await emulator.close();
-    await db.stop();
+    await Promise.all([gcloud.emulator.dispose(), gcloud.sink.dispose()]);
+    await Promise.all([sink.close(), emulator.close(), db.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function gcloudEnv(configDir: string): NodeJS.ProcessEnv {
-  return { CLOUDSDK_CONFIG: configDir, CLOUDSDK_CORE_DISABLE_PROMPTS: '1' };
-}
-
-export async function runAgentBench(): Promise<void> {
-  const sizeGiB = Number(process.env.BENCH_SIZE_GIB ?? 1);
-  if (!(sizeGiB > 0))
-    throw new Error(`BENCH_SIZE_GIB must be a positive number, not ${process.env.BENCH_SIZE_GIB}`);
-  const sizes = process.env.BENCH_SKIP_LARGE === '1' ? [sizeGiB] : [sizeGiB, sizeGiB * 4];
-  const childPath = await compileBackupChild();
-  for (const size of sizes) printReport(size, await benchAtSize(size, childPath));
 }

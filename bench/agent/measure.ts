@@ -1,20 +1,28 @@
-// Runs one contender — a shell pipeline or the agent's pipeline in a child process — and times it.
+// Runs one contender — a shell pipeline or the agent's pipeline in a child process — and times it, with the CPU
+// and peak memory of the processes that did the work.
 
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TargetInput } from '../../agent/engines/index.js';
 import type { BackupOutcome } from '../../agent/pipeline/stream-backup.js';
 import type { JobRequest } from '../../core/protocol.js';
+import type { ChildReport } from './backup-child.js';
 
 export interface Measurement {
-  name: string;
   seconds: number;
-  /** Peak RSS of the process that did the work, when it is one process (the agent). */
-  peakRssMiB?: number;
-  /** CPU seconds the emulator (the storage side) spent during the run. */
-  storageCpuSeconds?: number;
-  /** CPU seconds of the agent's own process (user + system). */
+  /** Peak RSS: the agent's own process, or the largest process of a shell pipeline. */
+  peakRssMiB: number;
+  /** CPU of every process of the pipeline (dump tool, compressor, uploader); not the database server nor storage. */
+  cpuSeconds: number;
+  /** The agent's own process: everything but the dump tool and a child compressor. */
   agentCpuSeconds?: number;
-  /** Compressed bytes written. */
+  /** Of that, the main thread: the event loop, and hashing while it runs there. */
+  agentMainThreadCpuSeconds?: number;
+  /** CPU the storage side (sink or emulator, in the benchmark's process) spent during the run. */
+  storageCpuSeconds?: number;
+  /** Compressed bytes written, when the contender reports them. */
   outputBytes?: number;
   dumpBytes?: number;
 }
@@ -24,28 +32,49 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Runs `script` with sh and times it from start to exit; rejects on a non-zero exit (pipefail-like check). */
+/** Resolves with the exit code; stderr's last few KiB kept for a failure message. */
+function waitFor(file: string, args: string[], env?: NodeJS.ProcessEnv, input?: string) {
+  const child = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  child.stdin.end(input);
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Runs `script` under bash -o pipefail (a failing stage fails the measurement instead of timing a broken run) and
+ * GNU time, whose CPU figures add up every process of the pipeline and whose peak RSS is its largest process.
+ */
 export async function measureShell(
   name: string,
   script: string,
   env: NodeJS.ProcessEnv,
 ): Promise<Measurement> {
-  const started = performance.now();
-  // bash -o pipefail: a failing stage anywhere fails the measurement instead of timing a broken run.
-  const child = spawn('bash', ['-o', 'pipefail', '-c', script], {
-    env,
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  if (code !== 0) throw new Error(`${name} failed with ${code}: ${stderr}`);
-  return { name, seconds: (performance.now() - started) / 1000 };
+  const dir = await mkdtemp(join(tmpdir(), 'bench-time-'));
+  try {
+    const timeFile = join(dir, 'time');
+    const started = performance.now();
+    const run = await waitFor(
+      '/usr/bin/time',
+      ['-f', '%U %S %M', '-o', timeFile, 'bash', '-o', 'pipefail', '-c', script],
+      env,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (run.code !== 0) throw new Error(`${name} failed with ${run.code}: ${run.stderr}`);
+    const [user, system, maxRssKiB] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).map(Number);
+    return { seconds, cpuSeconds: (user ?? 0) + (system ?? 0), peakRssMiB: (maxRssKiB ?? 0) / 1024 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** What the backup child runs: one job of one target, the password given rather than read from a file. */
@@ -54,40 +83,30 @@ export interface BenchBackupInput {
   target: TargetInput;
   password: string;
   zstdPath: string;
+  pigzPath: string;
 }
 
-/** Runs one backup through the agent's pipeline in a compiled child process (its own RSS), the input on stdin. */
+/** Runs one backup through the agent's pipeline in a compiled child process (its own RSS and CPU), the input on stdin. */
 export async function measureAgent(
   name: string,
   childPath: string,
   input: BenchBackupInput,
 ): Promise<Measurement> {
-  const child = spawn(process.execPath, [childPath], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const chunks: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-  child.stdin.end(JSON.stringify(input));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', resolve);
-  });
-  if (code !== 0) throw new Error(`${name}: the backup child exited with ${code}`);
-  const { outcome, seconds, vmHwmKiB, cpuSeconds } = JSON.parse(Buffer.concat(chunks).toString()) as {
-    outcome: BackupOutcome;
-    seconds: number;
-    vmHwmKiB: number;
-    cpuSeconds: number;
-  };
-  if (!outcome.ok)
+  const run = await waitFor(process.execPath, [childPath], process.env, JSON.stringify(input));
+  if (run.code !== 0) throw new Error(`${name}: the backup child exited with ${run.code}: ${run.stderr}`);
+  const report = JSON.parse(run.stdout) as ChildReport & { outcome: BackupOutcome };
+  const { outcome } = report;
+  if (!outcome.ok) {
     throw new Error(
       `${name} failed: ${outcome.errorCode} ${outcome.errorMessage} ${outcome.stderrTail.join(' | ')}`,
     );
+  }
   return {
-    name,
-    seconds,
-    peakRssMiB: vmHwmKiB / 1024,
-    agentCpuSeconds: cpuSeconds,
+    seconds: report.seconds,
+    peakRssMiB: report.vmHwmKiB / 1024,
+    cpuSeconds: report.cpuSeconds + report.childrenCpuSeconds,
+    agentCpuSeconds: report.cpuSeconds,
+    agentMainThreadCpuSeconds: report.mainThreadCpuSeconds,
     outputBytes: outcome.bytesUploaded,
     dumpBytes: outcome.bytesRead,
   };

@@ -1,41 +1,164 @@
-// The benchmark's table: throughput of the dump (uncompressed MB/s), ratios to the agent, the agent's peak RSS.
+// The benchmark's figures as one JSON object with fixed keys, and as the tables and target checks a person reads.
 
+import { availableParallelism, loadavg } from 'node:os';
+import { CRC32C_IMPLEMENTATION } from '../../agent/pipeline/crc32c.js';
+import type { SizeResult } from './agent-bench.js';
+import { CONTENDER_IDS, type ContenderId, describeContender } from './contenders.js';
 import type { Measurement } from './measure.js';
 
 const MB = 1e6;
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
 
-export function printReport(sizeGiB: number, results: Measurement[]): void {
-  const dumpBytes = results.find((result) => result.dumpBytes !== undefined)?.dumpBytes ?? Number.NaN;
-  const rate = (result: Measurement) => dumpBytes / MB / result.seconds;
-  const byName = (prefix: string) => results.find((result) => result.name.startsWith(prefix));
-  const lines = [
-    '',
-    `## MariaDB dump of ${(dumpBytes / 1024 ** 3).toFixed(2)} GiB (BENCH_SIZE_GIB ${sizeGiB})`,
-    '',
-    '| pipeline | seconds | dump MB/s | compressed MiB | agent peak RSS MiB | agent CPU s | emulator CPU s |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.map(
-      (result) =>
-        `| ${result.name} | ${result.seconds.toFixed(1)} | ${rate(result).toFixed(1)} | ${
-          result.outputBytes === undefined ? '' : (result.outputBytes / 1024 ** 2).toFixed(0)
-        } | ${result.peakRssMiB === undefined ? '' : result.peakRssMiB.toFixed(0)} | ${
-          result.agentCpuSeconds === undefined ? '' : result.agentCpuSeconds.toFixed(1)
-        } | ${result.storageCpuSeconds?.toFixed(1) ?? ''} |`,
-    ),
-    '',
-  ];
-  const ratio = (a?: Measurement, b?: Measurement) => (a && b ? (rate(a) / rate(b)).toFixed(2) : 'n/a');
-  const agentGzip = byName('agent gzip');
-  const agentZstd = byName('agent zstd');
-  lines.push(
-    `- agent gzip-6 / (dump | gzip -6 | gcloud): ${ratio(agentGzip, byName('dump | gzip -6 | gcloud'))} (target ≥ 1)`,
-    `- agent zstd-3 / (dump | gzip -6 | gcloud): ${ratio(agentZstd, byName('dump | gzip -6 | gcloud'))} (target > 1)`,
-    `- agent gzip-6 / (dump | gzip -6 > /dev/null): ${ratio(agentGzip, byName('dump | gzip -6 > /dev/null'))} (target ≥ 0.85)`,
-    `- agent zstd-3 / (dump | zstd -3 > /dev/null): ${ratio(agentZstd, byName('dump | zstd -3 -T0 > /dev/null'))}`,
-    `- agent peak RSS: ${results
-      .filter((result) => result.peakRssMiB !== undefined)
-      .map((result) => `${result.peakRssMiB?.toFixed(0)} MiB`)
-      .join(', ')} (target < 150 MiB)`,
+export interface PipelineFigures {
+  name: string;
+  seconds: number;
+  /** Dump bytes per second, in MB: every pipeline moves the same dump. */
+  mbPerSecond: number | null;
+  peakRssMiB: number;
+  cpuSeconds: number;
+  agentCpuSeconds: number | null;
+  agentMainThreadCpuSeconds: number | null;
+  agentCpuSecondsPerCompressedGiB: number | null;
+  storageCpuSeconds: number | null;
+  compressedMiB: number | null;
+}
+
+export interface TargetCheck {
+  value: number | null;
+  target: string;
+  met: boolean | null;
+}
+
+export interface SizeReport {
+  sizeGiB: number;
+  dumpBytes: number | null;
+  pipelines: Record<ContenderId, PipelineFigures | null>;
+  targets: Record<
+    'zstdSinkVsDevNull' | 'gzipSinkVsDevNull' | 'agentCpuPerCompressedGiB' | 'agentPeakRssMiB',
+    TargetCheck
+  >;
+}
+
+export interface BenchReport {
+  machine: { cores: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[]; crc32c: string };
+  sizes: SizeReport[];
+}
+
+const round = (value: number | undefined, digits = 2) =>
+  value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
+
+function figures(
+  id: ContenderId,
+  result: Measurement | undefined,
+  dumpBytes: number | null,
+): PipelineFigures | null {
+  if (!result) return null;
+  const perGiB =
+    result.agentCpuSeconds !== undefined && result.outputBytes
+      ? result.agentCpuSeconds / (result.outputBytes / GIB)
+      : undefined;
+  return {
+    name: describeContender(id),
+    seconds: round(result.seconds) as number,
+    mbPerSecond: dumpBytes === null ? null : round(dumpBytes / MB / result.seconds, 1),
+    peakRssMiB: round(result.peakRssMiB, 1) as number,
+    cpuSeconds: round(result.cpuSeconds) as number,
+    agentCpuSeconds: round(result.agentCpuSeconds),
+    agentMainThreadCpuSeconds: round(result.agentMainThreadCpuSeconds),
+    agentCpuSecondsPerCompressedGiB: round(perGiB),
+    storageCpuSeconds: round(result.storageCpuSeconds),
+    compressedMiB: result.outputBytes === undefined ? null : round(result.outputBytes / MIB, 1),
+  };
+}
+
+function check(
+  value: number | null | undefined,
+  target: string,
+  met: (value: number) => boolean,
+): TargetCheck {
+  const known = value === null || value === undefined || !Number.isFinite(value) ? null : round(value);
+  return { value: known, target, met: known === null ? null : met(known) };
+}
+
+function sizeReport({ sizeGiB, results }: SizeResult): SizeReport {
+  const dumpBytes =
+    Object.values(results).find((result) => result?.dumpBytes !== undefined)?.dumpBytes ?? null;
+  const pipelines = Object.fromEntries(
+    CONTENDER_IDS.map((id) => [id, figures(id, results[id], dumpBytes)]),
+  ) as Record<ContenderId, PipelineFigures | null>;
+  const speedRatio = (a: ContenderId, b: ContenderId) => {
+    const [x, y] = [results[a], results[b]];
+    return x && y ? y.seconds / x.seconds : null;
+  };
+  // Child compressors (pigz, zstd) run in their own processes: the agent's process CPU is all outside them.
+  const outside = [pipelines.agentGzipSink, pipelines.agentZstdSink].flatMap((p) =>
+    p?.agentCpuSecondsPerCompressedGiB == null ? [] : [p.agentCpuSecondsPerCompressedGiB],
   );
-  console.log(lines.join('\n'));
+  const rss = CONTENDER_IDS.flatMap((id) =>
+    id.startsWith('agent') && pipelines[id] ? [pipelines[id].peakRssMiB] : [],
+  );
+  return {
+    sizeGiB,
+    dumpBytes,
+    pipelines,
+    targets: {
+      zstdSinkVsDevNull: check(speedRatio('agentZstdSink', 'zstdDevNull'), '≥ 0.9', (v) => v >= 0.9),
+      gzipSinkVsDevNull: check(speedRatio('agentGzipSink', 'gzipDevNull'), '≥ 1.6', (v) => v >= 1.6),
+      agentCpuPerCompressedGiB: check(
+        outside.length ? Math.max(...outside) : null,
+        '≤ 1.5 s',
+        (v) => v <= 1.5,
+      ),
+      agentPeakRssMiB: check(rss.length ? Math.max(...rss) : null, '< 150 MiB', (v) => v < 150),
+    },
+  };
+}
+
+export function buildReport(sizes: SizeResult[], loadAverageAtStart: number[]): BenchReport {
+  return {
+    machine: {
+      cores: availableParallelism(),
+      loadAverageAtStart: loadAverageAtStart.map((load) => round(load) as number),
+      loadAverageAtEnd: loadavg().map((load) => round(load) as number),
+      crc32c: CRC32C_IMPLEMENTATION,
+    },
+    sizes: sizes.map(sizeReport),
+  };
+}
+
+const cell = (value: number | null) => (value === null ? '' : String(value));
+
+export function formatReport(report: BenchReport): string {
+  const { machine } = report;
+  const lines = [
+    `${machine.cores} cores; load average ${machine.loadAverageAtStart.join(', ')} at start, ${machine.loadAverageAtEnd.join(', ')} at end; CRC32C ${machine.crc32c}`,
+  ];
+  for (const size of report.sizes) {
+    lines.push(
+      '',
+      `## MariaDB dump of ${size.dumpBytes === null ? '?' : (size.dumpBytes / GIB).toFixed(2)} GiB (BENCH_SIZE_GIB ${size.sizeGiB})`,
+      '',
+      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | agent CPU s / GiB out | storage CPU s |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const p of Object.values(size.pipelines)) {
+      if (!p) continue;
+      const agent = p.agentCpuSeconds === null ? '' : `${p.agentCpuSeconds} (${p.agentMainThreadCpuSeconds})`;
+      lines.push(
+        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${cell(p.storageCpuSeconds)} |`,
+      );
+    }
+    const t = size.targets;
+    const verdict = (c: TargetCheck) =>
+      `${c.value ?? 'n/a'} (target ${c.target}: ${c.met === null ? 'not measured' : c.met ? 'met' : 'not met'})`;
+    lines.push(
+      '',
+      `- agent zstd-3 → sink vs dump | zstd -3 -T0 > /dev/null: ${verdict(t.zstdSinkVsDevNull)}`,
+      `- agent gzip-6 → sink vs dump | gzip -6 > /dev/null: ${verdict(t.gzipSinkVsDevNull)}`,
+      `- agent CPU outside the compressor per GiB of output: ${verdict(t.agentCpuPerCompressedGiB)}`,
+      `- agent peak RSS: ${verdict(t.agentPeakRssMiB)}`,
+    );
+  }
+  return lines.join('\n');
 }
