@@ -92,7 +92,9 @@ export async function measureAgent(
   childPath: string,
   input: BenchBackupInput,
 ): Promise<Measurement> {
-  const run = await waitFor(process.execPath, [childPath], process.env, JSON.stringify(input));
+  // BENCH_NODE_ARGS: extra node flags for the agent's process, e.g. `--cpu-prof` to see where its CPU goes.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const run = await waitFor(process.execPath, [...nodeArgs, childPath], process.env, JSON.stringify(input));
   if (run.code !== 0) throw new Error(`${name}: the backup child exited with ${run.code}: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as ChildReport & { outcome: BackupOutcome };
   const { outcome } = report;
