@@ -25,6 +25,9 @@ interface Session {
    * handed out by `openSession` (the agent's) are not hashed: their client claims its hashes in X-Goog-Hash.
    */
   md5?: Hash;
+  /** The final answer, given again to a client that lost it and asks once more. */
+  object?: Record<string, unknown>;
+  cancelled?: boolean;
 }
 
 // gcloud sends streaming uploads under /resumable/upload.
@@ -118,9 +121,16 @@ export async function startDiscardSink(): Promise<DiscardSink> {
 
   /** A chunk or a status query; every chunk must start where the last one ended, as a sequential client sends them. */
   const putToSession = async (req: IncomingMessage, res: ServerResponse, session: Session) => {
+    if (session.object) {
+      req.resume();
+      return sendJson(res, 200, session.object);
+    }
     const header = req.headers['content-range'];
     const range = header === undefined ? undefined : RANGE.exec(header);
-    if (header !== undefined && !range) return sendError(res, 400, `Bad Content-Range: ${header}`);
+    if (header !== undefined && !range) {
+      req.resume();
+      return sendError(res, 400, `Bad Content-Range: ${header}`);
+    }
     const start = range?.[1] === undefined ? undefined : Number(range[1]);
     if (start !== undefined && start !== session.received) {
       req.resume();
@@ -135,7 +145,8 @@ export async function startDiscardSink(): Promise<DiscardSink> {
     receivedBytes += bytes;
     const total = range?.[3] === undefined || range[3] === '*' ? undefined : Number(range[3]);
     if (header === undefined || total === session.received) {
-      return sendJson(res, 200, objectResource(session, claimedHashes(req.headers['x-goog-hash'])));
+      session.object = objectResource(session, claimedHashes(req.headers['x-goog-hash']));
+      return sendJson(res, 200, session.object);
     }
     const persisted = session.received > 0 ? { Range: `bytes=0-${session.received - 1}` } : {};
     res.writeHead(308, { ...persisted, 'Content-Length': 0 });
@@ -173,11 +184,12 @@ export async function startDiscardSink(): Promise<DiscardSink> {
       req.resume();
       return sendError(res, 404, 'No such upload session.');
     }
-    if (req.method === 'PUT') return putToSession(req, res, session);
-    if (req.method === 'DELETE') {
-      sessions.delete(id as string);
+    if (req.method === 'DELETE') session.cancelled = true;
+    if (session.cancelled) {
+      req.resume();
       return sendError(res, 499, 'The upload session was cancelled.');
     }
+    if (req.method === 'PUT') return putToSession(req, res, session);
     req.resume();
     return sendError(res, 405, `${req.method} is not an upload request`);
   };

@@ -102,8 +102,17 @@ export async function benchAtSize(
     for (const id of ids) {
       // The sink and the emulator run in this process: its CPU time is the storage side's share of the machine.
       const before = process.cpuUsage();
+      const sinkBefore = sink.receivedBytes;
       const result = await run(id);
       const used = process.cpuUsage(before);
+      const intoSink = sink.receivedBytes - sinkBefore;
+      const contender: Contender = CONTENDERS[id];
+      // A figure counts only if the bytes really went where the contender says.
+      if (contender.to === 'sink' && (intoSink === 0 || (result.outputBytes ?? intoSink) !== intoSink)) {
+        throw new Error(
+          `${id}: the sink received ${intoSink} bytes, the pipeline reported ${result.outputBytes}`,
+        );
+      }
       result.storageCpuSeconds = (used.user + used.system) / 1e6;
       console.error(`#   ${describeContender(id)}: ${result.seconds.toFixed(1)} s`);
       results[id] = result;
