@@ -14,9 +14,14 @@ const gzipAsync = promisify(gzip);
  */
 export const MEMBER_BYTES = 1024 * 1024;
 
+/** libuv's worker threads, which run zlib's one-shot calls: 4 unless UV_THREADPOOL_SIZE says otherwise. */
+function workerThreads(): number {
+  return Number(process.env.UV_THREADPOOL_SIZE) || 4;
+}
+
 export interface GzipMembersOptions {
   level: number;
-  /** Blocks deflated at once; one per core by default. */
+  /** Blocks deflated at once: one per core, but no more than there are worker threads to run them. */
   parallelism?: number;
   blockBytes?: number;
 }
@@ -34,7 +39,7 @@ export class GzipMembers extends Transform {
   constructor(options: GzipMembersOptions) {
     super({ readableHighWaterMark: MEMBER_BYTES });
     this.level = options.level;
-    this.parallelism = options.parallelism ?? availableParallelism();
+    this.parallelism = options.parallelism ?? Math.min(availableParallelism(), workerThreads());
     this.blockBytes = options.blockBytes ?? MEMBER_BYTES;
   }
 

@@ -12,7 +12,14 @@ import { startMariaDb } from '../../test/helpers/mariadb.js';
 import { startDiscardSink } from '../discard-sink.js';
 import { CONTENDERS, type Contender, type ContenderId, describeContender } from './contenders.js';
 import { BENCH_DATABASE, generateDataset } from './dataset.js';
-import { type Measurement, measureAgent, measureShell, shellQuote } from './measure.js';
+import {
+  type Measurement,
+  measureAgent,
+  measureShell,
+  processCpuSeconds,
+  serverPid,
+  shellQuote,
+} from './measure.js';
 
 const GIB = 1024 ** 3;
 const BUCKET = 'bench-backups';
@@ -98,9 +105,11 @@ export async function benchAtSize(
       });
     };
 
+    const server = await serverPid(db.socket);
     const results: SizeResult['results'] = {};
     for (const id of ids) {
       // The sink and the emulator run in this process: its CPU time is the storage side's share of the machine.
+      const serverBefore = await processCpuSeconds(server);
       const before = process.cpuUsage();
       const sinkBefore = sink.receivedBytes;
       const result = await run(id);
@@ -114,6 +123,7 @@ export async function benchAtSize(
         );
       }
       result.storageCpuSeconds = (used.user + used.system) / 1e6;
+      result.serverCpuSeconds = (await processCpuSeconds(server)) - serverBefore;
       console.error(`#   ${describeContender(id)}: ${result.seconds.toFixed(1)} s`);
       results[id] = result;
       // Keep the disk from filling at large sizes: what the emulator stored has been measured.

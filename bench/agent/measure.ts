@@ -2,7 +2,7 @@
 // and peak memory of the processes that did the work.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetInput } from '../../agent/engines/index.js';
@@ -22,9 +22,30 @@ export interface Measurement {
   agentMainThreadCpuSeconds?: number;
   /** CPU the storage side (sink or emulator, in the benchmark's process) spent during the run. */
   storageCpuSeconds?: number;
+  /** CPU the database server spent answering the dump. */
+  serverCpuSeconds?: number;
   /** Compressed bytes written, when the contender reports them. */
   outputBytes?: number;
   dumpBytes?: number;
+}
+
+/** The CPU seconds a process has used so far, from /proc (clock ticks of 1/100 s). */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which sits in parentheses and may hold spaces; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The pid of the mariadbd serving `socket`, found by its command line. */
+export async function serverPid(socket: string): Promise<number> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (/mariadbd|mysqld/.test(cmdline.split('\0')[0] ?? '') && cmdline.includes(socket))
+      return Number(entry);
+  }
+  throw new Error(`no mariadbd process serves ${socket}`);
 }
 
 /** Single-quotes a word for sh. */

@@ -21,6 +21,7 @@ export interface PipelineFigures {
   agentMainThreadCpuSeconds: number | null;
   agentCpuSecondsPerCompressedGiB: number | null;
   storageCpuSeconds: number | null;
+  serverCpuSeconds: number | null;
   compressedMiB: number | null;
 }
 
@@ -68,6 +69,7 @@ function figures(
     agentMainThreadCpuSeconds: round(result.agentMainThreadCpuSeconds),
     agentCpuSecondsPerCompressedGiB: round(perGiB),
     storageCpuSeconds: round(result.storageCpuSeconds),
+    serverCpuSeconds: round(result.serverCpuSeconds),
     compressedMiB: result.outputBytes === undefined ? null : round(result.outputBytes / MIB, 1),
   };
 }
@@ -127,7 +129,7 @@ export function buildReport(sizes: SizeResult[], loadAverageAtStart: number[]): 
   };
 }
 
-const cell = (value: number | null) => (value === null ? '' : String(value));
+const cell = (value: number | null | undefined) => (value == null ? '' : String(value));
 
 export function formatReport(report: BenchReport): string {
   const { machine } = report;
@@ -139,14 +141,14 @@ export function formatReport(report: BenchReport): string {
       '',
       `## MariaDB dump of ${size.dumpBytes === null ? '?' : (size.dumpBytes / GIB).toFixed(2)} GiB (BENCH_SIZE_GIB ${size.sizeGiB})`,
       '',
-      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | agent CPU s / GiB out | storage CPU s |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | agent CPU s / GiB out | storage CPU s | server CPU s |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const p of Object.values(size.pipelines)) {
       if (!p) continue;
       const agent = p.agentCpuSeconds === null ? '' : `${p.agentCpuSeconds} (${p.agentMainThreadCpuSeconds})`;
       lines.push(
-        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${cell(p.storageCpuSeconds)} |`,
+        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${cell(p.storageCpuSeconds)} | ${cell(p.serverCpuSeconds)} |`,
       );
     }
     const t = size.targets;
