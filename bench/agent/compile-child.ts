@@ -23,6 +23,9 @@ export async function compileBackupChild(): Promise<string> {
     'NodeNext',
     '--target',
     'ES2022',
+    // As tsconfig.json: Node's own fetch types, not the DOM's, which refuse a Buffer as a request body.
+    '--lib',
+    'ES2023',
     '--types',
     'node',
     '--skipLibCheck',
