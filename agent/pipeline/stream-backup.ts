@@ -46,7 +46,6 @@ export interface StreamSettings {
   /** Upload chunk size, a multiple of 256 KiB; memory use is about twice this whatever the database's size. */
   chunkSize: number;
   retry: RetryPolicy;
-  fetch?: typeof fetch;
 }
 
 export interface StreamBackupInput {
@@ -81,7 +80,7 @@ function forwardInto(
   onError: (error: unknown) => void,
 ): Writable {
   return new Writable({
-    highWaterMark: chunkSize,
+    highWaterMark: 64 * 1024,
     write: (chunk: Buffer, _encoding, callback) =>
       upload.write(chunk).then(
         () => callback(),
@@ -110,7 +109,6 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
     stop.abort();
     for (const tool of tools) tool.kill();
   };
-  const fetchFn = settings.fetch ?? fetch;
   const onAbort = () => {
     const reason: unknown = input.signal.reason;
     if (reason instanceof BackupError) fail(reason.code, reason.message);
@@ -149,7 +147,6 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
       chunkSize: settings.chunkSize,
       retry: settings.retry,
       signal: stop.signal,
-      fetch: fetchFn,
     });
     const dump = spawnTool(command);
     const dumpLabel = basename(command.file);
@@ -213,7 +210,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
     }
     failure ??= { code: 'INTERNAL', message: 'the backup ended without its hashes' };
     // Best effort: an unreachable service cannot finalize the object either.
-    await cancelUploadSession(request.uploadUri, fetchFn).catch(() => {});
+    await cancelUploadSession(request.uploadUri).catch(() => {});
     return { ok: false, ...base, errorCode: failure.code, errorMessage: failure.message };
   }
 }
