@@ -74,12 +74,9 @@ function describeExit(label: string, tool: RunningTool, code: number | null): st
  * Forwards into the upload, one chunk at a time; the upload itself is completed only by the caller. A failed
  * upload is reported first, before the pipeline tears the compressor down and it reports an error of its own.
  */
-function forwardInto(
-  upload: ResumableUpload,
-  chunkSize: number,
-  onError: (error: unknown) => void,
-): Writable {
+function forwardInto(upload: ResumableUpload, onError: (error: unknown) => void): Writable {
   return new Writable({
+    // The upload buffers a whole chunk of its own: no need to hold more here.
     highWaterMark: 64 * 1024,
     write: (chunk: Buffer, _encoding, callback) =>
       upload.write(chunk).then(
@@ -171,7 +168,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
       pipeline(
         compressor.output,
         hasher,
-        forwardInto(upload, settings.chunkSize, (error) => failWith(error, 'UPLOAD_FAILED', 'upload failed')),
+        forwardInto(upload, (error) => failWith(error, 'UPLOAD_FAILED', 'upload failed')),
         { signal: stop.signal },
       ),
     ];
