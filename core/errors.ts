@@ -53,6 +53,26 @@ export const HTTP_STATUS_BY_CODE = {
   OBJECT_UNPROVEN: 500,
   /** A dump much smaller than the target's recent ones: kept, but the admin must look. */
   BACKUP_SHRANK: 500,
+  // A restore's own failures
+  /** The target has no `restore` settings in agent.json: nothing can be restored for it. */
+  RESTORE_NOT_CONFIGURED: 404,
+  /** A scratch database the target does not allow, or the source database's own name. */
+  SCRATCH_REFUSED: 403,
+  /** The scratch database exists already: it is never overwritten, nor dropped by a restore that did not make it. */
+  SCRATCH_EXISTS: 409,
+  DOWNLOAD_FAILED: 502,
+  /** The signed URL expired before the backup was read. */
+  URL_EXPIRED: 403,
+  /** The bytes read are not the object's: another size, CRC32C or MD5 than expected. */
+  HASH_MISMATCH: 500,
+  DECOMPRESS_FAILED: 500,
+  /** The restore tool exited non-zero. */
+  RESTORE_FAILED: 500,
+  /** The restored database is not what the dump listed, or an admin's check did not hold. */
+  VALIDATION_FAILED: 500,
+  SCRATCH_DROP_FAILED: 500,
+  /** No backup of the target to restore: none verified, or none of the date asked for. */
+  BACKUP_MISSING: 404,
   BUDGET_SPENT: 504,
   ALERT_FAILED: 500,
   INTERNAL: 500,

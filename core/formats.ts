@@ -29,3 +29,10 @@ export const BACKUP_EXTENSIONS: readonly string[] = [
     ENGINES.flatMap((engine) => COMPRESSIONS.map((compression) => backupExtension(engine, compression))),
   ),
 ].sort((a, b) => b.length - a.length);
+
+/** How an object of `engine` was compressed, read from its name's extension; null when it is not such a backup. */
+export function compressionOf(objectName: string, engine: EngineName): CompressionAlgorithm | null {
+  return (
+    COMPRESSIONS.find((compression) => objectName.endsWith(backupExtension(engine, compression))) ?? null
+  );
+}

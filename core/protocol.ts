@@ -1,5 +1,5 @@
 // The agent's wire protocol — a run of ordered jobs, a job's status, a run's status, an error — as schemas both
-// sides validate against.
+// sides validate against. Restores have their own schemas in restore-protocol.ts; their paths are here.
 
 import { z } from 'zod';
 import { compressionSchema } from './compression.js';
@@ -14,6 +14,10 @@ export const AGENT_PATHS = {
     `/v1/jobs?${new URLSearchParams({ targetId, objectName }).toString()}`,
   /** GET: the job's status; DELETE: cancel it (its session is cancelled, it ends `failed` JOB_CANCELLED). */
   job: (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`,
+  /** POST: restore one backup into a scratch database (202 with the restore's job id). */
+  restores: '/v1/restores',
+  /** GET: a restore's status. */
+  restore: (jobId: string) => `/v1/restores/${encodeURIComponent(jobId)}`,
   health: '/healthz',
 } as const;
 

@@ -1,0 +1,95 @@
+// The restore half of the agent's wire protocol: restore one backup into a scratch database, and the restore's
+// status — what it read, what it restored, how long recovery took, what the validation found.
+
+import { z } from 'zod';
+import { idSchema, JOB_STATES, nameSchema } from './protocol.js';
+
+/** Cloud Storage's encodings: base64 of the 4-byte CRC32C and of the 16-byte MD5. */
+const crc32cSchema = z.string().regex(/^[A-Za-z0-9+/]{6}==$/, 'must be a base64 CRC32C');
+const md5Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, 'must be a base64 MD5');
+
+export const restoreRequestSchema = z.strictObject({
+  /** The function's run, so both sides' log lines can be joined. */
+  runId: idSchema,
+  targetId: nameSchema,
+  /** The backup, e.g. `nightly/HospitalDB_20261126.sql.gz`: its extension tells how it is compressed. */
+  objectName: z.string().min(1).max(1024),
+  /** A short-lived V4 signed GET URL for exactly this object: the agent's only way in. Never logged. */
+  downloadUrl: z.url({ protocol: /^https?$/ }),
+  /** The object as Cloud Storage keeps it: every byte read is counted and hashed against these. */
+  expected: z.strictObject({ size: z.int().nonnegative(), crc32c: crc32cSchema, md5: md5Schema }),
+  /** One of the target's allowed scratch databases; the first of them when omitted. */
+  scratchDatabase: nameSchema.optional(),
+  /** Leave the scratch database in place after the restore (not after a restore that broke off). */
+  keep: z.boolean().default(false),
+});
+export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
+export type RestoreRequestInput = z.input<typeof restoreRequestSchema>;
+
+export const restoreAcceptedSchema = z.strictObject({
+  jobId: idSchema,
+  runId: idSchema,
+  targetId: nameSchema,
+  scratchDatabase: nameSchema,
+});
+export type RestoreAccepted = z.infer<typeof restoreAcceptedSchema>;
+
+/** A table (or collection) of the restored database next to what the dump held. */
+export const tableReportSchema = z.strictObject({
+  name: z.string(),
+  /** Rows counted in the scratch database; null when the table is not there. */
+  rows: z.int().nonnegative().nullable(),
+  /** Rows the dump held for it; null when the engine's dump does not say. */
+  expectedRows: z.int().nonnegative().nullable(),
+  ok: z.boolean(),
+});
+export type TableReport = z.infer<typeof tableReportSchema>;
+
+/** One of the admin's checks from agent.json, run against the scratch database. */
+export const checkReportSchema = z.strictObject({
+  name: z.string(),
+  ok: z.boolean(),
+  /** The query's first value as the tool printed it (shortened). */
+  value: z.string().optional(),
+  /** What the value had to be, e.g. `>= 1`. */
+  expected: z.string(),
+  error: z.string().optional(),
+});
+export type CheckReport = z.infer<typeof checkReportSchema>;
+
+/** What became of the scratch database: never made, still there (running, or a drop that failed), kept, dropped. */
+export const SCRATCH_STATES = ['none', 'created', 'kept', 'dropped'] as const;
+export type ScratchState = (typeof SCRATCH_STATES)[number];
+
+export const RESTORE_STEPS = ['restoring', 'validating', 'dropping'] as const;
+
+export const restoreStatusSchema = z.strictObject({
+  jobId: idSchema,
+  runId: idSchema,
+  targetId: nameSchema,
+  objectName: z.string(),
+  scratchDatabase: nameSchema,
+  keep: z.boolean(),
+  state: z.enum(JOB_STATES),
+  /** Where a running restore is. */
+  step: z.enum(RESTORE_STEPS).optional(),
+  /** Bytes of the object read so far. */
+  bytesDownloaded: z.int().nonnegative(),
+  /** Bytes of the decompressed dump handed to the restore tool. */
+  bytesRestored: z.int().nonnegative(),
+  queuedAt: z.iso.datetime().optional(),
+  startedAt: z.iso.datetime().optional(),
+  endedAt: z.iso.datetime().optional(),
+  /** The measured recovery time: from the first byte asked for to the restored database validated. */
+  durationMs: z.int().nonnegative().optional(),
+  tables: z.array(tableReportSchema),
+  checks: z.array(checkReportSchema),
+  scratch: z.enum(SCRATCH_STATES),
+  /** `decompress` (zstd), `restore`, and the validation queries' `query`; null while running or when killed. */
+  exitCodes: z.record(z.string(), z.int().nullable()),
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  /** The tools' last stderr lines, secrets redacted. */
+  stderrTail: z.array(z.string()),
+});
+export type RestoreStatus = z.infer<typeof restoreStatusSchema>;
