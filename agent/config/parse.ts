@@ -48,6 +48,9 @@ export function parseAgentConfig(json: string | unknown, files: ConfigFiles): Ag
   config.targets.forEach((target, index) => {
     // Checked now so a bad password file stops the agent at start, not the first backup at night.
     if (target.passwordFile) readPasswordFile(target.passwordFile, files, `targets.${index}.passwordFile`);
+    const restore =
+      target.restore && 'passwordFile' in target.restore ? target.restore.passwordFile : undefined;
+    if (restore) readPasswordFile(restore, files, `targets.${index}.restore.passwordFile`);
   });
   for (const field of ['certFile', 'keyFile'] as const) {
     const path = config.tls?.[field];

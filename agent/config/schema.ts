@@ -64,6 +64,7 @@ export const agentConfigSchema = z.strictObject({
     .min(1, 'must list at least one target')
     .superRefine((targets, ctx) => {
       const seen = new Set<string>();
+      const sources = new Set(targets.map((target) => target.database));
       targets.forEach((target, index) => {
         if (seen.has(target.id)) {
           ctx.addIssue({
@@ -73,6 +74,16 @@ export const agentConfigSchema = z.strictObject({
           });
         }
         seen.add(target.id);
+        // A restore drops its scratch database afterwards: no scratch name may be any target's live database.
+        target.restore?.scratchDatabases.forEach((name, at) => {
+          if (sources.has(name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'restore', 'scratchDatabases', at],
+              message: `"${name}" is a backed-up database, never a scratch one`,
+            });
+          }
+        });
       });
     }),
   /** The only storage the agent writes to: a dump never goes anywhere a signed request alone could name. */

@@ -1,10 +1,12 @@
-// A target's dump command with its secret in place: the password file is read at each job (a rotated password
-// needs no restart) and the password is taught to the redactor before the tool can print it.
+// A target's commands with their secret in place: the password file is read at each job (a rotated password needs
+// no restart) and the password is taught to the redactor before the tool can print it. Dumps use the target's
+// password; restores the restore user's own.
 import type { ConfigFiles } from '../config/files.js';
 import { readPasswordFile } from '../config/password-file.js';
 import type { Redactor } from '../log/redact.js';
-import type { DumpCommand } from './engine.js';
-import { dumpCommandFor, type TargetConfig } from './index.js';
+import type { DumpCommand, DumpSecrets } from './engine.js';
+import { dumpCommandFor, restoreStepsFor, type TargetConfig } from './index.js';
+import type { RestoreSteps } from './restore-engine.js';
 
 export interface ResolvedDump {
   command: DumpCommand;
@@ -14,12 +16,38 @@ export interface ResolvedDump {
 
 export type ResolveDump = (target: TargetConfig) => ResolvedDump;
 
+export interface ResolvedRestore {
+  steps: RestoreSteps;
+  secrets: string[];
+}
+
+export type ResolveRestore = (target: TargetConfig, scratch: string) => ResolvedRestore;
+
+function readSecrets(
+  path: string | undefined,
+  what: string,
+  files: ConfigFiles,
+  redactor: Redactor,
+): DumpSecrets {
+  if (path === undefined) return {};
+  const password = readPasswordFile(path, files, what);
+  redactor.add(password);
+  return { password };
+}
+
+const listed = (secrets: DumpSecrets): string[] => (secrets.password === undefined ? [] : [secrets.password]);
+
 export function createDumpResolver(files: ConfigFiles, redactor: Redactor): ResolveDump {
   return (target) => {
-    const password = target.passwordFile
-      ? readPasswordFile(target.passwordFile, files, `target ${target.id} passwordFile`)
-      : undefined;
-    if (password !== undefined) redactor.add(password);
-    return { command: dumpCommandFor(target, password), secrets: password === undefined ? [] : [password] };
+    const secrets = readSecrets(target.passwordFile, `target ${target.id} passwordFile`, files, redactor);
+    return { command: dumpCommandFor(target, secrets.password), secrets: listed(secrets) };
+  };
+}
+
+export function createRestoreResolver(files: ConfigFiles, redactor: Redactor): ResolveRestore {
+  return (target, scratch) => {
+    const path = target.restore && 'passwordFile' in target.restore ? target.restore.passwordFile : undefined;
+    const secrets = readSecrets(path, `target ${target.id} restore.passwordFile`, files, redactor);
+    return { steps: restoreStepsFor(target, secrets, scratch), secrets: listed(secrets) };
   };
 }

@@ -1,8 +1,10 @@
-// The one small interface every dump engine implements: its agent.json target fields and a pure command builder.
+// The one small interface every engine implements: its agent.json target fields, a pure dump command builder, and
+// its restore steps beside it.
 
 import { z } from 'zod';
 import type { EngineName } from '../../core/formats.js';
 import { nameSchema } from '../../core/protocol.js';
+import type { RestoreEngine } from './restore-engine.js';
 
 /** A dump tool's invocation as data: run without a shell, its stdout is the dump. */
 export interface DumpCommand {
@@ -26,6 +28,7 @@ export interface Engine<T> {
   /** This engine's entry in agent.json `targets`, common fields included. */
   targetSchema: z.ZodType<T>;
   dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
+  restore: RestoreEngine<T>;
 }
 
 export const absolutePathSchema = z.string().startsWith('/', 'must be an absolute path');

@@ -2,10 +2,11 @@
 
 import { z } from 'zod';
 import type { EngineName } from '../../core/formats.js';
-import type { DumpCommand, Engine } from './engine.js';
+import type { DumpCommand, DumpSecrets, Engine } from './engine.js';
 import { mongodb, mongodbTargetSchema } from './mongodb.js';
 import { mysql, mysqlTargetSchema } from './mysql.js';
 import { postgres, postgresTargetSchema } from './postgres.js';
+import type { RestoreDialect, RestoreSteps } from './restore-engine.js';
 import { sqlite, sqliteTargetSchema } from './sqlite.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: each entry is checked against its own target type where it is defined
@@ -36,9 +37,36 @@ export function dumpCommandFor(target: TargetConfig, password?: string): DumpCom
   }
 }
 
+/** A target's restore steps into `scratch`, built by its own engine; RESTORE_NOT_CONFIGURED without settings. */
+export function restoreStepsFor(target: TargetConfig, secrets: DumpSecrets, scratch: string): RestoreSteps {
+  switch (target.engine) {
+    case 'mysql':
+      return mysql.restore.steps(target, secrets, scratch);
+    case 'mongodb':
+      return mongodb.restore.steps(target, secrets, scratch);
+    case 'postgres':
+      return postgres.restore.steps(target, secrets, scratch);
+    case 'sqlite':
+      return sqlite.restore.steps(target, secrets, scratch);
+  }
+}
+
+export function dialectFor(engine: EngineName): RestoreDialect {
+  return ENGINE_TABLE[engine].restore.dialect;
+}
+
 export type { DumpCommand, DumpSecrets, Engine } from './engine.js';
 export type { MongodbTarget } from './mongodb.js';
 export type { MysqlTarget } from './mysql.js';
 export { mysqlTargetSchema } from './mysql.js';
 export type { PostgresTarget } from './postgres.js';
+export type {
+  Check,
+  DropStep,
+  Expectation,
+  RestoreDialect,
+  RestoreStep,
+  RestoreSteps,
+  TableParts,
+} from './restore-engine.js';
 export type { SqliteTarget } from './sqlite.js';

@@ -1,5 +1,6 @@
 // MongoDB: mongodump as an archive on stdout, compressed once by the pipeline (no --gzip). One database, or with
-// `oplog` the whole replica set with the oplog of the dump's duration, for a point-in-time consistent copy.
+// `oplog` the whole replica set with the oplog of the dump's duration, for a point-in-time consistent copy. Its
+// restore (mongorestore under another database name) is in mongodb-restore.ts.
 
 import { z } from 'zod';
 import {
@@ -13,11 +14,10 @@ import {
   secretFilePath,
   userSchema,
 } from './engine.js';
+import { authentication, configFile, connection, tls } from './mongodb-connection.js';
+import { mongodbRestore, mongodbRestoreSchema } from './mongodb-restore.js';
 import { connectionStringSchema, uriOption, userinfo } from './mongodb-uri.js';
-
-const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_PORT = 27017;
-const DEFAULT_AUTH_DATABASE = 'admin';
+import { refineRestore } from './restore-engine.js';
 
 export const READ_PREFERENCES = [
   'primary',
@@ -54,7 +54,9 @@ export const mongodbTargetSchema = z
         allowInvalidHostnames: z.boolean().default(false),
       })
       .optional(),
+    restore: mongodbRestoreSchema.optional(),
   })
+  .superRefine(refineRestore)
   .superRefine((target, ctx) => {
     const clash = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
     if (target.uri === undefined) return;
@@ -69,33 +71,6 @@ export const mongodbTargetSchema = z
   });
 export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
 
-/** mongodump's --config YAML; a JSON string is a valid YAML double-quoted scalar. */
-function configFile(password: string): string {
-  return `password: ${JSON.stringify(password)}\n`;
-}
-
-function connection(target: MongodbTarget): string[] {
-  if (target.uri !== undefined) return [`--uri=${target.uri}`];
-  return [`--host=${target.host ?? DEFAULT_HOST}`, `--port=${target.port ?? DEFAULT_PORT}`];
-}
-
-function authentication(target: MongodbTarget): string[] {
-  const user = target.user === undefined ? [] : [`--username=${target.user}`];
-  const authDatabase =
-    target.authDatabase ?? (target.uri === undefined && target.user ? DEFAULT_AUTH_DATABASE : undefined);
-  return [...user, ...(authDatabase === undefined ? [] : [`--authenticationDatabase=${authDatabase}`])];
-}
-
-function tls(target: MongodbTarget): string[] {
-  if (!target.tls) return [];
-  return [
-    '--ssl',
-    ...(target.tls.caFile ? [`--sslCAFile=${target.tls.caFile}`] : []),
-    ...(target.tls.certificateKeyFile ? [`--sslPEMKeyFile=${target.tls.certificateKeyFile}`] : []),
-    ...(target.tls.allowInvalidHostnames ? ['--sslAllowInvalidHostnames'] : []),
-  ];
-}
-
 export const mongodb: Engine<MongodbTarget> = {
   name: 'mongodb',
   targetSchema: mongodbTargetSchema,
@@ -105,7 +80,7 @@ export const mongodb: Engine<MongodbTarget> = {
       file: target.toolPath ?? 'mongodump',
       args: [
         ...connection(target),
-        ...authentication(target),
+        ...authentication(target, target.user, target.authDatabase),
         ...tls(target),
         ...(target.readPreference ? [`--readPreference=${target.readPreference}`] : []),
         ...(secretFiles.length ? [`--config=${secretFilePath(0)}`] : []),
@@ -116,4 +91,5 @@ export const mongodb: Engine<MongodbTarget> = {
       secretFiles,
     };
   },
+  restore: mongodbRestore,
 };

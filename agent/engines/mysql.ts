@@ -1,4 +1,5 @@
-// MySQL and MariaDB: mysqldump (or mariadb-dump) of one database, restorable into any database name.
+// MySQL and MariaDB: mysqldump (or mariadb-dump) of one database, restorable into any database name, and its
+// restore with the mysql (mariadb) client into a scratch database as a user limited to those.
 
 import { z } from 'zod';
 import {
@@ -12,16 +13,35 @@ import {
   secretFilePath,
   userSchema,
 } from './engine.js';
+import {
+  commonRestoreFields,
+  type RestoreDialect,
+  type RestoreEngine,
+  type RestoreStep,
+  refineRestore,
+  restoreSettings,
+  type TableParts,
+} from './restore-engine.js';
 
-export const mysqlTargetSchema = z.strictObject({
-  ...commonTargetFields,
-  engine: z.literal('mysql'),
-  host: hostSchema.default('127.0.0.1'),
-  port: portSchema.default(3306),
+const mysqlRestoreSchema = z.strictObject({
+  ...commonRestoreFields,
+  /** Allowed to create and drop only the scratch databases (see the README's grants); never the backup's user. */
   user: userSchema,
-  /** A unix socket path; when set it is used instead of host and port. */
-  socket: absolutePathSchema.optional(),
+  passwordFile: absolutePathSchema.optional(),
 });
+
+export const mysqlTargetSchema = z
+  .strictObject({
+    ...commonTargetFields,
+    engine: z.literal('mysql'),
+    host: hostSchema.default('127.0.0.1'),
+    port: portSchema.default(3306),
+    user: userSchema,
+    /** A unix socket path; when set it is used instead of host and port. */
+    socket: absolutePathSchema.optional(),
+    restore: mysqlRestoreSchema.optional(),
+  })
+  .superRefine(refineRestore);
 export type MysqlTarget = z.infer<typeof mysqlTargetSchema>;
 
 // No --databases: the dump then carries no CREATE DATABASE/USE, so it restores into a database of any name.
@@ -43,21 +63,69 @@ function optionFile(password: string): string {
   return `[client]\npassword="${escaped}"\n`;
 }
 
+/** How any of the MySQL tools reaches the server as `user`, the password (if any) on fd 3. */
+function connect(target: MysqlTarget, user: string, secrets: DumpSecrets) {
+  const secretFiles = secrets.password === undefined ? [] : [optionFile(secrets.password)];
+  // --defaults-file must come first; it also keeps ~/.my.cnf and /etc/mysql out, so every run is the same.
+  const defaults = secretFiles.length ? `--defaults-file=${secretFilePath(0)}` : '--no-defaults';
+  const connection = target.socket
+    ? ['--protocol=socket', `--socket=${target.socket}`]
+    : ['--protocol=tcp', `--host=${target.host}`, `--port=${target.port}`];
+  return { args: [defaults, ...connection, `--user=${user}`], secretFiles };
+}
+
+const quote = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+
+/** mysql --batch writes `\`, tab, newline and NUL inside values escaped. */
+const unescapeBatch = (field: string) =>
+  field.replace(/\\([\\tn0])/g, (_, c: string) => ({ t: '\t', n: '\n', '0': '\0' })[c] ?? c);
+
+const dialect: RestoreDialect = {
+  listTables:
+    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME;",
+  countRows: (tables: readonly TableParts[]) =>
+    tables.map((parts) => `SELECT COUNT(*) FROM ${quote(parts[0] ?? '')};`).join('\n'),
+  checkQuery: (sql) => sql,
+  rows: (stdout) =>
+    stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split('\t').map(unescapeBatch)),
+};
+
+const restore: RestoreEngine<MysqlTarget> = {
+  dialect,
+  steps(target, secrets, scratch) {
+    const settings = restoreSettings(target);
+    const { args, secretFiles } = connect(target, settings.user, secrets);
+    const client = (extra: string[], input?: string): RestoreStep => ({
+      file: settings.toolPath ?? 'mysql',
+      args: [...args, '--default-character-set=utf8mb4', ...extra],
+      env: {},
+      secretFiles,
+      ...(input !== undefined && { input }),
+    });
+    return {
+      create: client(['--batch'], `CREATE DATABASE ${quote(scratch)};\n`),
+      // --one-database: statements for any other database (after a USE) are skipped, whatever the dump holds.
+      restore: client(['--one-database', scratch]),
+      query: (sql) => client(['--batch', '--skip-column-names', scratch], sql),
+      drop: { kind: 'tool', step: client(['--batch'], `DROP DATABASE IF EXISTS ${quote(scratch)};\n`) },
+    };
+  },
+};
+
 export const mysql: Engine<MysqlTarget> = {
   name: 'mysql',
   targetSchema: mysqlTargetSchema,
   dumpCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
-    const secretFiles = secrets.password === undefined ? [] : [optionFile(secrets.password)];
-    // --defaults-file must come first; it also keeps ~/.my.cnf and /etc/mysql out, so every run is the same.
-    const defaults = secretFiles.length ? `--defaults-file=${secretFilePath(0)}` : '--no-defaults';
-    const connection = target.socket
-      ? ['--protocol=socket', `--socket=${target.socket}`]
-      : ['--protocol=tcp', `--host=${target.host}`, `--port=${target.port}`];
+    const { args, secretFiles } = connect(target, target.user, secrets);
     return {
       file: target.toolPath ?? 'mysqldump',
-      args: [defaults, ...connection, `--user=${target.user}`, ...DUMP_OPTIONS, target.database],
+      args: [...args, ...DUMP_OPTIONS, target.database],
       env: {},
       secretFiles,
     };
   },
+  restore,
 };

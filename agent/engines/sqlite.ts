@@ -1,15 +1,89 @@
-// SQLite: the sqlite3 shell's .dump of one database file, opened read-only.
+// SQLite: the sqlite3 shell's .dump of one database file, opened read-only; restored by the same shell into a new
+// file in the scratch folder, which is the scratch database (dropped by deleting it).
 
+import { join } from 'node:path';
 import { z } from 'zod';
 import { absolutePathSchema, commonTargetFields, type DumpCommand, type Engine } from './engine.js';
+import {
+  commonRestoreFields,
+  type RestoreDialect,
+  type RestoreEngine,
+  type RestoreStep,
+  refineRestore,
+  restoreSettings,
+} from './restore-engine.js';
 
-export const sqliteTargetSchema = z.strictObject({
-  ...commonTargetFields,
-  engine: z.literal('sqlite'),
-  /** The database file. */
-  path: absolutePathSchema,
+const sqliteRestoreSchema = z.strictObject({
+  ...commonRestoreFields,
+  /** Where scratch databases are made, as `<scratch>.sqlite`; only the agent should write there. */
+  scratchDir: absolutePathSchema,
 });
+
+export const sqliteTargetSchema = z
+  .strictObject({
+    ...commonTargetFields,
+    engine: z.literal('sqlite'),
+    /** The database file. */
+    path: absolutePathSchema,
+    restore: sqliteRestoreSchema.optional(),
+  })
+  .superRefine(refineRestore)
+  .superRefine((target, ctx) => {
+    const dir = target.restore?.scratchDir;
+    if (dir && target.restore?.scratchDatabases.some((name) => scratchFile(dir, name) === target.path)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['restore', 'scratchDir'],
+        message: 'a scratch file would be the source',
+      });
+    }
+  });
 export type SqliteTarget = z.infer<typeof sqliteTargetSchema>;
+
+export function scratchFile(dir: string, scratch: string): string {
+  return join(dir, `${scratch}.sqlite`);
+}
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+// Query output: fields split by the unit separator, rows by the record separator, so text with newlines stays whole.
+const FIELD = '\u001f';
+const RECORD = '\u001e';
+
+const dialect: RestoreDialect = {
+  listTables:
+    "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name;",
+  countRows: (tables) => tables.map((parts) => `SELECT count(*) FROM ${quote(parts[0] ?? '')};`).join('\n'),
+  checkQuery: (sql) => sql,
+  rows: (stdout) =>
+    stdout
+      .split(RECORD)
+      .filter((record) => record !== '' && record !== '\n')
+      .map((record) => record.split(FIELD)),
+};
+
+const restore: RestoreEngine<SqliteTarget> = {
+  dialect,
+  steps(target, _secrets, scratch) {
+    const settings = restoreSettings(target);
+    const file = scratchFile(settings.scratchDir, scratch);
+    // -init /dev/null keeps a ~/.sqliterc out; -bail makes the first error a non-zero exit.
+    const shell = (extra: string[], input?: string): RestoreStep => ({
+      file: settings.toolPath ?? target.toolPath ?? 'sqlite3',
+      args: ['-init', '/dev/null', '-bail', '-batch', ...extra, file],
+      env: {},
+      secretFiles: [],
+      ...(input !== undefined && { input }),
+    });
+    return {
+      // The restore makes the file; the caller refuses a scratch file that exists already.
+      create: null,
+      restore: shell([]),
+      // Read-only: a check can look at the restored data but never change it.
+      query: (sql) => shell(['-readonly', '-noheader', '-separator', FIELD, '-newline', RECORD], sql),
+      drop: { kind: 'files', paths: ['', '-journal', '-wal', '-shm'].map((suffix) => file + suffix) },
+    };
+  },
+};
 
 export const sqlite: Engine<SqliteTarget> = {
   name: 'sqlite',
@@ -25,4 +99,5 @@ export const sqlite: Engine<SqliteTarget> = {
       secretFiles: [],
     };
   },
+  restore,
 };
