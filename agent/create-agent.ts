@@ -1,26 +1,29 @@
-// The agent assembled from its config: log, job store and runner, signature check and HTTP server. main.ts,
+// The agent assembled from its config: log, job stores, backup and restore runners, signature check and HTTP server. main.ts,
 // the local stack and the tests all start it through here.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { restoreStatusSchema } from '../core/restore-protocol.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import type { AgentConfig } from './config/parse.js';
-import { createDumpResolver } from './engines/credentials.js';
+import { createDumpResolver, createRestoreResolver } from './engines/credentials.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { openFileNonceStore } from './http/file-nonce-store.js';
 import { createRequestHandler } from './http/handler.js';
 import { createRefusalCount } from './http/refusal-count.js';
 import { createAnswerSigner, signedAnswers } from './http/sign-answer.js';
 import { createJobRunner } from './jobs/job-runner.js';
-import { createJobStore } from './jobs/job-store.js';
+import { createJobStore, createStateStore } from './jobs/job-store.js';
 import { type AgentLog, createAgentLog } from './log/agent-log.js';
 import { createRedactor } from './log/redact.js';
 import { createSyslogSender } from './log/syslog.js';
 import { createBackupPipeline } from './pipeline/backup-pipeline.js';
 import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
+import { createRestoreRunner } from './restore/restore-runner.js';
 
 export interface AgentDeps {
   /** Where syslog lines go (with their priority prefixes); stdout, the journal under systemd, by default. */
@@ -61,17 +64,13 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
       : undefined,
   });
 
+  const retry = {
+    ...DEFAULT_RETRY_POLICY,
+    requestTimeoutMs: config.uploads.requestTimeoutSeconds * 1000,
+    retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
+  };
   const pipeline = createBackupPipeline(
-    {
-      zstdPath: config.zstdPath,
-      pigzPath: config.pigzPath,
-      chunkSize: config.chunkSize,
-      retry: {
-        ...DEFAULT_RETRY_POLICY,
-        requestTimeoutMs: config.uploads.requestTimeoutSeconds * 1000,
-        retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
-      },
-    },
+    { zstdPath: config.zstdPath, pigzPath: config.pigzPath, chunkSize: config.chunkSize, retry },
     createDumpResolver(files, redactor),
   );
   const runner = createJobRunner({
@@ -85,10 +84,24 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     newJobId: randomUUID,
   });
   await runner.recover();
+  const restores = createRestoreRunner({
+    store: await createStateStore(join(config.stateDir, 'restores'), restoreStatusSchema),
+    targets: config.targets,
+    storage: config.uploads,
+    resolve: createRestoreResolver(files, redactor),
+    settings: { zstdPath: config.zstdPath, retry },
+    log,
+    redact: redactor.redact,
+    now,
+    newJobId: randomUUID,
+    retentionDays: config.jobRetentionDays,
+  });
+  await restores.recover();
 
   const refusals = createRefusalCount({ log, now, windowMs: deps.refusalWindowMs });
   const handler = createRequestHandler({
     runner,
+    restores,
     storage: config.uploads,
     maxBodyBytes: config.maxBodyBytes,
     log,
@@ -144,7 +157,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await runner.close();
+      await Promise.all([runner.close(), restores.close()]);
       server.closeAllConnections();
       await closed;
       refusals.close();

@@ -8,7 +8,9 @@ import {
   nameSchema,
   runRequestSchema,
 } from '../../core/protocol.js';
+import { restoreRequestSchema } from '../../core/restore-protocol.js';
 import type { JobRunner } from '../jobs/job-runner.js';
+import type { RestoreRunner } from '../restore/restore-runner.js';
 import { type AllowedStorage, checkUploadUri } from './destinations.js';
 import { sendAnswer } from './respond.js';
 
@@ -17,16 +19,20 @@ export type Route =
   | { kind: 'getRun'; runId: string }
   | { kind: 'getJob'; jobId: string }
   | { kind: 'cancelJob'; jobId: string }
-  | { kind: 'findJob'; query: URLSearchParams };
+  | { kind: 'findJob'; query: URLSearchParams }
+  | { kind: 'submitRestore' }
+  | { kind: 'getRestore'; jobId: string };
 
 export interface RouteDeps {
   runner: JobRunner;
+  restores: RestoreRunner;
   storage: AllowedStorage;
 }
 
 // Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
 const RUN_PATH = /^\/v1\/runs\/([^/]+)$/;
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
+const RESTORE_PATH = /^\/v1\/restores\/([^/]+)$/;
 
 export function matchRoute(method: string, url: URL): Route | undefined {
   if (url.pathname === AGENT_PATHS.runs && method === 'POST') return { kind: 'submitRun' };
@@ -37,6 +43,9 @@ export function matchRoute(method: string, url: URL): Route | undefined {
   const job = JOB_PATH.exec(url.pathname)?.[1];
   if (job !== undefined && method === 'GET') return { kind: 'getJob', jobId: job };
   if (job !== undefined && method === 'DELETE') return { kind: 'cancelJob', jobId: job };
+  if (url.pathname === AGENT_PATHS.restores && method === 'POST') return { kind: 'submitRestore' };
+  const restore = RESTORE_PATH.exec(url.pathname)?.[1];
+  if (restore !== undefined && method === 'GET') return { kind: 'getRestore', jobId: restore };
   return undefined;
 }
 
@@ -44,14 +53,16 @@ function requestError(message: string): BackupError {
   return new BackupError('REQUEST_INVALID', message);
 }
 
-function parseRunRequest(body: Buffer, storage: AllowedStorage) {
-  let value: unknown;
+function parseJson(body: Buffer): unknown {
   try {
-    value = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw requestError('the body is not JSON');
   }
-  const parsed = runRequestSchema.safeParse(value);
+}
+
+function parseRunRequest(body: Buffer, storage: AllowedStorage) {
+  const parsed = runRequestSchema.safeParse(parseJson(body));
   if (!parsed.success) throw requestError(describeIssues(parsed.error));
   for (const job of parsed.data.jobs) checkUploadUri(job.uploadUri, storage);
   return parsed.data;
@@ -82,6 +93,13 @@ export async function serveRoute(route: Route, res: ServerResponse, body: Buffer
       return sendAnswer(res, 200, known(runner.get(route.jobId)));
     case 'cancelJob':
       return sendAnswer(res, 200, runner.cancel(route.jobId));
+    case 'submitRestore': {
+      const parsed = restoreRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw requestError(describeIssues(parsed.error));
+      return sendAnswer(res, 202, await deps.restores.submit(parsed.data));
+    }
+    case 'getRestore':
+      return sendAnswer(res, 200, known(deps.restores.get(route.jobId)));
     case 'findJob': {
       const targetId = param(route.query, 'targetId', nameSchema);
       const objectName = route.query.get('objectName');

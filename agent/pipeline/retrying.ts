@@ -1,7 +1,7 @@
 // Retries one request with exponential backoff and jitter for as long as its window lasts, so a long backup
 // survives any number of brief outages while one that does not end still fails in bounded time.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BackupError } from '../../core/errors.js';
+import { BackupError, type ErrorCode } from '../../core/errors.js';
 
 export interface RetryPolicy {
   /** How long one HTTP request may take before it is abandoned and retried. */
@@ -23,13 +23,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 /**
  * Runs `attempt` until it resolves. An error `isTransient` rejects is thrown at once, as is any error once
  * `signal` aborts; a transient one is retried until the window since the first failure has passed, and then
- * thrown as UPLOAD_FAILED naming the last reason.
+ * thrown with `failure` (an upload's by default) naming the last reason.
  */
 export async function retrying<T>(
   policy: RetryPolicy,
   signal: AbortSignal,
   attempt: () => Promise<T>,
   isTransient: (error: unknown) => boolean,
+  failure: { code: ErrorCode; what: string } = { code: 'UPLOAD_FAILED', what: 'upload' },
 ): Promise<T> {
   let firstFailure: number | undefined;
   for (let failures = 0; ; failures++) {
@@ -40,8 +41,8 @@ export async function retrying<T>(
       firstFailure ??= Date.now();
       if (Date.now() - firstFailure >= policy.retryWindowMs) {
         throw new BackupError(
-          'UPLOAD_FAILED',
-          `upload failed after ${failures + 1} attempts over ${Math.round((Date.now() - firstFailure) / 1000)} s: ${(error as Error).message}`,
+          failure.code,
+          `${failure.what} failed after ${failures + 1} attempts over ${Math.round((Date.now() - firstFailure) / 1000)} s: ${(error as Error).message}`,
           { cause: error },
         );
       }

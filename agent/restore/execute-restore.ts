@@ -1,0 +1,220 @@
+// One restore from queued to settled: the scratch database made (never one that exists), the dump streamed into it,
+// the result validated, the scratch database dropped (unless kept), each step shown to callers and the end logged.
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { BackupError, type ErrorCode, errorCodeOf } from '../../core/errors.js';
+import type { CompressionAlgorithm } from '../../core/formats.js';
+import type { RestoreStatus } from '../../core/restore-protocol.js';
+import type { ResolveRestore } from '../engines/credentials.js';
+import { dialectFor, type RestoreSteps, type TargetConfig } from '../engines/index.js';
+import { type CommonRestore, restoreSettings } from '../engines/restore-engine.js';
+import { watchLimits } from '../jobs/job-limits.js';
+import type { AgentLog } from '../log/agent-log.js';
+import type { Redact } from '../log/redact.js';
+import type { RetryPolicy } from '../pipeline/retrying.js';
+import { StderrTail } from '../pipeline/stderr-tail.js';
+import { DUMP_READERS } from './inventory/index.js';
+import { interruptedRestore, restoreLogFields, runningRestore } from './restore-status.js';
+import { runStep } from './run-step.js';
+import { streamRestore } from './stream-restore.js';
+import { validateRestore } from './validate.js';
+import type { ExpectedObject } from './verify-hashes.js';
+
+export interface RestoreContext {
+  resolve: ResolveRestore;
+  settings: { zstdPath: string; retry: RetryPolicy; fetch?: typeof fetch };
+  log: AgentLog;
+  redact: Redact;
+  now: () => Date;
+  /** Saves a state and then shows it to callers. */
+  update: (status: RestoreStatus) => Promise<void>;
+  /** The abort reason that means the agent is stopping: the restore ends `interrupted`. */
+  shutdown: BackupError;
+}
+
+/** What the job reads: the object, through its signed URL, and how it is compressed. */
+export interface RestoreSource {
+  downloadUrl: string;
+  expected: ExpectedObject;
+  compression: CompressionAlgorithm;
+}
+
+/** How long dropping a scratch database may take, even after the job itself was stopped. */
+const DROP_TIMEOUT_MS = 120_000;
+const PROGRESS_SAVE_MS = 2000;
+
+/** Makes the empty scratch database; SCRATCH_EXISTS when it is there already (it is then not ours to drop). */
+async function makeScratch(steps: RestoreSteps, scratch: string, tail: StderrTail, signal: AbortSignal) {
+  if (steps.create === null) {
+    const paths = steps.drop.kind === 'files' ? steps.drop.paths : [];
+    if (paths.some((path) => existsSync(path))) {
+      throw new BackupError(
+        'SCRATCH_EXISTS',
+        `the scratch database ${scratch} exists already: drop it, or restore into another`,
+      );
+    }
+    if (paths[0]) await mkdir(dirname(paths[0]), { recursive: true, mode: 0o700 });
+    return;
+  }
+  const result = await runStep(steps.create, tail, signal);
+  if (result.code === 0) return;
+  if (/exist/i.test(result.stderr)) {
+    throw new BackupError(
+      'SCRATCH_EXISTS',
+      `the scratch database ${scratch} exists already: drop it, or restore into another`,
+    );
+  }
+  const why = result.stderr.trim().split('\n').at(-1) ?? `exit code ${result.code}`;
+  throw new BackupError('RESTORE_FAILED', `cannot create the scratch database ${scratch}: ${why}`);
+}
+
+export async function dropScratch(steps: RestoreSteps, tail: StderrTail): Promise<void> {
+  if (steps.drop.kind === 'files') {
+    for (const path of steps.drop.paths) await rm(path, { force: true });
+    return;
+  }
+  const result = await runStep(steps.drop.step, tail, AbortSignal.timeout(DROP_TIMEOUT_MS));
+  if (result.code !== 0) {
+    throw new Error(result.stderr.trim().split('\n').at(-1) || `the drop exited with code ${result.code}`);
+  }
+}
+
+export async function executeRestore(
+  ctx: RestoreContext,
+  queued: RestoreStatus,
+  source: RestoreSource,
+  target: TargetConfig,
+  abort: AbortController,
+): Promise<RestoreStatus> {
+  const started = ctx.now();
+  let status = runningRestore(queued, started);
+  let failure: { code: ErrorCode; message: string } | undefined;
+  /** Whether the dump went in whole: only then may a kept scratch database stay. */
+  let restored = false;
+  let steps: RestoreSteps | undefined;
+  let tail = new StderrTail(20, []);
+  const save = (next: RestoreStatus) => {
+    status = next;
+    return ctx.update(status);
+  };
+  await save(status);
+  ctx.log.info(
+    'job.restore_started',
+    `restore of ${status.objectName} into ${status.scratchDatabase} started`,
+    restoreLogFields(status),
+  );
+  const settings = restoreSettings<CommonRestore>(target);
+  const limits = watchLimits(abort, settings, () => Date.now());
+  try {
+    if (abort.signal.aborted) throw abort.signal.reason;
+    const resolved = ctx.resolve(target, status.scratchDatabase);
+    steps = resolved.steps;
+    tail = new StderrTail(20, resolved.secrets);
+    await makeScratch(steps, status.scratchDatabase, tail, abort.signal);
+    await save({ ...status, scratch: 'created' });
+    let lastSave = Date.now();
+    const outcome = await streamRestore({
+      ...source,
+      url: source.downloadUrl,
+      command: steps.restore,
+      secrets: resolved.secrets,
+      reader: DUMP_READERS[target.engine],
+      settings: ctx.settings,
+      tail,
+      signal: abort.signal,
+      onProgress: (progress) => {
+        limits.progressed(progress.bytesDownloaded);
+        status = { ...status, ...progress };
+        if (Date.now() - lastSave < PROGRESS_SAVE_MS) return;
+        lastSave = Date.now();
+        void ctx.update(status).catch(() => {});
+      },
+    });
+    const { bytesDownloaded, bytesRestored, exitCodes } = outcome;
+    await save({ ...status, bytesDownloaded, bytesRestored, exitCodes, step: 'validating' });
+    if (!outcome.ok)
+      throw new BackupError(
+        outcome.errorCode ?? 'RESTORE_FAILED',
+        outcome.errorMessage ?? 'the restore failed',
+      );
+    restored = true;
+    const validation = await validateRestore({
+      steps,
+      dialect: dialectFor(target.engine),
+      listed: outcome.tables,
+      ...(outcome.scannerError && { scannerError: outcome.scannerError }),
+      checks: settings.checks,
+      tail,
+      signal: abort.signal,
+    });
+    status = {
+      ...status,
+      tables: validation.tables,
+      checks: validation.checks,
+      durationMs: ctx.now().getTime() - started.getTime(),
+    };
+    if (abort.signal.aborted) throw abort.signal.reason;
+    if (validation.problems.length > 0)
+      throw new BackupError('VALIDATION_FAILED', validation.problems.join('; '));
+  } catch (error) {
+    failure = { code: errorCodeOf(error), message: (error as Error)?.message ?? String(error) };
+  } finally {
+    limits.stop();
+  }
+  status = { ...status, durationMs: status.durationMs ?? ctx.now().getTime() - started.getTime() };
+  if (status.scratch === 'created' && steps) {
+    if (queued.keep && restored) status = { ...status, scratch: 'kept' };
+    else {
+      await save({ ...status, step: 'dropping' });
+      try {
+        await dropScratch(steps, tail);
+        status = { ...status, scratch: 'dropped' };
+      } catch (error) {
+        const message = `the scratch database ${status.scratchDatabase} could not be dropped: ${(error as Error).message}`;
+        failure = failure
+          ? { ...failure, message: `${failure.message}; ${message}` }
+          : { code: 'SCRATCH_DROP_FAILED', message };
+      }
+    }
+  }
+  return settle(ctx, status, failure, tail, abort.signal.reason === ctx.shutdown);
+}
+
+/** The restore's end: logged before it is saved, so a failing disk cannot drop the line syslog and the banner read. */
+async function settle(
+  ctx: RestoreContext,
+  running: RestoreStatus,
+  failure: { code: ErrorCode; message: string } | undefined,
+  tail: StderrTail,
+  interrupted: boolean,
+): Promise<RestoreStatus> {
+  const { step: _step, ...rest } = running;
+  let status: RestoreStatus = {
+    ...rest,
+    state: failure ? 'failed' : 'succeeded',
+    endedAt: ctx.now().toISOString(),
+    stderrTail: tail.tail.map(ctx.redact),
+    ...(failure && { errorCode: failure.code, errorMessage: ctx.redact(failure.message) }),
+  };
+  if (interrupted) status = { ...interruptedRestore(status, ctx.now()), scratch: status.scratch };
+  const fields = restoreLogFields(status);
+  if (status.state === 'succeeded') {
+    ctx.log.info(
+      'job.restore_succeeded',
+      `restored ${status.objectName} into ${status.scratchDatabase} and validated it`,
+      fields,
+    );
+  } else {
+    ctx.log.error(
+      `job.restore_${status.state}`,
+      `restore of ${status.objectName} ${status.state}: ${status.errorMessage}`,
+      {
+        ...fields,
+        stderrTail: status.stderrTail,
+      },
+    );
+  }
+  await ctx.update(status);
+  return status;
+}

@@ -1,0 +1,179 @@
+// One restore's stream: signed download → hashes checked as the bytes pass → gunzip or zstd -d → the engine's filter
+// and scanner → the restore tool's stdin, whose end (and last bytes) wait for the hashes. Constant memory, no
+// temporary files; it succeeds only when every byte was the object's and every process exited 0.
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BackupError, type ErrorCode } from '../../core/errors.js';
+import type { CompressionAlgorithm } from '../../core/formats.js';
+import type { RestoreStep } from '../engines/index.js';
+import type { RetryPolicy } from '../pipeline/retrying.js';
+import { type RunningTool, spawnTool } from '../pipeline/spawn-tool.js';
+import { StderrTail } from '../pipeline/stderr-tail.js';
+import { startDecompressor } from './decompressor.js';
+import { download } from './download.js';
+import { HoldUntilVerified } from './hold-until-verified.js';
+import type { DumpReader, ListedTable } from './inventory/index.js';
+import { ScannerTap, Valve } from './restore-streams.js';
+import { type ExpectedObject, VerifyingStream } from './verify-hashes.js';
+
+export interface RestoreProgress {
+  bytesDownloaded: number;
+  bytesRestored: number;
+}
+
+export interface StreamRestoreInput {
+  url: string;
+  expected: ExpectedObject;
+  compression: CompressionAlgorithm;
+  /** The restore tool, its secrets in place; it reads the dump on stdin. */
+  command: RestoreStep;
+  /** Masked in the stderr tail. */
+  secrets: readonly string[];
+  reader: DumpReader;
+  /** Where the tools' stderr goes; one of its own when not given. */
+  tail?: StderrTail;
+  settings: { zstdPath: string; retry: RetryPolicy; fetch?: typeof fetch };
+  /** Aborting stops everything; a BackupError reason gives the failure's code, else JOB_INTERRUPTED. */
+  signal: AbortSignal;
+  onProgress?: (progress: RestoreProgress) => void;
+}
+
+export interface StreamRestoreOutcome extends RestoreProgress {
+  ok: boolean;
+  /** `restore`, and `decompress` when zstd ran. */
+  exitCodes: Record<string, number | null>;
+  errorCode?: ErrorCode;
+  errorMessage?: string;
+  stderrTail: string[];
+  /** What the dump listed; undefined when its scanner could not read it. */
+  tables?: ListedTable[];
+  scannerError?: string;
+}
+
+const PROGRESS_MS = 1000;
+
+function exitMessage(label: string, tool: RunningTool, code: number | null): string {
+  return code === null
+    ? `${label} was killed by ${tool.child.signalCode ?? 'a signal'}`
+    : `${label} exited with code ${code}`;
+}
+
+/** Never throws for a restore's failure: each one is an outcome with its code. */
+export async function streamRestore(input: StreamRestoreInput): Promise<StreamRestoreOutcome> {
+  const tail = input.tail ?? new StderrTail(20, input.secrets);
+  const exitCodes: Record<string, number | null> = {};
+  const scanner = input.reader.scanner();
+  const verifier = new VerifyingStream(input.expected);
+  const tap = new ScannerTap(scanner);
+  const stop = new AbortController();
+  const tools: RunningTool[] = [];
+  let failure: { code: ErrorCode; message: string } | undefined;
+  let verdictError: BackupError | undefined;
+  let valve: Valve | undefined;
+  const fail = (code: ErrorCode, message: string, drain = false) => {
+    // Killed before its input can end: the restore tool never reads the end of a dump that failed.
+    for (const tool of tools) tool.child.kill('SIGKILL');
+    if (failure) return;
+    failure = { code, message };
+    // After the decompressor or the tool failed, reading goes on (dropped) only to learn if the object was corrupt.
+    if (drain) valve?.shut();
+    else stop.abort();
+  };
+  const onAbort = () => {
+    const reason: unknown = input.signal.reason;
+    if (reason instanceof BackupError) fail(reason.code, reason.message);
+    else fail('JOB_INTERRUPTED', 'the restore was stopped before it finished');
+  };
+  input.signal.addEventListener('abort', onAbort, { once: true });
+  verifier.verdict.catch((error: Error) => {
+    if (error instanceof BackupError && error.code === 'HASH_MISMATCH') verdictError = error;
+    fail(error instanceof BackupError ? error.code : 'DOWNLOAD_FAILED', error.message);
+  });
+  const progress = setInterval(
+    () => input.onProgress?.({ bytesDownloaded: verifier.bytes, bytesRestored: tap.bytes }),
+    PROGRESS_MS,
+  );
+  progress.unref();
+
+  const waits: Promise<unknown>[] = [];
+  const watch = (tool: RunningTool, key: string, label: string, code: ErrorCode) => {
+    tools.push(tool);
+    tool.child.stderr?.on('data', (chunk: Buffer) => tail.write(chunk, label));
+    tool.child.stderr?.on('end', () => tail.end(label));
+    exitCodes[key] = null;
+    waits.push(
+      tool.closed.then(
+        (exit) => {
+          exitCodes[key] = exit;
+          if (exit !== 0) fail(code, exitMessage(label, tool, exit), true);
+        },
+        (error: Error) => fail(code, `cannot start ${label}: ${error.message}`, true),
+      ),
+    );
+  };
+
+  try {
+    if (input.signal.aborted) onAbort();
+    if (!failure) {
+      const label = basename(input.command.file);
+      const tool = spawnTool(input.command, 'pipe');
+      watch(tool, 'restore', label, 'RESTORE_FAILED');
+      const stderrLine = scanner.stderrLine?.bind(scanner);
+      if (stderrLine && tool.child.stderr)
+        createInterface({ input: tool.child.stderr }).on('line', stderrLine);
+      const decompressor = startDecompressor(input.compression, input.settings.zstdPath);
+      if (decompressor.tool) watch(decompressor.tool, 'decompress', decompressor.label, 'DECOMPRESS_FAILED');
+      for (const stream of new Set([decompressor.input, decompressor.output])) {
+        stream.on('error', (error) =>
+          fail('DECOMPRESS_FAILED', `${decompressor.label} failed: ${error.message}`, true),
+        );
+      }
+      valve = new Valve(decompressor.input);
+      const source = download({
+        ...input.settings,
+        url: input.url,
+        expected: input.expected,
+        signal: stop.signal,
+      });
+      const streams: (Readable | Writable)[] = [decompressor.output];
+      const filter = input.reader.filter?.();
+      if (filter) streams.push(filter);
+      streams.push(tap, new HoldUntilVerified(verifier.verdict), tool.child.stdin as Writable);
+      const settled = await Promise.allSettled([
+        pipeline(source, verifier, valve, { signal: stop.signal }),
+        pipeline(streams as [Readable, ...Writable[]], { signal: stop.signal }),
+        ...waits,
+      ]);
+      const [read, feed] = settled;
+      if (read?.status === 'rejected') {
+        const error = read.reason as Error;
+        fail(error instanceof BackupError ? error.code : 'DOWNLOAD_FAILED', error.message);
+      }
+      if (feed?.status === 'rejected') {
+        fail('RESTORE_FAILED', `${label} stopped reading the dump: ${(feed.reason as Error).message}`, true);
+      }
+    }
+  } catch (error) {
+    fail(error instanceof BackupError ? error.code : 'INTERNAL', (error as Error).message);
+    await Promise.allSettled(waits);
+  } finally {
+    clearInterval(progress);
+    input.signal.removeEventListener('abort', onAbort);
+  }
+
+  // The object's own corruption explains whatever broke downstream of it.
+  if (verdictError && failure?.code !== 'JOB_TIMEOUT' && failure?.code !== 'JOB_CANCELLED') {
+    failure = { code: 'HASH_MISMATCH', message: verdictError.message };
+  }
+  const base = {
+    bytesDownloaded: verifier.bytes,
+    bytesRestored: tap.bytes,
+    exitCodes,
+    stderrTail: tail.tail,
+    ...(tap.scannerError ? { scannerError: tap.scannerError.message } : { tables: scanner.tables() }),
+  };
+  if (failure) return { ok: false, ...base, errorCode: failure.code, errorMessage: failure.message };
+  return { ok: true, ...base };
+}
