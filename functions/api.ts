@@ -10,10 +10,17 @@ export { createOutboxMailer, type OutboxMailerOptions } from './alerts/outbox-ma
 export { loadFunctionConfig, parseFunctionConfig, printableConfig } from './config/parse.js';
 export type { FunctionConfig, Target } from './config/schema.js';
 export { FUNCTION_ENV, FUNCTION_SECRET_ENV, SETTINGS } from './config/settings.js';
-export { type Clock, createDefaultDeps, type FunctionDeps, systemClock } from './deps.js';
-export { createBackupHandler, createRetentionHandler, createVerifyHandler } from './handlers.js';
+export { type Clock, createDefaultDeps, type FunctionDeps, type ProgressEvent, systemClock } from './deps.js';
+export {
+  createBackupHandler,
+  createListHandler,
+  createRestoreHandler,
+  createRetentionHandler,
+  createVerifyHandler,
+} from './handlers.js';
+export type { ListedBackup, ListReport } from './list/run-list.js';
 export { type CloudLoggerOptions, createCloudLogger, type Logger } from './logging/logger.js';
-export type { BackupOutcome, RunReport, TargetReport, VerifyOutcome } from './report.js';
+export type { BackupOutcome, RestoreOutcome, RunReport, TargetReport, VerifyOutcome } from './report.js';
 export type { Retention } from './retention/metadata.js';
 export type { KeptBackup, PlannedBackup } from './retention/plan.js';
 export type { RetentionReport, RetentionTargetReport } from './retention/run-retention.js';

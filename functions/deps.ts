@@ -13,6 +13,22 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
+/** One job's progress while a run waits for it, for a caller that asked to watch (the admin's command line). */
+export interface ProgressEvent {
+  kind: 'backup' | 'restore';
+  targetId: string;
+  jobId: string;
+  state: string;
+  /** A restore's step: restoring, validating, dropping. */
+  step?: string;
+  bytesRead?: number;
+  bytesUploaded?: number;
+  bytesDownloaded?: number;
+  bytesRestored?: number;
+  /** Since the run started. */
+  elapsedMs: number;
+}
+
 export interface FunctionDeps {
   storage: Storage;
   /** Signed calls to the agents. */
@@ -23,6 +39,8 @@ export interface FunctionDeps {
   /** Null when no delivery is configured: alerts are then only logged. */
   mailer: Mailer | null;
   clock: Clock;
+  /** Hears each job's progress while a run waits, when the caller asked to watch; absent otherwise. */
+  progress?: (event: ProgressEvent) => void;
 }
 
 export const systemClock: Clock = { now: () => new Date(), sleep: (ms) => sleep(ms) };

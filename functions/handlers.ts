@@ -1,5 +1,5 @@
-// The HTTP handlers `backup`, `verify` and `retention`: parse the request, run, answer the JSON summary (500 when
-// anything failed).
+// The HTTP handlers `backup`, `verify`, `retention`, `restore` and `list`: parse the request, run, answer the JSON
+// summary (500 when anything failed), or stream the run's progress to a caller that asks to watch.
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../core/errors.js';
 import { scheduledExecution } from './alerts/schedule.js';
@@ -7,13 +7,17 @@ import { parseBackupRequest } from './backup/request.js';
 import { runBackup } from './backup/run-backup.js';
 import type { FunctionConfig } from './config/schema.js';
 import type { FunctionDeps } from './deps.js';
+import { parseListRequest, runList } from './list/run-list.js';
+import { answer, startProgress, wantsProgress } from './progress-stream.js';
 import { httpStatusOf, type RunReport } from './report.js';
+import { parseRestoreRequest } from './restore/request.js';
+import { runRestore } from './restore/run-restore.js';
 import { parseRetentionRequest } from './retention/request.js';
 import { runRetention } from './retention/run-retention.js';
 import { parseVerifyRequest } from './verify/request.js';
 import { runVerify } from './verify/run-verify.js';
 
-type Run = (req: Request, deps: FunctionDeps) => Promise<Pick<RunReport, 'status'>>;
+type Run = (req: Request, deps: FunctionDeps) => Promise<{ status: number; report: object }>;
 
 /** A run request's body is a few fields; anything much larger is not one. */
 export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
@@ -43,27 +47,35 @@ function handler(deps: FunctionDeps, run: Run): HttpFunction {
       return;
     }
     // Every line of this request joins its trace in Cloud Logging.
-    const traced = { ...deps, logger: deps.logger.withTrace(req.get('x-cloud-trace-context')) };
+    const traced: FunctionDeps = { ...deps, logger: deps.logger.withTrace(req.get('x-cloud-trace-context')) };
+    const watched = wantsProgress(req);
+    if (watched) traced.progress = startProgress(res);
     try {
       const refusal = refusalOf(req);
       if (refusal) throw refusal;
-      const report = await run(req, traced);
-      res.status(httpStatusOf(report)).json(report);
+      const { status, report } = await run(req, traced);
+      answer(res, watched, status, { report });
     } catch (error) {
       // A refused request (bad field, unknown database) or a bug; either way the caller gets a code, never a stack.
       if (error instanceof BackupError && error.httpStatus < 500) {
         traced.logger.event('request.refused', `request refused: ${error.message}`, {
           errorCode: error.code,
         });
-        res.status(error.httpStatus).json({ error: { code: error.code, message: error.message } });
+        answer(res, watched, error.httpStatus, { error: { code: error.code, message: error.message } });
         return;
       }
       traced.logger.unexpected('request.failed', error, { errorCode: errorCodeOf(error) });
       const message = error instanceof BackupError ? error.message : 'internal error';
-      res.status(500).json({ error: { code: errorCodeOf(error), message } });
+      answer(res, watched, 500, { error: { code: errorCodeOf(error), message } });
     }
   };
 }
+
+/** A run's report with the status that tells Cloud Scheduler whether it failed. */
+const reported = async (run: Promise<Pick<RunReport, 'status'>>) => {
+  const report = await run;
+  return { status: httpStatusOf(report), report };
+};
 
 /** Cloud Scheduler's attempt, so retries of one scheduled execution share one alert; believed from it alone. */
 function executionOf(req: Request, config: FunctionConfig, deps: FunctionDeps) {
@@ -72,23 +84,44 @@ function executionOf(req: Request, config: FunctionConfig, deps: FunctionDeps) {
 
 export function createBackupHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
   return handler(deps, (req, traced) =>
-    runBackup(config, traced, parseBackupRequest(req.query, req.body), executionOf(req, config, traced)),
+    reported(
+      runBackup(config, traced, parseBackupRequest(req.query, req.body), executionOf(req, config, traced)),
+    ),
   );
 }
 
 export function createVerifyHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
   return handler(deps, (req, traced) =>
-    runVerify(
-      config,
-      traced,
-      parseVerifyRequest(req.query, req.body, config.timeZone),
-      executionOf(req, config, traced),
+    reported(
+      runVerify(
+        config,
+        traced,
+        parseVerifyRequest(req.query, req.body, config.timeZone),
+        executionOf(req, config, traced),
+      ),
     ),
   );
 }
 
 export function createRetentionHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
   return handler(deps, (req, traced) =>
-    runRetention(config, traced, parseRetentionRequest(req.query, req.body)),
+    reported(runRetention(config, traced, parseRetentionRequest(req.query, req.body))),
   );
+}
+
+/** On demand, one database; called by the drill's Cloud Scheduler job, every target's newest verified backup. */
+export function createRestoreHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
+  return handler(deps, (req, traced) => {
+    const execution = executionOf(req, config, traced);
+    const request = parseRestoreRequest(req.query, req.body, config.timeZone, execution !== undefined);
+    return reported(runRestore(config, traced, request, execution));
+  });
+}
+
+/** Read only: every backup with its date, size, class, expiry, and whether it was verified or drilled. */
+export function createListHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
+  return handler(deps, async (req, traced) => ({
+    status: 200,
+    report: await runList(config, traced, parseListRequest(req.query, req.body)),
+  }));
 }

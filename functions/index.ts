@@ -1,10 +1,16 @@
-// The deployed entry point: configuration parsed once at start-up, then the `backup`, `verify` and `retention`
-// targets.
+// The deployed entry point: configuration parsed once at start-up, then the `backup`, `verify`, `retention`,
+// `restore` and `list` targets.
 import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
 import { createDefaultDeps } from './deps.js';
 import { answerRefusalsAsJsonOnEveryServer } from './framework-refusals.js';
-import { createBackupHandler, createRetentionHandler, createVerifyHandler } from './handlers.js';
+import {
+  createBackupHandler,
+  createListHandler,
+  createRestoreHandler,
+  createRetentionHandler,
+  createVerifyHandler,
+} from './handlers.js';
 import { createCloudLogger } from './logging/logger.js';
 
 function configuration() {
@@ -23,5 +29,7 @@ const deps = createDefaultDeps(config);
 http('backup', createBackupHandler(config, deps));
 http('verify', createVerifyHandler(config, deps));
 http('retention', createRetentionHandler(config, deps));
+http('restore', createRestoreHandler(config, deps));
+http('list', createListHandler(config, deps));
 // The framework's own refusals (a body that is not JSON, …) in the same JSON shape as the handlers'.
 answerRefusalsAsJsonOnEveryServer(deps.logger);

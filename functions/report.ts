@@ -1,5 +1,7 @@
-// What a run reports per target and as a whole, for `backup` and `verify` alike; the summary decides the status.
+// What a run reports per target and as a whole, for `backup`, `verify` and `restore` alike; the summary decides the
+// status.
 import type { EngineName } from '../core/formats.js';
+import type { RestoreStatus } from '../core/restore-protocol.js';
 import type { PlannedTarget } from './plan.js';
 import type { NewestKept } from './retention/hold-newest.js';
 import type { Retention } from './retention/metadata.js';
@@ -24,9 +26,27 @@ export const VERIFY_OUTCOMES = [
   'interrupted',
   'stuck',
 ] as const;
+/** `restored`: restored into a scratch database and validated; `missing`: no verified backup to restore. */
+export const RESTORE_OUTCOMES = ['restored', 'failed', 'missing', 'running'] as const;
 export type BackupOutcome = (typeof BACKUP_OUTCOMES)[number];
 export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
-export type Outcome = BackupOutcome | VerifyOutcome;
+export type RestoreOutcome = (typeof RESTORE_OUTCOMES)[number];
+export type Outcome = BackupOutcome | VerifyOutcome | RestoreOutcome;
+
+/** What a restore found, as its agent reported it: the recovery time, the tables and the checks. */
+export type RestoreDetails = Pick<
+  RestoreStatus,
+  | 'scratchDatabase'
+  | 'scratch'
+  | 'keep'
+  | 'bytesDownloaded'
+  | 'bytesRestored'
+  | 'durationMs'
+  | 'tables'
+  | 'checks'
+  | 'state'
+  | 'step'
+>;
 
 /** The outcomes that make a run fail (HTTP 500, so Cloud Scheduler records the attempt as failed). */
 const FAILING: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'missing', 'interrupted', 'stuck']);
@@ -52,10 +72,12 @@ export interface TargetReport<O extends Outcome = Outcome> {
   kept?: KeptBackup[];
   /** verify: the newest good copy, kept longer because no newer one exists. */
   newestKept?: NewestKept;
+  /** A restore's own findings. */
+  restore?: RestoreDetails;
 }
 
 export interface RunReport<O extends Outcome = Outcome> {
-  kind: 'backup' | 'verify';
+  kind: 'backup' | 'verify' | 'restore';
   runId: string;
   /** The calendar date the run's objects are named after, yyyyMMdd. */
   date: string;
@@ -66,6 +88,8 @@ export interface RunReport<O extends Outcome = Outcome> {
   targets: TargetReport<O>[];
   dryRun?: boolean;
   force?: boolean;
+  /** A restore run that drills every target (the weekly schedule's). */
+  drill?: boolean;
 }
 
 export function isAlerting(outcome: Outcome): boolean {

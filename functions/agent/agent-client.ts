@@ -1,5 +1,6 @@
-// Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job. Every
-// answer is believed only once verified as that agent's signed answer to the request (agent-trust.ts).
+// Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job; submit a
+// restore and read it. Every answer is believed only once verified as that agent's signed answer to the request
+// (agent-trust.ts).
 import type { z } from 'zod';
 import { BackupError, errorCodeOf } from '../../core/errors.js';
 import {
@@ -14,6 +15,13 @@ import {
   runAcceptedSchema,
   runStatusSchema,
 } from '../../core/protocol.js';
+import {
+  type RestoreAccepted,
+  type RestoreRequestInput,
+  type RestoreStatus,
+  restoreAcceptedSchema,
+  restoreStatusSchema,
+} from '../../core/restore-protocol.js';
 import { type SigningKey, sign, verifyResponse } from '../../core/signing/index.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { Clock } from '../deps.js';
@@ -31,6 +39,11 @@ export interface AgentClientDeps {
 /** What submitting a run came to: accepted, or refused because some targets are busy with other jobs. */
 export type Submission = { kind: 'accepted'; accepted: RunAccepted } | { kind: 'busy'; busy: BusyJob[] };
 
+/** What submitting a restore came to: accepted, or refused because the target is busy with another restore. */
+export type RestoreSubmission =
+  | { kind: 'accepted'; accepted: RestoreAccepted }
+  | { kind: 'busy'; busy: BusyJob };
+
 export interface AgentClient {
   submitRun(agentUrl: string, run: RunRequest): Promise<Submission>;
   /** Every job of the run, or null when the agent knows none. */
@@ -40,6 +53,9 @@ export interface AgentClient {
   find(agentUrl: string, targetId: string, objectName: string): Promise<JobStatus | null>;
   /** Asks the agent to stop a job; resolves with its state as the agent answered it. */
   cancel(agentUrl: string, jobId: string): Promise<JobStatus>;
+  submitRestore(agentUrl: string, request: RestoreRequestInput): Promise<RestoreSubmission>;
+  /** A restore's status, or null when the agent knows none. */
+  restore(agentUrl: string, jobId: string): Promise<RestoreStatus | null>;
 }
 
 /** `https://vm:8443/base` + `/v1/runs`: an agent may sit under a path. */
@@ -133,14 +149,22 @@ export function createAgentClient(deps: AgentClientDeps): AgentClient {
     throw error;
   };
 
+  /** POSTs `body`; the agent's answer, or the busy jobs it refused the request for. */
+  const submit = async <T>(agentUrl: string, path: string, body: unknown, schema: z.ZodType<T>) => {
+    const { status, answer, where } = await call(agentUrl, 'POST', path, JSON.stringify(body));
+    if (status === 202) return { kind: 'accepted' as const, accepted: parsed(answer, where, schema) };
+    const { agentCode, busy, error } = refusal(status, answer, where);
+    if (agentCode === 'JOB_CONFLICT' && busy?.length) return { kind: 'busy' as const, busy };
+    throw error;
+  };
+
   return {
-    async submitRun(agentUrl, run) {
-      const { status, answer, where } = await call(agentUrl, 'POST', AGENT_PATHS.runs, JSON.stringify(run));
-      if (status === 202) return { kind: 'accepted', accepted: parsed(answer, where, runAcceptedSchema) };
-      const { agentCode, busy, error } = refusal(status, answer, where);
-      if (agentCode === 'JOB_CONFLICT' && busy) return { kind: 'busy', busy };
-      throw error;
+    submitRun: (agentUrl, run) => submit(agentUrl, AGENT_PATHS.runs, run, runAcceptedSchema),
+    async submitRestore(agentUrl, request) {
+      const answer = await submit(agentUrl, AGENT_PATHS.restores, request, restoreAcceptedSchema);
+      return answer.kind === 'accepted' ? answer : { kind: 'busy', busy: answer.busy[0] as BusyJob };
     },
+    restore: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.restore(jobId), restoreStatusSchema),
     run: (agentUrl, runId) => read(agentUrl, AGENT_PATHS.run(runId), runStatusSchema),
     job: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.job(jobId), jobStatusSchema),
     find: (agentUrl, targetId, objectName) =>

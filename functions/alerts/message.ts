@@ -1,4 +1,5 @@
-// The one alert of a failed run, as a pure function of its report: who failed, why, what was skipped, where to look.
+// The one alert of a failed run (backup, check, restore or drill), as a pure function of its report: who failed,
+// why, what was skipped, where to look.
 import { isAlerting, logsExplorerUrl, type RunReport, type TargetReport } from '../report.js';
 import type { MailMessage } from './mime.js';
 
@@ -12,17 +13,35 @@ function isoDate(date: string): string {
   return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
 }
 
+/** A restore's findings that did not hold, and where its scratch database is. */
+function describeRestore(restore: NonNullable<TargetReport['restore']>): string[] {
+  const lines = [`    scratch database: ${restore.scratchDatabase} (${restore.scratch})`];
+  for (const table of restore.tables.filter((t) => !t.ok)) {
+    lines.push(
+      `    table ${table.name}: ${table.rows ?? 'missing'} rows, the dump ${table.expectedRows ?? '?'}`,
+    );
+  }
+  for (const check of restore.checks.filter((c) => !c.ok)) {
+    lines.push(
+      `    check "${check.name}": ${check.error ?? `gave ${check.value ?? 'nothing'}, must be ${check.expected}`}`,
+    );
+  }
+  return lines;
+}
+
 function describeTarget(target: TargetReport): string[] {
   const head = `- ${target.targetId} (database ${target.database}, ${target.engine}): ${target.outcome.toUpperCase()}`;
-  const lines = [head, `    object: ${target.objectName}`];
+  const lines = [head];
+  if (target.objectName) lines.push(`    object: ${target.objectName}`);
   if (target.jobId) lines.push(`    agent job: ${target.jobId}`);
+  if (target.restore) lines.push(...describeRestore(target.restore));
   if (target.bytes !== undefined) lines.push(`    size: ${target.bytes} bytes`);
   if (target.note) lines.push(`    ${target.note}`);
   if (target.error) {
     lines.push(`    error ${target.error.code}: ${target.error.message}`);
     if (target.error.stderrTail?.length) {
       lines.push(
-        '    last lines of the dump tool:',
+        `    last lines of the ${target.restore ? 'restore tools' : 'dump tool'}:`,
         ...target.error.stderrTail.map((line) => `      | ${line}`),
       );
     }
@@ -30,18 +49,32 @@ function describeTarget(target: TargetReport): string[] {
   return lines;
 }
 
+const HEADLINE = {
+  backup: 'Backup failed',
+  verify: 'Backup check failed',
+  restore: 'Restore failed',
+  drill: 'Restore drill failed',
+} as const;
+
+const INTRO = {
+  backup: (date: string, databases: string) => `The backup run of ${date} failed for: ${databases}.`,
+  verify: (date: string, databases: string) =>
+    `The check of ${date}'s backups found a problem with: ${databases}.`,
+  restore: (date: string, databases: string) => `The restore of ${date} failed for: ${databases}.`,
+  drill: (date: string, databases: string) =>
+    `The restore drill of ${date} could not restore and validate the newest backup of: ${databases}.`,
+};
+
 /** The alert for a run that failed; null when nothing in it calls for one. */
 export function buildAlert(report: RunReport, context: AlertContext): MailMessage | null {
   const failed = report.targets.filter((target) => isAlerting(target.outcome));
   if (failed.length === 0) return null;
   const date = isoDate(report.date);
   const databases = [...new Set(failed.map((target) => target.database))].join(', ');
-  const what = report.kind === 'backup' ? 'Backup failed' : 'Backup check failed';
+  const what = HEADLINE[report.kind === 'restore' && report.drill ? 'drill' : report.kind];
   const skipped = report.targets.filter((target) => target.outcome === 'skipped');
   const text = [
-    report.kind === 'backup'
-      ? `The backup run of ${date} failed for: ${databases}.`
-      : `The check of ${date}'s backups found a problem with: ${databases}.`,
+    INTRO[report.kind === 'restore' && report.drill ? 'drill' : report.kind](date, databases),
     '',
     `Run id:  ${report.runId}`,
     `Started: ${report.startedAt}`,

@@ -28,8 +28,23 @@ export async function awaitJobs(
       const waiting = open().filter((job) => job.agentUrl === agentUrl && job.runId === runId);
       try {
         const run = await ctx.agent.run(agentUrl, runId);
-        for (const job of waiting)
-          seen.set(job, run?.jobs.find((status) => status.jobId === job.jobId) ?? null);
+        for (const job of waiting) {
+          const status = run?.jobs.find((candidate) => candidate.jobId === job.jobId) ?? null;
+          seen.set(job, status);
+          if (status) {
+            const { targetId, jobId, state, bytesRead, bytesUploaded } = status;
+            const elapsedMs = clock.now().getTime() - ctx.startedAt;
+            ctx.deps.progress?.({
+              kind: 'backup',
+              targetId,
+              jobId,
+              state,
+              bytesRead,
+              bytesUploaded,
+              elapsedMs,
+            });
+          }
+        }
       } catch (error) {
         if (errorCodeOf(error) === 'AGENT_UNREACHABLE') {
           logger.event('backup.poll-failed', (error as Error).message, {

@@ -8,7 +8,7 @@ export interface EventKind {
   severity: Severity;
   /**
    * The admin must act: a backup is missing, failed, doubtful or stuck, a copy's retention could not be kept or
-   * applied, or the alert itself did not go out.
+   * applied, a restore (or the weekly drill) failed, or the alert itself did not go out.
    */
   alerting: boolean;
 }
@@ -58,6 +58,18 @@ export const EVENTS = {
   'retention.failed': error,
   'retention.held': notice,
   'retention.hold-failed': mustAct('ERROR'),
+  'restore.started': info,
+  'restore.finished': info,
+  'restore.found-problems': error,
+  'restore.submitted': info,
+  'restore.attached': notice,
+  'restore.restored': info,
+  'restore.running': notice,
+  'restore.missing': mustAct('ERROR'),
+  'restore.failed': mustAct('ERROR'),
+  'restore.poll-failed': warning,
+  'restore.mark-failed': warning,
+  'list.listed': info,
   'alert.sent': info,
   'alert.skipped': warning,
   'alert.suppressed': notice,

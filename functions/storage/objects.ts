@@ -14,6 +14,7 @@ export interface ObjectInfo {
   customTime?: string;
   /** Counts this generation's metadata changes: a write conditioned on it replaces exactly what was read. */
   metageneration: string;
+  storageClass?: string;
   metadata: Record<string, string>;
 }
 
@@ -37,6 +38,7 @@ export function objectInfo(meta: FileMetadata): ObjectInfo {
     timeCreated: String(meta.timeCreated),
     ...(meta.customTime && { customTime: meta.customTime }),
     metageneration: String(meta.metageneration),
+    ...(meta.storageClass && { storageClass: meta.storageClass }),
     metadata: custom,
   };
 }

@@ -1,0 +1,98 @@
+// Every backup of the targets asked for, newest first: its date, size, storage class, expiry, retention class, and
+// whether it was verified or passed a drill — read only, for the admin's `db-backup list` and `status`.
+import { BackupError } from '../../core/errors.js';
+import type { EngineName } from '../../core/formats.js';
+import type { FunctionConfig } from '../config/schema.js';
+import type { FunctionDeps } from '../deps.js';
+import { planRun } from '../plan.js';
+import { nameList, requestFields } from '../request-fields.js';
+import {
+  DRILL_FAILED_KEY,
+  DRILL_RECOVERY_KEY,
+  DRILL_STATE_KEY,
+  DRILLED_KEY,
+} from '../restore/drill-marks.js';
+import { CHECK_FAILED_KEY, VERIFIED_KEY } from '../settle-object.js';
+import { listTargetBackups } from '../storage/target-backups.js';
+
+/** Where retention records a copy's class (daily, weekly, monthly, yearly). */
+export const RETENTION_CLASS_KEY = 'retentionClass';
+
+export interface ListedBackup {
+  objectName: string;
+  /** yyyyMMdd, from its name. */
+  date: string;
+  size: number;
+  generation: string;
+  createdAt: string;
+  storageClass?: string;
+  /** Its customTime: when Cloud Storage's lifecycle deletes it. */
+  expiresAt?: string;
+  retentionClass?: string;
+  verifiedAt?: string;
+  checkFailed?: string;
+  drill?: { state?: string; drilledAt?: string; failed?: string; recoveryMs?: number };
+}
+
+export interface ListReport {
+  kind: 'list';
+  listedAt: string;
+  targets: { targetId: string; database: string; engine: EngineName; backups: ListedBackup[] }[];
+}
+
+export function parseListRequest(query: Record<string, unknown>, body: unknown): { databases?: string[] } {
+  const fields = requestFields(query, body);
+  const databases = nameList(fields.database ?? fields.databases, 'database');
+  return databases ? { databases } : {};
+}
+
+const defined = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined && item !== '')) as T;
+
+export async function runList(
+  config: FunctionConfig,
+  deps: FunctionDeps,
+  request: { databases?: string[] },
+): Promise<ListReport> {
+  const now = deps.clock.now();
+  const bucket = deps.storage.bucket(config.bucket);
+  const targets = [];
+  for (const { target } of planRun(config, request, now)) {
+    const backups = await listTargetBackups(bucket, config.prefix, target).catch((error: Error) => {
+      throw new BackupError('INTERNAL', `cannot list the backups of ${target.id}: ${error.message}`, {
+        cause: error,
+      });
+    });
+    targets.push({
+      targetId: target.id,
+      database: target.database,
+      engine: target.engine,
+      backups: backups.map(({ info, date }): ListedBackup => {
+        const meta = info.metadata;
+        const drill = defined({
+          state: meta[DRILL_STATE_KEY],
+          drilledAt: meta[DRILLED_KEY],
+          failed: meta[DRILL_FAILED_KEY],
+          recoveryMs: meta[DRILL_RECOVERY_KEY] ? Number(meta[DRILL_RECOVERY_KEY]) : undefined,
+        });
+        return defined({
+          objectName: info.name,
+          date,
+          size: info.size,
+          generation: info.generation,
+          createdAt: info.timeCreated,
+          storageClass: info.storageClass,
+          expiresAt: info.customTime,
+          retentionClass: meta[RETENTION_CLASS_KEY],
+          verifiedAt: meta[VERIFIED_KEY],
+          checkFailed: meta[CHECK_FAILED_KEY],
+          drill: Object.keys(drill).length > 0 ? drill : undefined,
+        });
+      }),
+    });
+  }
+  deps.logger.event('list.listed', `listed the backups of ${targets.length} target(s)`, {
+    backups: targets.reduce((sum, target) => sum + target.backups.length, 0),
+  });
+  return { kind: 'list', listedAt: now.toISOString(), targets };
+}

@@ -1,0 +1,60 @@
+// What a caller may ask of a restore — which database, which backup, keep, scratch name — or of the drill, from its
+// query string or JSON body.
+import { DateTime } from 'luxon';
+import { BackupError } from '../../core/errors.js';
+import { isValidName, NAME_RULE } from '../../core/validate-name.js';
+import { flag, nameList, requestFields } from '../request-fields.js';
+
+export interface RestoreRequest {
+  /** Database names or target ids: one for a restore; every target when a drill names none. */
+  databases?: string[];
+  /** The backup's date, yyyyMMdd; the newest verified backup when omitted. */
+  date?: string;
+  /** Leave the scratch database in place after a restore that went in whole. */
+  keep: boolean;
+  /** One of the target's allowed scratch databases; the agent's first when omitted. */
+  scratch?: string;
+  /** Restore the newest verified backup of every target named (all by default) and record it as drilled. */
+  drill: boolean;
+}
+
+const invalid = (message: string) => new BackupError('REQUEST_INVALID', message);
+
+function parseDate(value: unknown, timeZone: string): string | undefined {
+  if (value === undefined || value === null || value === '' || value === 'latest') return undefined;
+  const text = String(value).replaceAll('-', '');
+  if (!/^\d{8}$/.test(text) || !DateTime.fromFormat(text, 'yyyyMMdd', { zone: timeZone }).isValid) {
+    throw invalid('date: must be a calendar date, yyyyMMdd or yyyy-MM-dd, or "latest"');
+  }
+  return text;
+}
+
+/** A scheduled call (`drill` set by the caller's schedule) is a drill whatever its fields say. */
+export function parseRestoreRequest(
+  query: Record<string, unknown>,
+  body: unknown,
+  timeZone: string,
+  scheduled = false,
+): RestoreRequest {
+  const fields = requestFields(query, body);
+  const databases = nameList(fields.databases ?? fields.database, 'database');
+  const drill = scheduled || flag(fields.drill, 'drill');
+  const date = parseDate(fields.date, timeZone);
+  const keep = flag(fields.keep, 'keep');
+  const scratch = fields.scratch === undefined || fields.scratch === '' ? undefined : String(fields.scratch);
+  if (scratch !== undefined && !isValidName(scratch)) throw invalid(`scratch: must be ${NAME_RULE}`);
+  if (drill && (date || keep || scratch)) {
+    throw invalid(
+      'a drill restores the newest verified backup of each target into its default scratch database: no date, keep or scratch',
+    );
+  }
+  if (!drill && databases?.length !== 1)
+    throw invalid('database: name the one database (or target id) to restore');
+  return {
+    ...(databases && { databases }),
+    ...(date && { date }),
+    keep,
+    ...(scratch && { scratch }),
+    drill,
+  };
+}

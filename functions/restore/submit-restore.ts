@@ -1,0 +1,101 @@
+// The first step of a target's restore: its backup chosen, a signed URL made for exactly that object (its
+// generation), and the restore handed to the target's agent — or attached to, when the agent is already restoring
+// the same object (a Cloud Scheduler retry of the drill).
+import { BackupError } from '../../core/errors.js';
+import type { RestoreRequestInput } from '../../core/restore-protocol.js';
+import type { Target } from '../config/schema.js';
+import { errorFailure } from '../job-failure.js';
+import type { PlannedTarget } from '../plan.js';
+import type { RestoreOutcome, TargetReport } from '../report.js';
+import { updateObject } from '../storage/update-object.js';
+import { type ChosenBackup, chooseBackup } from './choose-backup.js';
+import { drillSubmitted } from './drill-marks.js';
+import type { RestoreRequest } from './request.js';
+import { type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
+
+/** A restore the run waits for: its own, or one already running that it attached to. */
+export interface TrackedRestore {
+  planned: PlannedTarget;
+  backup: ChosenBackup;
+  jobId: string;
+}
+
+export type Submitted =
+  | { kind: 'tracked'; tracked: TrackedRestore }
+  | { kind: 'done'; report: TargetReport<RestoreOutcome> };
+
+/** A V4 signed GET URL for the one generation chosen, signed as the function's own service account. */
+async function signedUrl(ctx: RestoreContext, backup: ChosenBackup): Promise<string> {
+  const now = ctx.deps.clock.now();
+  const [url] = await ctx.bucket.file(backup.info.name).getSignedUrl({
+    version: 'v4',
+    action: 'read',
+    accessibleAt: now,
+    expires: now.getTime() + ctx.config.restoreUrlMinutes * 60_000,
+    queryParams: { generation: backup.info.generation },
+  });
+  return url;
+}
+
+export async function submitRestore(
+  ctx: RestoreContext,
+  target: Target,
+  request: RestoreRequest,
+): Promise<Submitted> {
+  let planned: PlannedTarget = { target, objectName: '', date: '' };
+  try {
+    const backup = await chooseBackup(ctx.bucket, ctx.config.prefix, target, request.date);
+    planned = { target, objectName: backup.info.name, date: backup.date };
+    const body: RestoreRequestInput = {
+      runId: ctx.runId,
+      targetId: target.id,
+      objectName: backup.info.name,
+      downloadUrl: await signedUrl(ctx, backup),
+      expected: { size: backup.info.size, crc32c: backup.info.crc32c, md5: backup.info.md5Hash },
+      keep: request.keep,
+      ...(request.scratch && { scratchDatabase: request.scratch }),
+    };
+    const submission = await ctx.agent.submitRestore(target.agentUrl, body);
+    if (submission.kind === 'busy') {
+      const holder = submission.busy;
+      if (holder.objectName !== backup.info.name) {
+        throw new BackupError(
+          'JOB_CONFLICT',
+          `${target.id} is still restoring ${holder.objectName} (job ${holder.jobId})`,
+        );
+      }
+      ctx.deps.logger.event(
+        'restore.attached',
+        `restore ${holder.jobId} of run ${holder.runId} is already reading this object`,
+        {
+          ...restoreFields(ctx, planned),
+          jobId: holder.jobId,
+        },
+      );
+      return { kind: 'tracked', tracked: { planned, backup, jobId: holder.jobId } };
+    }
+    const { jobId, scratchDatabase } = submission.accepted;
+    ctx.deps.logger.event(
+      'restore.submitted',
+      `the agent accepted restore ${jobId} into ${scratchDatabase}`,
+      {
+        ...restoreFields(ctx, planned),
+        jobId,
+        generation: backup.info.generation,
+      },
+    );
+    // Recorded at once, so a drill that outlives this run is found and settled by the next one.
+    if (ctx.drill) {
+      await updateObject(ctx.bucket, backup.info, { metadata: drillSubmitted(jobId) }).catch((error: Error) =>
+        ctx.deps.logger.event(
+          'restore.mark-failed',
+          `could not record drill ${jobId}: ${error.message}`,
+          restoreFields(ctx, planned),
+        ),
+      );
+    }
+    return { kind: 'tracked', tracked: { planned, backup, jobId } };
+  } catch (error) {
+    return { kind: 'done', report: restoreFailed(ctx, planned, errorFailure(error)) };
+  }
+}
