@@ -31,6 +31,13 @@ INSERT INTO appointments (patient_id, starts_at, room)
   SELECT 1 + i % 3, datetime('2026-01-01', '+' || i || ' hours'), 'R' || (i % 7) FROM n;
 `;
 
+/** The admin's check the demo restore runs: the restored database knows its patients. */
+export const DEMO_CHECK = {
+  name: 'patients on record',
+  query: 'SELECT COUNT(*) FROM patients',
+  expect: { atLeast: 1 },
+};
+
 /** Creates the demo database at `path` unless it exists; built beside it and renamed, so a failure leaves none. */
 export async function ensureDemoDatabase(path: string, sqlite3 = 'sqlite3'): Promise<void> {
   if (existsSync(path)) return;

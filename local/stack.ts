@@ -1,12 +1,8 @@
-// The embedded default: the storage emulator, the agent and the function on 127.0.0.1, wired as in production.
+// The embedded default: the storage emulator, the agent and the functions on 127.0.0.1, wired as in production.
 
 import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { type LifecycleRule, Storage } from '@google-cloud/storage';
 import { nodeConfigFiles } from '../agent/config/files.js';
 import { parseAgentConfig } from '../agent/config/parse.js';
@@ -17,7 +13,9 @@ import {
   agentClientFor,
   createBackupHandler,
   createCloudLogger,
+  createListHandler,
   createOutboxMailer,
+  createRestoreHandler,
   createRetentionHandler,
   createVerifyHandler,
   FUNCTION_ENV,
@@ -25,9 +23,11 @@ import {
   parseFunctionConfig,
   systemClock,
 } from '../functions/api.js';
-import { answerRefusalsAsJson } from '../functions/framework-refusals.js';
-import { ensureDemoDatabase } from './demo-database.js';
+import { DEMO_CHECK, ensureDemoDatabase } from './demo-database.js';
 import { freePort } from './free-port.js';
+import { serveFunctions } from './serve-functions.js';
+import { createLocalSigner } from './signer.js';
+import { type FunctionName, removeStackFile, writeStackFile } from './stack-file.js';
 
 export const LOCAL_BUCKET = 'local-backups';
 const KEY_ID = 'local';
@@ -38,10 +38,12 @@ const LIFECYCLE: LifecycleRule[] = [
   { action: { type: 'Delete' }, condition: { isLive: false, daysSinceNoncurrentTime: 30 } },
 ];
 
+/** Where the demo database is restored: a scratch file in the agent's own folder. */
+export const DEMO_SCRATCH = 'demo_restore';
+
 export interface LocalStack {
-  backupUrl: string;
-  verifyUrl: string;
-  retentionUrl: string;
+  /** Each function's URL, as Cloud Run gives each its own. */
+  urls: Record<FunctionName, string>;
   emulatorUrl: string;
   bucket: string;
   storage: Storage;
@@ -55,6 +57,7 @@ export interface LocalStack {
     agentLogs: string;
     functionLog: string;
     outbox: string;
+    scratch: string;
   };
   close(): Promise<void>;
 }
@@ -68,12 +71,18 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
     agentLogs: join(data, 'agent', 'log'),
     functionLog: join(data, 'function.log'),
     outbox: join(data, 'outbox'),
+    scratch: join(data, 'agent', 'scratch'),
   };
   await mkdir(join(data, 'agent', 'state'), { recursive: true });
   await ensureDemoDatabase(paths.demoDatabase);
 
-  const emulator = await startEmulator({ dataDir: paths.storage });
-  const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'local-project' });
+  const signer = createLocalSigner();
+  const emulator = await startEmulator({ dataDir: paths.storage, signedUrlKeys: signer.trusted });
+  const storage = new Storage({
+    apiEndpoint: emulator.url,
+    projectId: 'local-project',
+    credentials: signer.credentials,
+  });
   const bucket = storage.bucket(LOCAL_BUCKET);
   const [exists] = await bucket.exists();
   if (!exists) await bucket.create({ versioning: { enabled: true } });
@@ -99,7 +108,15 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
       logDir: paths.agentLogs,
       syslog: false,
       trustedKeys: { [KEY_ID]: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
-      targets: [{ id: 'demo', engine: 'sqlite', database: 'demo', path: paths.demoDatabase }],
+      targets: [
+        {
+          id: 'demo',
+          engine: 'sqlite',
+          database: 'demo',
+          path: paths.demoDatabase,
+          restore: { scratchDatabases: [DEMO_SCRATCH], scratchDir: paths.scratch, checks: [DEMO_CHECK] },
+        },
+      ],
       uploads: { origin: emulator.url, buckets: [LOCAL_BUCKET] },
     },
     nodeConfigFiles,
@@ -133,42 +150,31 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
     mailer: createOutboxMailer({ dir: paths.outbox }),
     clock: systemClock,
   };
-  http('backup', createBackupHandler(functionConfig, deps));
-  http('verify', createVerifyHandler(functionConfig, deps));
-  http('retention', createRetentionHandler(functionConfig, deps));
-  const backupServer = await serve(getTestServer('backup'), deps);
-  const verifyServer = await serve(getTestServer('verify'), deps);
-  const retentionServer = await serve(getTestServer('retention'), deps);
+  const functions = await serveFunctions(
+    {
+      backup: createBackupHandler(functionConfig, deps),
+      verify: createVerifyHandler(functionConfig, deps),
+      retention: createRetentionHandler(functionConfig, deps),
+      restore: createRestoreHandler(functionConfig, deps),
+      list: createListHandler(functionConfig, deps),
+    },
+    deps.logger,
+  );
+  await writeStackFile(data, functions.urls);
 
   return {
-    backupUrl: backupServer.url,
-    verifyUrl: verifyServer.url,
-    retentionUrl: retentionServer.url,
+    urls: functions.urls,
     emulatorUrl: emulator.url,
     bucket: LOCAL_BUCKET,
     storage,
     runLifecycle: () => emulator.runLifecycle(),
     paths,
     async close() {
-      await Promise.all([backupServer.close(), verifyServer.close(), retentionServer.close()]);
+      await removeStackFile(data);
+      await functions.close();
       await agent.close();
       await emulator.close();
       await new Promise((done) => functionLog.end(done));
     },
-  };
-}
-
-/** Serves a functions-framework server on a free loopback port, its refusals in JSON as deployed. */
-async function serve(server: Server, deps: FunctionDeps): Promise<{ url: string; close(): Promise<void> }> {
-  answerRefusalsAsJson(server, deps.logger);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
   };
 }

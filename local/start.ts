@@ -1,4 +1,5 @@
-// `npm start`: runs the local stack, triggers `backup` once (or on a schedule with --watch) and prints outcomes.
+// `npm start`: runs the local stack, triggers `backup` once (or on a schedule with --watch), restores the demo
+// backup into a scratch database with its check, and prints the outcomes.
 
 import { parseArgs } from 'node:util';
 import type { RunReport, TargetReport } from '../functions/report.js';
@@ -6,7 +7,7 @@ import { type LocalStack, startLocalStack } from './stack.js';
 
 const USAGE = `usage: npm start -- [--data DIR] [--watch] [--every MINUTES]
   --data DIR       where objects, the demo database, logs and alerts live (default .local)
-  --watch          keep the stack running and back up every --every minutes (default 10) until Ctrl-C`;
+  --watch          keep the stack running; back up and restore every --every minutes (default 10) until Ctrl-C`;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -26,17 +27,19 @@ async function main(): Promise<number> {
   const stack = await startLocalStack(values.data);
   console.log(`Local stack (data in ${stack.paths.data})
   storage emulator    ${stack.emulatorUrl}  bucket ${stack.bucket}
-  function backup     ${stack.backupUrl}
-  function verify     ${stack.verifyUrl}
-  function retention  ${stack.retentionUrl}`);
+${Object.entries(stack.urls)
+  .map(([name, url]) => `  function ${name.padEnd(10)} ${url}`)
+  .join('\n')}`);
 
-  const ok = await backupOnce(stack);
+  const cycle = async () => (await backupOnce(stack)) && (await restoreOnce(stack));
+  const ok = await cycle();
   if (!values.watch) {
     await stack.close();
     return ok ? 0 : 1;
   }
-  console.log(`\nBacking up every ${everyMinutes} minute(s); Ctrl-C stops.`);
-  const timer = setInterval(() => void backupOnce(stack), everyMinutes * 60_000);
+  console.log(`\nBacking up and restoring every ${everyMinutes} minute(s); Ctrl-C stops. In another shell:
+  npm run db-backup -- --local list`);
+  const timer = setInterval(() => void cycle(), everyMinutes * 60_000);
   await new Promise<void>((done) => process.once('SIGINT', done));
   clearInterval(timer);
   await stack.close();
@@ -52,7 +55,7 @@ function until(keptUntil: string | null): string {
 
 /** Calls `backup` as Cloud Scheduler would and prints each target's outcome with its stored object. */
 async function backupOnce(stack: LocalStack): Promise<boolean> {
-  const response = await fetch(stack.backupUrl, { method: 'POST' });
+  const response = await fetch(stack.urls.backup, { method: 'POST' });
   const report = (await response.json()) as RunReport;
   console.log(`\nBackup run ${report.runId} for ${report.date}: ${report.status} (HTTP ${response.status})`);
   for (const target of report.targets) {
@@ -79,13 +82,43 @@ async function printKept(stack: LocalStack): Promise<void> {
   const { changes } = await stack.runLifecycle();
   const gone = changes.filter((change) => change.outcome !== 'storageClassChanged');
   if (gone.length > 0) console.log(`  lifecycle: ${gone.length} backup(s) past their retention end removed`);
-  const response = await fetch(`${stack.backupUrl}?dryRun=true`, { method: 'POST' });
+  const response = await fetch(`${stack.urls.backup}?dryRun=true`, { method: 'POST' });
   const { targets } = (await response.json()) as RunReport;
   console.log(`  backups kept in gs://${stack.bucket}:`);
   for (const kept of targets.flatMap((target: TargetReport) => target.kept ?? [])) {
     const newest = kept.newest ? '  (newest good copy)' : '';
     console.log(`    ${kept.objectName}  ${kept.class ?? 'unclassified'}  ${until(kept.keptUntil)}${newest}`);
   }
+}
+
+/** Restores the newest verified demo backup into its scratch database, as `db-backup restore demo` does. */
+async function restoreOnce(stack: LocalStack): Promise<boolean> {
+  const response = await fetch(`${stack.urls.restore}?database=demo`, { method: 'POST' });
+  const report = (await response.json()) as RunReport;
+  console.log(`\nRestore run ${report.runId}: ${report.status} (HTTP ${response.status})`);
+  for (const target of report.targets) {
+    const restore = target.restore;
+    const seconds =
+      restore?.durationMs === undefined ? '' : ` in ${(restore.durationMs / 1000).toFixed(2)} s`;
+    console.log(
+      `  ${target.targetId}: ${target.outcome}  ${target.objectName} into ${restore?.scratchDatabase}${seconds}`,
+    );
+    if (target.error) console.log(`    ${target.error.code}: ${target.error.message}`);
+    for (const table of restore?.tables ?? []) {
+      console.log(
+        `    table ${table.name}: ${table.rows} rows (the dump held ${table.expectedRows}) ${table.ok ? 'ok' : 'MISMATCH'}`,
+      );
+    }
+    for (const check of restore?.checks ?? []) {
+      const value = check.error ?? check.value;
+      console.log(
+        `    check "${check.name}": ${value} (must be ${check.expected}) ${check.ok ? 'passed' : 'FAILED'}`,
+      );
+    }
+    if (restore) console.log(`    scratch database ${restore.scratchDatabase}: ${restore.scratch}`);
+  }
+  if (report.status !== 'ok') console.log(`  alert written to ${stack.paths.outbox}`);
+  return report.status === 'ok';
 }
 
 main().then(
