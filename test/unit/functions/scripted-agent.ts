@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import type { BusyJob, JobState, JobStatus, RunRequest } from '../../../core/protocol.js';
+import type { RestoreRequestInput, RestoreStatus } from '../../../core/restore-protocol.js';
 import type { AgentClient, Submission } from '../../../functions/agent/agent-client.js';
 
 /** What the agent does with a target's job: the states a reader sees, read after read, the last one staying. */
@@ -19,9 +20,18 @@ export interface JobScript {
   onFirstRead?: () => Promise<void>;
 }
 
+/** What the agent does with a target's restore: the states a reader sees, read after read, and how it ends. */
+export interface RestoreScript {
+  states: JobState[];
+  /** Merged into the status once it is final: tables, checks, error. */
+  end?: Partial<RestoreStatus>;
+}
+
 export interface ScriptedAgent extends AgentClient {
   /** The run requests received, in order. */
   readonly runs: RunRequest[];
+  /** The restore requests received, in order. */
+  readonly restores: RestoreRequestInput[];
   readonly cancelled: string[];
   /** A job of another run already holding a target (writing to `uploadUri`): submissions naming it are refused. */
   hold(busy: BusyJob, script: JobScript, uploadUri?: string): void;
@@ -47,8 +57,13 @@ interface Live {
   reads: number;
 }
 
-export function scriptedAgent(scripts: Record<string, JobScript>): ScriptedAgent {
+export function scriptedAgent(
+  scripts: Record<string, JobScript>,
+  restoreScripts: Record<string, RestoreScript> = {},
+): ScriptedAgent {
   const jobs = new Map<string, Live>();
+  const restoreJobs = new Map<string, { status: RestoreStatus; script: RestoreScript; reads: number }>();
+  const restores: RestoreRequestInput[] = [];
   const busy = new Map<string, BusyJob>();
   const runs: RunRequest[] = [];
   const cancelled: string[] = [];
@@ -83,6 +98,7 @@ export function scriptedAgent(scripts: Record<string, JobScript>): ScriptedAgent
 
   return {
     runs,
+    restores,
     cancelled,
     hold(job, script, uploadUri) {
       busy.set(job.targetId, job);
@@ -125,6 +141,50 @@ export function scriptedAgent(scripts: Record<string, JobScript>): ScriptedAgent
       );
       const last = found.at(-1);
       return last ? advance(last) : null;
+    },
+    async submitRestore(_agentUrl, request) {
+      const running = [...restoreJobs.values()].find(
+        (live) =>
+          live.status.targetId === request.targetId && !['succeeded', 'failed'].includes(live.status.state),
+      );
+      if (running) {
+        const { targetId, jobId, runId, objectName } = running.status;
+        return { kind: 'busy', busy: { targetId, jobId, runId, objectName } };
+      }
+      restores.push(request);
+      const jobId = `restore-${++ids}`;
+      const scratchDatabase = request.scratchDatabase ?? `${request.targetId}_scratch`;
+      const status: RestoreStatus = {
+        jobId,
+        runId: request.runId,
+        targetId: request.targetId,
+        objectName: request.objectName,
+        scratchDatabase,
+        keep: request.keep ?? false,
+        state: 'queued',
+        bytesDownloaded: 0,
+        bytesRestored: 0,
+        tables: [],
+        checks: [],
+        scratch: 'none',
+        exitCodes: {},
+        stderrTail: [],
+      };
+      const script = restoreScripts[request.targetId] ?? { states: ['succeeded'] };
+      restoreJobs.set(jobId, { status, script, reads: 0 });
+      return {
+        kind: 'accepted',
+        accepted: { jobId, runId: request.runId, targetId: request.targetId, scratchDatabase },
+      };
+    },
+    async restore(_agentUrl, jobId) {
+      const live = restoreJobs.get(jobId);
+      if (!live) return null;
+      const state = live.script.states[Math.min(live.reads, live.script.states.length - 1)] as JobState;
+      live.reads += 1;
+      const final = state === 'succeeded' || state === 'failed' || state === 'interrupted';
+      live.status = { ...live.status, state, ...(final && { scratch: 'dropped', ...live.script.end }) };
+      return live.status;
     },
     async cancel(_agentUrl, jobId) {
       cancelled.push(jobId);
