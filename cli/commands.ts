@@ -1,0 +1,122 @@
+// The commands of `db-backup`: each one's usage, options, and the function call it makes.
+import type { ParseArgsConfig } from 'node:util';
+import type { FunctionName } from './endpoints.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+export interface Command {
+  summary: string;
+  usage: string;
+  /** One line per option. */
+  options: Options;
+  optionHelp: string[];
+  /** The function it calls and the query; `watch` when it waits for a run and shows its progress. */
+  call(
+    values: Values,
+    names: string[],
+  ): { name: FunctionName; query: Record<string, string>; watch: boolean };
+  show: 'run' | 'list' | 'status';
+}
+
+const usage = (message: string) => new CliError(EXIT.usage, message);
+
+/** `list` and `status` read the backups of one database, or of all. */
+const listQuery = (names: string[]): Record<string, string> =>
+  names.length > 0 ? { database: names.join(',') } : {};
+
+const flags = (values: Values, names: string[]) =>
+  Object.fromEntries(names.filter((name) => values[name] === true).map((name) => [name, 'true']));
+
+export const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: 'back up now, every database or those named, and wait for the run',
+    usage: 'run [db...] [--force] [--dry-run]',
+    options: { force: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
+    optionHelp: [
+      '--force    write a new generation even if today’s backup exists',
+      '--dry-run  say what would be backed up, start nothing',
+    ],
+    call: (values, names) => ({
+      name: 'backup',
+      query: {
+        ...(names.length > 0 && { databases: names.join(',') }),
+        ...(values.force === true && { force: 'true' }),
+        ...(values['dry-run'] === true && { dryRun: 'true' }),
+      },
+      watch: true,
+    }),
+    show: 'run',
+  },
+  verify: {
+    summary: 'check that a day’s backups are there and whole (the watchdog, by hand)',
+    usage: 'verify [db...] [--date YYYY-MM-DD]',
+    options: { date: { type: 'string' } },
+    optionHelp: ['--date D  the day whose backups are checked (default: the latest scheduled run’s)'],
+    call: (values, names) => ({
+      name: 'verify',
+      query: {
+        ...(names.length > 0 && { databases: names.join(',') }),
+        ...(typeof values.date === 'string' && { date: values.date }),
+      },
+      watch: false,
+    }),
+    show: 'run',
+  },
+  restore: {
+    summary: 'restore a backup into a scratch database, validate it, drop it; or drill every database',
+    usage: 'restore <db> [--date YYYY-MM-DD|latest] [--keep] [--scratch NAME]  |  restore --drill [db...]',
+    options: {
+      date: { type: 'string' },
+      keep: { type: 'boolean' },
+      scratch: { type: 'string' },
+      drill: { type: 'boolean' },
+    },
+    optionHelp: [
+      '--date D        the backup of that day (default: the newest verified one)',
+      '--keep          leave the scratch database in place to look at',
+      '--scratch NAME  one of the scratch databases the agent allows (default: its first)',
+      '--drill         as the weekly drill: the newest verified backup of every database (or those named)',
+    ],
+    call(values, names) {
+      if (values.drill !== true && names.length !== 1)
+        throw usage('restore: name one database (or use --drill)');
+      return {
+        name: 'restore',
+        query: {
+          ...(names.length > 0 && { [values.drill ? 'databases' : 'database']: names.join(',') }),
+          ...(typeof values.date === 'string' && { date: values.date }),
+          ...(typeof values.scratch === 'string' && { scratch: values.scratch }),
+          ...flags(values, ['keep', 'drill']),
+        },
+        watch: true,
+      };
+    },
+    show: 'run',
+  },
+  list: {
+    summary: 'every backup with its date, size, class, expiry, and whether it was verified or drilled',
+    usage: 'list [db]',
+    options: {},
+    optionHelp: [],
+    call: (_values, names) => ({
+      name: 'list',
+      query: listQuery(names),
+      watch: false,
+    }),
+    show: 'list',
+  },
+  status: {
+    summary: 'each database at a glance: its newest backup, newest verified one, last drill',
+    usage: 'status [db]',
+    options: {},
+    optionHelp: [],
+    call: (_values, names) => ({
+      name: 'list',
+      query: listQuery(names),
+      watch: false,
+    }),
+    show: 'status',
+  },
+};
