@@ -72,14 +72,14 @@ function commandHelp(name: string, command: Command): string {
     .replace('db-backup run', `db-backup ${name}`.replace(name, 'run'));
 }
 
-/** The command's name: the first argument that is neither an option nor a global option's value. */
-function commandName(argv: string[]): string | undefined {
+/** Where the command's name is: the first argument that is neither an option nor a global option's value; -1 if none. */
+function commandIndex(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--data' || arg === '--functions') i++;
-    else if (!arg.startsWith('-')) return arg;
+    else if (!arg.startsWith('-')) return i;
   }
-  return undefined;
+  return -1;
 }
 
 function exitOf(command: Command, answer: Answer): ExitCode {
@@ -100,7 +100,8 @@ function render(command: Command, report: unknown): string {
 }
 
 async function run(deps: CliDeps): Promise<ExitCode> {
-  const name = commandName(deps.argv);
+  const at = commandIndex(deps.argv);
+  const name = deps.argv[at];
   const command = name === undefined ? undefined : COMMANDS[name];
   if (!command) {
     if (name === undefined && deps.argv.some((arg) => arg === '--help' || arg === '-h')) {
@@ -111,7 +112,7 @@ async function run(deps: CliDeps): Promise<ExitCode> {
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    const args = deps.argv.filter((arg, index) => index !== deps.argv.indexOf(name as string));
+    const args = deps.argv.filter((_arg, index) => index !== at);
     parsed = parseArgs({
       args,
       options: { ...GLOBAL_OPTIONS, ...command.options },
