@@ -7,7 +7,7 @@ const FINISHED = /finished restoring ([^ .]+)\.(\S+) \((\d+) documents?, (\d+) f
 export class MongodbRestoreScanner implements DumpScanner {
   private readonly tally = new TableTally();
 
-  write(): void {}
+  write(_chunk: Buffer): void {}
 
   end(): void {}
 

@@ -10,6 +10,7 @@ import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
 import type { Clock, FunctionDeps } from '../../../functions/deps.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
+import { createLocalSigner } from '../../../local/signer.js';
 import { validEnv } from './config-env.js';
 
 export const BUCKET = 'fast-backups';
@@ -42,6 +43,9 @@ export function manualClock(start = new Date()): RunFixture['clock'] {
   };
 }
 
+/** The function's own signing identity: restore URLs are signed with it, and the emulator trusts it. */
+const signer = createLocalSigner();
+
 export async function startRunFixture(
   agent: AgentClient,
   env: Record<string, string> = {},
@@ -51,8 +55,12 @@ export async function startRunFixture(
 ): Promise<RunFixture> {
   const clock = manualClock(start);
   // The emulator stamps objects with the run's time, so what the run proves by creation time holds in any year.
-  const emulator = await startEmulator({ now: () => clock.now() });
-  const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'test-project' });
+  const emulator = await startEmulator({ now: () => clock.now(), signedUrlKeys: signer.trusted });
+  const storage = new Storage({
+    apiEndpoint: emulator.url,
+    projectId: 'test-project',
+    credentials: signer.credentials,
+  });
   await storage.createBucket(BUCKET, { versioning: { enabled: true } });
   const targets = ['a', 'b', 'c'].map((id) => ({
     id,

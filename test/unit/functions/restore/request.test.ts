@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { parseRestoreRequest } from '../../../../functions/restore/request.js';
+
+describe('parseRestoreRequest', () => {
+  it('reads one database, a date, keep and a scratch name from the query or the body', () => {
+    expect(
+      parseRestoreRequest({ database: 'HospitalDB', date: '2026-11-30', keep: 'true' }, {}, 'UTC'),
+    ).toEqual({
+      databases: ['HospitalDB'],
+      date: '20261130',
+      keep: true,
+      drill: false,
+    });
+    expect(
+      parseRestoreRequest({}, { database: 'app', scratch: 'app_restore2', date: 'latest' }, 'UTC'),
+    ).toEqual({
+      databases: ['app'],
+      keep: false,
+      scratch: 'app_restore2',
+      drill: false,
+    });
+  });
+
+  it('makes a scheduled call a drill of every target, whatever its fields', () => {
+    expect(parseRestoreRequest({}, {}, 'UTC', true)).toEqual({ keep: false, drill: true });
+    expect(parseRestoreRequest({ drill: 'true', databases: 'a,b' }, {}, 'UTC')).toEqual({
+      databases: ['a', 'b'],
+      keep: false,
+      drill: true,
+    });
+  });
+
+  it.each([
+    [{}, 'name the one database'],
+    [{ database: 'a,b' }, 'name the one database'],
+    [{ database: 'a', date: '2026-02-30' }, 'date: must be a calendar date'],
+    [{ database: 'a', scratch: 'x y' }, 'scratch: must be'],
+    [{ drill: 'true', keep: 'true' }, 'a drill restores the newest verified backup'],
+    [{ database: 'a', keep: 'maybe' }, 'keep: must be true or false'],
+  ])('refuses %j: %s', (query, message) => {
+    expect(() => parseRestoreRequest(query, {}, 'UTC')).toThrow(message);
+  });
+});
