@@ -6,6 +6,7 @@ import { STALE_SENDING_MS } from '../../../functions/alerts/alert-marker.js';
 import { type Clock, systemClock } from '../../../functions/api.js';
 import { testSigningKey } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
+import { scheduledHeaders } from '../../helpers/scheduler.js';
 import { freePort } from '../../helpers/stand-in-tools.js';
 import {
   describeEachBackend,
@@ -17,18 +18,8 @@ import { createBucket, deliveredSince, type FunctionHarness, OAUTH, startFunctio
 const BUCKET = 'fn-dedupe';
 const SCHEDULER = 'db-backup-sched@acme-test.iam.gserviceaccount.com';
 
-/** An OIDC token as Cloud Run forwards it once verified: its claims, the signature replaced. */
-function forwardedToken(email: string): string {
-  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `Bearer ${part({ alg: 'RS256' })}.${part({ email, email_verified: true })}.SIGNATURE_REMOVED_BY_GOOGLE`;
-}
-
-const scheduled = (time: string, job = 'db-backup-nightly', caller = SCHEDULER) => ({
-  Authorization: forwardedToken(caller),
-  'X-CloudScheduler': 'true',
-  'X-CloudScheduler-JobName': job,
-  'X-CloudScheduler-ScheduleTime': time,
-});
+const scheduled = (time: string, job = 'db-backup-nightly', caller = SCHEDULER) =>
+  scheduledHeaders(caller, job, time);
 
 /** The function's clock, set by each test to just after the execution it plays. */
 let current = new Date('2024-05-01T02:05:00Z');

@@ -1,9 +1,6 @@
-// The function under functions-framework on a random port, wired to a storage backend, the Gmail stub and
-// real agents; its log lines captured as parsed JSON.
-import type { AddressInfo } from 'node:net';
+// The functions under functions-framework on random ports, wired to a storage backend, the Gmail stub and
+// real agents; their log lines captured as parsed JSON.
 import { PassThrough } from 'node:stream';
-import { http } from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { Storage } from '@google-cloud/storage';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { generateKeyPair, type SigningKey } from '../../../core/signing/index.js';
@@ -13,15 +10,19 @@ import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
 import { type Clock, systemClock } from '../../../functions/deps.js';
-import { answerRefusalsAsJson } from '../../../functions/framework-refusals.js';
 import {
   createBackupHandler,
+  createListHandler,
+  createRestoreHandler,
   createRetentionHandler,
   createVerifyHandler,
 } from '../../../functions/handlers.js';
+import type { ListReport } from '../../../functions/list/run-list.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import type { RunReport } from '../../../functions/report.js';
 import type { RetentionReport } from '../../../functions/retention/run-retention.js';
+import { serveFunctions } from '../../../local/serve-functions.js';
+import type { LocalSigner } from '../../../local/signer.js';
 import { answerKeyOf } from '../../helpers/agent.js';
 import type { GmailStub } from '../../helpers/gmail-stub.js';
 
@@ -55,6 +56,10 @@ export interface HarnessOptions {
   clock?: Clock;
   /** BACKUP_AGENTS fields by agent url, over the helper's (the test agent's answer key). */
   agents?: Record<string, { publicKey?: string; tlsCaCert?: string; tlsCertSha256?: string }>;
+  /** The function's own signing identity for restore URLs (the emulator must trust it). */
+  signer?: LocalSigner;
+  /** Where the function reaches storage (a proxy in front of the emulator); the emulator itself by default. */
+  storageUrl?: string;
 }
 
 /** Request headers of a call, e.g. Cloud Scheduler's X-CloudScheduler-JobName. */
@@ -69,6 +74,8 @@ export interface FunctionHarness {
   backup(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   verify(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   retention(query?: Record<string, string>): Promise<{ status: number; report: RetentionReport }>;
+  restore(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
+  list(query?: Record<string, string>): Promise<{ status: number; report: ListReport }>;
   close(): Promise<void>;
 }
 
@@ -123,7 +130,11 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
   stream.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line));
   });
-  const storage = new Storage({ apiEndpoint: options.emulator.url, projectId: 'test-project' });
+  const storage = new Storage({
+    apiEndpoint: options.storageUrl ?? options.emulator.url,
+    projectId: 'test-project',
+    ...(options.signer && { credentials: options.signer.credentials }),
+  });
   const gmail = config.alerts.gmail;
   if (!gmail) throw new Error('the harness configures Gmail');
   const clock = options.clock ?? systemClock;
@@ -136,46 +147,38 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     mailer: createGmailMailer({ gmail, rootUrl: options.gmail.rootUrl }),
     clock,
   };
-  instances += 1;
-  const names = {
-    backup: `backup-${instances}`,
-    verify: `verify-${instances}`,
-    retention: `retention-${instances}`,
-  };
-  http(names.backup, createBackupHandler(config, deps));
-  http(names.verify, createVerifyHandler(config, deps));
-  http(names.retention, createRetentionHandler(config, deps));
-  const servers = [names.backup, names.verify, names.retention].map((name) => getTestServer(name));
-  for (const server of servers) answerRefusalsAsJson(server, deps.logger);
-  const urls = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<string>((resolve) =>
-          server.listen(0, '127.0.0.1', () =>
-            resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
-          ),
-        ),
-    ),
+  // Names of their own: functions-framework keeps one registry per process, and a test may start several.
+  const id = ++instances;
+  const functions = await serveFunctions(
+    {
+      [`backup-${id}`]: createBackupHandler(config, deps),
+      [`verify-${id}`]: createVerifyHandler(config, deps),
+      [`retention-${id}`]: createRetentionHandler(config, deps),
+      [`restore-${id}`]: createRestoreHandler(config, deps),
+      [`list-${id}`]: createListHandler(config, deps),
+    },
+    deps.logger,
   );
-  const call = async <T = RunReport>(url: string, query: Record<string, string>, headers: Headers) => {
-    const response = await fetch(`${url}/?${new URLSearchParams(query)}`, {
+  const url = (name: string) => functions.urls[`${name}-${id}`] as string;
+  const call = async <R = RunReport>(name: string, query: Record<string, string>, headers: Headers) => {
+    const response = await fetch(`${url(name)}?${new URLSearchParams(query)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: '{}',
     });
-    return { status: response.status, report: (await response.json()) as T };
+    return { status: response.status, report: (await response.json()) as R };
   };
   return {
     config,
     storage,
     logs,
-    urls: { backup: urls[0] as string, verify: urls[1] as string },
-    backup: (query = {}, headers = {}) => call(urls[0] as string, query, headers),
-    verify: (query = {}, headers = {}) => call(urls[1] as string, query, headers),
-    retention: (query = {}) => call<RetentionReport>(urls[2] as string, query, {}),
-    close: async () => {
-      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    },
+    urls: { backup: url('backup'), verify: url('verify') },
+    backup: (query = {}, headers = {}) => call('backup', query, headers),
+    verify: (query = {}, headers = {}) => call('verify', query, headers),
+    retention: (query = {}) => call<RetentionReport>('retention', query, {}),
+    restore: (query = {}, headers = {}) => call('restore', query, headers),
+    list: (query = {}) => call<ListReport>('list', query, {}),
+    close: () => functions.close(),
   };
 }
 

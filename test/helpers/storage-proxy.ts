@@ -1,0 +1,103 @@
+// A proxy in front of the storage emulator, on a loopback port, that passes everything through unchanged (the Host
+// header too, so V4 signatures still verify) but can spoil the answers to signed reads: flip a byte, serve an
+// object shorter than it is, or break the connection off once after some bytes.
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export interface Spoil {
+  /** Inverts the bits of the body's byte at this offset (of the whole object, for a full read). */
+  corruptByteAt?: number;
+  /** Serves only the first bytes, announced as the whole: the object as if it were truncated. */
+  truncateTo?: number;
+  /** Cuts the connection after this many body bytes, once; later reads pass whole. */
+  breakAfter?: number;
+}
+
+export interface StorageProxy {
+  url: string;
+  /** The signed reads seen: their Range header and the status answered. */
+  reads: { range?: string; status: number }[];
+  spoil(next: Spoil | undefined): void;
+  close(): Promise<void>;
+}
+
+class Spoiler extends Transform {
+  private offset = 0;
+
+  constructor(
+    private readonly spoil: Spoil,
+    private readonly onBreak: () => void,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const out = Buffer.from(chunk);
+    const { corruptByteAt, truncateTo, breakAfter } = this.spoil;
+    if (
+      corruptByteAt !== undefined &&
+      corruptByteAt >= this.offset &&
+      corruptByteAt < this.offset + out.length
+    ) {
+      out[corruptByteAt - this.offset] = ~(out[corruptByteAt - this.offset] as number) & 0xff;
+    }
+    const limit = truncateTo ?? breakAfter;
+    if (limit !== undefined && this.offset + out.length >= limit) {
+      this.push(out.subarray(0, Math.max(0, limit - this.offset)));
+      this.offset = limit;
+      if (breakAfter !== undefined) this.onBreak();
+      callback();
+      return;
+    }
+    this.offset += out.length;
+    callback(null, out);
+  }
+}
+
+export async function startStorageProxy(origin: string): Promise<StorageProxy> {
+  let spoil: Spoil | undefined;
+  const reads: StorageProxy['reads'] = [];
+  const server = createServer((req, res) => {
+    const signedRead = req.method === 'GET' && /[?&]X-Goog-Signature=/.test(req.url ?? '');
+    const upstream = httpRequest(
+      new URL(req.url ?? '/', origin),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        const headers = { ...answer.headers };
+        const active = signedRead && answer.statusCode === 200 ? spoil : undefined;
+        if (signedRead)
+          reads.push({
+            ...(req.headers.range && { range: req.headers.range }),
+            status: answer.statusCode ?? 0,
+          });
+        if (active?.truncateTo !== undefined) {
+          headers['content-length'] = String(active.truncateTo);
+          headers['x-goog-stored-content-length'] = String(active.truncateTo);
+        }
+        res.writeHead(answer.statusCode ?? 502, headers);
+        if (!active) {
+          answer.pipe(res);
+          return;
+        }
+        if (active.breakAfter !== undefined) spoil = undefined;
+        answer.pipe(new Spoiler(active, () => res.socket?.destroy())).pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    reads,
+    spoil: (next) => {
+      spoil = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
