@@ -1,7 +1,7 @@
 // A proxy in front of the storage emulator, on a loopback port, that passes everything through unchanged (the Host
-// header too, so V4 signatures still verify) but can spoil the answers to signed reads: flip a byte, serve an
-// object shorter than it is, or break the connection off once after some bytes.
-import { createServer, request as httpRequest } from 'node:http';
+// header too, so V4 signatures still verify) but can spoil the answers to reads of an object's bytes (signed URLs,
+// `alt=media`): flip a byte, serve an object shorter than it is, or break the connection off once after some bytes.
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 
@@ -12,11 +12,13 @@ export interface Spoil {
   truncateTo?: number;
   /** Cuts the connection after this many body bytes, once; later reads pass whole. */
   breakAfter?: number;
+  /** Holds the body back for `ms` once this many bytes have passed, as a slow network's last packets. */
+  pause?: { at: number; ms: number };
 }
 
 export interface StorageProxy {
   url: string;
-  /** The signed reads seen: their Range header and the status answered. */
+  /** The reads of objects' bytes seen: their Range header and the status answered. */
   reads: { range?: string; status: number }[];
   spoil(next: Spoil | undefined): void;
   close(): Promise<void>;
@@ -25,16 +27,13 @@ export interface StorageProxy {
 class Spoiler extends Transform {
   private offset = 0;
 
-  constructor(
-    private readonly spoil: Spoil,
-    private readonly onBreak: () => void,
-  ) {
+  constructor(private readonly spoil: Spoil) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const out = Buffer.from(chunk);
-    const { corruptByteAt, truncateTo, breakAfter } = this.spoil;
+    const { corruptByteAt, truncateTo, pause } = this.spoil;
     if (
       corruptByteAt !== undefined &&
       corruptByteAt >= this.offset &&
@@ -42,12 +41,17 @@ class Spoiler extends Transform {
     ) {
       out[corruptByteAt - this.offset] = ~(out[corruptByteAt - this.offset] as number) & 0xff;
     }
-    const limit = truncateTo ?? breakAfter;
-    if (limit !== undefined && this.offset + out.length >= limit) {
-      this.push(out.subarray(0, Math.max(0, limit - this.offset)));
-      this.offset = limit;
-      if (breakAfter !== undefined) this.onBreak();
+    if (truncateTo !== undefined && this.offset + out.length >= truncateTo) {
+      this.push(out.subarray(0, Math.max(0, truncateTo - this.offset)));
+      this.offset = truncateTo;
       callback();
+      return;
+    }
+    if (pause !== undefined && pause.at > this.offset && pause.at < this.offset + out.length) {
+      const split = pause.at - this.offset;
+      this.push(out.subarray(0, split));
+      this.offset += out.length;
+      setTimeout(() => callback(null, out.subarray(split)), pause.ms);
       return;
     }
     this.offset += out.length;
@@ -55,11 +59,26 @@ class Spoiler extends Transform {
   }
 }
 
+/** Passes the first `limit` bytes, and once the client has them, cuts the connection as a broken network would. */
+function breakOff(answer: IncomingMessage, res: ServerResponse, limit: number): void {
+  let passed = 0;
+  answer.on('data', (chunk: Buffer) => {
+    if (passed >= limit) return;
+    const part = chunk.subarray(0, limit - passed);
+    passed += part.length;
+    if (passed < limit) res.write(part);
+    else {
+      answer.destroy();
+      res.write(part, () => res.socket?.destroy());
+    }
+  });
+}
+
 export async function startStorageProxy(origin: string): Promise<StorageProxy> {
   let spoil: Spoil | undefined;
   const reads: StorageProxy['reads'] = [];
   const server = createServer((req, res) => {
-    const signedRead = req.method === 'GET' && /[?&]X-Goog-Signature=/.test(req.url ?? '');
+    const signedRead = req.method === 'GET' && /[?&](?:X-Goog-Signature=|alt=media)/.test(req.url ?? '');
     const upstream = httpRequest(
       new URL(req.url ?? '/', origin),
       { method: req.method, headers: req.headers },
@@ -80,8 +99,12 @@ export async function startStorageProxy(origin: string): Promise<StorageProxy> {
           answer.pipe(res);
           return;
         }
-        if (active.breakAfter !== undefined) spoil = undefined;
-        answer.pipe(new Spoiler(active, () => res.socket?.destroy())).pipe(res);
+        if (active.breakAfter !== undefined) {
+          spoil = undefined;
+          breakOff(answer, res, active.breakAfter);
+          return;
+        }
+        answer.pipe(new Spoiler(active)).pipe(res);
       },
     );
     upstream.on('error', () => res.destroy());

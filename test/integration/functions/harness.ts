@@ -39,6 +39,7 @@ export interface FunctionTarget {
   database: string;
   engine: string;
   agentUrl: string;
+  compression?: { algorithm: 'gzip' | 'zstd'; level?: number };
 }
 
 export interface HarnessOptions {
