@@ -1,6 +1,7 @@
 // `npm start` end to end: the embedded default backs up the demo database, prints each backup's class and expiry,
-// and gcloud reads the object back.
+// restores it into a scratch database with its check, and gcloud reads the object back.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,15 @@ describe('npm start', () => {
         `\\n {4}demo_\\d{8}\\.sql\\.gz {2}yearly {2}until ${year}-01-01 00:00 UTC {2}\\(newest good copy\\)\\n`,
       ),
     );
+  });
+
+  it('restores the demo backup into a scratch database, runs its check, prints the result and drops it', () => {
+    expect(firstRun).toMatch(/demo: restored {2}demo_\d{8}\.sql\.gz into demo_restore in \d+\.\d\d s/);
+    expect(firstRun).toContain('table patients: 3 rows (the dump held 3) ok');
+    expect(firstRun).toContain('table appointments: 500 rows (the dump held 500) ok');
+    expect(firstRun).toContain('check "patients on record": 3 (must be >= 1) passed');
+    expect(firstRun).toContain('scratch database demo_restore: dropped');
+    expect(existsSync(join(dataDir, 'agent', 'scratch', 'demo_restore.sqlite'))).toBe(false);
   });
 
   it('reports the same day again as exists, leaving the object as it was', async () => {

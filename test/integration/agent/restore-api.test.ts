@@ -1,0 +1,155 @@
+// The agent's restore API through a running agent: what it refuses before anything runs (an unknown target, a
+// target without restore settings, a scratch database it does not allow or that is the source, a URL outside its
+// storage or for another object), a second restore of a busy target, and a restore's status once it ended.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_PATHS, errorBodySchema } from '../../../core/protocol.js';
+import {
+  type RestoreRequestInput,
+  restoreAcceptedSchema,
+  restoreStatusSchema,
+} from '../../../core/restore-protocol.js';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import { createLocalSigner } from '../../../local/signer.js';
+import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { runTool } from '../../helpers/stand-in-tools.js';
+import { hashesOf } from '../../unit/functions/scripted-agent.js';
+
+const BUCKET = 'restore-api';
+const OBJECT = 'nightly/clinic_20261130.sql.gz';
+
+let emulator: RunningEmulator;
+let agent: TestAgent;
+let dir: string;
+let request: RestoreRequestInput;
+
+beforeAll(async () => {
+  const signer = createLocalSigner();
+  emulator = await startEmulator({ signedUrlKeys: signer.trusted });
+  dir = await mkdtemp(join(tmpdir(), 'restore-api-'));
+  await runTool('sqlite3', [join(dir, 'clinic.db')], {
+    input: 'CREATE TABLE t (a); INSERT INTO t VALUES (1);',
+  });
+  const dump = await runTool('sqlite3', [join(dir, 'clinic.db'), '.dump']);
+  const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'p', credentials: signer.credentials });
+  const [bucket] = await storage.createBucket(BUCKET);
+  const bytes = (await import('node:zlib')).gzipSync(dump);
+  await bucket.file(OBJECT).save(bytes, { resumable: false });
+  const [downloadUrl] = await bucket
+    .file(OBJECT)
+    .getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + 3_600_000 });
+  const { bytesUploaded: size, crc32c, md5 } = hashesOf(bytes);
+  request = {
+    runId: 'run-1',
+    targetId: 'clinic',
+    objectName: OBJECT,
+    downloadUrl,
+    expected: { size, crc32c: crc32c as string, md5: md5 as string },
+  };
+  agent = await startTestAgent({
+    targets: [
+      {
+        id: 'clinic',
+        engine: 'sqlite',
+        database: 'clinic',
+        path: join(dir, 'clinic.db'),
+        restore: { scratchDatabases: ['clinic_restore', 'clinic_other'], scratchDir: join(dir, 'scratch') },
+      },
+      { id: 'plain', engine: 'sqlite', database: 'plain', path: join(dir, 'plain.db') },
+    ],
+    uploads: { origin: emulator.url, buckets: [BUCKET] },
+  });
+});
+
+afterAll(async () => {
+  await agent?.remove();
+  await emulator?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const post = (body: unknown) =>
+  agent.request(AGENT_PATHS.restores, { method: 'POST', body: JSON.stringify(body) });
+
+async function waitForRestore(jobId: string) {
+  for (;;) {
+    const status = restoreStatusSchema.parse((await agent.request(AGENT_PATHS.restore(jobId))).json);
+    if (['succeeded', 'failed', 'interrupted'].includes(status.state)) return status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('refusals before anything runs', () => {
+  const otherUrl = () =>
+    request.downloadUrl.replace(
+      encodeURIComponent(OBJECT).replace('%2F', '/'),
+      'nightly/clinic_20261129.sql.gz',
+    );
+  it.each([
+    ['an unknown target', () => ({ ...request, targetId: 'nope' }), 404, 'TARGET_UNKNOWN'],
+    [
+      'a target without restore settings',
+      () => ({ ...request, targetId: 'plain', objectName: 'plain_20261130.sql.gz' }),
+      404,
+      'RESTORE_NOT_CONFIGURED',
+    ],
+    [
+      'a scratch database the target does not allow',
+      () => ({ ...request, scratchDatabase: 'clinic_prod' }),
+      403,
+      'SCRATCH_REFUSED',
+    ],
+    [
+      'the source database as the scratch one',
+      () => ({ ...request, scratchDatabase: 'clinic' }),
+      403,
+      'SCRATCH_REFUSED',
+    ],
+    [
+      'an object of another database',
+      () => ({ ...request, objectName: 'nightly/app_20261130.sql.gz' }),
+      400,
+      'REQUEST_INVALID',
+    ],
+    ['a URL of another object', () => ({ ...request, downloadUrl: otherUrl() }), 403, 'DESTINATION_REFUSED'],
+    [
+      'a URL outside its storage',
+      () => ({ ...request, downloadUrl: request.downloadUrl.replace(emulator.url, 'http://127.0.0.1:9') }),
+      403,
+      'DESTINATION_REFUSED',
+    ],
+    ['a body outside the protocol', () => ({ ...request, password: 'hunter2' }), 400, 'REQUEST_INVALID'],
+  ])('refuses %s', async (_what, body, status, code) => {
+    const response = await post(body());
+    expect(response.status, response.text).toBe(status);
+    expect(errorBodySchema.parse(response.json).error.code).toBe(code);
+    expect(response.text).not.toContain('X-Goog-Signature');
+    expect(existsSync(join(dir, 'scratch'))).toBe(false);
+    expect(await readdir(join(agent.stateDir, 'restores'))).toEqual([]);
+  });
+});
+
+describe('an accepted restore', () => {
+  it('answers 202 with its job id, refuses a second one of the busy target, and reports its end', async () => {
+    const accepted = restoreAcceptedSchema.parse((await post(request)).json);
+    expect(accepted).toMatchObject({ runId: 'run-1', targetId: 'clinic', scratchDatabase: 'clinic_restore' });
+    const busy = await post({ ...request, runId: 'run-2', scratchDatabase: 'clinic_other' });
+    expect(busy.status).toBe(409);
+    expect(errorBodySchema.parse(busy.json).error).toMatchObject({
+      code: 'JOB_CONFLICT',
+      busy: [{ targetId: 'clinic', jobId: accepted.jobId, runId: 'run-1', objectName: OBJECT }],
+    });
+    const status = await waitForRestore(accepted.jobId);
+    expect(status).toMatchObject({
+      state: 'succeeded',
+      scratch: 'dropped',
+      tables: [{ name: 't', rows: 1, expectedRows: 1, ok: true }],
+      bytesDownloaded: request.expected.size,
+    });
+    expect(existsSync(join(dir, 'scratch', 'clinic_restore.sqlite'))).toBe(false);
+    expect((await agent.request(AGENT_PATHS.restore('no-such-restore'))).status).toBe(404);
+  });
+});

@@ -1,0 +1,167 @@
+// `db-backup` as the admin runs it: against a running local stack (as `npm start -- --watch` leaves it), its tables,
+// progress, --json and exit codes; --help on every command; and the deployed path's identity token.
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../cli/run-cli.js';
+import type { ListReport } from '../../../functions/api.js';
+import { type LocalStack, startLocalStack } from '../../../local/stack.js';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI in its own process, as a shell runs it. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', ...args],
+      { env: { ...process.env, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let dir: string;
+let stack: LocalStack;
+const local = (...args: string[]) => cli(['--local', '--data', dir, ...args]);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cli-'));
+  // Running in this process, it leaves stack.json for the CLI to find, as `npm start -- --watch` does.
+  stack = await startLocalStack(dir);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('db-backup against the local stack', () => {
+  it('runs a backup, showing its progress while it waits, and prints the run as a table', async () => {
+    const run = await local('run');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^backup [0-9a-f-]{36} \(\d{4}-\d{2}-\d{2}\): ok$/m);
+    expect(run.stdout).toMatch(/^demo\s+succeeded\s+demo_\d{8}\.sql\.gz\s+\d+\.\d KiB/m);
+    expect(run.stderr).toMatch(/^demo: succeeded, [\d.]+ KiB read, [\d.]+ KiB uploaded, 0:\d\d elapsed$/m);
+  });
+
+  it('restores into the scratch database and prints the tables, the check and the recovery time', async () => {
+    const run = await local('restore', 'demo');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^demo\s+restored\s+demo_\d{8}\.sql\.gz/m);
+    expect(run.stdout).toMatch(/into demo_restore \(dropped\), recovery time 0:\d\d/);
+    expect(run.stdout).toContain('table appointments: 500 rows (dump: 500)');
+    expect(run.stdout).toContain('check patients on record: 3 (must be >= 1)  passed');
+    expect(run.stderr).toMatch(
+      /^demo: (restoring|validating|dropping|succeeded), .* restored, 0:\d\d elapsed$/m,
+    );
+  });
+
+  it('drills, then lists the backup as verified and drilled, and says all is well', async () => {
+    expect((await local('restore', '--drill', '--quiet')).code).toBe(0);
+    const list = await local('list', '--json');
+    expect(list.code, list.stderr).toBe(0);
+    const [target] = (JSON.parse(list.stdout) as ListReport).targets;
+    expect(target?.backups[0]).toMatchObject({ storageClass: 'STANDARD', drill: { state: 'passed' } });
+    expect(target?.backups[0]?.verifiedAt).toBeTruthy();
+    const table = await local('list', 'demo');
+    expect(table.stdout).toMatch(
+      /^\d{4}-\d{2}-\d{2}\s+demo_\d{8}\.sql\.gz\s+[\d.]+ KiB\s+STANDARD\s+yes\s+passed \d{4}-/m,
+    );
+    const status = await local('status');
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(
+      /^demo\s+\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}\s+passed \(\d{4}-\d{2}-\d{2}\)$/m,
+    );
+  });
+
+  it.each([
+    [['restore', 'nope'], 4, /TARGET_UNKNOWN/],
+    [['restore'], 2, /name one database/],
+    [['restore', 'demo', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['frobnicate'], 2, /unknown command frobnicate/],
+    [['verify', 'demo', '--date', '2026-02-30'], 4, /REQUEST_INVALID: date/],
+  ])('exits %j with %i', async (args, code, message) => {
+    const run = await local(...args);
+    expect(run.code).toBe(code);
+    expect(run.stderr).toMatch(message);
+  });
+});
+
+describe('db-backup --help', () => {
+  it.each(['run', 'verify', 'restore', 'list', 'status'])(
+    'explains %s, its options and the exit codes',
+    async (name) => {
+      const run = await cli([name, '--help']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`^usage: db-backup ${name}`));
+      expect(run.stdout).toContain('Exit codes:');
+    },
+  );
+
+  it('lists every command', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).toBe(0);
+    for (const name of ['run', 'verify', 'restore', 'list', 'status'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+  });
+});
+
+describe('db-backup against the deployed functions', () => {
+  it('calls each function with an identity token for that function as the audience', async () => {
+    const seen: { url?: string; headers: IncomingHttpHeaders }[] = [];
+    const server = createServer((req, res) => {
+      seen.push({ url: req.url, headers: req.headers });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'list', listedAt: '', targets: [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const urls = { backup: `${base}/b`, verify: `${base}/v`, restore: `${base}/r`, list: `${base}/l` };
+    const audiences: string[] = [];
+    const stdout = new PassThrough();
+    try {
+      const code = await runCli({
+        argv: ['--functions', JSON.stringify({ function_urls: { value: urls } }), 'list', 'demo'],
+        env: {},
+        stdout,
+        stderr: new PassThrough(),
+        authorize: async (audience) => {
+          audiences.push(audience);
+          return 'Bearer id-token-for-test';
+        },
+      });
+      expect(code).toBe(0);
+    } finally {
+      server.close();
+    }
+    expect(audiences).toEqual([`${base}/l`]);
+    expect(seen).toEqual([expect.objectContaining({ url: '/l?database=demo' })]);
+    expect(seen[0]?.headers.authorization).toBe('Bearer id-token-for-test');
+  });
+
+  it('exits 3 when Application Default Credentials give no identity token', async () => {
+    const urls = {
+      backup: 'http://127.0.0.1:9/',
+      verify: 'http://127.0.0.1:9/',
+      restore: 'http://127.0.0.1:9/',
+      list: 'http://127.0.0.1:9/',
+    };
+    const run = await cli(['list'], {
+      DB_BACKUP_FUNCTIONS: JSON.stringify(urls),
+      GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'no-such-key.json'),
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/no identity token from Application Default Credentials/);
+  });
+});
