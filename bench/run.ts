@@ -1,10 +1,12 @@
 // `npm run bench [-- --json]`: the agent pipeline benchmark at BENCH_SIZE_GIB and four times that
-// (BENCH_SKIP_LARGE=1 skips the large round, BENCH_ONLY=id,id runs a few pipelines); progress goes to stderr.
+// (BENCH_SKIP_LARGE=1 skips the large round, BENCH_ONLY=id,id runs a few pipelines), then the restore figure at
+// BENCH_SIZE_GIB (BENCH_SKIP_RESTORE=1 skips it); progress goes to stderr.
 import { loadavg } from 'node:os';
 import { benchAtSize } from './agent/agent-bench.js';
 import { compileBackupChild } from './agent/compile-child.js';
 import { selectedContenders } from './agent/contenders.js';
 import { buildReport, formatReport } from './agent/report.js';
+import { runRestoreBench } from './restore/restore-bench.js';
 
 async function main(): Promise<void> {
   const json = process.argv.slice(2).includes('--json');
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   for (const size of sizes) results.push(await benchAtSize(size, ids, childPath));
   const report = buildReport(results, loadAtStart);
   console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));
+  if (!json && process.env.BENCH_SKIP_RESTORE !== '1') await runRestoreBench(sizeGiB);
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,7 @@ import {
   mariadbDatabases,
   mariadbRestoreUser,
   passwordFile,
-} from './restore-users.js';
+} from '../../helpers/restore-users.js';
 
 const BUCKET = 'restore-failures';
 const SCRATCH = ['HospitalDB_restore', 'HospitalDB_limited', 'Clinic_restore'];

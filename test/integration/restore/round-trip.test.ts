@@ -21,7 +21,7 @@ import {
   passwordFile,
   postgresDatabases,
   postgresRestoreRole,
-} from './restore-users.js';
+} from '../../helpers/restore-users.js';
 
 const BUCKET = 'restore-round-trip';
 const SCHEDULER = 'db-backup-scheduler@acme-test.iam.gserviceaccount.com';

@@ -96,12 +96,18 @@ describe('DefinerFilter', () => {
       `(2,'${'é'.repeat(2000)}');`,
       '',
     ].join('\n');
-    const out = (await buffer(Readable.from([Buffer.from(dump)]).pipe(new DefinerFilter()))).toString();
-    expect(out.split('\n').slice(0, 3)).toEqual([
-      '/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER t AFTER INSERT ON v FOR EACH ROW',
-      'CREATE DEFINER=CURRENT_USER PROCEDURE `p`()',
-      '/*!50013 DEFINER=CURRENT_USER SQL SECURITY DEFINER */',
-    ]);
-    expect(out.split('\n').slice(3).join('\n')).toBe(dump.split('\n').slice(3).join('\n'));
+    const bytes = Buffer.from(dump);
+    for (const size of [bytes.length, 1, 7, 100]) {
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>
+        bytes.subarray(i * size, (i + 1) * size),
+      );
+      const out = (await buffer(Readable.from(chunks).pipe(new DefinerFilter()))).toString();
+      expect(out.split('\n').slice(0, 3), `chunks of ${size}`).toEqual([
+        '/*!50003 CREATE*/ /*!50017 DEFINER=CURRENT_USER*/ /*!50003 TRIGGER t AFTER INSERT ON v FOR EACH ROW',
+        'CREATE DEFINER=CURRENT_USER PROCEDURE `p`()',
+        '/*!50013 DEFINER=CURRENT_USER SQL SECURITY DEFINER */',
+      ]);
+      expect(out.split('\n').slice(3).join('\n')).toBe(dump.split('\n').slice(3).join('\n'));
+    }
   });
 });

@@ -2,8 +2,8 @@
 // documents are the ones the tests restore with.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { awkwardPassword, type MariaDb, sqlString } from '../../helpers/mariadb.js';
-import { type Postgres, pgString } from '../../helpers/postgres.js';
+import { awkwardPassword, type MariaDb, sqlString } from './mariadb.js';
+import { type Postgres, pgString } from './postgres.js';
 
 /** MariaDB: everything a dump needs, on the scratch databases only (`_` escaped: it is a wildcard in grants). */
 export const MARIADB_RESTORE_PRIVILEGES =
