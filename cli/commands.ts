@@ -22,9 +22,12 @@ export interface Command {
 
 const usage = (message: string) => new CliError(EXIT.usage, message);
 
-/** `list` and `status` read the backups of one database, or of all. */
-const listQuery = (names: string[]): Record<string, string> =>
-  names.length > 0 ? { database: names.join(',') } : {};
+/** `list` and `status` both read the backups, of the databases named or of all. */
+const listCall: Command['call'] = (_values, names) => ({
+  name: 'list',
+  query: Object.fromEntries(names.length > 0 ? [['database', names.join(',')]] : []),
+  watch: false,
+});
 
 const flags = (values: Values, names: string[]) =>
   Object.fromEntries(names.filter((name) => values[name] === true).map((name) => [name, 'true']));
@@ -100,11 +103,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'list [db]',
     options: {},
     optionHelp: [],
-    call: (_values, names) => ({
-      name: 'list',
-      query: listQuery(names),
-      watch: false,
-    }),
+    call: listCall,
     show: 'list',
   },
   status: {
@@ -112,11 +111,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'status [db]',
     options: {},
     optionHelp: [],
-    call: (_values, names) => ({
-      name: 'list',
-      query: listQuery(names),
-      watch: false,
-    }),
+    call: listCall,
     show: 'status',
   },
 };

@@ -33,6 +33,22 @@ export interface Engine<T> {
 
 export const absolutePathSchema = z.string().startsWith('/', 'must be an absolute path');
 
+/** How long a job (a backup, or a restore) may run, and go without moving a byte, before it is stopped. */
+export const jobLimitFields = {
+  /** A job running longer is stopped (JOB_TIMEOUT): a hung tool never blocks later nights. */
+  maxDurationMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .default(180),
+  /** A job that moves no bytes (dumped, or downloaded) for this long is stopped (JOB_STALLED). */
+  stallMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(15),
+};
+
 /** Fields every target has; each engine spreads them into its own strict object. */
 export const commonTargetFields = {
   id: nameSchema,
@@ -42,18 +58,7 @@ export const commonTargetFields = {
   passwordFile: absolutePathSchema.optional(),
   /** Overrides the dump tool found on PATH. */
   toolPath: absolutePathSchema.optional(),
-  /** A job running longer is stopped (JOB_TIMEOUT), its session cancelled: a hung dump never blocks later nights. */
-  maxDurationMinutes: z
-    .number()
-    .positive()
-    .max(7 * 24 * 60)
-    .default(180),
-  /** A dump that writes nothing for this long is stopped (JOB_STALLED), like a lock wait that never ends. */
-  stallMinutes: z
-    .number()
-    .positive()
-    .max(24 * 60)
-    .default(15),
+  ...jobLimitFields,
 };
 
 // Values reach argv only in `--option=value` form, so none can read as an option; the patterns keep them printable.

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { BackupError } from '../../core/errors.js';
 import { nameSchema } from '../../core/protocol.js';
-import { absolutePathSchema, type DumpCommand, type DumpSecrets } from './engine.js';
+import { absolutePathSchema, type DumpCommand, type DumpSecrets, jobLimitFields } from './engine.js';
 
 /** A tool run for a restore: a dump command's shape, plus what it reads on stdin (the dump itself when absent). */
 export interface RestoreStep extends DumpCommand {
@@ -81,18 +81,7 @@ export const commonRestoreFields = {
   checks: z.array(checkSchema).max(50).default([]),
   /** Overrides the restore tool found on PATH. */
   toolPath: absolutePathSchema.optional(),
-  /** A restore running longer is stopped (JOB_TIMEOUT) and its scratch database dropped. */
-  maxDurationMinutes: z
-    .number()
-    .positive()
-    .max(7 * 24 * 60)
-    .default(180),
-  /** A download that delivers nothing for this long is stopped (JOB_STALLED). */
-  stallMinutes: z
-    .number()
-    .positive()
-    .max(24 * 60)
-    .default(15),
+  ...jobLimitFields,
 };
 
 export type CommonRestore = z.infer<z.ZodObject<typeof commonRestoreFields>>;

@@ -14,6 +14,7 @@ import { ResumableUpload } from './resumable-upload.js';
 import type { RetryPolicy } from './retrying.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 import { StderrTail } from './stderr-tail.js';
+import { watchTool } from './watch-tool.js';
 
 export interface BackupOutcome {
   ok: boolean;
@@ -63,12 +64,6 @@ export interface StreamBackupInput {
 
 const STDERR_LINES = 20;
 const PROGRESS_MS = 1000;
-
-function describeExit(label: string, tool: RunningTool, code: number | null): string {
-  return code === null
-    ? `${label} was killed by ${tool.child.signalCode ?? 'a signal'}`
-    : `${label} exited with code ${code}`;
-}
 
 /**
  * Forwards into the upload, one chunk at a time; the upload itself is completed only by the caller. A failed
@@ -122,18 +117,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
   /** Follows a tool: its stderr into the tail, its exit code into `exitCodes`, a bad exit into a failure. */
   const watch = (tool: RunningTool, key: string, label: string, code: ErrorCode) => {
     tools.push(tool);
-    tool.child.stderr?.on('data', (chunk: Buffer) => tail.write(chunk, label));
-    tool.child.stderr?.on('end', () => tail.end(label));
-    exitCodes[key] = null;
-    waits.push(
-      tool.closed.then(
-        (exit) => {
-          exitCodes[key] = exit;
-          if (exit !== 0) fail(code, describeExit(label, tool, exit));
-        },
-        (error: Error) => fail(code, `cannot start ${label}: ${error.message}`),
-      ),
-    );
+    waits.push(watchTool(tool, key, label, { tail, exitCodes }, (message) => fail(code, message)));
   };
 
   try {

@@ -11,6 +11,7 @@ import type { RestoreStep } from '../engines/index.js';
 import type { RetryPolicy } from '../pipeline/retrying.js';
 import { type RunningTool, spawnTool } from '../pipeline/spawn-tool.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
+import { watchTool } from '../pipeline/watch-tool.js';
 import { startDecompressor } from './decompressor.js';
 import { download } from './download.js';
 import { HoldUntilVerified } from './hold-until-verified.js';
@@ -54,12 +55,6 @@ export interface StreamRestoreOutcome extends RestoreProgress {
 
 const PROGRESS_MS = 1000;
 
-function exitMessage(label: string, tool: RunningTool, code: number | null): string {
-  return code === null
-    ? `${label} was killed by ${tool.child.signalCode ?? 'a signal'}`
-    : `${label} exited with code ${code}`;
-}
-
 /** Never throws for a restore's failure: each one is an outcome with its code. */
 export async function streamRestore(input: StreamRestoreInput): Promise<StreamRestoreOutcome> {
   const tail = input.tail ?? new StderrTail(20, input.secrets);
@@ -100,18 +95,8 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
   const waits: Promise<unknown>[] = [];
   const watch = (tool: RunningTool, key: string, label: string, code: ErrorCode) => {
     tools.push(tool);
-    tool.child.stderr?.on('data', (chunk: Buffer) => tail.write(chunk, label));
-    tool.child.stderr?.on('end', () => tail.end(label));
-    exitCodes[key] = null;
-    waits.push(
-      tool.closed.then(
-        (exit) => {
-          exitCodes[key] = exit;
-          if (exit !== 0) fail(code, exitMessage(label, tool, exit), true);
-        },
-        (error: Error) => fail(code, `cannot start ${label}: ${error.message}`, true),
-      ),
-    );
+    // A tool that failed is not the object's fault: the download goes on (dropped) to tell.
+    waits.push(watchTool(tool, key, label, { tail, exitCodes }, (message) => fail(code, message, true)));
   };
 
   try {

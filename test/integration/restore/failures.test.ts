@@ -11,6 +11,12 @@ import { createLocalSigner } from '../../../local/signer.js';
 import { startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { type MariaDb, seedFixture, startMariaDb } from '../../helpers/mariadb.js';
+import {
+  MARIADB_RESTORE_PRIVILEGES,
+  mariadbDatabases,
+  mariadbRestoreUser,
+  passwordFile,
+} from '../../helpers/restore-users.js';
 import { type StorageProxy, startStorageProxy } from '../../helpers/storage-proxy.js';
 import {
   createBucket,
@@ -20,12 +26,6 @@ import {
   OAUTH,
   startFunction,
 } from '../functions/harness.js';
-import {
-  MARIADB_RESTORE_PRIVILEGES,
-  mariadbDatabases,
-  mariadbRestoreUser,
-  passwordFile,
-} from '../../helpers/restore-users.js';
 
 const BUCKET = 'restore-failures';
 const SCRATCH = ['HospitalDB_restore', 'HospitalDB_limited', 'Clinic_restore'];

@@ -12,9 +12,6 @@ import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { checksums, type MariaDb, seedFixture, startMariaDb } from '../../helpers/mariadb.js';
 import { type Postgres, pgChecksums, seedPgFixture, startPostgres } from '../../helpers/postgres.js';
-import { scheduledHeaders } from '../../helpers/scheduler.js';
-import { runTool } from '../../helpers/stand-in-tools.js';
-import { createBucket, type FunctionHarness, OAUTH, outcomes, startFunction } from '../functions/harness.js';
 import {
   mariadbDatabases,
   mariadbRestoreUser,
@@ -22,6 +19,9 @@ import {
   postgresDatabases,
   postgresRestoreRole,
 } from '../../helpers/restore-users.js';
+import { scheduledHeaders } from '../../helpers/scheduler.js';
+import { runTool } from '../../helpers/stand-in-tools.js';
+import { createBucket, type FunctionHarness, OAUTH, outcomes, startFunction } from '../functions/harness.js';
 
 const BUCKET = 'restore-round-trip';
 const SCHEDULER = 'db-backup-scheduler@acme-test.iam.gserviceaccount.com';

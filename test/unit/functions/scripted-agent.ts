@@ -3,6 +3,7 @@
 // the test says, one step per read.
 import { createHash } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
+import { queuedRestore } from '../../../agent/restore/restore-status.js';
 import type { BusyJob, JobState, JobStatus, RunRequest } from '../../../core/protocol.js';
 import type { RestoreRequestInput, RestoreStatus } from '../../../core/restore-protocol.js';
 import type { AgentClient, Submission } from '../../../functions/agent/agent-client.js';
@@ -154,22 +155,17 @@ export function scriptedAgent(
       restores.push(request);
       const jobId = `restore-${++ids}`;
       const scratchDatabase = request.scratchDatabase ?? `${request.targetId}_scratch`;
-      const status: RestoreStatus = {
-        jobId,
-        runId: request.runId,
-        targetId: request.targetId,
-        objectName: request.objectName,
-        scratchDatabase,
-        keep: request.keep ?? false,
-        state: 'queued',
-        bytesDownloaded: 0,
-        bytesRestored: 0,
-        tables: [],
-        checks: [],
-        scratch: 'none',
-        exitCodes: {},
-        stderrTail: [],
-      };
+      const status = queuedRestore(
+        {
+          jobId,
+          runId: request.runId,
+          targetId: request.targetId,
+          objectName: request.objectName,
+          scratchDatabase,
+          keep: request.keep ?? false,
+        },
+        new Date(),
+      );
       const script = restoreScripts[request.targetId] ?? { states: ['succeeded'] };
       restoreJobs.set(jobId, { status, script, reads: 0 });
       return {

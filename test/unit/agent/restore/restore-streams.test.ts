@@ -1,24 +1,18 @@
 // The streams between a download and the restore tool: the hashes that judge the bytes, the hold that keeps the
 // dump's end from the tool until they are judged, and mysqldump's definers rewritten on the way.
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { CRC32C } from '@google-cloud/storage';
 import { describe, expect, it } from 'vitest';
 import { HoldUntilVerified } from '../../../../agent/restore/hold-until-verified.js';
 import { DefinerFilter } from '../../../../agent/restore/inventory/mysql-definers.js';
 import { VerifyingStream } from '../../../../agent/restore/verify-hashes.js';
+import { hashesOf } from '../../functions/scripted-agent.js';
 
 const data = Buffer.from('x'.repeat(100_000));
 const expected = (bytes: Buffer) => {
-  const crc = new CRC32C();
-  crc.update(bytes);
-  return {
-    size: bytes.length,
-    crc32c: crc.toString(),
-    md5: createHash('md5').update(bytes).digest('base64'),
-  };
+  const { bytesUploaded: size, crc32c, md5 } = hashesOf(bytes);
+  return { size, crc32c: crc32c as string, md5: md5 as string };
 };
 
 async function verify(bytes: Buffer, wanted = expected(data)) {

@@ -99,6 +99,8 @@ describe('the event table', () => {
       'backup.warning',
       'config.invalid',
       'request.failed',
+      'restore.failed',
+      'restore.missing',
       'retention.hold-failed',
       'retention.target-failed',
       'verify.failed',
@@ -111,7 +113,9 @@ describe('the event table', () => {
       if (kind.severity === 'ERROR' || kind.severity === 'CRITICAL') {
         expect([name, kind.alerting]).toEqual([
           name,
-          !['run.failed', 'verify.found-problems', 'retention.failed'].includes(name),
+          !['run.failed', 'verify.found-problems', 'retention.failed', 'restore.found-problems'].includes(
+            name,
+          ),
         ]);
       }
     }
