@@ -1,8 +1,5 @@
 // One restore from queued to settled: the scratch database made (never one that exists), the dump streamed into it,
 // the result validated, the scratch database dropped (unless kept), each step shown to callers and the end logged.
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { BackupError, type ErrorCode, errorCodeOf } from '../../core/errors.js';
 import type { CompressionAlgorithm } from '../../core/formats.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
@@ -16,7 +13,7 @@ import type { RetryPolicy } from '../pipeline/retrying.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { DUMP_READERS } from './inventory/index.js';
 import { interruptedRestore, restoreLogFields, runningRestore } from './restore-status.js';
-import { runStep } from './run-step.js';
+import { dropScratch, makeScratch } from './scratch.js';
 import { streamRestore } from './stream-restore.js';
 import { validateRestore } from './validate.js';
 import type { ExpectedObject } from './verify-hashes.js';
@@ -40,45 +37,7 @@ export interface RestoreSource {
   compression: CompressionAlgorithm;
 }
 
-/** How long dropping a scratch database may take, even after the job itself was stopped. */
-const DROP_TIMEOUT_MS = 120_000;
 const PROGRESS_SAVE_MS = 2000;
-
-/** Makes the empty scratch database; SCRATCH_EXISTS when it is there already (it is then not ours to drop). */
-async function makeScratch(steps: RestoreSteps, scratch: string, tail: StderrTail, signal: AbortSignal) {
-  if (steps.create === null) {
-    const paths = steps.drop.kind === 'files' ? steps.drop.paths : [];
-    if (paths.some((path) => existsSync(path))) {
-      throw new BackupError(
-        'SCRATCH_EXISTS',
-        `the scratch database ${scratch} exists already: drop it, or restore into another`,
-      );
-    }
-    if (paths[0]) await mkdir(dirname(paths[0]), { recursive: true, mode: 0o700 });
-    return;
-  }
-  const result = await runStep(steps.create, tail, signal);
-  if (result.code === 0) return;
-  if (/exist/i.test(result.stderr)) {
-    throw new BackupError(
-      'SCRATCH_EXISTS',
-      `the scratch database ${scratch} exists already: drop it, or restore into another`,
-    );
-  }
-  const why = result.stderr.trim().split('\n').at(-1) ?? `exit code ${result.code}`;
-  throw new BackupError('RESTORE_FAILED', `cannot create the scratch database ${scratch}: ${why}`);
-}
-
-export async function dropScratch(steps: RestoreSteps, tail: StderrTail): Promise<void> {
-  if (steps.drop.kind === 'files') {
-    for (const path of steps.drop.paths) await rm(path, { force: true });
-    return;
-  }
-  const result = await runStep(steps.drop.step, tail, AbortSignal.timeout(DROP_TIMEOUT_MS));
-  if (result.code !== 0) {
-    throw new Error(result.stderr.trim().split('\n').at(-1) || `the drop exited with code ${result.code}`);
-  }
-}
 
 export async function executeRestore(
   ctx: RestoreContext,

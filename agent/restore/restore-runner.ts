@@ -11,8 +11,9 @@ import { type AllowedStorage, checkDownloadUrl } from '../http/destinations.js';
 import { JobConflictError } from '../jobs/job-runner.js';
 import type { StateStore } from '../jobs/job-store.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
-import { dropScratch, executeRestore, type RestoreContext, type RestoreSource } from './execute-restore.js';
+import { executeRestore, type RestoreContext, type RestoreSource } from './execute-restore.js';
 import { interruptedRestore, queuedRestore, restoreLogFields } from './restore-status.js';
+import { dropScratch } from './scratch.js';
 
 export interface RestoreRunnerDeps extends Omit<RestoreContext, 'update' | 'shutdown'> {
   store: StateStore<RestoreStatus>;
