@@ -12,11 +12,9 @@ import {
   DRILL_STATE_KEY,
   DRILLED_KEY,
 } from '../restore/drill-marks.js';
+import { readRetention } from '../retention/metadata.js';
 import { CHECK_FAILED_KEY, VERIFIED_KEY } from '../settle-object.js';
 import { listTargetBackups } from '../storage/target-backups.js';
-
-/** Where retention records a copy's class (daily, weekly, monthly, yearly). */
-export const RETENTION_CLASS_KEY = 'retentionClass';
 
 export interface ListedBackup {
   objectName: string;
@@ -28,6 +26,7 @@ export interface ListedBackup {
   storageClass?: string;
   /** Its customTime: when Cloud Storage's lifecycle deletes it. */
   expiresAt?: string;
+  /** daily, weekly, monthly or yearly, as retention recorded it. */
   retentionClass?: string;
   verifiedAt?: string;
   checkFailed?: string;
@@ -83,7 +82,7 @@ export async function runList(
           createdAt: info.timeCreated,
           storageClass: info.storageClass,
           expiresAt: info.customTime,
-          retentionClass: meta[RETENTION_CLASS_KEY],
+          retentionClass: readRetention(info)?.class ?? undefined,
           verifiedAt: meta[VERIFIED_KEY],
           checkFailed: meta[CHECK_FAILED_KEY],
           drill: Object.keys(drill).length > 0 ? drill : undefined,
