@@ -71,11 +71,16 @@ describe('db-backup against the local stack', () => {
     const list = await local('list', '--json');
     expect(list.code, list.stderr).toBe(0);
     const [target] = (JSON.parse(list.stdout) as ListReport).targets;
-    expect(target?.backups[0]).toMatchObject({ storageClass: 'STANDARD', drill: { state: 'passed' } });
+    expect(target?.backups[0]).toMatchObject({
+      storageClass: 'STANDARD',
+      retentionClass: 'yearly',
+      drill: { state: 'passed' },
+    });
+    expect(target?.backups[0]?.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(target?.backups[0]?.verifiedAt).toBeTruthy();
     const table = await local('list', 'demo');
     expect(table.stdout).toMatch(
-      /^\d{4}-\d{2}-\d{2}\s+demo_\d{8}\.sql\.gz\s+[\d.]+ KiB\s+STANDARD\s+yes\s+passed \d{4}-/m,
+      /^\d{4}-\d{2}-\d{2}\s+demo_\d{8}\.sql\.gz\s+[\d.]+ KiB\s+yearly \/ STANDARD\s+\d{4}-\d{2}-\d{2} \d\d:\d\d\s+yes\s+passed \d{4}-/m,
     );
     const status = await local('status');
     expect(status.code).toBe(0);
