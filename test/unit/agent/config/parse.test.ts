@@ -163,13 +163,20 @@ describe('parseAgentConfig', () => {
     );
     const example = JSON.parse(text) as {
       trustedKeys: Record<string, string>;
-      targets: { passwordFile: string }[];
+      targets: { passwordFile: string; restore: { passwordFile: string } }[];
     };
     const entries: Record<string, { text: string }> = {};
     for (const path of Object.values(example.trustedKeys)) entries[path] = { text: publicPem };
-    for (const target of example.targets) entries[target.passwordFile] = { text: 'example-password' };
+    for (const target of example.targets) {
+      entries[target.passwordFile] = { text: 'example-password' };
+      entries[target.restore.passwordFile] = { text: 'example-restore-password' };
+    }
     const config = parseAgentConfig(text, memoryFiles(entries));
     expect(config.targets.map((target) => target.engine)).toEqual(['mysql', 'mongodb']);
+    expect(config.targets.map((target) => target.restore?.scratchDatabases)).toEqual([
+      ['HospitalDB_restore'],
+      ['MDBackoffice_restore'],
+    ]);
   });
 
   it('loads the answer-signing key, under its thumbprint, from a file only its owner may read', () => {
