@@ -104,6 +104,9 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
     if (!failure) {
       const label = basename(input.command.file);
       const tool = spawnTool(input.command, 'pipe');
+      // What a restore tool prints on stdout (command tags, echoed rows) means nothing here; read and dropped, it
+      // can never fill its pipe and stall the tool.
+      tool.child.stdout?.resume();
       watch(tool, 'restore', label, 'RESTORE_FAILED');
       const stderrLine = scanner.stderrLine?.bind(scanner);
       if (stderrLine && tool.child.stderr)
