@@ -2,11 +2,12 @@
 // target without restore settings, a scratch database it does not allow or that is the source, a URL outside its
 // storage or for another object), a second restore of a busy target, and a restore's status once it ended.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queuedRestore } from '../../../agent/restore/restore-status.js';
 import { AGENT_PATHS, errorBodySchema } from '../../../core/protocol.js';
 import {
   type RestoreRequestInput,
@@ -151,5 +152,56 @@ describe('an accepted restore', () => {
     });
     expect(existsSync(join(dir, 'scratch', 'clinic_restore.sqlite'))).toBe(false);
     expect((await agent.request(AGENT_PATHS.restore('no-such-restore'))).status).toBe(404);
+  });
+});
+
+describe('a restore cut off by a stop', () => {
+  it('is interrupted at the next start, and the scratch database it left is dropped', async () => {
+    const agentDir = await mkdtemp(join(tmpdir(), 'restore-restart-'));
+    const scratchDir = join(agentDir, 'scratch');
+    await mkdir(join(agentDir, 'state', 'restores'), { recursive: true });
+    await mkdir(scratchDir);
+    await writeFile(join(scratchDir, 'clinic_restore.sqlite'), 'half a database');
+    const left = queuedRestore(
+      {
+        jobId: 'cut-off',
+        runId: 'run-9',
+        targetId: 'clinic',
+        objectName: OBJECT,
+        scratchDatabase: 'clinic_restore',
+        keep: false,
+      },
+      new Date(),
+    );
+    const running = { ...left, state: 'running', step: 'restoring', scratch: 'created' };
+    await writeFile(join(agentDir, 'state', 'restores', 'cut-off.json'), JSON.stringify(running));
+    const restarted = await startTestAgent({
+      dir: agentDir,
+      targets: [
+        {
+          id: 'clinic',
+          engine: 'sqlite',
+          database: 'clinic',
+          path: join(dir, 'clinic.db'),
+          restore: { scratchDatabases: ['clinic_restore'], scratchDir },
+        },
+      ],
+      uploads: { origin: emulator.url, buckets: [BUCKET] },
+    });
+    try {
+      const status = restoreStatusSchema.parse(
+        (await restarted.request(AGENT_PATHS.restore('cut-off'))).json,
+      );
+      expect(status).toMatchObject({
+        state: 'interrupted',
+        errorCode: 'JOB_INTERRUPTED',
+        scratch: 'dropped',
+      });
+      expect(existsSync(join(scratchDir, 'clinic_restore.sqlite'))).toBe(false);
+      const events = (await restarted.logLines()).map((line) => JSON.parse(line).event);
+      expect(events).toEqual(expect.arrayContaining(['job.restore_interrupted', 'job.scratch_dropped']));
+    } finally {
+      await restarted.remove();
+    }
   });
 });
