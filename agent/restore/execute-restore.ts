@@ -91,13 +91,14 @@ export async function executeRestore(
       },
     });
     const { bytesDownloaded, bytesRestored, exitCodes } = outcome;
-    await save({ ...status, bytesDownloaded, bytesRestored, exitCodes, step: 'validating' });
+    status = { ...status, bytesDownloaded, bytesRestored, exitCodes };
     if (!outcome.ok)
       throw new BackupError(
         outcome.errorCode ?? 'RESTORE_FAILED',
         outcome.errorMessage ?? 'the restore failed',
       );
     restored = true;
+    await save({ ...status, step: 'validating' });
     const validation = await validateRestore({
       steps,
       dialect: dialectFor(target.engine),
