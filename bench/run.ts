@@ -6,7 +6,7 @@ import { benchAtSize } from './agent/agent-bench.js';
 import { compileBackupChild } from './agent/compile-child.js';
 import { selectedContenders } from './agent/contenders.js';
 import { buildReport, formatReport } from './agent/report.js';
-import { runRestoreBench } from './restore/restore-bench.js';
+import { formatRestoreReport, runRestoreBench } from './restore/restore-bench.js';
 
 async function main(): Promise<void> {
   const json = process.argv.slice(2).includes('--json');
@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   const results = [];
   for (const size of sizes) results.push(await benchAtSize(size, ids, childPath));
   const report = buildReport(results, loadAtStart);
-  console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));
-  if (!json && process.env.BENCH_SKIP_RESTORE !== '1') await runRestoreBench(sizeGiB);
+  const restore = process.env.BENCH_SKIP_RESTORE === '1' ? undefined : await runRestoreBench(sizeGiB);
+  if (json) console.log(JSON.stringify({ ...report, ...(restore && { restore }) }, null, 2));
+  else console.log([formatReport(report), ...(restore ? [formatRestoreReport(restore)] : [])].join('\n'));
 }
 
 main().catch((error: unknown) => {

@@ -32,10 +32,19 @@ const MB = 1e6;
 const BUCKET = 'bench-restores';
 const SCRATCH = 'BenchDB_restore';
 
-interface Run {
+export interface RestoreRun {
   name: string;
   round: number;
   seconds: number;
+}
+
+/** What the restore figure measured: for `--json` as it is, or as a table. */
+export interface RestoreFigure {
+  sizeGiB: number;
+  /** The decompressed dump's bytes, and the gzip-6 object's. */
+  dumpBytes: number;
+  objectBytes: number;
+  runs: RestoreRun[];
 }
 
 interface Setup {
@@ -48,7 +57,7 @@ interface Setup {
 }
 
 /** The agent's way: the scratch database made, the object streamed in from the emulator, then validated. */
-async function agentRestore(setup: Setup, round: number): Promise<{ runs: Run[]; dumpBytes: number }> {
+async function agentRestore(setup: Setup, round: number): Promise<{ runs: RestoreRun[]; dumpBytes: number }> {
   const { target, account } = setup;
   const steps = restoreStepsFor(target, { password: account.password }, SCRATCH);
   const tail = new StderrTail(20, [account.password]);
@@ -89,7 +98,7 @@ async function agentRestore(setup: Setup, round: number): Promise<{ runs: Run[];
 }
 
 /** The shell's way: the same dump from a local file, into the same server as the same user. */
-async function shellRestore(setup: Setup, round: number): Promise<Run> {
+async function shellRestore(setup: Setup, round: number): Promise<RestoreRun> {
   const { db, account } = setup;
   await db.exec(`CREATE DATABASE ${SCRATCH};`);
   const client = `mariadb --no-defaults --protocol=tcp --host=${db.host} --port=${db.port} --user=${account.user} ${SCRATCH}`;
@@ -103,7 +112,7 @@ async function shellRestore(setup: Setup, round: number): Promise<Run> {
 export async function runRestoreBench(
   sizeGiB: number,
   rounds = Number(process.env.BENCH_RESTORE_ROUNDS ?? 2),
-): Promise<void> {
+): Promise<RestoreFigure> {
   const dir = await mkdtemp(join(tmpdir(), 'restore-bench-'));
   const db = await startMariaDb({ bufferPool: '1G' });
   const signer = createLocalSigner();
@@ -151,7 +160,7 @@ export async function runRestoreBench(
     };
     console.error(`# restore bench: ${rows} rows, ${(size / 1024 ** 2).toFixed(0)} MiB gzip-6 object`);
 
-    const runs: Run[] = [];
+    const runs: RestoreRun[] = [];
     let dumpBytes = 0;
     for (let round = 1; round <= rounds; round++) {
       const agent = await agentRestore(setup, round);
@@ -167,7 +176,7 @@ export async function runRestoreBench(
           .join(' s, ')} s`,
       );
     }
-    printRestoreReport(sizeGiB, dumpBytes, size, runs);
+    return { sizeGiB, dumpBytes, objectBytes: size, runs };
   } finally {
     await emulator.close();
     await db.stop();
@@ -175,25 +184,23 @@ export async function runRestoreBench(
   }
 }
 
-function printRestoreReport(sizeGiB: number, dumpBytes: number, objectBytes: number, runs: Run[]): void {
+export function formatRestoreReport(figure: RestoreFigure): string {
+  const { sizeGiB, dumpBytes, objectBytes, runs } = figure;
   const rate = (seconds: number) => dumpBytes / MB / seconds;
   const best = (name: string) =>
     Math.min(...runs.filter((run) => run.name === name).map((run) => run.seconds));
   const shell = best('gunzip -c dump.sql.gz | mariadb');
-  console.log(
-    [
-      '',
-      `## Restore of a MariaDB dump of ${(dumpBytes / GIB).toFixed(2)} GiB (${(objectBytes / 1024 ** 2).toFixed(0)} MiB gzip-6; BENCH_SIZE_GIB ${sizeGiB})`,
-      '',
-      '| pipeline | round | seconds | dump MB/s |',
-      '| --- | ---: | ---: | ---: |',
-      ...runs.map(
-        (run) =>
-          `| ${run.name} | ${run.round} | ${run.seconds.toFixed(1)} | ${rate(run.seconds).toFixed(1)} |`,
-      ),
-      '',
-      `- agent / (gunzip | mariadb), best of each: ${(shell / best('agent: emulator → hashes → gunzip → mariadb')).toFixed(2)} (recovery time with validation: ${(shell / best('agent, validated (recovery time)')).toFixed(2)})`,
-      '',
-    ].join('\n'),
-  );
+  return [
+    '',
+    `## Restore of a MariaDB dump of ${(dumpBytes / GIB).toFixed(2)} GiB (${(objectBytes / 1024 ** 2).toFixed(0)} MiB gzip-6; BENCH_SIZE_GIB ${sizeGiB})`,
+    '',
+    '| pipeline | round | seconds | dump MB/s |',
+    '| --- | ---: | ---: | ---: |',
+    ...runs.map(
+      (run) => `| ${run.name} | ${run.round} | ${run.seconds.toFixed(1)} | ${rate(run.seconds).toFixed(1)} |`,
+    ),
+    '',
+    `- agent / (gunzip | mariadb), best of each: ${(shell / best('agent: emulator → hashes → gunzip → mariadb')).toFixed(2)} (recovery time with validation: ${(shell / best('agent, validated (recovery time)')).toFixed(2)})`,
+    '',
+  ].join('\n');
 }

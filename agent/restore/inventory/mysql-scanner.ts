@@ -127,5 +127,4 @@ export class MysqlDumpScanner implements DumpScanner {
     }
     return end;
   }
-
 }

@@ -25,7 +25,7 @@ describe('a restore tool that writes to stdout', () => {
     await storage.storage.bucket('pipeline-backups').file('chatty.sql.gz').save(object, { resumable: false });
     const { bytesUploaded: size, crc32c, md5 } = hashesOf(object);
     const outcome = await streamRestore({
-      url: `${storage.emulator.url}/download/storage/v1/b/pipeline-backups/o/chatty.sql.gz?alt=media`,
+      url: `${storage.backend.url}/download/storage/v1/b/pipeline-backups/o/chatty.sql.gz?alt=media`,
       expected: { size, crc32c: crc32c as string, md5: md5 as string },
       compression: 'gzip',
       command: { file: 'cat', args: [], env: {}, secretFiles: [] },

@@ -23,7 +23,7 @@ let dir: string;
 
 beforeAll(async () => {
   [pg, storage] = await Promise.all([startPostgres(), startStorage()]);
-  proxy = await startStorageProxy(storage.emulator.url);
+  proxy = await startStorageProxy(storage.backend.url);
   dir = await mkdtemp(join(tmpdir(), 'commit-guard-'));
   await seedPgFixture(pg, 'app');
   await pg.exec(`CREATE ROLE restore LOGIN CREATEDB PASSWORD ${pgString('restore-pw')};`);
