@@ -25,8 +25,6 @@ export interface DumpSecrets {
 
 export interface Engine<T> {
   name: EngineName;
-  /** This engine's entry in agent.json `targets`, common fields included. */
-  targetSchema: z.ZodType<T>;
   dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
   restore: RestoreEngine<T>;
 }

@@ -9,9 +9,6 @@ import { postgres, postgresTargetSchema } from './postgres.js';
 import type { RestoreDialect, RestoreSteps } from './restore-engine.js';
 import { sqlite, sqliteTargetSchema } from './sqlite.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: each entry is checked against its own target type where it is defined
-export const ENGINE_TABLE = { mysql, mongodb, postgres, sqlite } satisfies Record<EngineName, Engine<any>>;
-
 export const targetConfigSchema = z.discriminatedUnion('engine', [
   mysqlTargetSchema,
   mongodbTargetSchema,
@@ -22,37 +19,27 @@ export type TargetConfig = z.infer<typeof targetConfigSchema>;
 /** A target as written in agent.json, before defaults are filled in. */
 export type TargetInput = z.input<typeof targetConfigSchema>;
 
-/** The engine of a target with its own type, so a target is never built by another engine's builder. */
+type TargetOf<E extends EngineName> = Extract<TargetConfig, { engine: E }>;
+
+/** Every engine, under its name: a missing one is a compile error, and each serves only its own targets. */
+const ENGINES: { [E in EngineName]: Engine<TargetOf<E>> } = { mysql, mongodb, postgres, sqlite };
+
+/** The engine of a target, typed by it, so a target is never built by another engine's builder. */
+function engineOf<E extends EngineName>(target: TargetOf<E>): Engine<TargetOf<E>> {
+  return ENGINES[target.engine as E];
+}
+
 export function dumpCommandFor(target: TargetConfig, password?: string): DumpCommand {
-  const secrets = password === undefined ? {} : { password };
-  switch (target.engine) {
-    case 'mysql':
-      return mysql.dumpCommand(target, secrets);
-    case 'mongodb':
-      return mongodb.dumpCommand(target, secrets);
-    case 'postgres':
-      return postgres.dumpCommand(target, secrets);
-    case 'sqlite':
-      return sqlite.dumpCommand(target, secrets);
-  }
+  return engineOf(target).dumpCommand(target, password === undefined ? {} : { password });
 }
 
 /** A target's restore steps into `scratch`, built by its own engine; RESTORE_NOT_CONFIGURED without settings. */
 export function restoreStepsFor(target: TargetConfig, secrets: DumpSecrets, scratch: string): RestoreSteps {
-  switch (target.engine) {
-    case 'mysql':
-      return mysql.restore.steps(target, secrets, scratch);
-    case 'mongodb':
-      return mongodb.restore.steps(target, secrets, scratch);
-    case 'postgres':
-      return postgres.restore.steps(target, secrets, scratch);
-    case 'sqlite':
-      return sqlite.restore.steps(target, secrets, scratch);
-  }
+  return engineOf(target).restore.steps(target, secrets, scratch);
 }
 
 export function dialectFor(engine: EngineName): RestoreDialect {
-  return ENGINE_TABLE[engine].restore.dialect;
+  return ENGINES[engine].restore.dialect;
 }
 
 export type { DumpCommand, DumpSecrets, Engine } from './engine.js';

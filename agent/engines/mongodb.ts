@@ -73,7 +73,6 @@ export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
 
 export const mongodb: Engine<MongodbTarget> = {
   name: 'mongodb',
-  targetSchema: mongodbTargetSchema,
   dumpCommand(target: MongodbTarget, secrets: DumpSecrets): DumpCommand {
     const secretFiles = secrets.password === undefined ? [] : [configFile(secrets.password)];
     return {

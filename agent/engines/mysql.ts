@@ -117,7 +117,6 @@ const restore: RestoreEngine<MysqlTarget> = {
 
 export const mysql: Engine<MysqlTarget> = {
   name: 'mysql',
-  targetSchema: mysqlTargetSchema,
   dumpCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
     const { args, secretFiles } = connect(target, target.user, secrets);
     return {

@@ -127,7 +127,6 @@ const restore: RestoreEngine<PostgresTarget> = {
 
 export const postgres: Engine<PostgresTarget> = {
   name: 'postgres',
-  targetSchema: postgresTargetSchema,
   dumpCommand(target: PostgresTarget, secrets: DumpSecrets): DumpCommand {
     return {
       file: target.toolPath ?? 'pg_dump',
