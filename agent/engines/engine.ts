@@ -24,7 +24,6 @@ export interface DumpSecrets {
 }
 
 export interface Engine<T> {
-  name: EngineName;
   dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
   restore: RestoreEngine<T>;
 }

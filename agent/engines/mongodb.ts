@@ -72,7 +72,6 @@ export const mongodbTargetSchema = z
 export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
 
 export const mongodb: Engine<MongodbTarget> = {
-  name: 'mongodb',
   dumpCommand(target: MongodbTarget, secrets: DumpSecrets): DumpCommand {
     const secretFiles = secrets.password === undefined ? [] : [configFile(secrets.password)];
     return {

@@ -116,7 +116,6 @@ const restore: RestoreEngine<MysqlTarget> = {
 };
 
 export const mysql: Engine<MysqlTarget> = {
-  name: 'mysql',
   dumpCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
     const { args, secretFiles } = connect(target, target.user, secrets);
     return {

@@ -126,7 +126,6 @@ const restore: RestoreEngine<PostgresTarget> = {
 };
 
 export const postgres: Engine<PostgresTarget> = {
-  name: 'postgres',
   dumpCommand(target: PostgresTarget, secrets: DumpSecrets): DumpCommand {
     return {
       file: target.toolPath ?? 'pg_dump',

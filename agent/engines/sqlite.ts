@@ -86,7 +86,6 @@ const restore: RestoreEngine<SqliteTarget> = {
 };
 
 export const sqlite: Engine<SqliteTarget> = {
-  name: 'sqlite',
   // .dump runs inside one read transaction (a savepoint), so it is a consistent snapshot even while others write:
   // in WAL mode writers carry on, otherwise they wait for it. -bail turns any error into a non-zero exit;
   // -init /dev/null keeps a ~/.sqliterc out of the dump.
