@@ -2,7 +2,6 @@
 // its restore steps beside it.
 
 import { z } from 'zod';
-import type { EngineName } from '../../core/formats.js';
 import { nameSchema } from '../../core/protocol.js';
 import type { RestoreEngine } from './restore-engine.js';
 
