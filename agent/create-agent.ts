@@ -70,7 +70,13 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
   };
   const pipeline = createBackupPipeline(
-    { zstdPath: config.zstdPath, pigzPath: config.pigzPath, chunkSize: config.chunkSize, retry },
+    {
+      zstdPath: config.zstdPath,
+      pigzPath: config.pigzPath,
+      chunkSize: config.chunkSize,
+      retry,
+      redact: redactor.redact,
+    },
     createDumpResolver(files, redactor),
   );
   const runner = createJobRunner({

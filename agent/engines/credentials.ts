@@ -8,20 +8,9 @@ import type { DumpCommand, DumpSecrets } from './engine.js';
 import { dumpCommandFor, restoreStepsFor, type TargetConfig } from './index.js';
 import type { RestoreSteps } from './restore-engine.js';
 
-export interface ResolvedDump {
-  command: DumpCommand;
-  /** What must never be shown: the password, when the target has one. */
-  secrets: string[];
-}
+export type ResolveDump = (target: TargetConfig) => DumpCommand;
 
-export type ResolveDump = (target: TargetConfig) => ResolvedDump;
-
-export interface ResolvedRestore {
-  steps: RestoreSteps;
-  secrets: string[];
-}
-
-export type ResolveRestore = (target: TargetConfig, scratch: string) => ResolvedRestore;
+export type ResolveRestore = (target: TargetConfig, scratch: string) => RestoreSteps;
 
 function readSecrets(
   path: string | undefined,
@@ -35,12 +24,10 @@ function readSecrets(
   return { password };
 }
 
-const listed = (secrets: DumpSecrets): string[] => (secrets.password === undefined ? [] : [secrets.password]);
-
 export function createDumpResolver(files: ConfigFiles, redactor: Redactor): ResolveDump {
   return (target) => {
     const secrets = readSecrets(target.passwordFile, `target ${target.id} passwordFile`, files, redactor);
-    return { command: dumpCommandFor(target, secrets.password), secrets: listed(secrets) };
+    return dumpCommandFor(target, secrets.password);
   };
 }
 
@@ -48,6 +35,6 @@ export function createRestoreResolver(files: ConfigFiles, redactor: Redactor): R
   return (target, scratch) => {
     const path = target.restore && 'passwordFile' in target.restore ? target.restore.passwordFile : undefined;
     const secrets = readSecrets(path, `target ${target.id} restore.passwordFile`, files, redactor);
-    return { steps: restoreStepsFor(target, secrets, scratch), secrets: listed(secrets) };
+    return restoreStepsFor(target, secrets, scratch);
   };
 }

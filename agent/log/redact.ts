@@ -1,10 +1,12 @@
-// Scrubs secrets out of text bound for a log line, a job status or an HTTP answer: the configured passwords,
-// and the query of any URL (an upload session URI is a capability, and its upload_id is the secret part).
+// Scrubs secrets out of text bound for a log line, a job status, an HTTP answer or a tool's stderr tail: the
+// passwords read so far, anything shaped like `password=…` or `password: …` (whatever a tool printed), and the query
+// of any URL (an upload session URI is a capability, and its upload_id is the secret part).
 
 const MASK = '[REDACTED]';
 /** Shorter secrets would mask ordinary words; config parsing refuses passwords this short instead. */
 export const MIN_REDACTED_LENGTH = 4;
 const URL_QUERY = /\b(https?:\/\/[^\s"'?#]*)\?[^\s"']*/gi;
+const KEY_VALUE = /(pass(?:word)?|pwd|secret|token)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s)\]},;]+)/gi;
 
 export type Redact = (text: string) => string;
 
@@ -27,7 +29,7 @@ export function createRedactor(secrets: readonly string[] = []): Redactor {
     redact: (text) => {
       let out = text;
       for (const secret of masked) out = out.split(secret).join(MASK);
-      return out.replace(URL_QUERY, `$1?${MASK}`);
+      return out.replace(KEY_VALUE, `$1$2${MASK}`).replace(URL_QUERY, `$1?${MASK}`);
     },
   };
 }

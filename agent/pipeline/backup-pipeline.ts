@@ -25,7 +25,6 @@ export type BackupPipeline = (
 
 export function createBackupPipeline(settings: StreamSettings, resolveDump: ResolveDump): BackupPipeline {
   return async (target, request, control) => {
-    const { command, secrets } = resolveDump(target);
-    return streamBackup({ request, command, secrets, settings, ...control });
+    return streamBackup({ request, command: resolveDump(target), settings, ...control });
   };
 }

@@ -1,16 +1,7 @@
 // The last lines a tool wrote to stderr, bounded in memory, with secrets redacted before anyone sees them.
+import type { Redact } from '../log/redact.js';
 
 const MAX_LINE = 500;
-
-/** Hides the password itself and anything shaped like `password=…`/`password: …` (whatever the tool printed). */
-export function redact(line: string, secrets: readonly string[]): string {
-  let out = line;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[REDACTED]');
-  return out.replace(
-    /(pass(?:word)?|pwd|secret|token)(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s)\]},;]+)/gi,
-    '$1$2[REDACTED]',
-  );
-}
 
 export class StderrTail {
   private readonly lines: string[] = [];
@@ -18,7 +9,7 @@ export class StderrTail {
 
   constructor(
     private readonly limit: number,
-    private readonly secrets: readonly string[],
+    private readonly redact: Redact,
   ) {}
 
   /** Feeds raw stderr; `label` names the tool when several share one tail. */
@@ -42,7 +33,7 @@ export class StderrTail {
 
   private push(line: string, label: string): void {
     if (!line.trim()) return;
-    this.lines.push(`${label}: ${redact(line.slice(0, MAX_LINE), this.secrets)}`);
+    this.lines.push(`${label}: ${this.redact(line.slice(0, MAX_LINE))}`);
     if (this.lines.length > this.limit) this.lines.shift();
   }
 }

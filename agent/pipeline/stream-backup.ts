@@ -8,6 +8,7 @@ import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
 import { cancelUploadSession } from '../../core/upload-session.js';
 import type { DumpCommand } from '../engines/index.js';
+import type { Redact } from '../log/redact.js';
 import { type Compressor, startCompressor } from './compressor.js';
 import { CountingStream, HashingStream } from './hasher.js';
 import { ResumableUpload } from './resumable-upload.js';
@@ -47,14 +48,14 @@ export interface StreamSettings {
   /** Upload chunk size, a multiple of 256 KiB; memory use is about twice this whatever the database's size. */
   chunkSize: number;
   retry: RetryPolicy;
+  /** The agent's redactor: it knows every password read so far, and masks the tools' stderr with it. */
+  redact: Redact;
 }
 
 export interface StreamBackupInput {
   request: Pick<JobRequest, 'uploadUri'> & { compression: Compression };
-  /** The dump tool, its secrets already in place (see engines/credentials.ts). */
+  /** The dump tool, its secrets already in place and known to the redactor (see engines/credentials.ts). */
   command: DumpCommand;
-  /** Masked in the stderr tail. */
-  secrets: readonly string[];
   settings: StreamSettings;
   /** Aborting stops the tools and cancels the session; a BackupError reason gives the code, else JOB_INTERRUPTED. */
   signal: AbortSignal;
@@ -87,7 +88,7 @@ function forwardInto(upload: ResumableUpload, onError: (error: unknown) => void)
 /** Never throws for a backup failure: every failure is an outcome with its code, and the session is cancelled. */
 export async function streamBackup(input: StreamBackupInput): Promise<BackupOutcome> {
   const { request, command, settings } = input;
-  const tail = new StderrTail(STDERR_LINES, input.secrets);
+  const tail = new StderrTail(STDERR_LINES, settings.redact);
   const exitCodes: Record<string, number | null> = {};
   const counter = new CountingStream();
   const hasher = new HashingStream();

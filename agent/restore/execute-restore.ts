@@ -52,7 +52,7 @@ export async function executeRestore(
   /** Whether the dump went in whole: only then may a kept scratch database stay. */
   let restored = false;
   let steps: RestoreSteps | undefined;
-  let tail = new StderrTail(20, []);
+  const tail = new StderrTail(20, ctx.redact);
   const save = (next: RestoreStatus) => {
     status = next;
     return ctx.update(status);
@@ -67,9 +67,7 @@ export async function executeRestore(
   const limits = watchLimits(abort, settings, () => Date.now());
   try {
     if (abort.signal.aborted) throw abort.signal.reason;
-    const resolved = ctx.resolve(target, status.scratchDatabase);
-    steps = resolved.steps;
-    tail = new StderrTail(20, resolved.secrets);
+    steps = ctx.resolve(target, status.scratchDatabase);
     await makeScratch(steps, status.scratchDatabase, tail, abort.signal);
     await save({ ...status, scratch: 'created' });
     let lastSave = Date.now();
@@ -77,9 +75,8 @@ export async function executeRestore(
       ...source,
       url: source.downloadUrl,
       command: steps.restore,
-      secrets: resolved.secrets,
       reader: DUMP_READERS[target.engine],
-      settings: ctx.settings,
+      settings: { ...ctx.settings, redact: ctx.redact },
       tail,
       signal: abort.signal,
       onProgress: (progress) => {

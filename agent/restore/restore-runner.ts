@@ -87,7 +87,7 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
     const target = targets.get(status.targetId);
     if (status.scratch !== 'created' || !target?.restore) return;
     try {
-      await dropScratch(deps.resolve(target, status.scratchDatabase).steps, new StderrTail(5, []));
+      await dropScratch(deps.resolve(target, status.scratchDatabase), new StderrTail(5, deps.redact));
       await update({ ...status, scratch: 'dropped' });
       deps.log.info(
         'job.scratch_dropped',

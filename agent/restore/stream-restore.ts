@@ -1,6 +1,7 @@
 // One restore's stream: signed download → hashes checked as the bytes pass → gunzip or zstd -d → the engine's filter
 // and scanner → the restore tool's stdin, whose end (and last bytes) wait for the hashes. Constant memory, no
 // temporary files; it succeeds only when every byte was the object's and every process exited 0.
+
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -8,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { CompressionAlgorithm } from '../../core/formats.js';
 import type { RestoreStep } from '../engines/index.js';
+import type { Redact } from '../log/redact.js';
 import type { RetryPolicy } from '../pipeline/retrying.js';
 import { type RunningTool, spawnTool } from '../pipeline/spawn-tool.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
@@ -30,12 +32,10 @@ export interface StreamRestoreInput {
   compression: CompressionAlgorithm;
   /** The restore tool, its secrets in place; it reads the dump on stdin. */
   command: RestoreStep;
-  /** Masked in the stderr tail. */
-  secrets: readonly string[];
   reader: DumpReader;
   /** Where the tools' stderr goes; one of its own when not given. */
   tail?: StderrTail;
-  settings: { zstdPath: string; retry: RetryPolicy; fetch?: typeof fetch };
+  settings: { zstdPath: string; retry: RetryPolicy; redact: Redact; fetch?: typeof fetch };
   /** Aborting stops everything; a BackupError reason gives the failure's code, else JOB_INTERRUPTED. */
   signal: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
@@ -57,7 +57,7 @@ const PROGRESS_MS = 1000;
 
 /** Never throws for a restore's failure: each one is an outcome with its code. */
 export async function streamRestore(input: StreamRestoreInput): Promise<StreamRestoreOutcome> {
-  const tail = input.tail ?? new StderrTail(20, input.secrets);
+  const tail = input.tail ?? new StderrTail(20, input.settings.redact);
   const exitCodes: Record<string, number | null> = {};
   const scanner = input.reader.scanner();
   const verifier = new VerifyingStream(input.expected);

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { dumpCommandFor, targetConfigSchema } from '../../agent/engines/index.js';
+import { createRedactor } from '../../agent/log/redact.js';
 import { createBackupPipeline } from '../../agent/pipeline/backup-pipeline.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import type { BenchBackupInput } from './measure.js';
@@ -40,8 +41,9 @@ const pipeline = createBackupPipeline(
     pigzPath: input.pigzPath,
     chunkSize: 8 * 1024 * 1024,
     retry: DEFAULT_RETRY_POLICY,
+    redact: createRedactor([input.password]).redact,
   },
-  (target) => ({ command: dumpCommandFor(target, input.password), secrets: [input.password] }),
+  (target) => dumpCommandFor(target, input.password),
 );
 const target = targetConfigSchema.parse(input.target);
 // From here on: a long-running agent has loaded its modules once, so their loading is not the backup's cost.

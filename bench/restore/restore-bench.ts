@@ -2,6 +2,7 @@
 // agent's pipeline from the emulator through a signed URL (hashes checked, scanned, into `mariadb`), and by
 // `gunzip -c dump.sql.gz | mariadb` from a local file, side by side, each into an empty scratch database — in
 // BENCH_RESTORE_ROUNDS (default 2) alternating rounds, since a shared machine's load moves between runs.
+
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import {
   mysqlTargetSchema,
   restoreStepsFor,
 } from '../../agent/engines/index.js';
+import { createRedactor } from '../../agent/log/redact.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import { StderrTail } from '../../agent/pipeline/stderr-tail.js';
 import { DUMP_READERS } from '../../agent/restore/inventory/index.js';
@@ -60,7 +62,8 @@ interface Setup {
 async function agentRestore(setup: Setup, round: number): Promise<{ runs: RestoreRun[]; dumpBytes: number }> {
   const { target, account } = setup;
   const steps = restoreStepsFor(target, { password: account.password }, SCRATCH);
-  const tail = new StderrTail(20, [account.password]);
+  const redact = createRedactor([account.password]).redact;
+  const tail = new StderrTail(20, redact);
   const signal = new AbortController().signal;
   await runStep(steps.create as NonNullable<typeof steps.create>, tail, signal);
   const started = performance.now();
@@ -69,9 +72,8 @@ async function agentRestore(setup: Setup, round: number): Promise<{ runs: Restor
     expected: setup.expected,
     compression: 'gzip',
     command: steps.restore,
-    secrets: [account.password],
     reader: DUMP_READERS.mysql,
-    settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY },
+    settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY, redact },
     tail,
     signal,
   });

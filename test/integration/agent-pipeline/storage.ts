@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import type { z } from 'zod';
 import { dumpCommandFor, targetConfigSchema } from '../../../agent/engines/index.js';
+import { createRedactor } from '../../../agent/log/redact.js';
 import { createBackupPipeline } from '../../../agent/pipeline/backup-pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../agent/pipeline/retrying.js';
 import type { BackupOutcome, BackupProgress } from '../../../agent/pipeline/stream-backup.js';
@@ -93,11 +94,9 @@ export function backup(input: PipelineInput): Promise<BackupOutcome> {
       pigzPath: input.pigzPath,
       chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
       retry: { ...TEST_RETRY, ...input.retry },
+      redact: createRedactor(input.password === undefined ? [] : [input.password]).redact,
     },
-    (target) => ({
-      command: dumpCommandFor(target, input.password),
-      secrets: input.password === undefined ? [] : [input.password],
-    }),
+    (target) => dumpCommandFor(target, input.password),
   );
   return pipeline(targetConfigSchema.parse(input.target), input.request, {
     signal: input.signal ?? new AbortController().signal,

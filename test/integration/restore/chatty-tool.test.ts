@@ -29,9 +29,8 @@ describe('a restore tool that writes to stdout', () => {
       expected: { size, crc32c: crc32c as string, md5: md5 as string },
       compression: 'gzip',
       command: { file: 'cat', args: [], env: {}, secretFiles: [] },
-      secrets: [],
       reader: DUMP_READERS.sqlite,
-      settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY },
+      settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY, redact: (text) => text },
       signal: AbortSignal.timeout(20_000),
     });
     expect(outcome).toMatchObject({

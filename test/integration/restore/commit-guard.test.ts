@@ -1,12 +1,14 @@
 // What a restore guarantees when the object turns out not to be the backup: psql (one transaction) and sqlite3
 // (whose dump ends in COMMIT) are killed before they read the end of the dump, so nothing they restored is committed
 // — even when every statement decompressed fine and only the gzip trailer was wrong.
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreStepsFor, targetConfigSchema } from '../../../agent/engines/index.js';
+import { createRedactor } from '../../../agent/log/redact.js';
 import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
 import { DUMP_READERS } from '../../../agent/restore/inventory/index.js';
 import { streamRestore } from '../../../agent/restore/stream-restore.js';
@@ -49,9 +51,12 @@ async function restoreWithBadTrailer(name: string, dump: string, target: unknown
     expected: { size, crc32c: crc32c as string, md5: md5 as string },
     compression: 'gzip',
     command: restoreStepsFor(parsed, { password: 'restore-pw' }, scratch).restore,
-    secrets: ['restore-pw'],
     reader: DUMP_READERS[parsed.engine],
-    settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY },
+    settings: {
+      zstdPath: 'zstd',
+      retry: DEFAULT_RETRY_POLICY,
+      redact: createRedactor(['restore-pw']).redact,
+    },
     signal: new AbortController().signal,
   });
 }

@@ -1,3 +1,4 @@
+// The agent's one redactor: known passwords, password-shaped values, URL queries, whole structures.
 import { describe, expect, it } from 'vitest';
 import { createRedactor, redactDeep } from '../../../../agent/log/redact.js';
 
@@ -12,6 +13,15 @@ describe('createRedactor', () => {
 
   it('leaves secrets too short to mask safely alone', () => {
     expect(createRedactor(['ab']).redact('table ab')).toBe('table ab');
+  });
+
+  it.each([
+    ['mysql: password=abc123 rejected', 'mysql: password=[REDACTED] rejected'],
+    ['uri (password: "a b c")', 'uri (password: [REDACTED])'],
+    ['PGPASSWORD=xyz; exit', 'PGPASSWORD=[REDACTED]; exit'],
+    ["{'pwd': 'x'}", "{'pwd': [REDACTED]}"],
+  ])('masks password-shaped values a tool may print: %s', (line, expected) => {
+    expect(createRedactor().redact(line)).toBe(expected);
   });
 
   it('masks the query of any URL, where an upload session id lives', () => {
