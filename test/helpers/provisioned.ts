@@ -8,6 +8,7 @@ const NEEDS = {
   postgres: ['debian:postgresql', 'debian:postgresql-client'],
   sqlite3: ['debian:sqlite3'],
   zstd: ['debian:zstd'],
+  python3: ['debian:python3'],
   'fake-gcs-server': ['fake-gcs-server'],
   ferretdb: ['ferretdb'],
   'mongo-tools': ['mongo-tools'],

@@ -2,12 +2,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runMeasured } from './measure.js';
+import { runMeasured, tally } from './measure.js';
 import { failure, type Manifest } from './outcome.js';
 
 /**
  * Database servers and their dump tools, the compressors, logger (util-linux), ps/pgrep (procps), rsyslog and
- * logrotate (to check the agent's deployment files), and GNU time, which measures the builds.
+ * logrotate (to check the agent's deployment files), Python 3 (which zips the function's source), and GNU time,
+ * which measures the builds.
  */
 export const DEBIAN_PACKAGES = [
   'mariadb-server',
@@ -21,10 +22,12 @@ export const DEBIAN_PACKAGES = [
   'procps',
   'rsyslog',
   'logrotate',
+  'python3',
   'time',
 ];
 
-const INSTALL = `apt-get install -y --no-install-recommends ${DEBIAN_PACKAGES.join(' ')}`;
+const installCommand = (packages: string[]) =>
+  `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
 
 function installedPackages(): Set<string> {
   // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own field syntax, not a template
@@ -37,11 +40,11 @@ function installedPackages(): Set<string> {
 }
 
 /** Why apt-get cannot install here, or undefined when it can. */
-function cannotInstall(): { reason: string; command: string } | undefined {
+export function cannotInstall(packages = DEBIAN_PACKAGES): { reason: string; command: string } | undefined {
   if (!existsSync('/usr/bin/apt-get') || !existsSync('/etc/debian_version'))
-    return { reason: 'not a Debian system', command: `the equivalent of \`${INSTALL}\`` };
+    return { reason: 'not a Debian system', command: `the equivalent of \`${installCommand(packages)}\`` };
   if (process.getuid?.() !== 0)
-    return { reason: 'not root', command: `sudo apt-get update && sudo ${INSTALL}` };
+    return { reason: 'not root', command: `sudo apt-get update && sudo ${installCommand(packages)}` };
   return undefined;
 }
 
@@ -60,23 +63,22 @@ export async function provisionDebian(logs: string): Promise<Manifest> {
 
   const log = join(logs, 'debian.log');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = await runMeasured('apt-get', ['update'], { env, log });
+  const figures = tally();
+  const update = figures.add(await runMeasured('apt-get', ['update'], { env, log }));
   const install = update.ok
-    ? await runMeasured('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, log })
+    ? figures.add(
+        await runMeasured('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env, log }),
+      )
     : update;
   present = installedPackages();
-  const built = {
-    seconds: Math.round((update.seconds + (install === update ? 0 : install.seconds)) * 10) / 10,
-    cpuSeconds: (update.cpuSeconds ?? 0) + (install === update ? 0 : (install.cpuSeconds ?? 0)),
-    peakMiB: install.peakMiB,
-  };
+  const built = figures.figures();
   return entries((name) => {
     if (!missing.includes(name)) return { state: 'ready', detail: 'installed' };
     if (present.has(name)) return { state: 'ready', detail: 'installed now with apt-get', built };
     return failure(
       `apt-get could not install it (log: ${log})`,
       install.tail,
-      `apt-get update && ${INSTALL}`,
+      `apt-get update && ${installCommand(DEBIAN_PACKAGES)}`,
     );
   });
 }

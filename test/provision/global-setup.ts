@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { cacheRoot, withCacheLock } from './cache.js';
 import { provisionDebian } from './debian.js';
+import { provisionGo } from './go-toolchain.js';
 import { provisionGoTool } from './go-tools.js';
 import { describeProvision, type Manifest, type Provision } from './outcome.js';
 import { provisionTerraform } from './terraform-mirror.js';
@@ -17,7 +18,8 @@ async function provisionAll(root: string): Promise<Manifest> {
   await mkdir(logs, { recursive: true });
   // Debian first: it brings GNU time, which measures the builds.
   const manifest: Manifest = { ...(await provisionDebian(logs)) };
-  const environment = { root, logs };
+  manifest.go = await provisionGo(root, logs);
+  const environment = { root, logs, go: manifest.go };
   for (const tool of [FAKE_GCS_SERVER, FERRETDB, MONGO_TOOLS])
     manifest[tool.name] = await provisionGoTool(environment, tool);
   Object.assign(manifest, await provisionTerraform(environment));

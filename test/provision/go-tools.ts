@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runMeasured } from './measure.js';
+import { runMeasured, tally } from './measure.js';
 import { failure, type Provision } from './outcome.js';
 import type { GoTool } from './versions.js';
 
@@ -11,19 +11,14 @@ export interface GoEnvironment {
   /** The cache root: GOPATH, the build cache and each tool's folder live under it. */
   root: string;
   logs: string;
+  /** The Go that builds (go-toolchain.ts), or why there is none. */
+  go: Provision;
 }
 
 /** Where a tool's executables go: one folder per release, so a new pin never mixes with the old. */
 export function toolDir(root: string, tool: GoTool): string {
   return join(root, 'go-tools', `${tool.name}@${tool.release}`);
 }
-
-/** Go 1.21 and later fetch the toolchain a module asks for from the module proxy, so any of them will do. */
-const NO_GO: Provision = {
-  state: 'unavailable',
-  reason: 'no Go toolchain (`go` is not on PATH)',
-  command: 'install Go 1.21 or later',
-};
 
 function goEnv(environment: GoEnvironment, tool: GoTool): NodeJS.ProcessEnv {
   const { GOFLAGS: _flags, ...inherited } = process.env;
@@ -38,6 +33,9 @@ function goEnv(environment: GoEnvironment, tool: GoTool): NodeJS.ProcessEnv {
     CGO_ENABLED: '0',
     // A pinned hash stands in for the checksum database, which has no entry for these pseudo-versions.
     ...(tool.sum ? { GONOSUMDB: tool.module } : {}),
+    // The release the tool pins, else the newer of this Go and the one its go.mod asks for, fetched if need be,
+    // whatever a `go env -w GOTOOLCHAIN=local` on this machine says.
+    GOTOOLCHAIN: tool.toolchain ?? 'auto',
   };
 }
 
@@ -54,23 +52,17 @@ export async function provisionGoTool(environment: GoEnvironment, tool: GoTool):
   const ready = await built(dir, tool);
   const detail = `${tool.module} ${tool.release} in ${dir}`;
   if (ready) return { state: 'ready', detail, paths: ready };
-  if (spawnSync('go', ['version']).status !== 0) return NO_GO;
+  if (environment.go.state !== 'ready') return environment.go;
+  const go = environment.go.paths?.go ?? 'go';
 
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const log = join(environment.logs, `${tool.name}.log`);
   await rm(log, { force: true });
   await rm(`${log}.time`, { force: true });
-  let seconds = 0;
-  let cpuSeconds = 0;
-  let peakMiB: number | undefined;
-  const step = async (args: string[], cwd?: string) => {
-    const result = await runMeasured('go', args, { env: goEnv(environment, tool), log, cwd });
-    seconds = Math.round((seconds + result.seconds) * 10) / 10;
-    cpuSeconds += result.cpuSeconds ?? 0;
-    if (result.peakMiB !== undefined) peakMiB = Math.max(peakMiB ?? 0, result.peakMiB);
-    return result;
-  };
+  const figures = tally();
+  const step = (args: string[], cwd?: string) =>
+    runMeasured(go, args, { env: goEnv(environment, tool), log, cwd }).then(figures.add);
   const failed = (what: string, tail: string): Provision =>
     failure(`${what} (log: ${log})`, tail, 'npm test again where the Go module proxy can be reached');
 
@@ -78,7 +70,7 @@ export async function provisionGoTool(environment: GoEnvironment, tool: GoTool):
   if (!downloaded.ok) return failed(`go mod download ${tool.module}@${tool.version} failed`, downloaded.tail);
   // Already in the module cache: asked again only to read the answer, which the log holds among other lines.
   const info = JSON.parse(
-    spawnSync('go', ['mod', 'download', '-json', `${tool.module}@${tool.version}`], {
+    spawnSync(go, ['mod', 'download', '-json', `${tool.module}@${tool.version}`], {
       env: goEnv(environment, tool),
       encoding: 'utf8',
     }).stdout,
@@ -88,15 +80,21 @@ export async function provisionGoTool(environment: GoEnvironment, tool: GoTool):
 
   // Built inside the downloaded module, as its own main module: its go.sum decides the dependencies, exactly as
   // `go install module@version` would, without the version-list query `go install` makes for deprecation
-  // notices, which the proxy refuses for modules without semver tags. A module that needs generated files is
-  // built from a copy, so the module cache stays as downloaded.
+  // notices, which the proxy refuses for modules without semver tags. A module that needs generated files or
+  // nested modules is built from a copy, so the module cache stays as downloaded.
   let source = info.Dir;
-  if (tool.generated) {
+  if (tool.generated || tool.nested) {
     source = join(environment.root, 'go', 'sources', `${tool.name}@${tool.release}`);
     await rm(source, { recursive: true, force: true });
     await cp(info.Dir, source, { recursive: true });
-    for (const [file, content] of Object.entries(tool.generated))
+    for (const [file, content] of Object.entries(tool.generated ?? {}))
       await writeFile(join(source, file), `${content}\n`);
+    if (tool.nested) {
+      const { version, modules } = tool.nested;
+      const edits = modules.flatMap((path) => [`-dropreplace=${path}`, `-require=${path}@${version}`]);
+      const edited = await step(['mod', 'edit', ...edits], source);
+      if (!edited.ok) return failed(`go mod edit in ${source} failed`, edited.tail);
+    }
   }
   const paths: Record<string, string> = {};
   for (const [pkg, name] of Object.entries(tool.commands)) {
@@ -108,5 +106,5 @@ export async function provisionGoTool(environment: GoEnvironment, tool: GoTool):
     paths[name] = output;
   }
   await writeFile(join(dir, 'complete.json'), JSON.stringify(tool));
-  return { state: 'ready', detail, paths, built: { seconds, cpuSeconds, peakMiB } };
+  return { state: 'ready', detail, paths, built: figures.figures() };
 }

@@ -61,3 +61,19 @@ export async function runMeasured(file: string, args: string[], options: Measure
   const tail = (await readFile(options.log, 'utf8')).trimEnd().split('\n').slice(-15).join('\n');
   return { ok: code === 0, seconds, cpuSeconds, peakMiB, tail };
 }
+
+export type Figures = { seconds: number; cpuSeconds: number; peakMiB?: number };
+
+/** Adds up the figures of the commands one provisioning step runs: wall and CPU time summed, the highest peak. */
+export function tally(): { add(result: Measured): Measured; figures(): Figures } {
+  const total: Figures = { seconds: 0, cpuSeconds: 0 };
+  return {
+    add(result) {
+      total.seconds = Math.round((total.seconds + result.seconds) * 10) / 10;
+      total.cpuSeconds += result.cpuSeconds ?? 0;
+      if (result.peakMiB !== undefined) total.peakMiB = Math.max(total.peakMiB ?? 0, result.peakMiB);
+      return result;
+    },
+    figures: () => ({ ...total }),
+  };
+}

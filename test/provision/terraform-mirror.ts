@@ -1,32 +1,76 @@
-// The Terraform providers built from the Go module proxy, laid out as a filesystem mirror, and a CLI config
-// that makes `terraform init` install from that mirror alone, so it never reaches a registry.
+// Terraform — the one installed, or else built from the Go module proxy — and its providers built from the proxy,
+// laid out as a filesystem mirror with a CLI config that makes `terraform init` install from that mirror alone, so
+// it never reaches a registry.
 import { spawnSync } from 'node:child_process';
-import { copyFile, link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GoEnvironment, provisionGoTool } from './go-tools.js';
+import { onPath } from './on-path.js';
 import type { Manifest, Provision } from './outcome.js';
-import { TERRAFORM_PROVIDERS, type TerraformProvider, UNOBTAINABLE_PROVIDERS } from './versions.js';
+import { TERRAFORM, TERRAFORM_PROVIDERS, type TerraformProvider } from './versions.js';
 
 const REGISTRY = 'registry.terraform.io';
 
-/** The terraform binary's version line, or undefined when there is none. */
-function terraformVersion(): string | undefined {
-  const probe = spawnSync('terraform', ['version'], {
+/** The oldest Terraform the module accepts (its required_version, ">= major.minor"); an older one is not used. */
+function requiredVersion(): [number, number] {
+  const versions = join(import.meta.dirname, '..', '..', 'terraform', 'versions.tf');
+  const match = /required_version\s*=\s*">=\s*(\d+)\.(\d+)/.exec(readFileSync(versions, 'utf8'));
+  if (!match) throw new Error(`${versions} has no required_version of the form ">= major.minor"`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** A terraform binary's version line, when it runs and is at least the module's required_version. */
+function usableVersion(binary: string): string | undefined {
+  const probe = spawnSync(binary, ['version'], {
     encoding: 'utf8',
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
   });
-  return probe.status === 0 ? probe.stdout.split('\n')[0] : undefined;
+  const line = probe.status === 0 ? probe.stdout.split('\n')[0] : undefined;
+  const [, major = 0, minor = 0] = (/v(\d+)\.(\d+)\./.exec(line ?? '') ?? []).map(Number);
+  const [wantedMajor, wantedMinor] = requiredVersion();
+  return major > wantedMajor || (major === wantedMajor && minor >= wantedMinor) ? line : undefined;
+}
+
+/** The installed terraform when it is new enough, else the one built from the pinned release. */
+async function provisionBinary(environment: GoEnvironment): Promise<Provision> {
+  const installed = onPath('terraform');
+  const version = installed && usableVersion(installed);
+  if (installed && version)
+    return { state: 'ready', detail: `${version} (${installed})`, paths: { terraform: installed } };
+  const built = await provisionGoTool(environment, TERRAFORM);
+  if (built.state !== 'ready') return built;
+  const binary = built.paths?.terraform ?? '';
+  const why = installed ? `${installed} is older than ${requiredVersion().join('.')}` : 'none installed';
+  return { ...built, detail: `${usableVersion(binary) ?? 'not runnable'} (${binary}; ${why})` };
 }
 
 /** The unpacked layout: <mirror>/<host>/<namespace>/<type>/<version>/<os_arch>/terraform-provider-<type>_v<version>. */
 async function placeInMirror(mirror: string, provider: TerraformProvider, binary: string): Promise<string> {
   const dir = join(mirror, REGISTRY, 'hashicorp', provider.type, provider.version, 'linux_amd64');
   const target = join(dir, `terraform-provider-${provider.type}_v${provider.version}`);
-  await rm(dir, { recursive: true, force: true });
+  const [built, placed] = await Promise.all([stat(binary), stat(target).catch(() => undefined)]);
+  // Left alone when already there: another checkout's tests may be running terraform init from this mirror.
+  if (placed?.ino === built.ino && placed.dev === built.dev) return target;
   await mkdir(dir, { recursive: true });
-  // A hard link shares the built file (the google provider is over 100 MiB); a copy where links cannot be made.
-  await link(binary, target).catch(() => copyFile(binary, target));
+  // A hard link shares the built file (the google provider is over 100 MiB), a copy where links cannot be made;
+  // either is renamed into place whole.
+  await rm(`${target}.new`, { force: true });
+  await link(binary, `${target}.new`).catch(() => copyFile(binary, `${target}.new`));
+  await rename(`${target}.new`, target);
   return target;
+}
+
+/** Removes what the mirror holds beyond the pinned providers, so `terraform init` finds exactly those. */
+async function pruneMirror(mirror: string): Promise<void> {
+  const namespace = join(mirror, REGISTRY, 'hashicorp');
+  for (const type of await readdir(namespace).catch(() => [] as string[])) {
+    const pinned = TERRAFORM_PROVIDERS.find((provider) => provider.type === type);
+    for (const version of await readdir(join(namespace, type)))
+      if (version !== pinned?.version)
+        await rm(join(namespace, type, version), { recursive: true, force: true });
+    if (!pinned) await rm(join(namespace, type), { recursive: true, force: true });
+  }
 }
 
 export function cliConfig(mirror: string): string {
@@ -43,33 +87,28 @@ export function cliConfig(mirror: string): string {
 }
 
 export async function provisionTerraform(environment: GoEnvironment): Promise<Manifest> {
-  const manifest: Manifest = {};
-  const version = terraformVersion();
   const mirror = join(environment.root, 'terraform', 'mirror');
   const configFile = join(environment.root, 'terraform', 'cli.tfrc');
-  const unobtainable = Object.entries(UNOBTAINABLE_PROVIDERS);
-  for (const [type, reason] of unobtainable)
-    manifest[`provider:${type}`] = {
+  const binary = await provisionBinary(environment);
+  if (binary.state !== 'ready') {
+    // Without terraform, nothing would use the providers: their builds (the google one takes minutes) wait.
+    const reason = `no terraform to use it (${binary.state === 'unavailable' ? binary.reason : 'its build failed'})`;
+    const unused: Provision = {
       state: 'unavailable',
       reason,
-      command: `terraform providers mirror ${mirror} (where registry.terraform.io can be reached)`,
+      command: 'npm test, once terraform is provisioned',
     };
-  if (!version) {
-    const reason = 'terraform is not installed (no `terraform` on PATH), so no provider is built for it';
-    const command = 'install Terraform >= 1.5 from HashiCorp (no registry reached here serves it)';
-    manifest.terraform = { state: 'unavailable', reason, command };
-    for (const { type } of TERRAFORM_PROVIDERS)
-      manifest[`provider:${type}`] = { state: 'unavailable', reason, command };
-    return manifest;
+    return {
+      terraform: binary,
+      ...Object.fromEntries(TERRAFORM_PROVIDERS.map(({ type }) => [`provider:${type}`, unused])),
+    };
   }
   await mkdir(mirror, { recursive: true });
   await writeFile(configFile, cliConfig(mirror));
-  manifest.terraform = {
-    state: 'ready',
-    detail: `${version}; CLI config ${configFile}`,
-    paths: { cliConfig: configFile, mirror },
+  await pruneMirror(mirror);
+  const manifest: Manifest = {
+    terraform: { ...binary, paths: { ...binary.paths, cliConfig: configFile, mirror } },
   };
-
   for (const provider of TERRAFORM_PROVIDERS) {
     const name = `provider:${provider.type}`;
     const built: Provision = await provisionGoTool(environment, provider.tool);
@@ -77,8 +116,8 @@ export async function provisionTerraform(environment: GoEnvironment): Promise<Ma
       manifest[name] = built;
       continue;
     }
-    const binary = built.paths?.[`terraform-provider-${provider.type}`] ?? '';
-    const placed = await placeInMirror(mirror, provider, binary);
+    const binaryPath = built.paths?.[`terraform-provider-${provider.type}`] ?? '';
+    const placed = await placeInMirror(mirror, provider, binaryPath);
     manifest[name] = { ...built, detail: `hashicorp/${provider.type} ${provider.version} in ${placed}` };
   }
   return manifest;

@@ -13,12 +13,26 @@ export interface GoTool {
   ldflags?: string;
   /** Files the project's own build writes before compiling (path in the module → content). */
   generated?: Record<string, string>;
+  /** The Go release to build with (GOTOOLCHAIN), fetched from the module proxy, when a newer one cannot build it. */
+  toolchain?: string;
+  /**
+   * Modules nested in the module's repository that its go.mod takes from their folders, which the module's zip
+   * leaves out (each folder has a go.mod of its own): required instead from the proxy at `version`, the
+   * pseudo-version of the release's own commit, so the same code is built.
+   */
+  nested?: { version: string; modules: string[] };
   /**
    * The module's `h1:` hash, pinned here for versions the checksum database has no entry for (pseudo-versions of
    * modules whose tags are not semver): the download is checked against it instead.
    */
   sum?: string;
 }
+
+/**
+ * The Go release fetched from the proxy where only a Go older than 1.21 can be had (Debian 12's is 1.19): from 1.21
+ * on, Go fetches the release each module asks for by itself. The one Terraform's build asks for, so it serves both.
+ */
+export const GO_RELEASE = 'go1.23.3';
 
 export const FAKE_GCS_SERVER: GoTool = {
   name: 'fake-gcs-server',
@@ -84,11 +98,28 @@ export const TERRAFORM_PROVIDERS: TerraformProvider[] = [
     ldflags: '-s -w -X github.com/hashicorp/terraform-provider-google/version.ProviderVersion=7.39.0',
     sum: 'h1:DCiDpuKHR+z8Yemjs++AefSYs8f1GqG9WcKpVMuHvBY=',
   }),
-  provider('time', '0.14.2', 'v0.14.2'),
 ];
 
-/** Providers the module may need that no registry reachable here serves, and why. */
-export const UNOBTAINABLE_PROVIDERS: Record<string, string> = {
-  archive:
-    'hashicorp/archive 2.x is not served by the Go module proxy (no pseudo-version of any 2.x release; only v1.3.0 of 2019)',
+const TERRAFORM_MODULE = 'github.com/hashicorp/terraform';
+
+// Built only where no terraform is installed. Its release was built with Go 1.23.3 (its .go-version), and its go.mod
+// names a GODEBUG setting (tlskyber) that later Go releases no longer know and refuse to load; dev=no drops the
+// "-dev" a build from source otherwise adds to its version.
+export const TERRAFORM: GoTool = {
+  name: 'terraform',
+  release: 'v1.11.4',
+  module: TERRAFORM_MODULE,
+  version: 'v1.11.4',
+  commands: { [TERRAFORM_MODULE]: 'terraform' },
+  ldflags: `-s -w -X ${TERRAFORM_MODULE}/version.dev=no`,
+  toolchain: GO_RELEASE,
+  nested: {
+    version: 'v0.0.0-20250409131005-35645b8fca68',
+    modules: [
+      'legacy',
+      ...['azure', 'consul', 'cos', 'gcs', 'kubernetes', 'oss', 'pg', 's3'].map(
+        (name) => `backend/remote-state/${name}`,
+      ),
+    ].map((path) => `${TERRAFORM_MODULE}/internal/${path}`),
+  },
 };

@@ -1,8 +1,8 @@
-// The pure parts of provisioning: GNU time's figures, the terraform CLI config, the summary lines, and which
+// The pure parts of provisioning: GNU time's figures and their sums, the terraform CLI config, the summary lines, and which
 // failures fail the run (this machine could have provided it) and which only say why a test cannot run.
 import { describe, expect, it } from 'vitest';
 import { summary } from '../../provision/global-setup.js';
-import { parseCpuSeconds, parsePeakMiB } from '../../provision/measure.js';
+import { parseCpuSeconds, parsePeakMiB, tally } from '../../provision/measure.js';
 import { failure } from '../../provision/outcome.js';
 import { cliConfig } from '../../provision/terraform-mirror.js';
 
@@ -13,6 +13,15 @@ describe('provisioning', () => {
     expect(parsePeakMiB(report)).toBe(1846);
     expect(parsePeakMiB('Command terminated by signal 9')).toBeUndefined();
     expect(parseCpuSeconds('\tUser time (seconds): 358.32\n\tSystem time (seconds): 60.98\n')).toBe(419);
+  });
+
+  it('adds up the commands of one step: wall and CPU time summed, the highest peak', () => {
+    const figures = tally();
+    figures.add({ ok: true, seconds: 1.2, cpuSeconds: 2, peakMiB: 100, tail: '' });
+    figures.add({ ok: true, seconds: 2.1, tail: '' });
+    const last = figures.add({ ok: false, seconds: 0.1, cpuSeconds: 1, peakMiB: 90, tail: 'error' });
+    expect(last.tail).toBe('error');
+    expect(figures.figures()).toEqual({ seconds: 3.4, cpuSeconds: 3, peakMiB: 100 });
   });
 
   it('writes a CLI config whose only installation method is the mirror', () => {
