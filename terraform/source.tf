@@ -1,4 +1,4 @@
-# The functions' source: the staged folder zipped and uploaded to a private bucket of its own.
+# The functions' source: the zip the staging script wrote, uploaded to a private bucket of its own.
 
 # Neither the functions' identity nor the backups share this bucket: the build reads it, nothing else.
 resource "google_storage_bucket" "function_source" {
@@ -31,15 +31,10 @@ resource "google_storage_bucket" "function_source" {
   }
 }
 
-data "archive_file" "function_source" {
-  type        = "zip"
-  source_dir  = var.function_source_dir
-  output_path = "${path.module}/.build/function-source.zip"
-}
-
-# Named by content, so a new build replaces the functions and an unchanged one leaves them alone.
+# Named by content, so a new build replaces the functions and an unchanged one leaves them alone: the staging
+# script writes the zip byte for byte the same from the same build (sorted entries, fixed times and modes).
 resource "google_storage_bucket_object" "function_source" {
   bucket = google_storage_bucket.function_source.name
-  name   = "function-source-${data.archive_file.function_source.output_md5}.zip"
-  source = data.archive_file.function_source.output_path
+  name   = "function-source-${filemd5(var.function_source_zip)}.zip"
+  source = var.function_source_zip
 }

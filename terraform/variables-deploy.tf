@@ -1,8 +1,12 @@
 # Inputs of the deployment: the functions, their schedules and the network between them and the agent.
 
-variable "function_source_dir" {
+variable "function_source_zip" {
   type        = string
-  description = "Folder holding the function's deployable source: package.json, package-lock.json and the compiled dist/. scripts/stage-function.sh builds it into terraform/.build/function-source."
+  description = "Path of the zip holding the function's deployable source (package.json, package-lock.json and the compiled dist/), which scripts/stage-function.sh writes to terraform/.build/function-source.zip."
+  validation {
+    condition     = can(filemd5(var.function_source_zip))
+    error_message = "function_source_zip must name the zip that scripts/stage-function.sh writes (terraform/.build/function-source.zip): no file can be read there; run that script first."
+  }
 }
 
 variable "runtime" {

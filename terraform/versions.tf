@@ -11,9 +11,5 @@ terraform {
       # 7.0 made a bucket's retention_period a string, so periods beyond 68 years no longer overflow.
       version = ">= 7.21, < 8.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4"
-    }
   }
 }

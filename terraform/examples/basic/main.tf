@@ -8,10 +8,6 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 7.21, < 8.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4"
-    }
   }
 }
 
@@ -27,8 +23,8 @@ module "db_backup" {
   region      = "europe-west1"
   bucket_name = "${var.project_id}-db-backups"
 
-  # Built by ../../scripts/stage-function.sh from the repository's compiled source.
-  function_source_dir = "${path.module}/../../.build/function-source"
+  # Written by ../../scripts/stage-function.sh from the repository's compiled source.
+  function_source_zip = "${path.module}/../../.build/function-source.zip"
 
   # The agent on the database VM, and the key its answers are signed with (the public half of its responseKeyFile).
   agents = [

@@ -103,8 +103,21 @@ describe('function source bucket', () => {
       matches_prefix: ['function-source-'],
     });
     expect(block(rule ?? {}, 'action').type).toBe('Delete');
+  });
+
+  it('holds the staged zip under a hash of its content, which the functions build from', () => {
     const object = resource(mod, 'google_storage_bucket_object', 'function_source');
-    expect(String(object.name)).toMatch(/^function-source-/);
+    const uploaded = expression(object.source) ?? '';
+    expect(mod.variables[uploaded.replace(/^var\./, '')], `${uploaded} is an input`).toBeDefined();
+    // A name by content: a new build is a new object (and a new build of the functions), an unchanged one is not.
+    const [, prefix, hashed] =
+      /^([\w-]+)\$\{file(?:md5|sha1|sha256|sha512)\((.+)\)\}\.zip$/.exec(String(object.name)) ?? [];
+    expect(hashed, String(object.name)).toBe(uploaded);
+    const [rule] = blocks(resource(mod, 'google_storage_bucket', 'function_source'), 'lifecycle_rule');
+    expect(block(rule ?? {}, 'condition').matches_prefix).toEqual([prefix]);
+    const fn = resource(mod, 'google_cloudfunctions2_function', 'function');
+    const source = block(block(block(fn, 'build_config'), 'source'), 'storage_source');
+    expect(expression(source.object)).toBe('google_storage_bucket_object.function_source.name');
   });
 
   it('is the only other bucket', () => {

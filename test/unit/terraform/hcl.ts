@@ -26,6 +26,8 @@ export interface TerraformModule {
   readonly resources: Record<string, Record<string, Block>>;
   /** Data sources by type, then by name. */
   readonly data: Record<string, Record<string, Block>>;
+  /** The terraform block: the Terraform version and the providers (by local name) the module requires. */
+  readonly settings: { requiredVersion?: string; requiredProviders: Record<string, Block> };
 }
 
 export async function loadModule(dir: string = moduleDir): Promise<TerraformModule> {
@@ -38,6 +40,7 @@ export async function loadModule(dir: string = moduleDir): Promise<TerraformModu
     moduleCalls: {},
     resources: {},
     data: {},
+    settings: { requiredProviders: {} },
   };
   for (const name of names) {
     const doc = await parse(name, await readFile(join(dir, name), 'utf8'));
@@ -45,6 +48,12 @@ export async function loadModule(dir: string = moduleDir): Promise<TerraformModu
     mergeSingles(mod.outputs, doc.output, `output in ${name}`);
     mergeSingles(mod.moduleCalls, doc.module, `module in ${name}`);
     for (const locals of asArray(doc.locals ?? [])) Object.assign(mod.locals, locals);
+    for (const settings of asArray(doc.terraform ?? []).map(asObject)) {
+      if (typeof settings.required_version === 'string')
+        mod.settings.requiredVersion = settings.required_version;
+      for (const providers of asArray(settings.required_providers ?? []))
+        Object.assign(mod.settings.requiredProviders, asObject(providers));
+    }
     for (const [kind, into] of [
       ['resource', mod.resources],
       ['data', mod.data],

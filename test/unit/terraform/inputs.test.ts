@@ -3,13 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { expression, loadModule, moduleDir, resource } from './hcl.js';
-import { hasTerraform, PUBLIC_KEY, useConsole } from './tf-console.js';
+import { hasTerraform, PUBLIC_KEY, terraformBinary, useConsole } from './tf-console.js';
 
 describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
   const tf = useConsole();
 
   it('finds the module formatted (terraform fmt -check -recursive)', () => {
-    const result = spawnSync('terraform', ['fmt', '-check', '-recursive', moduleDir], {
+    const result = spawnSync(terraformBinary(), ['fmt', '-check', '-recursive', moduleDir], {
       encoding: 'utf8',
       env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null' },
     });
@@ -89,6 +89,7 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
     ['a shrink ratio above 1', { shrink_warning_ratio: '1.5' }],
     ['no daily copy at all', { retention_daily_days: '0' }],
     ['a firewall priority that leaves no room for the deny rule', { agent_firewall_priority: '65533' }],
+    ['a function source zip that was never staged', { function_source_zip: '"missing/function-source.zip"' }],
   ])('refuses %s', async (_what, inputs) => {
     const result = await tf().evaluate('var.project_id', inputs);
     expect(result.ok, 'terraform accepted it').toBe(false);

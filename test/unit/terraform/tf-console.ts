@@ -5,9 +5,14 @@ import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { EMPTY_ZIP } from '../../helpers/empty-zip.js';
+import { provisionedPath, unavailable } from '../../helpers/provisioned.js';
 import { moduleDir } from './hcl.js';
 
-export const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
+/** Whether provisioning found or built terraform (where not, `unavailable` has said why). */
+export const hasTerraform = unavailable('terraform') === undefined;
+
+export const terraformBinary = (): string => provisionedPath('terraform', 'terraform');
 
 /** The files that declare no resource: every input and the locals computed from inputs only. */
 export const PURE_FILES = /^(variables(-[a-z]+)?|names|settings|log-filters|time-zones|cron)\.tf$/;
@@ -20,7 +25,8 @@ export const REQUIRED: Readonly<Record<string, string>> = {
   project_id: '"my-project-1"',
   region: '"europe-west1"',
   bucket_name: '"my-project-1-db-backups"',
-  function_source_dir: '"unused"',
+  // Written into the console's folder by openConsole: the input must name a file that can be read.
+  function_source_zip: '"function-source.zip"',
   signing_key_id: '"backup-2025-01"',
   signing_public_key_pem: JSON.stringify(PUBLIC_KEY),
   alert_recipients: '["admin@example.com"]',
@@ -57,12 +63,13 @@ export async function openConsole(): Promise<Console> {
   for (const name of (await readdir(moduleDir)).filter((file) => PURE_FILES.test(file))) {
     await copyFile(join(moduleDir, name), join(dir, name));
   }
+  await writeFile(join(dir, 'function-source.zip'), EMPTY_ZIP);
   let count = 0;
   const evaluate = async (expr: string, inputs: Record<string, string> = {}): Promise<Evaluation> => {
     const vars = Object.entries({ ...REQUIRED, ...inputs }).map(([name, value]) => `${name} = ${value}`);
     const varFile = join(dir, `inputs-${++count}.tfvars`);
     await writeFile(varFile, vars.join('\n'));
-    const result = spawnSync('terraform', ['console', '-no-color', `-var-file=${varFile}`], {
+    const result = spawnSync(terraformBinary(), ['console', '-no-color', `-var-file=${varFile}`], {
       cwd: dir,
       input: `${expr}\n`,
       encoding: 'utf8',

@@ -29,6 +29,7 @@ const MUST_VALIDATE = [
   'alert_sender',
   'gmail_auth',
   'monitoring_emails',
+  'function_source_zip',
   'runtime',
   'ingress_settings',
   'invokers',
