@@ -7,7 +7,7 @@ import type { TargetConfig } from '../engines/index.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
-import type { BackupOutcome } from '../pipeline/stream-backup.js';
+import type { StreamedBackup } from '../pipeline/stream-backup.js';
 import { watchLimits } from './job-limits.js';
 import {
   interruptedStatus,
@@ -32,7 +32,7 @@ export interface JobContext {
 const PROGRESS_SAVE_MS = 2000;
 
 /** An outcome for a backup that never ran, or whose pipeline threw (an unreadable password file, a bug). */
-function unrun(status: JobStatus, error: unknown): BackupOutcome {
+function unrun(status: JobStatus, error: unknown): StreamedBackup {
   return {
     ok: false,
     bytesRead: status.bytesRead,
@@ -53,7 +53,7 @@ export async function executeJob(
 ): Promise<JobStatus> {
   const started = ctx.now();
   let status = runningStatus(queued, started);
-  let outcome: BackupOutcome;
+  let outcome: StreamedBackup;
   if (abort.signal.aborted) {
     // Cancelled or stopped while it waited its turn: it never starts, and its session is cancelled.
     outcome = unrun(status, abort.signal.reason);

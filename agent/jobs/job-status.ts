@@ -3,7 +3,7 @@
 import type { JobRequest, JobStatus } from '../../core/protocol.js';
 import type { LogFields } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
-import type { BackupOutcome } from '../pipeline/stream-backup.js';
+import type { StreamedBackup } from '../pipeline/stream-backup.js';
 
 export const INTERRUPTED_MESSAGE = 'the agent stopped before the job finished';
 
@@ -33,7 +33,7 @@ export function progressedStatus(status: JobStatus, bytesRead: number, bytesUplo
 /** The job's end from the pipeline's outcome; every text that may echo a secret passes through `redact`. */
 export function settledStatus(
   status: JobStatus,
-  outcome: BackupOutcome,
+  outcome: StreamedBackup,
   now: Date,
   redact: Redact,
 ): JobStatus {

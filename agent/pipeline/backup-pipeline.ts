@@ -4,8 +4,8 @@ import type { JobRequest } from '../../core/protocol.js';
 import type { ResolveDump } from '../engines/credentials.js';
 import type { TargetConfig } from '../engines/index.js';
 import {
-  type BackupOutcome,
   type BackupProgress,
+  type StreamedBackup,
   type StreamSettings,
   streamBackup,
 } from './stream-backup.js';
@@ -21,7 +21,7 @@ export type BackupPipeline = (
   target: TargetConfig,
   request: JobRequest,
   control: BackupControl,
-) => Promise<BackupOutcome>;
+) => Promise<StreamedBackup>;
 
 export function createBackupPipeline(settings: StreamSettings, resolveDump: ResolveDump): BackupPipeline {
   return async (target, request, control) => {

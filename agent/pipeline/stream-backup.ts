@@ -17,7 +17,8 @@ import { type RunningTool, spawnTool } from './spawn-tool.js';
 import { StderrTail } from './stderr-tail.js';
 import { watchTool } from './watch-tool.js';
 
-export interface BackupOutcome {
+/** What one backup's stream came to: the agent's account of it, which the function's report outcome is drawn from. */
+export interface StreamedBackup {
   ok: boolean;
   /** Bytes read from the dump tool's stdout. */
   bytesRead: number;
@@ -86,7 +87,7 @@ function forwardInto(upload: ResumableUpload, onError: (error: unknown) => void)
 }
 
 /** Never throws for a backup failure: every failure is an outcome with its code, and the session is cancelled. */
-export async function streamBackup(input: StreamBackupInput): Promise<BackupOutcome> {
+export async function streamBackup(input: StreamBackupInput): Promise<StreamedBackup> {
   const { request, command, settings } = input;
   const tail = new StderrTail(STDERR_LINES, settings.redact);
   const exitCodes: Record<string, number | null> = {};
@@ -184,7 +185,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<BackupOutc
     else fail(code, `${what}: ${(error as Error)?.message ?? String(error)}`);
   }
 
-  async function settle(): Promise<BackupOutcome> {
+  async function settle(): Promise<StreamedBackup> {
     const base = { bytesRead: counter.bytes, bytesUploaded: hasher.bytes, exitCodes, stderrTail: tail.tail };
     if (!failure && digests) {
       const { crc32c, md5, sha256 } = digests;

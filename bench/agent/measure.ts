@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetInput } from '../../agent/engines/index.js';
-import type { BackupOutcome } from '../../agent/pipeline/stream-backup.js';
+import type { StreamedBackup } from '../../agent/pipeline/stream-backup.js';
 import type { JobRequest } from '../../core/protocol.js';
 import type { ChildReport } from './backup-child.js';
 
@@ -117,7 +117,7 @@ export async function measureAgent(
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const run = await waitFor(process.execPath, [...nodeArgs, childPath], process.env, JSON.stringify(input));
   if (run.code !== 0) throw new Error(`${name}: the backup child exited with ${run.code}: ${run.stderr}`);
-  const report = JSON.parse(run.stdout) as ChildReport & { outcome: BackupOutcome };
+  const report = JSON.parse(run.stdout) as ChildReport & { outcome: StreamedBackup };
   const { outcome } = report;
   if (!outcome.ok) {
     throw new Error(

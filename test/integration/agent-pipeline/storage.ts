@@ -9,7 +9,7 @@ import { dumpCommandFor, targetConfigSchema } from '../../../agent/engines/index
 import { createRedactor } from '../../../agent/log/redact.js';
 import { createBackupPipeline } from '../../../agent/pipeline/backup-pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../agent/pipeline/retrying.js';
-import type { BackupOutcome, BackupProgress } from '../../../agent/pipeline/stream-backup.js';
+import type { BackupProgress, StreamedBackup } from '../../../agent/pipeline/stream-backup.js';
 import type { JobRequest } from '../../../core/protocol.js';
 import {
   lacks,
@@ -87,7 +87,7 @@ const TEST_RETRY: RetryPolicy = {
 };
 
 /** One backup through the agent's own pipeline, with the password given instead of read from a file. */
-export function backup(input: PipelineInput): Promise<BackupOutcome> {
+export function backup(input: PipelineInput): Promise<StreamedBackup> {
   const pipeline = createBackupPipeline(
     {
       zstdPath: input.zstdPath ?? 'zstd',

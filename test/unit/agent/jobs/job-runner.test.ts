@@ -13,11 +13,11 @@ import { createJobStore } from '../../../../agent/jobs/job-store.js';
 import { createAgentLog, LOG_FILE_NAME } from '../../../../agent/log/agent-log.js';
 import { createRedactor } from '../../../../agent/log/redact.js';
 import type { BackupControl } from '../../../../agent/pipeline/backup-pipeline.js';
-import type { BackupOutcome } from '../../../../agent/pipeline/stream-backup.js';
+import type { StreamedBackup } from '../../../../agent/pipeline/stream-backup.js';
 import { BackupError } from '../../../../core/errors.js';
 import type { JobRequest, JobStatus, RunRequest } from '../../../../core/protocol.js';
 
-const ok: BackupOutcome = {
+const ok: StreamedBackup = {
   ok: true,
   bytesRead: 5,
   bytesUploaded: 3,
@@ -37,8 +37,8 @@ interface Call {
 /** Backups the test finishes by hand; an abort ends one the way the pipeline does, with the abort's own code. */
 class ManualBackups {
   readonly calls: Call[] = [];
-  readonly #pending = new Map<string, (outcome: BackupOutcome) => void>();
-  pipeline = (target: TargetConfig, request: JobRequest, control: BackupControl): Promise<BackupOutcome> => {
+  readonly #pending = new Map<string, (outcome: StreamedBackup) => void>();
+  pipeline = (target: TargetConfig, request: JobRequest, control: BackupControl): Promise<StreamedBackup> => {
     this.calls.push({ target, request, control });
     return new Promise((resolve) => {
       this.#pending.set(target.id, resolve);
@@ -58,7 +58,7 @@ class ManualBackups {
     });
   };
   started = () => this.calls.map((call) => call.target.id);
-  finish(targetId: string, outcome: BackupOutcome = ok): void {
+  finish(targetId: string, outcome: StreamedBackup = ok): void {
     this.#pending.get(targetId)?.(outcome);
     this.#pending.delete(targetId);
   }
