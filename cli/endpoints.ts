@@ -24,7 +24,7 @@ export interface Endpoints {
 }
 
 /** `terraform output -json function_urls`: a JSON text, or the path of a file holding it. */
-export function parseFunctionUrls(value: string): Record<FunctionName, string> {
+function parseFunctionUrls(value: string): Record<FunctionName, string> {
   let text = value.trim();
   if (!text.startsWith('{')) {
     try {

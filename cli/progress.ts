@@ -5,7 +5,7 @@ import { bytes, duration } from './format.js';
 
 const QUIET_MS = 5000;
 
-export function describeProgress(event: ProgressEvent): string {
+function describeProgress(event: ProgressEvent): string {
   const where = event.kind === 'restore' ? (event.step ?? event.state) : event.state;
   const amounts =
     event.kind === 'restore'

@@ -2,7 +2,7 @@
 // and the agent, so a level the compressor would refuse is refused when the configuration is read.
 import { z } from 'zod';
 
-export const DEFAULT_COMPRESSION_LEVEL = { gzip: 6, zstd: 3 } as const;
+const DEFAULT_COMPRESSION_LEVEL = { gzip: 6, zstd: 3 } as const;
 
 export const compressionSchema = z.discriminatedUnion('algorithm', [
   z.strictObject({

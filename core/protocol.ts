@@ -27,7 +27,7 @@ export const nameSchema = z.string().refine(isValidName, { message: `must be ${N
 /** A run id or job id: short, URL- and log-safe. */
 export const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be 1 to 64 letters, digits or "-"');
 
-export const ON_ERROR = ['stop', 'continue'] as const;
+const ON_ERROR = ['stop', 'continue'] as const;
 
 /** One database of a run: where its dump goes. Never carries database credentials: the agent holds those. */
 export const jobSpecSchema = z.strictObject({

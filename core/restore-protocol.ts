@@ -58,10 +58,9 @@ export const checkReportSchema = z.strictObject({
 export type CheckReport = z.infer<typeof checkReportSchema>;
 
 /** What became of the scratch database: never made, still there (running, or a drop that failed), kept, dropped. */
-export const SCRATCH_STATES = ['none', 'created', 'kept', 'dropped'] as const;
-export type ScratchState = (typeof SCRATCH_STATES)[number];
+const SCRATCH_STATES = ['none', 'created', 'kept', 'dropped'] as const;
 
-export const RESTORE_STEPS = ['restoring', 'validating', 'dropping'] as const;
+const RESTORE_STEPS = ['restoring', 'validating', 'dropping'] as const;
 
 export const restoreStatusSchema = z.strictObject({
   jobId: idSchema,

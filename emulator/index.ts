@@ -12,8 +12,8 @@ import type { BlobStore } from './store/blob-store.js';
 import { DiskStore } from './store/disk-store.js';
 import { MemoryStore } from './store/memory-store.js';
 
-export type { FaultHandle, FaultSpec, Faults } from './faults.js';
-export type { LifecycleChange, LifecycleReport } from './lifecycle/run-lifecycle.js';
+export type { Faults } from './faults.js';
+export type { LifecycleReport } from './lifecycle/run-lifecycle.js';
 
 /**
  * How to start the emulator. Everything is optional: `startEmulator()` serves an in-memory store on a free

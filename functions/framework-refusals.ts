@@ -39,7 +39,7 @@ const INTERNAL: Refusal = { status: 500, code: 'INTERNAL', message: 'internal er
 const CLIENT_ERROR: Refusal = { status: 400, code: 'REQUEST_INVALID', message: 'the request cannot be read' };
 
 /** What to answer for an error the framework passed on: a known body-parser error, any other 4xx, or a 500. */
-export function refusalFor(error: unknown): Refusal {
+function refusalFor(error: unknown): Refusal {
   const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   const known = typeof type === 'string' ? REFUSALS[type] : undefined;
   if (known) return known;
@@ -49,7 +49,7 @@ export function refusalFor(error: unknown): Refusal {
 type ErrorMiddleware = (error: unknown, req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 /** Express's error-handling middleware (four parameters) answering `{ error: { code, message } }`. */
-export function jsonRefusals(logger: Logger): ErrorMiddleware {
+function jsonRefusals(logger: Logger): ErrorMiddleware {
   // Four declared parameters are how Express tells an error handler from a plain middleware.
   return (error, req, res, _next) => {
     const refusal = refusalFor(error);

@@ -20,7 +20,7 @@ import { runVerify } from './verify/run-verify.js';
 type Run = (req: Request, deps: FunctionDeps) => Promise<{ status: number; report: object }>;
 
 /** A run request's body is a few fields; anything much larger is not one. */
-export const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 
 /**
  * Why the request cannot be run before its fields are read: a body that is not JSON (the framework parses

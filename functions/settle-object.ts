@@ -42,7 +42,7 @@ export function classifyAmong(
   return classify(date, periodFirsts(good), policy);
 }
 
-export function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {
+function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {
   return {
     [VERIFIED_KEY]: checkedAt.toISOString(),
     sha256: job.sha256 ?? '',

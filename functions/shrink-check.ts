@@ -5,9 +5,9 @@ import type { TargetBackup } from './storage/target-backups.js';
 /** The metadata key holding a checked backup's dump size before compression. */
 export const DUMP_BYTES_KEY = 'dumpBytes';
 /** How many earlier backups the median is taken over. */
-export const SHRINK_WINDOW = 7;
+const SHRINK_WINDOW = 7;
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2

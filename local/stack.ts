@@ -29,7 +29,7 @@ import { serveFunctions } from './serve-functions.js';
 import { createLocalSigner } from './signer.js';
 import { type FunctionName, removeStackFile, writeStackFile } from './stack-file.js';
 
-export const LOCAL_BUCKET = 'local-backups';
+const LOCAL_BUCKET = 'local-backups';
 const KEY_ID = 'local';
 
 /** The bucket's lifecycle as Terraform sets it: a backup goes once its customTime (retention end) has passed. */
@@ -39,7 +39,7 @@ const LIFECYCLE: LifecycleRule[] = [
 ];
 
 /** Where the demo database is restored: a scratch file in the agent's own folder. */
-export const DEMO_SCRATCH = 'demo_restore';
+const DEMO_SCRATCH = 'demo_restore';
 
 export interface LocalStack {
   /** Each function's URL, as Cloud Run gives each its own. */

@@ -6,7 +6,7 @@ import { MIN_REDACTED_LENGTH } from '../log/redact.js';
 import type { ConfigFiles } from './files.js';
 
 /** The text of `path`, a file only its owner may read; `what` names the setting in errors (never the text). */
-export function readOwnerOnlyFile(path: string, files: ConfigFiles, what: string): string {
+function readOwnerOnlyFile(path: string, files: ConfigFiles, what: string): string {
   let mode: number;
   let text: string;
   try {

@@ -42,18 +42,14 @@ export function dialectFor(engine: EngineName): RestoreDialect {
   return ENGINES[engine].restore.dialect;
 }
 
-export type { DumpCommand, DumpSecrets, Engine } from './engine.js';
-export type { MongodbTarget } from './mongodb.js';
+export type { DumpCommand, DumpSecrets } from './engine.js';
 export type { MysqlTarget } from './mysql.js';
 export { mysqlTargetSchema } from './mysql.js';
-export type { PostgresTarget } from './postgres.js';
 export type {
   Check,
-  DropStep,
   Expectation,
   RestoreDialect,
   RestoreStep,
   RestoreSteps,
   TableParts,
 } from './restore-engine.js';
-export type { SqliteTarget } from './sqlite.js';

@@ -19,7 +19,7 @@ import { mongodbRestore, mongodbRestoreSchema } from './mongodb-restore.js';
 import { connectionStringSchema, uriOption, userinfo } from './mongodb-uri.js';
 import { refineRestore } from './restore-engine.js';
 
-export const READ_PREFERENCES = [
+const READ_PREFERENCES = [
   'primary',
   'primaryPreferred',
   'secondary',

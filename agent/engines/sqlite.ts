@@ -40,7 +40,7 @@ export const sqliteTargetSchema = z
   });
 export type SqliteTarget = z.infer<typeof sqliteTargetSchema>;
 
-export function scratchFile(dir: string, scratch: string): string {
+function scratchFile(dir: string, scratch: string): string {
   return join(dir, `${scratch}.sqlite`);
 }
 

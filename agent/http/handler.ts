@@ -20,7 +20,7 @@ export interface HandlerDeps extends RouteDeps {
 }
 
 /** The agent's paths and queries are a few dozen bytes; a longer request target is not one of its requests. */
-export const MAX_TARGET_LENGTH = 2048;
+const MAX_TARGET_LENGTH = 2048;
 
 /** How far a request got: only an authenticated caller's refusals are logged one by one, with the path. */
 type Caller = 'unknown' | 'authenticating' | 'authenticated';

@@ -42,7 +42,7 @@ export interface AgentLogOptions {
 const PRIORITY: Record<LogLevel, SyslogPriority> = { info: 'info', warning: 'warning', error: 'err' };
 
 /** The line for one event; fields keep a fixed order (time, level, event first) so shell tools can read it. */
-export function formatLogLine(
+function formatLogLine(
   time: Date,
   level: LogLevel,
   event: string,

@@ -12,7 +12,7 @@ const gzipAsync = promisify(gzip);
  * Each member restarts deflate's 32 KiB window, so blocks much larger than the window cost almost nothing in ratio
  * (well under 1 %); in flight are at most `parallelism + 1` blocks, so memory stays a few MiB whatever the dump.
  */
-export const MEMBER_BYTES = 1024 * 1024;
+const MEMBER_BYTES = 1024 * 1024;
 
 /** libuv's worker threads, which run zlib's one-shot calls: 4 unless UV_THREADPOOL_SIZE says otherwise. */
 function workerThreads(): number {

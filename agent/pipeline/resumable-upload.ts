@@ -34,7 +34,7 @@ type Answer = { kind: 'persisted'; next: number } | { kind: 'final'; object: Upl
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** A status worth another try, as the service documents it; everything else is final. */
-export class TransientError extends Error {}
+class TransientError extends Error {}
 
 function objectOf(body: Record<string, unknown>): UploadedObject {
   return {

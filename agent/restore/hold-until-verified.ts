@@ -4,7 +4,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Enough for the closing statements of any dump (sqlite's COMMIT, a trailer of SET statements). */
-export const HELD_BYTES = 64 * 1024;
+const HELD_BYTES = 64 * 1024;
 
 export class HoldUntilVerified extends Transform {
   private held: Buffer[] = [];

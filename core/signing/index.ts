@@ -10,14 +10,8 @@ export {
   type TrustedKeys,
 } from './keys.js';
 export type { NonceStore } from './nonce-store.js';
-export { DEFAULT_EXPIRES_IN_SECONDS, type SignatureHeaders, type SignOptions, sign } from './sign.js';
+export { type SignOptions, sign } from './sign.js';
 export { signResponse } from './sign-response.js';
 export { type HttpRequest, type HttpResponse, signatureBase } from './signature-base.js';
-export {
-  DEFAULT_MAX_AGE_SECONDS,
-  DEFAULT_MAX_FUTURE_SKEW_SECONDS,
-  type VerifiedSignature,
-  type VerifyOptions,
-  verify,
-} from './verify.js';
+export { type VerifiedSignature, type VerifyOptions, verify } from './verify.js';
 export { type AnswerKey, verifyResponse } from './verify-response.js';

@@ -17,7 +17,7 @@ export interface SignatureHeaders {
   readonly signature: string;
 }
 
-export const DEFAULT_EXPIRES_IN_SECONDS = 60;
+const DEFAULT_EXPIRES_IN_SECONDS = 60;
 
 /**
  * The headers that sign `request` at `now` with `key`; send the request with them added. The request must

@@ -23,8 +23,8 @@ export interface VerifiedSignature {
   readonly expires: Date;
 }
 
-export const DEFAULT_MAX_AGE_SECONDS = 300;
-export const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 30;
+const DEFAULT_MAX_AGE_SECONDS = 300;
+const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 30;
 
 interface ParsedSignature {
   readonly input: InnerList;

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 
 export const ALGORITHM = 'GOOG4-RSA-SHA256';
-export const SIGNATURE_PARAMETER = 'x-goog-signature';
+const SIGNATURE_PARAMETER = 'x-goog-signature';
 
 /**
  * Percent-encodes every byte but the unreserved A-Z a-z 0-9 - . _ ~, with upper-case hex, as the canonical

@@ -65,7 +65,7 @@ function agentUrlFor(agentUrl: string, path: string): string {
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
-export function createAgentClient(deps: AgentClientDeps): AgentClient {
+function createAgentClient(deps: AgentClientDeps): AgentClient {
   const call = async (agentUrl: string, method: Method, path: string, body = '') => {
     const url = agentUrlFor(agentUrl, path);
     const where = new URL(agentUrl).host;

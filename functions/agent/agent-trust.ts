@@ -44,7 +44,7 @@ function tlsConnector(ca: string | undefined, pin: string | undefined): buildCon
     });
 }
 
-export function agentTrust(endpoint: AgentEndpoint): AgentTrust {
+function agentTrust(endpoint: AgentEndpoint): AgentTrust {
   const answerKey = { publicKey: endpoint.publicKey, keyId: keyThumbprint(endpoint.publicKey) };
   if (!endpoint.tlsCaCert && !endpoint.tlsCertSha256) return { answerKey };
   const dispatcher = new Agent({ connect: tlsConnector(endpoint.tlsCaCert, endpoint.tlsCertSha256) });

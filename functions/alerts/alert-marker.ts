@@ -3,7 +3,7 @@ import type { Bucket } from '@google-cloud/storage';
 import { statusOf } from '../storage/objects.js';
 
 /** Custom metadata of a marker: who holds it and how its send went. */
-export const MARKER_STATE_KEY = 'alertState';
+const MARKER_STATE_KEY = 'alertState';
 export type MarkerState = 'sending' | 'sent' | 'failed';
 
 export type Claim =

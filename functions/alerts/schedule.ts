@@ -4,13 +4,13 @@
 import { backupDate } from '../../core/object-name.js';
 
 /** Sent by Cloud Scheduler on every attempt; identical across the retries of one scheduled execution. */
-export const SCHEDULE_HEADERS = {
+const SCHEDULE_HEADERS = {
   jobName: 'x-cloudscheduler-jobname',
   scheduleTime: 'x-cloudscheduler-scheduletime',
 } as const;
 
 /** The folder under the prefix that holds alert markers; no backup name can start with `_` (see NAME_RULE). */
-export const ALERT_FOLDER = '_alerts/';
+const ALERT_FOLDER = '_alerts/';
 
 export interface ScheduledExecution {
   /** As sent, for logs. */

@@ -12,7 +12,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * Outside Cloud Run only: a JSON file with the same settings (their camelCase names as keys); a variable that is
  * set wins over the file. The deployed function is configured by variables alone, so Terraform leaves this unset.
  */
-export const FUNCTION_CONFIG_FILE_ENV = 'BACKUP_CONFIG_FILE';
+const FUNCTION_CONFIG_FILE_ENV = 'BACKUP_CONFIG_FILE';
 
 const NAMES = Object.keys(SETTINGS) as SettingName[];
 

@@ -61,7 +61,7 @@ function pemKey(load: typeof loadPrivateKey) {
   });
 }
 export const privateKeySchema = pemKey(loadPrivateKey);
-export const publicKeySchema = pemKey(loadPublicKey);
+const publicKeySchema = pemKey(loadPublicKey);
 
 /** Cloud Scheduler's unix-cron: exactly five fields, read by the same parser that later finds the last run. */
 export const cronSchema = z

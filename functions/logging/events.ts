@@ -78,7 +78,3 @@ export const EVENTS = {
 } as const satisfies Record<string, EventKind>;
 
 export type EventName = keyof typeof EVENTS;
-
-export function isAlertingEvent(name: EventName): boolean {
-  return EVENTS[name].alerting;
-}

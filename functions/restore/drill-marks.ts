@@ -3,7 +3,7 @@
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { ObjectInfo } from '../storage/objects.js';
 
-export const DRILL_JOB_KEY = 'drillJobId';
+const DRILL_JOB_KEY = 'drillJobId';
 export const DRILL_STATE_KEY = 'drillState';
 /** When the object last passed a drill: restored into a scratch database and validated. */
 export const DRILLED_KEY = 'drilledAt';

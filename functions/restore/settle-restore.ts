@@ -10,7 +10,7 @@ import { drillSettled } from './drill-marks.js';
 import { finishRestore, type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
 import type { TrackedRestore } from './submit-restore.js';
 
-export function restoreDetails(status: RestoreStatus): RestoreDetails {
+function restoreDetails(status: RestoreStatus): RestoreDetails {
   const {
     scratchDatabase,
     scratch,

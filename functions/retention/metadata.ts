@@ -3,9 +3,9 @@
 import type { ObjectInfo } from '../storage/objects.js';
 import { RETENTION_CLASSES, type RetentionClass } from './classes.js';
 
-export const RETENTION_CLASS_KEY = 'retentionClass';
+const RETENTION_CLASS_KEY = 'retentionClass';
 /** Present when the customTime was last moved by the newest-copy rule rather than by the class. */
-export const RETENTION_HOLD_KEY = 'retentionHold';
+const RETENTION_HOLD_KEY = 'retentionHold';
 const NEWEST = 'newest';
 
 /** A backup's retention as recorded on it. */

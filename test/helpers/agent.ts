@@ -22,7 +22,7 @@ import {
 import { generateKeyPair, type SigningKey, sign } from '../../core/signing/index.js';
 import { freePort } from '../../local/free-port.js';
 
-export const TEST_KEY_ID = 'test-key';
+const TEST_KEY_ID = 'test-key';
 
 /** A fresh Ed25519 signing key and the agent.json `trustedKeys` entry that trusts it. */
 export function testSigningKey(id = TEST_KEY_ID): { key: SigningKey; trusted: Record<string, string> } {
@@ -55,7 +55,7 @@ export interface SignedRequestOptions {
   signedFor?: string;
 }
 
-export async function toAgentResponse(response: Response): Promise<AgentResponse> {
+async function toAgentResponse(response: Response): Promise<AgentResponse> {
   const text = await response.text();
   let json: unknown;
   try {

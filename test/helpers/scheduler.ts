@@ -2,7 +2,7 @@
 // signature replaced, and the scheduler's own headers.
 
 /** An OIDC token as Cloud Run forwards it once verified: its claims, the signature replaced. */
-export function forwardedToken(email: string): string {
+function forwardedToken(email: string): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `Bearer ${part({ alg: 'RS256' })}.${part({ email, email_verified: true })}.SIGNATURE_REMOVED_BY_GOOGLE`;
 }

@@ -41,7 +41,7 @@ export interface StorageBackend {
 }
 
 /** Why `name` cannot run here (fake-gcs-server not provisioned), or undefined. */
-export function backendUnavailable(name: StorageBackendName): string | undefined {
+function backendUnavailable(name: StorageBackendName): string | undefined {
   return name === 'fake-gcs-server' ? unavailable('fake-gcs-server') : undefined;
 }
 

@@ -10,7 +10,7 @@ import { failure, type Manifest } from './outcome.js';
  * logrotate (to check the agent's deployment files), Python 3 (which zips the function's source), and GNU time,
  * which measures the builds.
  */
-export const DEBIAN_PACKAGES = [
+const DEBIAN_PACKAGES = [
   'mariadb-server',
   'mariadb-client',
   'postgresql',

@@ -16,7 +16,7 @@ export interface GoEnvironment {
 }
 
 /** Where a tool's executables go: one folder per release, so a new pin never mixes with the old. */
-export function toolDir(root: string, tool: GoTool): string {
+function toolDir(root: string, tool: GoTool): string {
   return join(root, 'go-tools', `${tool.name}@${tool.release}`);
 }
 

@@ -18,7 +18,7 @@ import {
   startStorageBackend,
 } from '../../helpers/storage-backends.js';
 
-export const BUCKET = 'pipeline-backups';
+const BUCKET = 'pipeline-backups';
 
 export interface TestStorage {
   backend: StorageBackend;

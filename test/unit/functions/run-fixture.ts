@@ -14,7 +14,7 @@ import { createLocalSigner } from '../../../local/signer.js';
 import { validEnv } from './config-env.js';
 
 export const BUCKET = 'fast-backups';
-export const AGENT_URL = 'https://10.0.0.5:8443';
+const AGENT_URL = 'https://10.0.0.5:8443';
 
 export interface RunFixture {
   emulator: RunningEmulator;
@@ -29,7 +29,7 @@ export interface RunFixture {
 }
 
 /** A clock that starts now and moves only when the code under test sleeps (or the test advances it). */
-export function manualClock(start = new Date()): RunFixture['clock'] {
+function manualClock(start = new Date()): RunFixture['clock'] {
   let now = start.getTime();
   return {
     now: () => new Date(now),

@@ -21,7 +21,7 @@ export const PUBLIC_KEY =
   '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
 
 /** Valid values for every required input, as HCL. */
-export const REQUIRED: Readonly<Record<string, string>> = {
+const REQUIRED: Readonly<Record<string, string>> = {
   project_id: '"my-project-1"',
   region: '"europe-west1"',
   bucket_name: '"my-project-1-db-backups"',
@@ -58,7 +58,7 @@ export interface Console {
   close(): Promise<void>;
 }
 
-export async function openConsole(): Promise<Console> {
+async function openConsole(): Promise<Console> {
   const dir = await mkdtemp(join(tmpdir(), 'tf-console-'));
   for (const name of (await readdir(moduleDir)).filter((file) => PURE_FILES.test(file))) {
     await copyFile(join(moduleDir, name), join(dir, name));
