@@ -5,13 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import { dumpCommandFor, mysqlTargetSchema } from '../../agent/engines/index.js';
+import { dumpCommandFor } from '../../agent/engines/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { gcloudFor } from '../../test/helpers/gcloud.js';
 import { startMariaDb } from '../../test/helpers/mariadb.js';
 import { startDiscardSink } from '../discard-sink.js';
 import { CONTENDERS, type Contender, type ContenderId, describeContender } from './contenders.js';
-import { BENCH_DATABASE, generateDataset } from './dataset.js';
+import { benchTarget, generateDataset } from './dataset.js';
 import {
   type Measurement,
   measureAgent,
@@ -47,15 +47,7 @@ export async function benchAtSize(
   const sink = await startDiscardSink();
   const gcloud = { emulator: await gcloudFor(emulator.url), sink: await gcloudFor(sink.url) };
   try {
-    const target = mysqlTargetSchema.parse({
-      id: 'bench',
-      engine: 'mysql',
-      database: BENCH_DATABASE,
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      toolPath: '/usr/bin/mariadb-dump',
-    });
+    const target = benchTarget(db);
     const generationStart = performance.now();
     const rows = await generateDataset(db, target, sizeGiB * GIB);
     const generated = ((performance.now() - generationStart) / 1000).toFixed(0);

@@ -1,11 +1,25 @@
 // A MariaDB database whose dump reaches a chosen size: a few thousand varied rows, then INSERT…SELECT doubling.
 
 import { spawn } from 'node:child_process';
-import type { MysqlTarget } from '../../agent/engines/index.js';
+import { type MysqlTarget, mysqlTargetSchema } from '../../agent/engines/index.js';
 import type { MariaDb } from '../../test/helpers/mariadb.js';
 
-export const BENCH_DATABASE = 'BenchDB';
+const BENCH_DATABASE = 'BenchDB';
 const SEED_ROWS = 8192;
+
+/** The benches' target: `BenchDB` on `db`, dumped by mariadb-dump; `restore` adds what its restore needs. */
+export function benchTarget(db: MariaDb, restore?: Record<string, unknown>): MysqlTarget {
+  return mysqlTargetSchema.parse({
+    id: 'bench',
+    engine: 'mysql',
+    database: BENCH_DATABASE,
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    toolPath: '/usr/bin/mariadb-dump',
+    ...(restore && { restore }),
+  });
+}
 
 // Clinical-looking text with a random reference in every row, so the dump compresses like real data (about 3:1),
 // not like repeated filler; `token` is binary, dumped as hex.

@@ -7,13 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import {
-  dialectFor,
-  dumpCommandFor,
-  type MysqlTarget,
-  mysqlTargetSchema,
-  restoreStepsFor,
-} from '../../agent/engines/index.js';
+import { dialectFor, dumpCommandFor, type MysqlTarget, restoreStepsFor } from '../../agent/engines/index.js';
 import { createRedactor } from '../../agent/log/redact.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import { StderrTail } from '../../agent/pipeline/stderr-tail.js';
@@ -26,7 +20,7 @@ import { createLocalSigner } from '../../local/signer.js';
 import { type MariaDb, startMariaDb } from '../../test/helpers/mariadb.js';
 import { mariadbRestoreUser, type RestoreAccount } from '../../test/helpers/restore-users.js';
 import { hashesOf } from '../../test/unit/functions/scripted-agent.js';
-import { BENCH_DATABASE, generateDataset } from '../agent/dataset.js';
+import { benchTarget, generateDataset } from '../agent/dataset.js';
 import { measureShell, shellQuote } from '../agent/measure.js';
 
 const GIB = 1024 ** 3;
@@ -122,15 +116,10 @@ export async function runRestoreBench(
   try {
     const account = await mariadbRestoreUser(db, [SCRATCH]);
     // The backup bench's target, with a restore user of its own.
-    const target = mysqlTargetSchema.parse({
-      id: 'bench',
-      engine: 'mysql',
-      database: BENCH_DATABASE,
-      host: db.host,
-      port: db.port,
-      user: db.user,
-      toolPath: '/usr/bin/mariadb-dump',
-      restore: { user: account.user, toolPath: '/usr/bin/mariadb', scratchDatabases: [SCRATCH] },
+    const target = benchTarget(db, {
+      user: account.user,
+      toolPath: '/usr/bin/mariadb',
+      scratchDatabases: [SCRATCH],
     });
     const rows = await generateDataset(db, target, sizeGiB * GIB);
     // The same dump for both, made once as the agent would: gzip -6.
