@@ -3,6 +3,7 @@
 // `systemd-analyze security --offline`) rates it at or below 1.7.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { BlockList } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,22 +39,50 @@ async function securityReview(): Promise<string | undefined> {
   }
 }
 
+/** The range the functions reach the agent from, as the unit admits it. */
+const FUNCTIONS_RANGE = '10.8.0.0/26';
+
+const toNumber = (address: string) =>
+  address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+const toAddress = (value: number) =>
+  [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+const firstAddress = (range: string) => range.split('/')[0] ?? '';
+function lastAddress(range: string): string {
+  const [network, prefix] = range.split('/');
+  return toAddress(toNumber(network ?? '') + 2 ** (32 - Number(prefix)) - 1);
+}
+
 describe('the systemd unit', () => {
   let settings: Map<string, string[]>;
+  const allowed = () => settings.get('IPAddressAllow')?.flatMap((value) => value.split(' '));
   beforeAll(async () => {
     settings = await serviceSettings();
   });
 
-  it('denies every address but localhost, the connector range, Private Google Access and the DNS resolver', async () => {
-    const mod = await loadModule();
+  it("denies every address but localhost, the functions' range, Private Google Access and the DNS resolver", () => {
     expect(settings.get('IPAddressDeny')).toEqual(['any']);
-    expect(settings.get('IPAddressAllow')?.flatMap((value) => value.split(' '))).toEqual([
+    expect(allowed()).toEqual([
       'localhost',
-      mod.variables.connector_cidr?.default,
+      FUNCTIONS_RANGE,
       '199.36.153.8/30',
       '199.36.153.4/30',
       '169.254.169.254',
     ]);
+  });
+
+  it("admits every address the functions may come from with Terraform's defaults, either way of egress", async () => {
+    const { variables } = await loadModule();
+    const admitted = new BlockList();
+    for (const range of allowed()?.filter((value) => value.includes('/')) ?? []) {
+      const [network, prefix] = range.split('/');
+      admitted.addSubnet(network ?? '', Number(prefix));
+    }
+    for (const name of ['function_subnet_cidr', 'connector_cidr']) {
+      const range = String(variables[name]?.default);
+      for (const address of [firstAddress(range), lastAddress(range)]) {
+        expect(admitted.check(address), `${name} ${range}: ${address}`).toBe(true);
+      }
+    }
   });
 
   it("binds only the agent's port, and sees only processes in /proc", () => {
