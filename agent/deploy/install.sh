@@ -71,7 +71,7 @@ fi
 
 systemctl daemon-reload
 systemctl enable "$UNIT" >/dev/null
-echo "The function must hold this agent's answer key: put it in the agent's BACKUP_AGENTS entry (publicKey):"
+echo "The function must hold this agent's answer key: Terraform's agents[].public_key_pem (BACKUP_AGENTS publicKey):"
 openssl pkey -in "$RESPONSE_KEY" -pubout
 if [[ $new_config == yes ]]; then
   echo "Installed. Edit $CONFIG_DIR/agent.json (listen.host, publicUrl, trustedKeys, uploads.buckets, targets), put each password in a"

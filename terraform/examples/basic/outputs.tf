@@ -1,5 +1,10 @@
 # Everything the module tells the admin, passed through.
 
+output "function_urls" {
+  description = "URL of each function by entry point, for db-backup (terraform output -json function_urls)."
+  value       = module.db_backup.function_urls
+}
+
 output "backup_function_url" {
   description = "URL of the backup function, for on-demand runs."
   value       = module.db_backup.backup_function_url
