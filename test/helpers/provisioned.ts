@@ -12,6 +12,7 @@ const NEEDS = {
   'fake-gcs-server': ['fake-gcs-server'],
   ferretdb: ['ferretdb'],
   'mongo-tools': ['mongo-tools'],
+  mongosh: ['mongosh'],
   terraform: ['terraform'],
 } satisfies Record<string, string[]>;
 export type Need = keyof typeof NEEDS | `provider:${string}`;

@@ -9,9 +9,10 @@ import { cacheRoot, withCacheLock } from './cache.js';
 import { provisionDebian } from './debian.js';
 import { provisionGo } from './go-toolchain.js';
 import { provisionGoTool } from './go-tools.js';
+import { provisionNpmTool } from './npm-tools.js';
 import { describeProvision, type Manifest, type Provision } from './outcome.js';
 import { provisionTerraform } from './terraform-mirror.js';
-import { FAKE_GCS_SERVER, FERRETDB, MONGO_TOOLS } from './versions.js';
+import { FAKE_GCS_SERVER, FERRETDB, MONGO_TOOLS, MONGOSH } from './versions.js';
 
 async function provisionAll(root: string): Promise<Manifest> {
   const logs = join(root, 'logs');
@@ -22,6 +23,7 @@ async function provisionAll(root: string): Promise<Manifest> {
   const environment = { root, logs, go: manifest.go };
   for (const tool of [FAKE_GCS_SERVER, FERRETDB, MONGO_TOOLS])
     manifest[tool.name] = await provisionGoTool(environment, tool);
+  manifest[MONGOSH.name] = await provisionNpmTool(environment, MONGOSH);
   Object.assign(manifest, await provisionTerraform(environment));
   await writeFile(join(root, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

@@ -40,9 +40,10 @@ export function describeProvision(name: string, provision: Provision): string {
   }
 }
 
-// Network failures of a package client: the registry could not be reached, which no retry here can fix.
+// Network failures of a package client (Go and apt-get in words, npm by its error codes): the registry could not be
+// reached, which no retry here can fix.
 const UNREACHABLE =
-  /dial tcp|no such host|i\/o timeout|connection refused|TLS handshake timeout|Temporary failure resolving|Could not resolve/;
+  /dial tcp|no such host|i\/o timeout|connection refused|TLS handshake timeout|Temporary failure resolving|Could not resolve|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/;
 
 /** A failed step, or an unavailable one when its output says the registry could not be reached. */
 export function failure(reason: string, tail: string, command: string): Provision {

@@ -1,4 +1,5 @@
-// What `npm test` builds from the Go module proxy, pinned: changing an entry here rebuilds it into a new folder.
+// What `npm test` builds from the Go module proxy or installs from npm, pinned: changing an entry here rebuilds it into
+// a new folder.
 
 export interface GoTool {
   /** The cache folder's name and what the summary calls it. */
@@ -65,6 +66,25 @@ export const MONGO_TOOLS: GoTool = {
   },
   ldflags: '-X main.VersionStr=100.11.0 -X main.GitCommit=b8a566a7f38f',
   sum: 'h1:Xbo8OTSAov884rc8pIY/M00S4T4MYi5Dq2JRTeCUIFY=',
+};
+
+/** An npm package whose commands the tests run, installed into the cache (test/provision/npm-tools.ts). */
+export interface NpmTool {
+  /** The cache folder's name and what the summary calls it. */
+  name: string;
+  package: string;
+  /** Exact: the folder's package.json asks for this version and the commands must say they are it. */
+  version: string;
+  /** The package's executables, as `node_modules/.bin` names them. */
+  commands: string[];
+}
+
+// The MongoDB shell, which the agent runs for a MongoDB restore's checks and its scratch database's drop.
+export const MONGOSH: NpmTool = {
+  name: 'mongosh',
+  package: 'mongosh',
+  version: '2.12.0',
+  commands: ['mongosh'],
 };
 
 export interface TerraformProvider {

@@ -3,8 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { summary } from '../../provision/global-setup.js';
 import { parseCpuSeconds, parsePeakMiB, tally } from '../../provision/measure.js';
+import { NPM_INSTALL_ARGS, npmEnv, npmManifest, npmToolDir } from '../../provision/npm-tools.js';
 import { failure } from '../../provision/outcome.js';
 import { cliConfig } from '../../provision/terraform-mirror.js';
+import { MONGOSH } from '../../provision/versions.js';
 
 describe('provisioning', () => {
   it('reads the peak memory from GNU time -v', () => {
@@ -58,5 +60,30 @@ describe('provisioning', () => {
       'go install m@v',
     );
     expect(offline).toMatchObject({ state: 'unavailable', command: 'go install m@v' });
+    const npmOffline = failure(
+      'npm install failed',
+      'npm error code ENOTFOUND\nnpm error network request to https://registry.npmjs.org/mongosh failed',
+      'npm test again',
+    );
+    expect(npmOffline.state).toBe('unavailable');
+    expect(failure('npm install failed', 'npm error code E404', 'npm test again').state).toBe('failed');
+  });
+
+  it('installs an npm tool into the cache, never into the project that runs `npm test`', () => {
+    expect(npmToolDir('/cache', MONGOSH)).toBe('/cache/npm-tools/mongosh@2.12.0');
+    expect(JSON.parse(npmManifest(MONGOSH))).toMatchObject({
+      private: true,
+      dependencies: { mongosh: '2.12.0' },
+    });
+    // An outer `npm test` hands its own prefix and package to its children.
+    const env = npmEnv({
+      PATH: '/usr/bin',
+      npm_config_local_prefix: '/work/project',
+      npm_package_json: '/work/project/package.json',
+      NPM_CONFIG_PREFIX: '/work/project',
+    });
+    expect(env).toEqual({ PATH: '/usr/bin' });
+    expect(NPM_INSTALL_ARGS).toContain('--ignore-scripts');
+    expect(NPM_INSTALL_ARGS.some((arg) => arg.startsWith('--save') || arg === '-g')).toBe(false);
   });
 });
