@@ -2,6 +2,7 @@
 // documents are the ones the tests restore with.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { FerretDb } from './ferretdb.js';
 import { awkwardPassword, type MariaDb, sqlString } from './mariadb.js';
 import { type Postgres, pgString } from './postgres.js';
 
@@ -38,6 +39,16 @@ export async function postgresRestoreRole(pg: Postgres, user = 'restore'): Promi
   return { user, password };
 }
 
+/**
+ * MongoDB: the README's user, in `admin`, without its roles — FerretDB 1.x has none (it refuses createUser's
+ * `roles` field as "not implemented"), so any user it knows may read, write and drop every database there.
+ */
+export async function ferretdbRestoreUser(ferret: FerretDb, user = 'restore'): Promise<RestoreAccount> {
+  const password = awkwardPassword();
+  await ferret.client.db('admin').command({ createUser: user, pwd: password, roles: [] });
+  return { user, password };
+}
+
 export async function passwordFile(dir: string, name: string, password: string): Promise<string> {
   const path = join(dir, `${name}.password`);
   await writeFile(path, `${password}\n`, { mode: 0o600 });
@@ -46,6 +57,11 @@ export async function passwordFile(dir: string, name: string, password: string):
 
 export async function mariadbDatabases(db: MariaDb): Promise<string[]> {
   return (await db.exec('SHOW DATABASES;')).trim().split('\n');
+}
+
+export async function mongodbDatabases(ferret: FerretDb): Promise<string[]> {
+  const { databases } = await ferret.client.db('admin').admin().listDatabases({ nameOnly: true });
+  return databases.map((database) => database.name);
 }
 
 export async function postgresDatabases(pg: Postgres): Promise<string[]> {
