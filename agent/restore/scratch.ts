@@ -37,7 +37,7 @@ export async function makeScratch(
       `the scratch database ${scratch} exists already: drop it, or restore into another`,
     );
   }
-  const why = result.stderr.trim().split('\n').at(-1) ?? `exit code ${result.code}`;
+  const why = result.stderr.trim().split('\n').at(-1) || `exit code ${result.code}`;
   throw new BackupError('RESTORE_FAILED', `cannot create the scratch database ${scratch}: ${why}`);
 }
 
