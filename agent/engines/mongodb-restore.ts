@@ -72,8 +72,9 @@ export const mongodbRestore: RestoreEngine<MongodbTarget> = {
     });
     return {
       // MongoDB makes a database at its first write: "creating" it is making sure none is there to overwrite.
+      // Thrown, not console.error'd: mongosh prints console.error on stdout, and only stderr names the reason.
       create: shell(
-        `if (db.getCollectionNames().length > 0) { console.error('the database ${scratch} already exists'); quit(17); }`,
+        `if (db.getCollectionNames().length > 0) throw new Error('the database ${scratch} already exists');`,
       ),
       restore: {
         file: settings.toolPath ?? 'mongorestore',
