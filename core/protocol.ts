@@ -16,7 +16,7 @@ export const AGENT_PATHS = {
   job: (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`,
   /** POST: restore one backup into a scratch database (202 with the restore's job id). */
   restores: '/v1/restores',
-  /** GET: a restore's status. */
+  /** GET: a restore's status; DELETE: cancel it (its scratch database dropped, it ends `failed` JOB_CANCELLED). */
   restore: (jobId: string) => `/v1/restores/${encodeURIComponent(jobId)}`,
   health: '/healthz',
 } as const;

@@ -21,7 +21,8 @@ export type Route =
   | { kind: 'cancelJob'; jobId: string }
   | { kind: 'findJob'; query: URLSearchParams }
   | { kind: 'submitRestore' }
-  | { kind: 'getRestore'; jobId: string };
+  | { kind: 'getRestore'; jobId: string }
+  | { kind: 'cancelRestore'; jobId: string };
 
 export interface RouteDeps {
   runner: JobRunner;
@@ -46,6 +47,7 @@ export function matchRoute(method: string, url: URL): Route | undefined {
   if (url.pathname === AGENT_PATHS.restores && method === 'POST') return { kind: 'submitRestore' };
   const restore = RESTORE_PATH.exec(url.pathname)?.[1];
   if (restore !== undefined && method === 'GET') return { kind: 'getRestore', jobId: restore };
+  if (restore !== undefined && method === 'DELETE') return { kind: 'cancelRestore', jobId: restore };
   return undefined;
 }
 
@@ -100,6 +102,8 @@ export async function serveRoute(route: Route, res: ServerResponse, body: Buffer
     }
     case 'getRestore':
       return sendAnswer(res, 200, known(deps.restores.get(route.jobId)));
+    case 'cancelRestore':
+      return sendAnswer(res, 200, deps.restores.cancel(route.jobId));
     case 'findJob': {
       const targetId = param(route.query, 'targetId', nameSchema);
       const objectName = route.query.get('objectName');

@@ -31,6 +31,8 @@ export interface RestoreRunner {
   /** Accepts a restore once its queued state is on disk; refuses (before anything runs) what the config does not allow. */
   submit(request: RestoreRequest): Promise<RestoreAccepted>;
   get(jobId: string): RestoreStatus | undefined;
+  /** Stops a queued or running restore (it ends `failed` JOB_CANCELLED, its scratch database dropped). */
+  cancel(jobId: string): RestoreStatus;
   /** Stops the restore running (its scratch database dropped) and waits until each is saved. */
   close(): Promise<void>;
 }
@@ -193,6 +195,21 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
     },
 
     get: (jobId) => restores.get(jobId),
+
+    cancel(jobId) {
+      const status = restores.get(jobId);
+      if (status === undefined) throw new BackupError('JOB_UNKNOWN', 'no such restore');
+      const slot = busy.get(status.targetId);
+      if (!isFinal(status.state) && slot?.jobId === jobId && !slot.abort.signal.aborted) {
+        slot.abort.abort(new BackupError('JOB_CANCELLED', 'the restore was cancelled by a signed request'));
+        deps.log.warning(
+          'job.cancelling',
+          `cancelling restore ${jobId} of ${status.targetId}`,
+          restoreLogFields(status),
+        );
+      }
+      return status;
+    },
 
     async close() {
       stopping = true;

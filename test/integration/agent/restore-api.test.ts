@@ -1,8 +1,9 @@
 // The agent's restore API through a running agent: what it refuses before anything runs (an unknown target, a
 // target without restore settings, a scratch database it does not allow or that is the source, a URL outside its
-// storage or for another object), a second restore of a busy target, and a restore's status once it ended.
+// storage or for another object), a second restore of a busy target, a restore's status once it ended, and a
+// restore that hangs, cancelled by a signed DELETE.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
@@ -44,6 +45,10 @@ beforeAll(async () => {
     .file(OBJECT)
     .getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + 3_600_000 });
   const { bytesUploaded: size, crc32c, md5 } = hashesOf(bytes);
+  // A restore tool that never ends: it reads nothing and sleeps.
+  const hanging = join(dir, 'hanging-sqlite3');
+  await writeFile(hanging, '#!/bin/sh\nexec sleep 600\n');
+  await chmod(hanging, 0o755);
   request = {
     runId: 'run-1',
     targetId: 'clinic',
@@ -61,6 +66,13 @@ beforeAll(async () => {
         restore: { scratchDatabases: ['clinic_restore', 'clinic_other'], scratchDir: join(dir, 'scratch') },
       },
       { id: 'plain', engine: 'sqlite', database: 'plain', path: join(dir, 'plain.db') },
+      {
+        id: 'hung',
+        engine: 'sqlite',
+        database: 'clinic',
+        path: join(dir, 'clinic.db'),
+        restore: { scratchDatabases: ['clinic_hung'], scratchDir: join(dir, 'scratch'), toolPath: hanging },
+      },
     ],
     uploads: { origin: emulator.url, buckets: [BUCKET] },
   });
@@ -152,6 +164,30 @@ describe('an accepted restore', () => {
     });
     expect(existsSync(join(dir, 'scratch', 'clinic_restore.sqlite'))).toBe(false);
     expect((await agent.request(AGENT_PATHS.restore('no-such-restore'))).status).toBe(404);
+  });
+});
+
+describe('a restore that hangs', () => {
+  it('is stopped by a signed DELETE: it ends failed JOB_CANCELLED and leaves no scratch database', async () => {
+    const accepted = restoreAcceptedSchema.parse((await post({ ...request, targetId: 'hung' })).json);
+    for (;;) {
+      const status = restoreStatusSchema.parse(
+        (await agent.request(AGENT_PATHS.restore(accepted.jobId))).json,
+      );
+      if (status.step === 'restoring') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const cancel = await agent.request(AGENT_PATHS.restore(accepted.jobId), { method: 'DELETE' });
+    expect(cancel.status, cancel.text).toBe(200);
+    expect(restoreStatusSchema.parse(cancel.json).jobId).toBe(accepted.jobId);
+    expect(await waitForRestore(accepted.jobId)).toMatchObject({
+      state: 'failed',
+      errorCode: 'JOB_CANCELLED',
+      scratch: 'dropped',
+    });
+    expect(existsSync(join(dir, 'scratch', 'clinic_hung.sqlite'))).toBe(false);
+    const unknown = await agent.request(AGENT_PATHS.restore('no-such-restore'), { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
   });
 });
 
