@@ -1,5 +1,5 @@
 // Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job; submit a
-// restore and read it. Every answer is believed only once verified as that agent's signed answer to the request
+// restore, read it, cancel it. Every answer is believed only once verified as that agent's signed answer to the request
 // (agent-trust.ts).
 import type { z } from 'zod';
 import { BackupError, errorCodeOf } from '../../core/errors.js';
@@ -56,6 +56,8 @@ export interface AgentClient {
   submitRestore(agentUrl: string, request: RestoreRequestInput): Promise<RestoreSubmission>;
   /** A restore's status, or null when the agent knows none. */
   restore(agentUrl: string, jobId: string): Promise<RestoreStatus | null>;
+  /** Asks the agent to stop a restore; resolves with its state as the agent answered it. */
+  cancelRestore(agentUrl: string, jobId: string): Promise<RestoreStatus>;
 }
 
 /** `https://vm:8443/base` + `/v1/runs`: an agent may sit under a path. */
@@ -158,6 +160,13 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     throw error;
   };
 
+  /** DELETEs `path`: the agent's answer, the state of what it was asked to stop. */
+  const stop = async <T>(agentUrl: string, path: string, schema: z.ZodType<T>): Promise<T> => {
+    const { status, answer, where } = await call(agentUrl, 'DELETE', path);
+    if (status === 200) return parsed(answer, where, schema);
+    throw refusal(status, answer, where).error;
+  };
+
   return {
     submitRun: (agentUrl, run) => submit(agentUrl, AGENT_PATHS.runs, run, runAcceptedSchema),
     async submitRestore(agentUrl, request) {
@@ -169,11 +178,8 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     job: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.job(jobId), jobStatusSchema),
     find: (agentUrl, targetId, objectName) =>
       read(agentUrl, AGENT_PATHS.findJob(targetId, objectName), jobStatusSchema),
-    async cancel(agentUrl, jobId) {
-      const { status, answer, where } = await call(agentUrl, 'DELETE', AGENT_PATHS.job(jobId));
-      if (status === 200) return parsed(answer, where, jobStatusSchema);
-      throw refusal(status, answer, where).error;
-    },
+    cancel: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.job(jobId), jobStatusSchema),
+    cancelRestore: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.restore(jobId), restoreStatusSchema),
   };
 }
 

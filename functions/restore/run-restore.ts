@@ -2,15 +2,14 @@
 // backup chosen and handed to its agent, the restores awaited within the budget and settled; then a summary, a log
 // line and one alert if anything failed.
 import { randomUUID } from 'node:crypto';
-import { backupDate } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
 import type { ScheduledExecution } from '../alerts/schedule.js';
-import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
 import { planRun } from '../plan.js';
-import { type RestoreOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
+import type { RestoreOutcome, RunReport, TargetReport } from '../report.js';
 import { awaitRestores } from './await-restores.js';
+import { closeRestoreRun } from './close-run.js';
 import type { RestoreRequest } from './request.js';
 import type { RestoreContext } from './restore-context.js';
 import { settlePendingDrills } from './settle-pending.js';
@@ -61,27 +60,5 @@ export async function runRestore(
         : await settleRestore(ctx, step.tracked, last.get(step.tracked) ?? null),
     );
   }
-
-  const finishedAt = deps.clock.now();
-  const report = summarise<RestoreOutcome>({
-    kind: 'restore',
-    runId,
-    date: backupDate(startedAt, config.timeZone),
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    drill: request.drill,
-    targets: reports,
-  });
-  deps.logger.event(
-    report.status === 'failed' ? 'restore.found-problems' : 'restore.finished',
-    `${what} ${report.status === 'failed' ? 'failed' : 'finished'}: ${JSON.stringify(report.counts)}`,
-    {
-      runId,
-      drill: request.drill,
-      counts: report.counts,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-    },
-  );
-  await sendRunAlert(report, config, deps, execution);
-  return report;
+  return closeRestoreRun(ctx, reports, execution);
 }

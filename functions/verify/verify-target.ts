@@ -6,6 +6,7 @@ import type { JobStatus } from '../../core/protocol.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
+import { minutesGoing } from '../job-age.js';
 import { errorFailure, jobFailure } from '../job-failure.js';
 import type { PlannedTarget } from '../plan.js';
 import { proveObject } from '../prove-object.js';
@@ -55,8 +56,7 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
 
 /** A job still queued or running: fine within the job time-out, cancelled and reported stuck beyond it. */
 async function judgeUnfinished(ctx: VerifyContext, planned: PlannedTarget, job: JobStatus): Promise<Result> {
-  const since = Date.parse(job.startedAt ?? job.queuedAt ?? '');
-  const minutes = Number.isNaN(since) ? 0 : (ctx.deps.clock.now().getTime() - since) / 60_000;
+  const minutes = minutesGoing(job, ctx.deps.clock.now());
   const limit = ctx.config.jobTimeoutMinutes;
   if (minutes <= limit) {
     return {

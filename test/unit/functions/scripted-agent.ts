@@ -182,6 +182,12 @@ export function scriptedAgent(
       live.status = { ...live.status, state, ...(final && { scratch: 'dropped', ...live.script.end }) };
       return live.status;
     },
+    async cancelRestore(_agentUrl, jobId) {
+      cancelled.push(jobId);
+      const live = restoreJobs.get(jobId);
+      if (!live) throw new Error(`no restore ${jobId}`);
+      return live.status;
+    },
     async cancel(_agentUrl, jobId) {
       cancelled.push(jobId);
       const live = jobs.get(jobId);

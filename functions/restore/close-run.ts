@@ -1,0 +1,33 @@
+// The end of a restore run — on demand, the weekly drill, or the drills `verify` settles each morning: one summary,
+// one log line, and one alert if anything failed.
+import { backupDate } from '../../core/object-name.js';
+import type { ScheduledExecution } from '../alerts/schedule.js';
+import { sendRunAlert } from '../alerts/send-alert.js';
+import { type RestoreOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
+import type { RestoreContext } from './restore-context.js';
+
+export async function closeRestoreRun(
+  ctx: RestoreContext,
+  reports: TargetReport<RestoreOutcome>[],
+  execution?: ScheduledExecution,
+): Promise<RunReport<RestoreOutcome>> {
+  const { config, deps, runId, drill } = ctx;
+  const what = drill ? 'restore drill' : 'restore';
+  const finishedAt = deps.clock.now();
+  const report = summarise<RestoreOutcome>({
+    kind: 'restore',
+    runId,
+    date: backupDate(new Date(ctx.startedAt), config.timeZone),
+    startedAt: new Date(ctx.startedAt).toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    drill,
+    targets: reports,
+  });
+  deps.logger.event(
+    report.status === 'failed' ? 'restore.found-problems' : 'restore.finished',
+    `${what} ${report.status === 'failed' ? 'failed' : 'finished'}: ${JSON.stringify(report.counts)}`,
+    { runId, drill, counts: report.counts, durationMs: finishedAt.getTime() - ctx.startedAt },
+  );
+  await sendRunAlert(report, config, deps, execution);
+  return report;
+}
