@@ -90,6 +90,8 @@ export interface RunReport<O extends Outcome = Outcome> {
   force?: boolean;
   /** A restore run that drills every target (the weekly schedule's). */
   drill?: boolean;
+  /** verify: the drills of earlier restore runs it settled, reported (and alerted) as a drill's. */
+  drills?: RunReport<RestoreOutcome>;
 }
 
 export function isAlerting(outcome: Outcome): boolean {

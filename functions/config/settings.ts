@@ -96,7 +96,8 @@ export const SETTINGS = {
   jobTimeoutMinutes: setting({
     env: 'BACKUP_JOB_TIMEOUT_MINUTES',
     schema: integer(1, 7 * 24 * 60).default(180),
-    description: 'A job still running after this long is stuck: verify cancels it and alerts.',
+    description:
+      "A job (a backup, or a drill's restore) still running after this long is stuck: verify cancels it and alerts.",
   }),
   retentionDailyDays: setting({
     env: 'BACKUP_RETENTION_DAILY_DAYS',

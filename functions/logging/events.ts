@@ -69,6 +69,7 @@ export const EVENTS = {
   'restore.failed': mustAct('ERROR'),
   'restore.poll-failed': warning,
   'restore.mark-failed': warning,
+  'restore.cancel-failed': warning,
   'list.listed': info,
   'alert.sent': info,
   'alert.skipped': warning,

@@ -1,4 +1,5 @@
-// A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert.
+// A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert; then the
+// drills left running by earlier restore runs settled, with an alert of their own.
 import { randomUUID } from 'node:crypto';
 import { backupDate } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
@@ -10,6 +11,7 @@ import { planRun } from '../plan.js';
 import { type RunReport, summarise, type VerifyOutcome } from '../report.js';
 import { lastScheduledRun } from '../schedule-day.js';
 import type { VerifyRequest } from './request.js';
+import { verifyDrills } from './verify-drills.js';
 import { type VerifyContext, verifyTarget } from './verify-target.js';
 
 export async function runVerify(
@@ -55,5 +57,10 @@ export async function runVerify(
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
   await sendRunAlert(report, config, deps, execution);
-  return report;
+  const drills = await verifyDrills(
+    ctx,
+    plan.map((planned) => planned.target),
+    execution,
+  );
+  return drills ? { ...report, drills } : report;
 }
