@@ -216,7 +216,7 @@ describe.skipIf(unavailable('ferretdb', 'mongo-tools', 'mongosh') !== undefined)
     try {
       const { status, report } = await fn.restore({ database: 'documents' });
       expect(status, JSON.stringify(report)).toBe(500);
-      expect(report.targets[0]).toMatchObject({
+      expect(report.targets[0], JSON.stringify(report.targets[0]?.error)).toMatchObject({
         outcome: 'failed',
         error: { code: 'SCRATCH_EXISTS' },
         restore: { scratch: 'none' },
