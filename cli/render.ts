@@ -46,6 +46,8 @@ export function renderRun(report: RunReport): string {
     table(['target', 'outcome', 'object', 'size', 'time', 'detail'], rows),
     ...report.targets.flatMap(restoreLines).map((line, index) => (index === 0 ? `\n${line}` : line)),
     ...(stderr.length > 0 ? ['', 'last lines of the tools:', ...stderr] : []),
+    // verify's report carries the earlier drills it settled, shown as the drill's own table.
+    ...(report.drills ? ['', renderRun(report.drills)] : []),
   ].join('\n');
 }
 
