@@ -2,10 +2,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
-import { describe, expect, it } from 'vitest';
-import { CRC32C_IMPLEMENTATION, Crc32c } from '../../../../agent/pipeline/crc32c.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CRC32C_IMPLEMENTATION, Crc32c, loadJavascriptCrc32c } from '../../../../agent/pipeline/crc32c.js';
 
 describe('Crc32c', () => {
+  beforeAll(loadJavascriptCrc32c);
+
   it('is native on this machine (the prebuilt binary loads)', () => {
     expect(CRC32C_IMPLEMENTATION).toBe('native');
   });
