@@ -18,6 +18,7 @@ import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
 import { executeJob, type JobContext } from './execute-job.js';
 import { interruptedStatus, jobLogFields, queuedStatus, skippedStatus } from './job-status.js';
 import type { JobStore } from './job-store.js';
+import { abortAll, abortJob, type TargetSlot } from './target-slots.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
@@ -65,7 +66,7 @@ const SHUTDOWN = new BackupError('JOB_INTERRUPTED', 'the agent stopped before th
 
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
   const jobs = new Map<string, JobStatus>();
-  const busy = new Map<string, { request: JobRequest; jobId: string; abort: AbortController }>();
+  const busy = new Map<string, TargetSlot & { request: JobRequest }>();
   const targets = new Map(deps.targets.map((target) => [target.id, target]));
   const running = new Set<Promise<void>>();
   let stopping = false;
@@ -211,9 +212,8 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     cancel(jobId) {
       const status = jobs.get(jobId);
       if (status === undefined) throw new BackupError('JOB_UNKNOWN', 'no such job');
-      const slot = busy.get(status.targetId);
-      if (!isFinal(status.state) && slot?.jobId === jobId && !slot.abort.signal.aborted) {
-        slot.abort.abort(new BackupError('JOB_CANCELLED', 'the job was cancelled by a signed request'));
+      const cancelled = new BackupError('JOB_CANCELLED', 'the job was cancelled by a signed request');
+      if (!isFinal(status.state) && abortJob(busy.get(status.targetId), jobId, cancelled)) {
         deps.log.warning(
           'job.cancelling',
           `cancelling job ${jobId} of ${status.targetId}`,
@@ -225,7 +225,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
 
     async close() {
       stopping = true;
-      for (const { abort } of busy.values()) if (!abort.signal.aborted) abort.abort(SHUTDOWN);
+      abortAll(busy.values(), SHUTDOWN);
       await Promise.all([...running]);
     },
   };

@@ -10,6 +10,7 @@ import { type CommonRestore, restoreSettings } from '../engines/restore-engine.j
 import { type AllowedStorage, checkDownloadUrl } from '../http/destinations.js';
 import { JobConflictError } from '../jobs/job-runner.js';
 import type { StateStore } from '../jobs/job-store.js';
+import { abortAll, abortJob, type TargetSlot } from '../jobs/target-slots.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { executeRestore, type RestoreContext, type RestoreSource } from './execute-restore.js';
 import { interruptedRestore, queuedRestore, restoreLogFields } from './restore-status.js';
@@ -68,10 +69,7 @@ function checkRequest(target: TargetConfig, request: RestoreRequest, storage: Al
 export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
   const restores = new Map<string, RestoreStatus>();
   const targets = new Map(deps.targets.map((target) => [target.id, target]));
-  const busy = new Map<
-    string,
-    { jobId: string; runId: string; objectName: string; abort: AbortController }
-  >();
+  const busy = new Map<string, TargetSlot & { runId: string; objectName: string }>();
   let queue: Promise<void> = Promise.resolve();
   let stopping = false;
 
@@ -199,9 +197,8 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
     cancel(jobId) {
       const status = restores.get(jobId);
       if (status === undefined) throw new BackupError('JOB_UNKNOWN', 'no such restore');
-      const slot = busy.get(status.targetId);
-      if (!isFinal(status.state) && slot?.jobId === jobId && !slot.abort.signal.aborted) {
-        slot.abort.abort(new BackupError('JOB_CANCELLED', 'the restore was cancelled by a signed request'));
+      const cancelled = new BackupError('JOB_CANCELLED', 'the restore was cancelled by a signed request');
+      if (!isFinal(status.state) && abortJob(busy.get(status.targetId), jobId, cancelled)) {
         deps.log.warning(
           'job.cancelling',
           `cancelling restore ${jobId} of ${status.targetId}`,
@@ -213,7 +210,7 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
 
     async close() {
       stopping = true;
-      for (const { abort } of busy.values()) if (!abort.signal.aborted) abort.abort(SHUTDOWN);
+      abortAll(busy.values(), SHUTDOWN);
       await queue;
     },
   };
