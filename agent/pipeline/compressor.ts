@@ -1,10 +1,10 @@
 // Compression as the request asks, on every core: gzip through pigz when it is installed and otherwise as parallel
 // gzip members on worker threads; zstd as a child process with one worker per core.
 
-import { accessSync, constants, statSync } from 'node:fs';
-import { basename, delimiter, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Compression, compressionLevel } from '../../core/compression.js';
+import { findExecutable } from './find-executable.js';
 import { GzipMembers } from './gzip-members.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 
@@ -26,28 +26,9 @@ export interface Compressor {
   streams: (Readable | Writable)[];
 }
 
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** The pigz to run: a configured path as it is, a bare name only when PATH has it; undefined means none is installed. */
-export function findPigz(pigzPath: string, path = process.env.PATH ?? ''): string | undefined {
-  if (pigzPath.includes('/')) return pigzPath;
-  return path
-    .split(delimiter)
-    .filter(Boolean)
-    .map((dir) => join(dir, pigzPath))
-    .find(isExecutableFile);
-}
-
 /** A compressor reading stdin and writing stdout; `-q`: no progress or warnings on stderr. */
 function childCompressor(file: string, args: string[]): Compressor {
-  const tool = spawnTool({ file, args: ['-q', ...args], env: {}, secretFiles: [] }, 'pipe');
+  const tool = spawnTool({ file, args: ['-q', ...args], env: {}, secretFiles: [] }, { stdin: 'pipe' });
   const { stdin, stdout } = tool.child;
   if (!stdin || !stdout) throw new Error(`${basename(file)} started without pipes`);
   return { input: stdin, output: stdout, tool, label: basename(file), streams: [stdin, stdout] };
@@ -59,7 +40,7 @@ export function startCompressor(compression: Compression, tools: CompressorTools
     // -T0: one worker per core; stdin to stdout.
     return childCompressor(tools.zstdPath, [`-${level}`, '-T0', '-c', '-']);
   }
-  const pigz = findPigz(tools.pigzPath ?? 'pigz');
+  const pigz = findExecutable(tools.pigzPath ?? 'pigz');
   // pigz uses every core by default and writes one gzip stream, read by anything that reads gzip.
   if (pigz) return childCompressor(pigz, [`-${level}`, '-c']);
   const gzip = new GzipMembers({ level });

@@ -1,35 +1,14 @@
 // Which gzip runs: pigz when PATH or the config has it, in-process members otherwise — each
 // giving a .gz that the real gunzip and gzip -t accept.
 
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Compressor, findPigz, startCompressor } from '../../../../agent/pipeline/compressor.js';
+import { describe, expect, it } from 'vitest';
+import { type Compressor, startCompressor } from '../../../../agent/pipeline/compressor.js';
 import { runTool } from '../../../helpers/stand-in-tools.js';
 import { sampleDump } from './sample-dump.js';
-
-describe('findPigz', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'find-pigz-'));
-    await writeFile(join(dir, 'pigz'), '#!/bin/sh\n');
-    await chmod(join(dir, 'pigz'), 0o755);
-    await writeFile(join(dir, 'not-executable'), '');
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
-
-  it('finds a bare name in the first PATH folder that has it as an executable file', () => {
-    expect(findPigz('pigz', `/nonexistent:${dir}:/usr/bin`)).toBe(join(dir, 'pigz'));
-    expect(findPigz('not-executable', dir)).toBeUndefined();
-    expect(findPigz('pigz', '/nonexistent')).toBeUndefined();
-  });
-
-  it('takes a configured path as it is, so a wrong one fails loudly instead of falling back', () => {
-    expect(findPigz('/opt/none/pigz', dir)).toBe('/opt/none/pigz');
-  });
-});
 
 async function compress(compressor: Compressor, input: Buffer): Promise<Buffer> {
   const output = buffer(compressor.output);
