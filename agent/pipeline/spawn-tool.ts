@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { DumpCommand } from '../engines/engine.js';
 
 export interface RunningTool {
@@ -50,7 +51,20 @@ function openSecretFiles(contents: readonly string[]): number[] {
   return fds;
 }
 
-export function spawnTool(command: DumpCommand, stdin: 'ignore' | 'pipe' = 'ignore'): RunningTool {
+export interface ToolStdio {
+  /** `ignore` by default: a dump tool reads nothing. */
+  stdin?: 'ignore' | 'pipe';
+  /**
+   * A pipe to the agent by default; another tool's stdin to write there directly, without the agent relaying the
+   * bytes. The caller then closes its own copy of that stdin, so the reader sees the end when this tool exits.
+   */
+  stdout?: 'pipe' | Writable;
+}
+
+export function spawnTool(
+  command: DumpCommand,
+  { stdin = 'ignore', stdout = 'pipe' }: ToolStdio = {},
+): RunningTool {
   const env: Record<string, string> = {};
   for (const name of INHERITED_ENV) {
     const value = process.env[name];
@@ -60,7 +74,7 @@ export function spawnTool(command: DumpCommand, stdin: 'ignore' | 'pipe' = 'igno
   const fds = openSecretFiles(command.secretFiles);
   let child: ChildProcess;
   try {
-    child = spawn(command.file, command.args, { stdio: [stdin, 'pipe', 'pipe', ...fds], env });
+    child = spawn(command.file, command.args, { stdio: [stdin, stdout, 'pipe', ...fds], env });
   } finally {
     // The child holds its own copies now.
     for (const fd of fds) closeSync(fd);

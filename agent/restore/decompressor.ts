@@ -19,7 +19,10 @@ export function startDecompressor(algorithm: CompressionAlgorithm, zstdPath: str
     return { input: gunzip, output: gunzip, label: 'gunzip' };
   }
   // -q: no progress on stderr; stdin to stdout.
-  const tool = spawnTool({ file: zstdPath, args: ['-d', '-q', '-c', '-'], env: {}, secretFiles: [] }, 'pipe');
+  const tool = spawnTool(
+    { file: zstdPath, args: ['-d', '-q', '-c', '-'], env: {}, secretFiles: [] },
+    { stdin: 'pipe' },
+  );
   const { stdin, stdout } = tool.child;
   if (!stdin || !stdout) throw new Error('zstd started without pipes');
   return { input: stdin, output: stdout, tool, label: 'zstd' };

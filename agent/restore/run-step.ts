@@ -18,7 +18,7 @@ export interface StepResult {
 
 export async function runStep(step: RestoreStep, tail: StderrTail, signal: AbortSignal): Promise<StepResult> {
   const label = basename(step.file);
-  const tool = spawnTool(step, 'pipe');
+  const tool = spawnTool(step, { stdin: 'pipe' });
   const stdout: Buffer[] = [];
   let size = 0;
   let stderr = '';

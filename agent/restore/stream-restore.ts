@@ -103,7 +103,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
     if (input.signal.aborted) onAbort();
     if (!failure) {
       const label = basename(input.command.file);
-      const tool = spawnTool(input.command, 'pipe');
+      const tool = spawnTool(input.command, { stdin: 'pipe' });
       // What a restore tool prints on stdout (command tags, echoed rows) means nothing here; read and dropped, it
       // can never fill its pipe and stall the tool.
       tool.child.stdout?.resume();
