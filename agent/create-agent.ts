@@ -73,6 +73,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     {
       zstdPath: config.zstdPath,
       pigzPath: config.pigzPath,
+      pvPath: config.pvPath,
       chunkSize: config.chunkSize,
       retry,
       redact: redactor.redact,

@@ -13,6 +13,8 @@ export const AGENT_DEFAULTS = {
   zstdPath: 'zstd',
   /** A bare name is looked up on PATH; without pigz, gzip runs on worker threads in the agent. */
   pigzPath: 'pigz',
+  /** A bare name is looked up on PATH; without pv, the dump's bytes are counted by passing through the agent. */
+  pvPath: 'pv',
   storageOrigin: 'https://storage.googleapis.com',
   uploadRequestTimeoutSeconds: 120,
   uploadRetryWindowMinutes: 10,
@@ -104,6 +106,7 @@ export const agentConfigSchema = z.strictObject({
   }),
   zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
   pigzPath: z.string().min(1).default(AGENT_DEFAULTS.pigzPath),
+  pvPath: z.string().min(1).default(AGENT_DEFAULTS.pvPath),
   chunkSize: z
     .int()
     .min(CHUNK_QUANTUM)

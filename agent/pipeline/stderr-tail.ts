@@ -18,12 +18,12 @@ export class StderrTail {
     const parts = text.split(/\r?\n/);
     // A tool spewing one endless line must not grow memory: keep only the start of an unfinished line.
     this.partial = (parts.pop() ?? '').slice(0, MAX_LINE);
-    for (const part of parts) this.push(part, label);
+    for (const part of parts) this.add(part, label);
   }
 
   /** Flushes an unfinished last line. */
   end(label: string): void {
-    if (this.partial) this.push(this.partial, label);
+    if (this.partial) this.add(this.partial, label);
     this.partial = '';
   }
 
@@ -31,7 +31,8 @@ export class StderrTail {
     return [...this.lines];
   }
 
-  private push(line: string, label: string): void {
+  /** One whole line, from a caller that splits stderr itself. */
+  add(line: string, label: string): void {
     if (!line.trim()) return;
     this.lines.push(`${label}: ${this.redact(line.slice(0, MAX_LINE))}`);
     if (this.lines.length > this.limit) this.lines.shift();

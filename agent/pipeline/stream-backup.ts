@@ -1,4 +1,5 @@
-// One backup: dump tool → compressor → hashes → resumable upload, finalized only after every process exited 0.
+// One backup: dump tool → pv → compressor → hashes → resumable upload, finalized only after every process exited 0.
+// Without pv, or with gzip in-process, the agent relays the dump to the compressor and counts it on the way.
 
 import { basename } from 'node:path';
 import { type Readable, Writable } from 'node:stream';
@@ -10,6 +11,8 @@ import { cancelUploadSession } from '../../core/upload-session.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { Redact } from '../log/redact.js';
 import { type Compressor, startCompressor } from './compressor.js';
+import { type DumpMeter, startDumpMeter } from './dump-meter.js';
+import { findExecutable } from './find-executable.js';
 import { CountingStream, HashingStream } from './hasher.js';
 import { ResumableUpload } from './resumable-upload.js';
 import type { RetryPolicy } from './retrying.js';
@@ -20,7 +23,7 @@ import { watchTool } from './watch-tool.js';
 /** What one backup's stream came to: the agent's account of it, which the function's report outcome is drawn from. */
 export interface StreamedBackup {
   ok: boolean;
-  /** Bytes read from the dump tool's stdout. */
+  /** Bytes the dump tool wrote to its stdout. */
   bytesRead: number;
   /** Bytes of the compressed stream handed to storage: the object's size on success. */
   bytesUploaded: number;
@@ -28,7 +31,7 @@ export interface StreamedBackup {
   crc32c?: string;
   md5?: string;
   sha256?: string;
-  /** `dump`, and `compress` when zstd ran; null when killed by a signal or never started. */
+  /** `dump`, `compress` when pigz or zstd ran, `count` when pv did; null when killed by a signal or never started. */
   exitCodes: Record<string, number | null>;
   errorCode?: ErrorCode;
   errorMessage?: string;
@@ -46,6 +49,8 @@ export interface StreamSettings {
   zstdPath: string;
   /** The pigz executable, for gzip on every core; `pigz` on PATH when absent, else gzip runs in-process. */
   pigzPath?: string;
+  /** The pv executable, `pv` on PATH when absent: it counts the dump's bytes so they need not pass through the agent. */
+  pvPath?: string;
   /** Upload chunk size, a multiple of 256 KiB; memory use is about twice this whatever the database's size. */
   chunkSize: number;
   retry: RetryPolicy;
@@ -69,21 +74,44 @@ const PROGRESS_MS = 1000;
 
 /**
  * Forwards into the upload, one chunk at a time; the upload itself is completed only by the caller. A failed
- * upload is reported first, before the pipeline tears the compressor down and it reports an error of its own.
+ * upload is reported first, before the pipeline tears the compressor down and it reports an error of its own. Once
+ * the backup has failed, what the compressor still writes is drained instead, so that it ends on its own.
  */
-function forwardInto(upload: ResumableUpload, onError: (error: unknown) => void): Writable {
+function forwardInto(
+  upload: ResumableUpload,
+  failed: () => boolean,
+  onError: (error: unknown) => void,
+): Writable {
   return new Writable({
     // The upload buffers a whole chunk of its own: no need to hold more here.
     highWaterMark: 64 * 1024,
-    write: (chunk: Buffer, _encoding, callback) =>
+    write: (chunk: Buffer, _encoding, callback) => {
+      if (failed()) return callback();
       upload.write(chunk).then(
         () => callback(),
         (error: Error) => {
+          if (failed()) return callback();
           onError(error);
           callback(error);
         },
-      ),
+      );
+    },
   });
+}
+
+/**
+ * Where a tool sits in the chain, counted from the dump: a tool whose reader dies is broken by it, so of two failing
+ * tools the one further downstream is the cause.
+ */
+const DUMP = 0;
+const METER = 1;
+const COMPRESSOR = 2;
+
+interface Failure {
+  code: ErrorCode;
+  message: string;
+  /** Set for a tool's failure: its place, and whether it only shows another's (SIGPIPE, a pipe the agent saw break). */
+  tool?: { at: number; symptom: boolean };
 }
 
 /** Never throws for a backup failure: every failure is an outcome with its code, and the session is cancelled. */
@@ -93,15 +121,34 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   const exitCodes: Record<string, number | null> = {};
   const counter = new CountingStream();
   const hasher = new HashingStream();
+  /** Aborted by any failure: the upload stops at once. */
   const stop = new AbortController();
-  const tools: RunningTool[] = [];
-  let failure: { code: ErrorCode; message: string } | undefined;
+  /** Aborted by a failure that is no tool's: a failed tool's chain is left to drain, so each tool after it ends of itself. */
+  const halt = new AbortController();
+  const tools: { tool: RunningTool; at: number }[] = [];
+  let meter: DumpMeter | undefined;
+  const dumpBytes = () => meter?.bytes ?? counter.bytes;
+  let failure: Failure | undefined;
   let digests: ReturnType<HashingStream['digests']> | undefined;
-  const fail = (code: ErrorCode, message: string) => {
-    if (failure) return;
-    failure = { code, message };
-    stop.abort();
-    for (const tool of tools) tool.kill();
+  /** Stops what is upstream of a failed tool, which would only wait on a pipe nobody reads; all for anything else. */
+  const killUpstream = (at = Number.POSITIVE_INFINITY) => {
+    for (const stage of tools) if (stage.at < at) stage.tool.kill();
+  };
+  const fail = (code: ErrorCode, message: string, tool?: Failure['tool']) => {
+    if (!failure) {
+      failure = { code, message, tool };
+      stop.abort();
+      if (!tool) halt.abort();
+      killUpstream(tool?.at);
+      return;
+    }
+    // Node hears of exits in no particular order: a tool further downstream that failed in its own right is the cause
+    // of whatever failed upstream of it first.
+    const earlier = failure.tool;
+    if (earlier && tool && tool.at >= earlier.at && (earlier.symptom || !tool.symptom)) {
+      failure = { code, message, tool };
+      killUpstream(tool.at);
+    }
   };
   const onAbort = () => {
     const reason: unknown = input.signal.reason;
@@ -110,17 +157,23 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   };
   input.signal.addEventListener('abort', onAbort, { once: true });
   const progress = setInterval(
-    () => input.onProgress?.({ bytesRead: counter.bytes, bytesUploaded: hasher.bytes }),
+    () => input.onProgress?.({ bytesRead: dumpBytes(), bytesUploaded: hasher.bytes }),
     PROGRESS_MS,
   );
   progress.unref();
 
   const waits: Promise<unknown>[] = [];
   /** Follows a tool: its stderr into the tail, its exit code into `exitCodes`, a bad exit into a failure. */
-  const watch = (tool: RunningTool, key: string, label: string, code: ErrorCode) => {
-    tools.push(tool);
-    waits.push(watchTool(tool, key, label, { tail, exitCodes }, (message) => fail(code, message)));
+  const watch = (tool: RunningTool, key: string, label: string, at: number, code: ErrorCode) => {
+    tools.push({ tool, at });
+    const record = { tail: at === METER ? undefined : tail, exitCodes };
+    waits.push(
+      watchTool(tool, key, label, record, (message, symptom) => fail(code, message, { at, symptom })),
+    );
+    // A tool that cannot start reports it a tick later: nothing upstream of it may start meanwhile.
+    return tool.child.pid !== undefined;
   };
+  const dumpLabel = basename(command.file);
 
   try {
     if (input.signal.aborted) onAbort();
@@ -131,37 +184,36 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       retry: settings.retry,
       signal: stop.signal,
     });
-    const dump = spawnTool(command);
-    const dumpLabel = basename(command.file);
-    watch(dump, 'dump', dumpLabel, 'DUMP_FAILED');
     const compressor: Compressor = startCompressor(request.compression, settings);
-    for (const stream of compressor.streams) {
-      stream.on('error', (error) => fail('COMPRESS_FAILED', `compression failed: ${error.message}`));
-    }
-    // A compressor that exits early has its stdin destroyed by Node without an error; without this the pipeline
-    // would blame the dump's stdout for the premature close before the compressor's exit code arrives.
     const compressorLabel = compressor.label;
-    compressor.input.on('close', () => {
-      if (!compressor.input.writableFinished) {
-        fail('COMPRESS_FAILED', `${compressorLabel} stopped reading before the dump ended`);
-      }
-    });
-    if (compressor.tool) watch(compressor.tool, 'compress', compressorLabel, 'COMPRESS_FAILED');
-    const stdout = dump.child.stdout as Readable;
-    stdout.on('error', (error) => fail('DUMP_FAILED', `reading ${dumpLabel} failed: ${error.message}`));
+    for (const stream of compressor.streams) {
+      stream.on('error', (error) =>
+        fail('COMPRESS_FAILED', `compression failed: ${error.message}`, { at: COMPRESSOR, symptom: true }),
+      );
+    }
     const streams = [
-      pipeline(stdout, counter, compressor.input, { signal: stop.signal }),
       pipeline(
         compressor.output,
         hasher,
-        forwardInto(upload, (error) => failWith(error, 'UPLOAD_FAILED', 'upload failed')),
-        { signal: stop.signal },
+        forwardInto(
+          upload,
+          () => failure !== undefined,
+          (error) => failWith(error, 'UPLOAD_FAILED', 'upload failed'),
+        ),
+        { signal: halt.signal },
       ),
     ];
+    const started =
+      !compressor.tool || watch(compressor.tool, 'compress', compressorLabel, COMPRESSOR, 'COMPRESS_FAILED');
+    // With a compressor process and pv, the dump's bytes go from tool to tool without passing through the agent.
+    const pv = compressor.tool && findExecutable(settings.pvPath ?? 'pv');
+    if (!started) compressor.input.destroy();
+    else if (pv) pipeThroughMeter(pv, compressor);
+    else streams.push(relayDump(compressor, compressorLabel));
     const results = await Promise.allSettled([...streams, ...waits]);
     const broken = results.find((result) => result.status === 'rejected');
     if (broken) failWith((broken as PromiseRejectedResult).reason, 'INTERNAL', 'the backup stream broke');
-    if (!failure && counter.bytes === 0) {
+    if (!failure && dumpBytes() === 0) {
       // Every supported tool writes a header even for an empty database: no output at all is a failure in disguise.
       fail('DUMP_FAILED', `${dumpLabel} exited 0 but wrote nothing; an empty dump is not a backup`);
     }
@@ -179,6 +231,38 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   }
   return settle();
 
+  /** dump → pv → compressor, pipe to pipe: the agent reads only the compressed bytes. */
+  function pipeThroughMeter(pv: string, compressor: Compressor): void {
+    meter = startDumpMeter(pv, compressor.input, tail);
+    // Each tool holds its own copy of its reader's stdin: the agent's copy must go for the reader to see the end.
+    compressor.input.destroy();
+    if (watch(meter.tool, 'count', meter.label, METER, 'DUMP_FAILED')) {
+      watch(spawnTool(command, { stdout: meter.input }), 'dump', dumpLabel, DUMP, 'DUMP_FAILED');
+    }
+    meter.input.destroy();
+  }
+
+  /** Without pv, or with gzip in-process: the dump's stdout through the agent, counted on the way. */
+  function relayDump(compressor: Compressor, compressorLabel: string): Promise<void> {
+    // A compressor that exits early has its stdin destroyed by Node without an error; without this the pipeline
+    // would blame the dump's stdout for the premature close before the compressor's exit code arrives.
+    compressor.input.on('close', () => {
+      if (!compressor.input.writableFinished) {
+        fail('COMPRESS_FAILED', `${compressorLabel} stopped reading before the dump ended`, {
+          at: COMPRESSOR,
+          symptom: true,
+        });
+      }
+    });
+    const dump = spawnTool(command);
+    watch(dump, 'dump', dumpLabel, DUMP, 'DUMP_FAILED');
+    const stdout = dump.child.stdout as Readable;
+    stdout.on('error', (error) =>
+      fail('DUMP_FAILED', `reading ${dumpLabel} failed: ${error.message}`, { at: DUMP, symptom: false }),
+    );
+    return pipeline(stdout, counter, compressor.input, { signal: halt.signal });
+  }
+
   /** A thrown error as the failure: its own code when it is a BackupError (e.g. OBJECT_EXISTS). */
   function failWith(error: unknown, code: ErrorCode, what: string): void {
     if (error instanceof BackupError) fail(error.code, error.message);
@@ -186,7 +270,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   }
 
   async function settle(): Promise<StreamedBackup> {
-    const base = { bytesRead: counter.bytes, bytesUploaded: hasher.bytes, exitCodes, stderrTail: tail.tail };
+    const base = { bytesRead: dumpBytes(), bytesUploaded: hasher.bytes, exitCodes, stderrTail: tail.tail };
     if (!failure && digests) {
       const { crc32c, md5, sha256 } = digests;
       return { ok: true, ...base, crc32c, md5, sha256 };

@@ -18,6 +18,7 @@ const DEBIAN_PACKAGES = [
   'sqlite3',
   'zstd',
   'pigz',
+  'pv',
   'util-linux',
   'procps',
   'rsyslog',

@@ -52,7 +52,11 @@ describeEachBackend((backend) => {
         target: await scriptedTarget('broken-dump', failingDumpScript(6, 2)),
         chunkSize: CHUNK,
       });
-      expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: 2 } });
+      expect(outcome, JSON.stringify(outcome)).toMatchObject({
+        ok: false,
+        errorCode: 'DUMP_FAILED',
+        exitCodes: { dump: 2 },
+      });
       expect(outcome.errorMessage).toBe('broken-dump exited with code 2');
       expect(outcome.bytesRead).toBeGreaterThan(6 * 1024 * 1024);
       expect(outcome.bytesUploaded).toBeGreaterThan(4 * CHUNK);
@@ -89,10 +93,19 @@ describeEachBackend((backend) => {
       ['after reading everything', 'cat > /dev/null; echo "error 11 : Allocation error" >&2; exit 1'],
       ['at once, closing its input', 'echo "error: cannot allocate" >&2; exit 1'],
     ] as const;
+    // With pv the dump dies of SIGPIPE, and Node may hear of that before the compressor's exit: the blame must still
+    // land on the compressor. Without pv the agent relays the dump and sees the compressor's stdin break.
+    const counts = [
+      { counted: 'with pv', pvPath: 'pv' },
+      { counted: 'relayed by the agent', pvPath: 'no-such-pv' },
+    ] as const;
     it.each(
-      compressors.flatMap((compressor) => whens.map(([when, body]) => ({ ...compressor, when, body }))),
-    )('a $tool failing $when gives COMPRESS_FAILED', async ({ tool, algorithm, extension, when, body }) => {
-      const request = await storage.request(`${tool}-${when.length}_20240101.sql.${extension}`, {
+      compressors.flatMap((compressor) =>
+        whens.flatMap(([when, body]) => counts.map((count) => ({ ...compressor, when, body, ...count }))),
+      ),
+    )('a $tool failing $when gives COMPRESS_FAILED, $counted', async (variant) => {
+      const { tool, algorithm, extension, when, body, pvPath } = variant;
+      const request = await storage.request(`${tool}-${when.length}-${pvPath}_20240101.sql.${extension}`, {
         algorithm,
       });
       const path = await standIns.script(tool, body);
@@ -100,11 +113,48 @@ describeEachBackend((backend) => {
         request,
         target: await scriptedTarget('steady-dump', STEADY_DUMP),
         [`${tool}Path`]: path,
+        pvPath,
         chunkSize: CHUNK,
       });
       expect(outcome).toMatchObject({ ok: false, errorCode: 'COMPRESS_FAILED', exitCodes: { compress: 1 } });
+      expect(outcome.errorMessage).toBe(`${tool} exited with code 1`);
       // The line the tool wrote, under the tool's own name.
       expect(outcome.stderrTail).toContain(`${tool}: ${/echo "([^"]+)"/.exec(body)?.[1]}`);
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
+
+    it('pv failing mid-dump gives DUMP_FAILED naming it, its line in the tail', async () => {
+      const request = await storage.request('pv-fails_20240101.sql.zst', { algorithm: 'zstd' });
+      const pvPath = await standIns.script(
+        'pv',
+        'head -c 100000 > /dev/null; echo "pv: read failed: Input/output error" >&2; exit 1',
+      );
+      const outcome = await backup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        pvPath,
+        chunkSize: CHUNK,
+      });
+      expect(outcome).toMatchObject({
+        ok: false,
+        errorCode: 'DUMP_FAILED',
+        exitCodes: { count: 1 },
+      });
+      expect(outcome.errorMessage).toBe('pv exited with code 1');
+      expect(outcome.stderrTail).toContain('pv: pv: read failed: Input/output error');
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
+
+    it('a configured pv that does not exist gives DUMP_FAILED, and the dump never starts', async () => {
+      const request = await storage.request('no-pv_20240101.sql.zst', { algorithm: 'zstd' });
+      const outcome = await backup({
+        request,
+        target: await scriptedTarget('steady-dump', STEADY_DUMP),
+        pvPath: `${standIns.dir}/no-such-pv`,
+      });
+      expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED' });
+      expect(outcome.errorMessage).toMatch(/^cannot start no-such-pv: .*ENOENT/);
+      expect(outcome.exitCodes).not.toHaveProperty('dump');
       await expectNoObject(request.objectName, request.uploadUri);
     });
 

@@ -73,6 +73,7 @@ export interface PipelineInput {
   chunkSize?: number;
   zstdPath?: string;
   pigzPath?: string;
+  pvPath?: string;
   retry?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
@@ -92,6 +93,7 @@ export function backup(input: PipelineInput): Promise<StreamedBackup> {
     {
       zstdPath: input.zstdPath ?? 'zstd',
       pigzPath: input.pigzPath,
+      pvPath: input.pvPath,
       chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
       retry: { ...TEST_RETRY, ...input.retry },
       redact: createRedactor(input.password === undefined ? [] : [input.password]).redact,

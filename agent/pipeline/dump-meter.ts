@@ -1,0 +1,45 @@
+// Counts the dump's bytes on their way from the dump tool to a compressor process, without the agent relaying them.
+// pv moves them from pipe to pipe in the kernel (splice) and prints its running total; no library can count bytes
+// that never enter this process, and relaying them through it cost more CPU than the compressor.
+
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { type RunningTool, spawnTool } from './spawn-tool.js';
+import type { StderrTail } from './stderr-tail.js';
+
+export interface DumpMeter {
+  /** Where the dump tool writes: pv's stdin. */
+  input: Writable;
+  tool: RunningTool;
+  label: string;
+  /** Bytes that passed so far, as pv last reported; all of them once pv has exited 0. */
+  readonly bytes: number;
+}
+
+/**
+ * Starts pv writing into `output`. `-n -b`: the byte total alone, one integer per line; `-f`: even though stderr is
+ * not a terminal; `-i 1`: once a second, and once more as it exits. Any other line pv writes goes to the tail.
+ */
+export function startDumpMeter(pv: string, output: Writable, tail: StderrTail): DumpMeter {
+  const tool = spawnTool(
+    { file: pv, args: ['-n', '-b', '-f', '-i', '1'], env: {}, secretFiles: [] },
+    { stdin: 'pipe', stdout: output },
+  );
+  const { stdin, stderr } = tool.child;
+  if (!stdin || !stderr) throw new Error('pv started without pipes');
+  const label = basename(pv);
+  let bytes = 0;
+  createInterface({ input: stderr }).on('line', (line) => {
+    if (/^\d+$/.test(line)) bytes = Number(line);
+    else tail.add(line, label);
+  });
+  return {
+    input: stdin,
+    tool,
+    label,
+    get bytes() {
+      return bytes;
+    },
+  };
+}
