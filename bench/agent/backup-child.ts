@@ -1,11 +1,14 @@
 // One backup through the agent's pipeline in its own process, so its peak RSS (VmHWM) and CPU are the pipeline's alone.
 // Reads a BenchBackupInput as JSON on stdin; prints the outcome with a ChildReport as JSON.
 
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { dumpCommandFor, targetConfigSchema } from '../../agent/engines/index.js';
 import { createRedactor } from '../../agent/log/redact.js';
 import { createBackupPipeline } from '../../agent/pipeline/backup-pipeline.js';
+import { findExecutable } from '../../agent/pipeline/find-executable.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import type { BenchBackupInput } from './measure.js';
 
@@ -16,8 +19,29 @@ export interface ChildReport {
   cpuSeconds: number;
   /** This process's main thread only, during the backup. */
   mainThreadCpuSeconds: number;
-  /** Its children once they exited: the dump tool, and pigz or zstd when they ran. */
+  /** Its children once they exited: the dump tool, pigz or zstd, and pv when they ran. */
   childrenCpuSeconds: number;
+  /** pv's own share of that, 0 when it did not run: outside the compressor, so counted with the agent's. */
+  meterCpuSeconds: number;
+}
+
+/**
+ * pv as the agent finds it on PATH, run under GNU time so that its CPU can be told apart from the dump tool's and
+ * the compressor's; undefined when no pv is installed.
+ */
+function timedPv(dir: string, cpuFile: string): string | undefined {
+  const pv = findExecutable('pv');
+  if (!pv) return undefined;
+  const script = join(dir, 'pv');
+  writeFileSync(script, `#!/bin/sh\nexec /usr/bin/time -o '${cpuFile}' -f '%U %S' '${pv}' "$@"\n`);
+  chmodSync(script, 0o755);
+  return script;
+}
+
+function meterCpuSeconds(cpuFile: string): number {
+  if (!existsSync(cpuFile)) return 0;
+  const [user = 0, system = 0] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
+  return user + system;
 }
 
 function vmHwmKiB(): number {
@@ -35,10 +59,13 @@ function statTicks(path: string): number[] {
 
 const TICKS = 100;
 const input = JSON.parse(await text(process.stdin)) as BenchBackupInput;
+const scratch = mkdtempSync(join(tmpdir(), 'bench-pv-'));
+const pvCpuFile = join(scratch, 'cpu');
 const pipeline = createBackupPipeline(
   {
     zstdPath: input.zstdPath,
     pigzPath: input.pigzPath,
+    pvPath: timedPv(scratch, pvCpuFile) ?? 'no-pv-installed',
     chunkSize: 8 * 1024 * 1024,
     retry: DEFAULT_RETRY_POLICY,
     redact: createRedactor([input.password]).redact,
@@ -64,5 +91,7 @@ const report: ChildReport = {
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
   mainThreadCpuSeconds: (mainUser - mainUserBefore + mainSystem - mainSystemBefore) / TICKS,
   childrenCpuSeconds: (childrenUser + childrenSystem) / TICKS,
+  meterCpuSeconds: meterCpuSeconds(pvCpuFile),
 };
+rmSync(scratch, { recursive: true, force: true });
 process.stdout.write(JSON.stringify({ outcome, ...report }));

@@ -20,6 +20,8 @@ export interface Measurement {
   agentCpuSeconds?: number;
   /** Of that, the main thread: the event loop, and hashing while it runs there. */
   agentMainThreadCpuSeconds?: number;
+  /** pv, counting the dump between the dump tool and the compressor; 0 when the agent counted it itself. */
+  meterCpuSeconds?: number;
   /** CPU the storage side (sink or emulator, in the benchmark's process) spent during the run. */
   storageCpuSeconds?: number;
   /** CPU the database server spent answering the dump. */
@@ -129,6 +131,7 @@ export async function measureAgent(
     peakRssMiB: report.vmHwmKiB / 1024,
     cpuSeconds: report.cpuSeconds + report.childrenCpuSeconds,
     agentCpuSeconds: report.cpuSeconds,
+    meterCpuSeconds: report.meterCpuSeconds,
     agentMainThreadCpuSeconds: report.mainThreadCpuSeconds,
     outputBytes: outcome.bytesUploaded,
     dumpBytes: outcome.bytesRead,

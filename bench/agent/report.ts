@@ -19,6 +19,7 @@ export interface PipelineFigures {
   cpuSeconds: number;
   agentCpuSeconds: number | null;
   agentMainThreadCpuSeconds: number | null;
+  meterCpuSeconds: number | null;
   agentCpuSecondsPerCompressedGiB: number | null;
   storageCpuSeconds: number | null;
   serverCpuSeconds: number | null;
@@ -55,10 +56,11 @@ function figures(
   dumpBytes: number | null,
 ): PipelineFigures | null {
   if (!result) return null;
+  // Outside the compressor: the agent's process and pv.
+  const outside =
+    result.agentCpuSeconds === undefined ? undefined : result.agentCpuSeconds + (result.meterCpuSeconds ?? 0);
   const perGiB =
-    result.agentCpuSeconds !== undefined && result.outputBytes
-      ? result.agentCpuSeconds / (result.outputBytes / GIB)
-      : undefined;
+    outside !== undefined && result.outputBytes ? outside / (result.outputBytes / GIB) : undefined;
   return {
     name: describeContender(id),
     seconds: round(result.seconds) as number,
@@ -67,6 +69,7 @@ function figures(
     cpuSeconds: round(result.cpuSeconds) as number,
     agentCpuSeconds: round(result.agentCpuSeconds),
     agentMainThreadCpuSeconds: round(result.agentMainThreadCpuSeconds),
+    meterCpuSeconds: round(result.meterCpuSeconds),
     agentCpuSecondsPerCompressedGiB: round(perGiB),
     storageCpuSeconds: round(result.storageCpuSeconds),
     serverCpuSeconds: round(result.serverCpuSeconds),
@@ -93,7 +96,7 @@ function sizeReport({ sizeGiB, results }: SizeResult): SizeReport {
     const [x, y] = [results[a], results[b]];
     return x && y ? y.seconds / x.seconds : null;
   };
-  // Child compressors (pigz, zstd) run in their own processes: the agent's process CPU is all outside them.
+  // Child compressors (pigz, zstd) run in their own processes: the agent's process CPU and pv's are all outside them.
   const outside = [pipelines.agentGzipSink, pipelines.agentZstdSink].flatMap((p) =>
     p?.agentCpuSecondsPerCompressedGiB == null ? [] : [p.agentCpuSecondsPerCompressedGiB],
   );
@@ -141,14 +144,14 @@ export function formatReport(report: BenchReport): string {
       '',
       `## MariaDB dump of ${size.dumpBytes === null ? '?' : (size.dumpBytes / GIB).toFixed(2)} GiB (BENCH_SIZE_GIB ${size.sizeGiB})`,
       '',
-      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | agent CPU s / GiB out | storage CPU s | server CPU s |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | pv CPU s | agent + pv CPU s / GiB out | storage CPU s | server CPU s |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const p of Object.values(size.pipelines)) {
       if (!p) continue;
       const agent = p.agentCpuSeconds === null ? '' : `${p.agentCpuSeconds} (${p.agentMainThreadCpuSeconds})`;
       lines.push(
-        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${cell(p.storageCpuSeconds)} | ${cell(p.serverCpuSeconds)} |`,
+        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.meterCpuSeconds)} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${cell(p.storageCpuSeconds)} | ${cell(p.serverCpuSeconds)} |`,
       );
     }
     const t = size.targets;
