@@ -1,11 +1,10 @@
 // Starts a tool from its command data, without a shell: its own minimal environment, secrets on extra descriptors.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import type { DumpCommand } from '../engines/engine.js';
+import { privateDir } from './private-dir.js';
 
 export interface RunningTool {
   child: ChildProcess;
@@ -17,15 +16,6 @@ export interface RunningTool {
 
 // Only what a tool needs to find itself and its locale: the agent's own environment may hold other secrets.
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ'];
-
-/** A private 0700 dir, RAM-backed where possible so a secret never reaches a disk, even while it has a name. */
-function privateDir(): string {
-  try {
-    return mkdtempSync('/dev/shm/db-backup-');
-  } catch {
-    return mkdtempSync(join(tmpdir(), 'db-backup-'));
-  }
-}
 
 /**
  * Opens each secret as a descriptor on a file that no longer has a name: written 0600 into a private dir, opened,
@@ -51,14 +41,15 @@ function openSecretFiles(contents: readonly string[]): number[] {
   return fds;
 }
 
+/**
+ * A descriptor (one end of an OsPipe) joins the tool to another without the agent relaying the bytes; the caller
+ * closes its own copy once the tools have started, so that the reader sees the end when the writer exits.
+ */
 export interface ToolStdio {
   /** `ignore` by default: a dump tool reads nothing. */
-  stdin?: 'ignore' | 'pipe';
-  /**
-   * A pipe to the agent by default; another tool's stdin to write there directly, without the agent relaying the
-   * bytes. The caller then closes its own copy of that stdin, so the reader sees the end when this tool exits.
-   */
-  stdout?: 'pipe' | Writable;
+  stdin?: 'ignore' | 'pipe' | number;
+  /** A pipe to the agent by default. */
+  stdout?: 'pipe' | number;
 }
 
 export function spawnTool(
