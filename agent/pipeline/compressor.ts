@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { type Compression, compressionLevel } from '../../core/compression.js';
+import type { DumpCommand } from '../engines/engine.js';
 import { findExecutable } from './find-executable.js';
 import { GzipMembers } from './gzip-members.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
@@ -26,23 +27,34 @@ export interface Compressor {
   streams: (Readable | Writable)[];
 }
 
-/** A compressor reading stdin and writing stdout; `-q`: no progress or warnings on stderr. */
-function childCompressor(file: string, args: string[]): Compressor {
-  const tool = spawnTool({ file, args: ['-q', ...args], env: {}, secretFiles: [] }, { stdin: 'pipe' });
-  const { stdin, stdout } = tool.child;
-  if (!stdin || !stdout) throw new Error(`${basename(file)} started without pipes`);
-  return { input: stdin, output: stdout, tool, label: basename(file), streams: [stdin, stdout] };
-}
-
-export function startCompressor(compression: Compression, tools: CompressorTools): Compressor {
+/**
+ * The compressor process, reading stdin and writing stdout (`-q`: no progress or warnings on stderr); undefined when
+ * gzip runs in-process.
+ */
+export function compressorCommand(compression: Compression, tools: CompressorTools): DumpCommand | undefined {
   const level = compressionLevel(compression);
-  if (compression.algorithm === 'zstd') {
-    // -T0: one worker per core; stdin to stdout.
-    return childCompressor(tools.zstdPath, [`-${level}`, '-T0', '-c', '-']);
-  }
+  const command = (file: string, args: string[]) => ({
+    file,
+    args: ['-q', ...args],
+    env: {},
+    secretFiles: [],
+  });
+  // -T0: one worker per core.
+  if (compression.algorithm === 'zstd') return command(tools.zstdPath, [`-${level}`, '-T0', '-c', '-']);
   const pigz = findExecutable(tools.pigzPath ?? 'pigz');
   // pigz uses every core by default and writes one gzip stream, read by anything that reads gzip.
-  if (pigz) return childCompressor(pigz, [`-${level}`, '-c']);
-  const gzip = new GzipMembers({ level });
-  return { input: gzip, output: gzip, label: 'gzip', streams: [gzip] };
+  return pigz ? command(pigz, [`-${level}`, '-c']) : undefined;
+}
+
+/** A compressor the agent writes the dump into. */
+export function startCompressor(compression: Compression, tools: CompressorTools): Compressor {
+  const command = compressorCommand(compression, tools);
+  if (!command) {
+    const gzip = new GzipMembers({ level: compressionLevel(compression) });
+    return { input: gzip, output: gzip, label: 'gzip', streams: [gzip] };
+  }
+  const tool = spawnTool(command, { stdin: 'pipe' });
+  const { stdin, stdout } = tool.child;
+  if (!stdin || !stdout) throw new Error(`${basename(command.file)} started without pipes`);
+  return { input: stdin, output: stdout, tool, label: basename(command.file), streams: [stdin, stdout] };
 }

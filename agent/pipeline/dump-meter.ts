@@ -4,13 +4,10 @@
 
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Writable } from 'node:stream';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 import type { StderrTail } from './stderr-tail.js';
 
 export interface DumpMeter {
-  /** Where the dump tool writes: pv's stdin. */
-  input: Writable;
   tool: RunningTool;
   label: string;
   /** Bytes that passed so far, as pv last reported; all of them once pv has exited 0. */
@@ -18,24 +15,24 @@ export interface DumpMeter {
 }
 
 /**
- * Starts pv writing into `output`. `-n -b`: the byte total alone, one integer per line; `-f`: even though stderr is
+ * Starts pv between two pipe ends. `-n -b`: the byte total alone, one integer per line; `-f`: even though stderr is
  * not a terminal; `-i 1`: once a second, and once more as it exits. Any other line pv writes goes to the tail.
  */
-export function startDumpMeter(pv: string, output: Writable, tail: StderrTail): DumpMeter {
-  const tool = spawnTool(
-    { file: pv, args: ['-n', '-b', '-f', '-i', '1'], env: {}, secretFiles: [] },
-    { stdin: 'pipe', stdout: output },
-  );
-  const { stdin, stderr } = tool.child;
-  if (!stdin || !stderr) throw new Error('pv started without pipes');
+export function startDumpMeter(
+  pv: string,
+  stdio: { stdin: number; stdout: number },
+  tail: StderrTail,
+): DumpMeter {
+  const tool = spawnTool({ file: pv, args: ['-n', '-b', '-f', '-i', '1'], env: {}, secretFiles: [] }, stdio);
   const label = basename(pv);
   let bytes = 0;
-  createInterface({ input: stderr }).on('line', (line) => {
-    if (/^\d+$/.test(line)) bytes = Number(line);
-    else tail.add(line, label);
-  });
+  if (tool.child.stderr) {
+    createInterface({ input: tool.child.stderr }).on('line', (line) => {
+      if (/^\d+$/.test(line)) bytes = Number(line);
+      else tail.add(line, label);
+    });
+  }
   return {
-    input: stdin,
     tool,
     label,
     get bytes() {

@@ -1,6 +1,7 @@
 // One backup: dump tool → pv → compressor → hashes → resumable upload, finalized only after every process exited 0.
 // Without pv, or with gzip in-process, the agent relays the dump to the compressor and counts it on the way.
 
+import { closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,10 +11,11 @@ import type { JobRequest } from '../../core/protocol.js';
 import { cancelUploadSession } from '../../core/upload-session.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { Redact } from '../log/redact.js';
-import { type Compressor, startCompressor } from './compressor.js';
+import { compressorCommand, startCompressor } from './compressor.js';
 import { type DumpMeter, startDumpMeter } from './dump-meter.js';
 import { findExecutable } from './find-executable.js';
 import { CountingStream, HashingStream } from './hasher.js';
+import { createOsPipe, type OsPipe } from './os-pipe.js';
 import { ResumableUpload } from './resumable-upload.js';
 import type { RetryPolicy } from './retrying.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
@@ -184,16 +186,16 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       retry: settings.retry,
       signal: stop.signal,
     });
-    const compressor: Compressor = startCompressor(request.compression, settings);
-    const compressorLabel = compressor.label;
-    for (const stream of compressor.streams) {
-      stream.on('error', (error) =>
-        fail('COMPRESS_FAILED', `compression failed: ${error.message}`, { at: COMPRESSOR, symptom: true }),
-      );
-    }
-    const streams = [
+    // With a compressor process and pv, the dump goes from tool to tool through kernel pipes, never through the agent,
+    // which reads only the compressed bytes.
+    const compressorProcess = compressorCommand(request.compression, settings);
+    const pv = compressorProcess && findExecutable(settings.pvPath ?? 'pv');
+    const streams: Promise<void>[] = [];
+    const compressed =
+      compressorProcess && pv ? chainThroughMeter(compressorProcess, pv) : relayDump(streams);
+    streams.push(
       pipeline(
-        compressor.output,
+        compressed,
         hasher,
         forwardInto(
           upload,
@@ -202,14 +204,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
         ),
         { signal: halt.signal },
       ),
-    ];
-    const started =
-      !compressor.tool || watch(compressor.tool, 'compress', compressorLabel, COMPRESSOR, 'COMPRESS_FAILED');
-    // With a compressor process and pv, the dump's bytes go from tool to tool without passing through the agent.
-    const pv = compressor.tool && findExecutable(settings.pvPath ?? 'pv');
-    if (!started) compressor.input.destroy();
-    else if (pv) pipeThroughMeter(pv, compressor);
-    else streams.push(relayDump(compressor, compressorLabel));
+    );
     const results = await Promise.allSettled([...streams, ...waits]);
     const broken = results.find((result) => result.status === 'rejected');
     if (broken) failWith((broken as PromiseRejectedResult).reason, 'INTERNAL', 'the backup stream broke');
@@ -231,24 +226,50 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   }
   return settle();
 
-  /** dump → pv → compressor, pipe to pipe: the agent reads only the compressed bytes. */
-  function pipeThroughMeter(pv: string, compressor: Compressor): void {
-    meter = startDumpMeter(pv, compressor.input, tail);
-    // Each tool holds its own copy of its reader's stdin: the agent's copy must go for the reader to see the end.
-    compressor.input.destroy();
-    if (watch(meter.tool, 'count', meter.label, METER, 'DUMP_FAILED')) {
-      watch(spawnTool(command, { stdout: meter.input }), 'dump', dumpLabel, DUMP, 'DUMP_FAILED');
+  /** A compressor stream's error, which only shows the compressor's failure: its exit code says more. */
+  function onCompressorError(error: Error): void {
+    fail('COMPRESS_FAILED', `compression failed: ${error.message}`, { at: COMPRESSOR, symptom: true });
+  }
+
+  /** dump → pv → compressor, pipe to pipe: returns the compressor's output, all the agent reads. */
+  function chainThroughMeter(compressorProcess: DumpCommand, pv: string): Readable {
+    const pipes: OsPipe[] = [];
+    try {
+      pipes.push(createOsPipe(), createOsPipe());
+      const [toMeter, toCompressor] = pipes as [OsPipe, OsPipe];
+      const compressor = spawnTool(compressorProcess, { stdin: toCompressor.read });
+      const output = compressor.child.stdout as Readable;
+      output.on('error', onCompressorError);
+      const label = basename(compressorProcess.file);
+      if (watch(compressor, 'compress', label, COMPRESSOR, 'COMPRESS_FAILED')) {
+        meter = startDumpMeter(pv, { stdin: toMeter.read, stdout: toCompressor.write }, tail);
+        if (watch(meter.tool, 'count', meter.label, METER, 'DUMP_FAILED')) {
+          watch(spawnTool(command, { stdout: toMeter.write }), 'dump', dumpLabel, DUMP, 'DUMP_FAILED');
+        }
+      }
+      return output;
+    } finally {
+      // Each tool holds its own copies: the agent's must go for a reader to see the end once its writer exits.
+      for (const pipe of pipes) for (const fd of [pipe.read, pipe.write]) closeSync(fd);
     }
-    meter.input.destroy();
   }
 
   /** Without pv, or with gzip in-process: the dump's stdout through the agent, counted on the way. */
-  function relayDump(compressor: Compressor, compressorLabel: string): Promise<void> {
+  function relayDump(streams: Promise<void>[]): Readable {
+    const compressor = startCompressor(request.compression, settings);
+    for (const stream of compressor.streams) stream.on('error', onCompressorError);
+    if (
+      compressor.tool &&
+      !watch(compressor.tool, 'compress', compressor.label, COMPRESSOR, 'COMPRESS_FAILED')
+    ) {
+      compressor.input.destroy();
+      return compressor.output;
+    }
     // A compressor that exits early has its stdin destroyed by Node without an error; without this the pipeline
     // would blame the dump's stdout for the premature close before the compressor's exit code arrives.
     compressor.input.on('close', () => {
       if (!compressor.input.writableFinished) {
-        fail('COMPRESS_FAILED', `${compressorLabel} stopped reading before the dump ended`, {
+        fail('COMPRESS_FAILED', `${compressor.label} stopped reading before the dump ended`, {
           at: COMPRESSOR,
           symptom: true,
         });
@@ -260,7 +281,8 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
     stdout.on('error', (error) =>
       fail('DUMP_FAILED', `reading ${dumpLabel} failed: ${error.message}`, { at: DUMP, symptom: false }),
     );
-    return pipeline(stdout, counter, compressor.input, { signal: halt.signal });
+    streams.push(pipeline(stdout, counter, compressor.input, { signal: halt.signal }));
+    return compressor.output;
   }
 
   /** A thrown error as the failure: its own code when it is a BackupError (e.g. OBJECT_EXISTS). */
