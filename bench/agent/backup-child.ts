@@ -4,6 +4,7 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
 import { dumpCommandFor, targetConfigSchema } from '../../agent/engines/index.js';
 import { createRedactor } from '../../agent/log/redact.js';
@@ -23,6 +24,9 @@ export interface ChildReport {
   childrenCpuSeconds: number;
   /** pv's own share of that, 0 when it did not run: outside the compressor, so counted with the agent's. */
   meterCpuSeconds: number;
+  /** How late the event loop ran, 99th percentile and worst, in ms: what hashing on the main thread costs the API. */
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
 }
 
 /**
@@ -76,12 +80,15 @@ const target = targetConfigSchema.parse(input.target);
 // From here on: a long-running agent has loaded its modules once, so their loading is not the backup's cost.
 const [mainUserBefore = 0, mainSystemBefore = 0] = statTicks('/proc/thread-self/stat');
 const cpuBefore = process.cpuUsage();
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 const started = performance.now();
 const outcome = await pipeline(target, input.request, {
   signal: new AbortController().signal,
   onProgress: () => {},
 });
 const seconds = (performance.now() - started) / 1000;
+loopDelay.disable();
 const cpu = process.cpuUsage(cpuBefore);
 const [mainUser = 0, mainSystem = 0] = statTicks('/proc/thread-self/stat');
 const [, , childrenUser = 0, childrenSystem = 0] = statTicks('/proc/self/stat');
@@ -92,6 +99,8 @@ const report: ChildReport = {
   mainThreadCpuSeconds: (mainUser - mainUserBefore + mainSystem - mainSystemBefore) / TICKS,
   childrenCpuSeconds: (childrenUser + childrenSystem) / TICKS,
   meterCpuSeconds: meterCpuSeconds(pvCpuFile),
+  eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+  eventLoopDelayMaxMs: loopDelay.max / 1e6,
 };
 rmSync(scratch, { recursive: true, force: true });
 process.stdout.write(JSON.stringify({ outcome, ...report }));

@@ -22,6 +22,9 @@ export interface Measurement {
   agentMainThreadCpuSeconds?: number;
   /** pv, counting the dump between the dump tool and the compressor; 0 when the agent counted it itself. */
   meterCpuSeconds?: number;
+  /** The agent's event loop: how late it ran during the backup, 99th percentile and worst, in ms. */
+  eventLoopDelayP99Ms?: number;
+  eventLoopDelayMaxMs?: number;
   /** CPU the storage side (sink or emulator, in the benchmark's process) spent during the run. */
   storageCpuSeconds?: number;
   /** CPU the database server spent answering the dump. */
@@ -132,6 +135,8 @@ export async function measureAgent(
     cpuSeconds: report.cpuSeconds + report.childrenCpuSeconds,
     agentCpuSeconds: report.cpuSeconds,
     meterCpuSeconds: report.meterCpuSeconds,
+    eventLoopDelayP99Ms: report.eventLoopDelayP99Ms,
+    eventLoopDelayMaxMs: report.eventLoopDelayMaxMs,
     agentMainThreadCpuSeconds: report.mainThreadCpuSeconds,
     outputBytes: outcome.bytesUploaded,
     dumpBytes: outcome.bytesRead,

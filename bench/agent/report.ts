@@ -20,6 +20,8 @@ export interface PipelineFigures {
   agentCpuSeconds: number | null;
   agentMainThreadCpuSeconds: number | null;
   meterCpuSeconds: number | null;
+  eventLoopDelayP99Ms: number | null;
+  eventLoopDelayMaxMs: number | null;
   agentCpuSecondsPerCompressedGiB: number | null;
   storageCpuSeconds: number | null;
   serverCpuSeconds: number | null;
@@ -70,6 +72,8 @@ function figures(
     agentCpuSeconds: round(result.agentCpuSeconds),
     agentMainThreadCpuSeconds: round(result.agentMainThreadCpuSeconds),
     meterCpuSeconds: round(result.meterCpuSeconds),
+    eventLoopDelayP99Ms: round(result.eventLoopDelayP99Ms, 1),
+    eventLoopDelayMaxMs: round(result.eventLoopDelayMaxMs, 1),
     agentCpuSecondsPerCompressedGiB: round(perGiB),
     storageCpuSeconds: round(result.storageCpuSeconds),
     serverCpuSeconds: round(result.serverCpuSeconds),
@@ -144,14 +148,16 @@ export function formatReport(report: BenchReport): string {
       '',
       `## MariaDB dump of ${size.dumpBytes === null ? '?' : (size.dumpBytes / GIB).toFixed(2)} GiB (BENCH_SIZE_GIB ${size.sizeGiB})`,
       '',
-      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | pv CPU s | agent + pv CPU s / GiB out | storage CPU s | server CPU s |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| pipeline | s | dump MB/s | out MiB | peak RSS MiB | CPU s | agent CPU s (main thread) | pv CPU s | agent + pv CPU s / GiB out | event loop delay ms p99 (max) | storage CPU s | server CPU s |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const p of Object.values(size.pipelines)) {
       if (!p) continue;
       const agent = p.agentCpuSeconds === null ? '' : `${p.agentCpuSeconds} (${p.agentMainThreadCpuSeconds})`;
+      const loop =
+        p.eventLoopDelayP99Ms === null ? '' : `${p.eventLoopDelayP99Ms} (${p.eventLoopDelayMaxMs})`;
       lines.push(
-        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.meterCpuSeconds)} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${cell(p.storageCpuSeconds)} | ${cell(p.serverCpuSeconds)} |`,
+        `| ${p.name} | ${p.seconds} | ${cell(p.mbPerSecond)} | ${cell(p.compressedMiB)} | ${p.peakRssMiB} | ${p.cpuSeconds} | ${agent} | ${cell(p.meterCpuSeconds)} | ${cell(p.agentCpuSecondsPerCompressedGiB)} | ${loop} | ${cell(p.storageCpuSeconds)} | ${cell(p.serverCpuSeconds)} |`,
       );
     }
     const t = size.targets;
