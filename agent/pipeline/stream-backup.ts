@@ -168,6 +168,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   /** Follows a tool: its stderr into the tail, its exit code into `exitCodes`, a bad exit into a failure. */
   const watch = (tool: RunningTool, key: string, label: string, at: number, code: ErrorCode) => {
     tools.push({ tool, at });
+    // pv's stderr is read by the meter, which takes its counts and passes its other lines on to the tail.
     const record = { tail: at === METER ? undefined : tail, exitCodes };
     waits.push(
       watchTool(tool, key, label, record, (message, symptom) => fail(code, message, { at, symptom })),

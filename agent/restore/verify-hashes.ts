@@ -1,9 +1,8 @@
 // Counts and hashes a backup's bytes as they are read, as Cloud Storage hashes them, and says at the end whether they
 // are the object's: the `verdict` the restore waits for before it lets the restore tool commit anything.
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { BackupError } from '../../core/errors.js';
-import { Crc32c } from '../pipeline/crc32c.js';
+import { StorageHashes } from '../pipeline/hasher.js';
 
 export interface ExpectedObject {
   size: number;
@@ -13,8 +12,7 @@ export interface ExpectedObject {
 }
 
 export class VerifyingStream extends Transform {
-  private readonly crc32c = new Crc32c();
-  private readonly md5 = createHash('md5');
+  private readonly hashes = new StorageHashes();
   bytes = 0;
   /** Resolves once every byte was read and matched; rejects with HASH_MISMATCH, or with why reading stopped. */
   readonly verdict: Promise<void>;
@@ -36,14 +34,12 @@ export class VerifyingStream extends Transform {
       callback(this.reject(`more than the ${this.expected.size} bytes of the backup were read`));
       return;
     }
-    this.crc32c.update(chunk);
-    this.md5.update(chunk);
+    this.hashes.update(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    const crc32c = this.crc32c.toString();
-    const md5 = this.md5.digest('base64');
+    const { crc32c, md5 } = this.hashes.digests();
     const { size, crc32c: wantedCrc, md5: wantedMd5 } = this.expected;
     if (this.bytes !== size || crc32c !== wantedCrc || md5 !== wantedMd5) {
       callback(
