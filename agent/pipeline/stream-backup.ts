@@ -125,7 +125,10 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   const hasher = new HashingStream();
   /** Aborted by any failure: the upload stops at once. */
   const stop = new AbortController();
-  /** Aborted by a failure that is no tool's: a failed tool's chain is left to drain, so each tool after it ends of itself. */
+  /**
+   * Aborted by a failure that is no tool's: a failed tool's chain is left to drain, so each tool after it ends of
+   * itself.
+   */
   const halt = new AbortController();
   const tools: { tool: RunningTool; at: number }[] = [];
   let meter: DumpMeter | undefined;
@@ -236,7 +239,8 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
   function chainThroughMeter(compressorProcess: DumpCommand, pv: string): Readable {
     const pipes: OsPipe[] = [];
     try {
-      pipes.push(createOsPipe(), createOsPipe());
+      // One at a time, so that the first is closed below even when the second cannot be made.
+      for (let i = 0; i < 2; i += 1) pipes.push(createOsPipe());
       const [toMeter, toCompressor] = pipes as [OsPipe, OsPipe];
       const compressor = spawnTool(compressorProcess, { stdin: toCompressor.read });
       const output = compressor.child.stdout as Readable;
