@@ -1,6 +1,7 @@
 // The bucket operations a run needs: look an object up, open a create-only upload session.
 import type { Bucket, FileMetadata } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
+import { forcedSessionBucket } from './session-client.js';
 
 export interface ObjectInfo {
   name: string;
@@ -72,7 +73,10 @@ export async function openSession(
   options: SessionOptions,
 ): Promise<SessionResult> {
   try {
-    const [uri] = await bucket.file(name).createResumableUpload({
+    // A forced session has no precondition: opened on a client of its own, which the library's side effect on
+    // retries cannot reach beyond (session-client.ts).
+    const client = options.force ? forcedSessionBucket(bucket) : bucket;
+    const [uri] = await client.file(name).createResumableUpload({
       metadata: { contentType: options.contentType, metadata: options.metadata },
       ...(!options.force && { preconditionOpts: { ifGenerationMatch: 0 } }),
     });
