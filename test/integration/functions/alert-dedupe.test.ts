@@ -151,6 +151,40 @@ describeEachBackend((backend) =>
       expect(gmail.messages.length - sent).toBe(1);
     });
 
+    // Fault injection is our emulator's alone.
+    if (backend === 'emulator')
+      it('two retries that find the same failed marker at once take it over once: one mail', async () => {
+        const harness = await fn('racing/');
+        at('2024-05-08T02:00:00Z');
+        const headers = scheduled('2024-05-08T02:00:00Z');
+        const sent = gmail.messages.length;
+        gmail.failSends(503);
+        try {
+          await harness.backup({}, headers);
+        } finally {
+          gmail.failSends(null);
+        }
+        const name = 'racing/_alerts/backup/20240508/db-backup-nightly/2024-05-08T02-00-00.000Z';
+        expect((await marker(harness, name)).custom.alertState).toBe('failed');
+        // Both retries read the failed marker before either takeover lands: each patch is held for seconds.
+        const takeovers = emulator.faults?.add({
+          method: 'PATCH',
+          match: /_alerts/,
+          delayMs: 3000,
+          times: 2,
+        });
+        const retries = await Promise.all([harness.backup({}, headers), harness.backup({}, headers)]);
+        // Two takeovers, then the winner's record of its send: the race was really run.
+        expect(takeovers?.matched).toBe(3);
+        expect(gmail.messages.length - sent).toBe(1);
+        const events = retries.map((retry) =>
+          logsOf(harness, retry.report.runId)
+            .map((line) => line.event)
+            .filter((event) => event === 'alert.sent' || event === 'alert.suppressed'),
+        );
+        expect(events.flat().sort()).toEqual(['alert.sent', 'alert.suppressed']);
+      });
+
     it('a marker left sending by a run that died is taken over once it is stale', async () => {
       // Real time here: staleness is measured against the time the storage service wrote the marker.
       const time = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);

@@ -112,6 +112,22 @@ describe('what is not there, or not ours', () => {
     expect(report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'CHECK_MISMATCH' } });
   });
 
+  it("a job's own object made days after its date is not proven: the day it was created is part of the proof", async () => {
+    const { agent, fixture } = await setUp();
+    const day = fixture.clock.now();
+    const date = today(fixture);
+    const name = await leftRunning(agent, fixture, { states: ['succeeded'], bytes: DUMP });
+    // The job's last chunk, and so the object, lands two days later: past the day and its hour of grace.
+    fixture.clock.advance(2 * 86_400_000);
+    await agent.find('', 'a', name);
+    const report = await runVerify(fixture.config, fixture.deps, { databases: ['a'], day });
+    expect(report.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'OBJECT_UNPROVEN' } });
+    expect(report.targets[0]?.error?.message).toContain(`outside its date ${date}`);
+    const [meta] = await fixture.storage.bucket(BUCKET).file(name).getMetadata();
+    expect(meta.metadata?.checkedAt).toBeUndefined();
+    expect(fixture.mails).toHaveLength(1);
+  });
+
   it('a planted object is a failure saying what did not match, however it is marked', async () => {
     const { fixture, verify } = await setUp();
     await fixture.storage
