@@ -45,6 +45,10 @@ export function createEmulatorServer(services: Services): Server {
   const server = createServer((req, res) => void handle(services, req, res));
   // Large uploads stream for as long as they need; the default five-minute limit would cut them off.
   server.requestTimeout = 0;
+  // Cloud Storage's front ends keep an idle client connection for 610 s (Google's load-balancing documentation),
+  // and clients count on reusing it; Node's default of 5 s closed it under them, and a request written onto a
+  // socket closing at that moment failed with ECONNRESET (a delete, which the client does not retry).
+  server.keepAliveTimeout = 610_000;
   return server;
 }
 

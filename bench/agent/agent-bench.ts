@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Storage } from '@google-cloud/storage';
+import { type Bucket, Storage } from '@google-cloud/storage';
 import { dumpCommandFor } from '../../agent/engines/index.js';
 import { startEmulator } from '../../emulator/index.js';
 import { gcloudFor } from '../../test/helpers/gcloud.js';
@@ -23,6 +23,19 @@ import {
 
 const GIB = 1024 ** 3;
 const BUCKET = 'bench-backups';
+
+/**
+ * Deletes what a contender stored, if anything. Conditioned on its generation, the delete is idempotent, so the
+ * client retries it after a dropped connection; a bare delete is not, and one ECONNRESET would end the bench.
+ */
+async function discardStored(bucket: Bucket, name: string): Promise<void> {
+  const file = bucket.file(name);
+  const [found] = await file.get().catch((error: { code?: number }) => {
+    if (error.code === 404) return [null];
+    throw error;
+  });
+  if (found) await file.delete({ ifGenerationMatch: found.metadata.generation });
+}
 
 function objectNameOf(id: ContenderId): string {
   const contender: Contender = CONTENDERS[id];
@@ -119,7 +132,7 @@ export async function benchAtSize(
       console.error(`#   ${describeContender(id)}: ${result.seconds.toFixed(1)} s`);
       results[id] = result;
       // Keep the disk from filling at large sizes: what the emulator stored has been measured.
-      await bucket.file(objectNameOf(id)).delete({ ignoreNotFound: true });
+      await discardStored(bucket, objectNameOf(id));
     }
     return { sizeGiB, results };
   } finally {
