@@ -1,4 +1,4 @@
-// Reading request bodies and writing JSON answers.
+// Reading request bodies and query flags, and writing JSON answers.
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { badRequest } from './json-errors.js';
@@ -59,4 +59,15 @@ export function sendJson(
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Length': '0', ...headers });
   res.end();
+}
+
+/**
+ * A boolean query parameter, absent meaning false. The service takes `true` and `false` in any case: gcloud
+ * sends Python's `True` (`versions=True` for `gcloud storage ls -a`), the Node client `true`.
+ */
+export function booleanParam(query: URLSearchParams, name: string): boolean {
+  const value = query.get(name);
+  if (value === null || /^false$/i.test(value)) return false;
+  if (/^true$/i.test(value)) return true;
+  throw badRequest(`Invalid boolean value for ${name}: ${JSON.stringify(value)}.`);
 }

@@ -1,7 +1,7 @@
 // Object metadata routes: get, list, patch and delete.
 import type { RequestContext } from '../context.js';
 import { checkCustomTimeChange } from '../custom-time.js';
-import { readJsonObject, sendEmpty, sendJson } from '../http-io.js';
+import { booleanParam, readJsonObject, sendEmpty, sendJson } from '../http-io.js';
 import { badRequest } from '../json-errors.js';
 import { listPage } from '../listing.js';
 import { findObject } from '../lookup.js';
@@ -25,7 +25,7 @@ export async function listObjects(ctx: RequestContext): Promise<void> {
   const [bucket = ''] = ctx.params;
   ctx.catalog.bucket(bucket);
   const query = ctx.url.searchParams;
-  const versions = query.get('versions') === 'true';
+  const versions = booleanParam(query, 'versions');
   const names = ctx.catalog.data.objects[bucket] ?? {};
   const records = Object.keys(names)
     .sort()

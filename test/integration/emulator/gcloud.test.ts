@@ -61,6 +61,19 @@ describe.skipIf(missing !== undefined)('gcloud storage', { timeout: 120_000 }, (
     const gone = await gcloud.run(['storage', 'ls', `gs://${bucket}/stdin.txt`]);
     expect(gone.code).not.toBe(0);
   });
+  it('lists every generation with ls -a, and the live one alone without', async () => {
+    const [versioned] = await storageFor(emulator.url).createBucket(uniqueBucket(), {
+      versioning: { enabled: true },
+    });
+    const url = `gs://${versioned.name}/versioned.txt`;
+    await gcloudOk(['storage', 'cp', '-', url], 'first\n');
+    await gcloudOk(['storage', 'cp', '-', url], 'second\n');
+    const all = (await gcloudOk(['storage', 'ls', '-a', url])).trim().split('\n');
+    expect(all).toHaveLength(2);
+    for (const line of all) expect(line).toMatch(/^gs:\/\/[^/]+\/versioned\.txt#\d+$/);
+    expect((await gcloudOk(['storage', 'ls', url])).trim()).toBe(url);
+  });
+
   it('moves customTime forward with objects update and reports the refusal of a move back', async () => {
     const url = `gs://${bucket}/timed.txt`;
     await gcloudOk(['storage', 'cp', '-', url], 'timed\n');

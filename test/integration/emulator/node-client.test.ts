@@ -246,4 +246,25 @@ describe('metadata and deletion', () => {
     const old = versioned.file('v.txt', { generation: Number(first.generation) });
     expect((await old.download())[0].toString()).toBe('one');
   });
+
+  it('reads the versions flag in any case, as gcloud sends True, and refuses what is not a boolean', async () => {
+    const [versioned] = await storage.createBucket(uniqueBucket(), { versioning: { enabled: true } });
+    const file = versioned.file('flag.txt');
+    await file.save('one', { resumable: false });
+    await file.save('two', { resumable: false });
+    const list = (query: string) =>
+      fetch(`${emulator.url}/storage/v1/b/${versioned.name}/o?${query}`).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { items?: { generation: string }[]; error?: { message: string } },
+      }));
+    for (const value of ['True', 'true', 'TRUE']) {
+      expect((await list(`versions=${value}`)).body.items).toHaveLength(2);
+    }
+    for (const query of ['versions=False', 'versions=false', '']) {
+      expect((await list(query)).body.items).toHaveLength(1);
+    }
+    const refused = await list('versions=yes');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.message).toContain('versions');
+  });
 });
