@@ -75,7 +75,18 @@ export async function resolveEndpoints(
   const { readStackFile } = await import('../local/stack-file.js');
   const running = await readStackFile(resolve(options.data));
   if (running) return { urls: running.urls, authenticated: false, close: async () => {} };
-  const { startLocalStack } = await import('../local/stack.js');
-  const stack = await startLocalStack(options.data);
-  return { urls: stack.urls, authenticated: false, close: () => stack.close() };
+  const [{ startLocalStack }, { FolderBusyError }] = await Promise.all([
+    import('../local/stack.js'),
+    import('../emulator/index.js'),
+  ]);
+  try {
+    const stack = await startLocalStack(options.data);
+    return { urls: stack.urls, authenticated: false, close: () => stack.close() };
+  } catch (error) {
+    // A stack still starting, or an emulator alone on the folder: neither has functions to talk to yet.
+    if (error instanceof FolderBusyError) {
+      throw new CliError(EXIT.unreachable, `the local stack cannot start: ${error.message}`);
+    }
+    throw error;
+  }
 }

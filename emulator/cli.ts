@@ -1,6 +1,6 @@
 // `npm run emulator -- --port 4443 --data ./.local/storage`: runs the emulator until interrupted.
 import { parseArgs } from 'node:util';
-import { startEmulator } from './index.js';
+import { FolderBusyError, startEmulator } from './index.js';
 
 const USAGE = `Usage: npm run emulator -- [--port 4443] [--host 127.0.0.1] [--data <folder>]
   --port  port to listen on (0 picks a free one; default 4443)
@@ -32,6 +32,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof FolderBusyError) {
+    // Another emulator (or a local stack's) serves the folder: say where, rather than run a second beside it.
+    const attach = error.holder.url ? `point your client at ${error.holder.url}, or ` : '';
+    console.error(`emulator: ${error.message}; ${attach}stop that process first`);
+    process.exit(1);
+  }
   console.error(error instanceof Error ? error.message : error);
   console.error(USAGE);
   process.exit(1);

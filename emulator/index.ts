@@ -1,10 +1,12 @@
 // Starts the Cloud Storage emulator in this process: the programmatic API for tests and the local stack.
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { CHUNK_QUANTUM } from '../core/upload-session.js';
 import { ActiveUploads } from './active-uploads.js';
 import { Catalog } from './catalog.js';
 import { Faults } from './faults.js';
+import { type FolderLock, lockFolder } from './folder-lock.js';
 import { type LifecycleReport, runLifecycle } from './lifecycle/run-lifecycle.js';
 import { createEmulatorServer } from './server.js';
 import { trustedKeys } from './signed-url/trusted-keys.js';
@@ -13,6 +15,7 @@ import { DiskStore } from './store/disk-store.js';
 import { MemoryStore } from './store/memory-store.js';
 
 export type { Faults } from './faults.js';
+export { FolderBusyError } from './folder-lock.js';
 export type { LifecycleReport } from './lifecycle/run-lifecycle.js';
 
 /**
@@ -26,7 +29,9 @@ export interface EmulatorOptions {
   host?: string;
   /**
    * Folder keeping buckets, objects and open resumable sessions across restarts (a restarted emulator resumes
-   * a session where it stopped); omitted keeps everything in memory, lost on close.
+   * a session where it stopped); omitted keeps everything in memory, lost on close. One emulator at a time: the
+   * folder is locked (`emulator.lock`, naming the process and its URL) until close, and a second emulator on it
+   * fails with FolderBusyError, which names the holder; a lock whose process died is taken over.
    */
   dataDir?: string;
   /**
@@ -78,8 +83,31 @@ export interface RunningEmulator {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  let lock: FolderLock | undefined;
+  if (dataDir) {
+    await mkdir(dataDir, { recursive: true });
+    lock = await lockFolder(dataDir, 'emulator.lock');
+  }
+  try {
+    const running = await serve(options, dataDir);
+    await lock?.update({ url: running.url });
+    return {
+      ...running,
+      async close() {
+        await running.close();
+        await lock?.release();
+      },
+    };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
+}
+
+async function serve(options: EmulatorOptions, dataDir: string | undefined): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  const store = options.dataDir ? await DiskStore.open(resolve(options.dataDir)) : new MemoryStore();
+  const store = dataDir ? await DiskStore.open(dataDir) : new MemoryStore();
   const catalog = await Catalog.open(store, options.now ?? (() => new Date()));
   await discardOrphans(store, catalog);
   const faults = new Faults();

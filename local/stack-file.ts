@@ -1,41 +1,32 @@
-// `<data>/stack.json`: where a running local stack's functions answer, so `db-backup --local` talks to it instead of
-// starting a second one on the same folder.
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// `<data>/stack.json`: the lock of a local stack's folder, naming its process and, once it is up, where its
+// functions answer — so `db-backup --local` talks to it, and a second stack on the same folder is refused.
+import { mkdir } from 'node:fs/promises';
+import { type FolderLock, folderHolder, lockFolder } from '../emulator/folder-lock.js';
 
 export const FUNCTION_NAMES = ['backup', 'verify', 'retention', 'restore', 'list'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+const STACK_LOCK = 'stack.json';
 
 export interface StackFile {
   pid: number;
   urls: Record<FunctionName, string>;
 }
 
-const fileIn = (dataDir: string) => join(dataDir, 'stack.json');
-
-export async function writeStackFile(dataDir: string, urls: Record<FunctionName, string>): Promise<void> {
-  await writeFile(
-    fileIn(dataDir),
-    `${JSON.stringify({ pid: process.pid, urls } satisfies StackFile, null, 2)}\n`,
-  );
+/** Takes the folder for a stack starting in this process; FolderBusyError names the live one that has it. */
+export async function lockStack(dataDir: string): Promise<FolderLock> {
+  await mkdir(dataDir, { recursive: true });
+  return lockFolder(dataDir, STACK_LOCK);
 }
 
-export async function removeStackFile(dataDir: string): Promise<void> {
-  await rm(fileIn(dataDir), { force: true });
+/** Records where the stack's functions answer, once they do. */
+export async function recordStackUrls(lock: FolderLock, urls: Record<FunctionName, string>): Promise<void> {
+  await lock.update({ details: { urls } });
 }
 
-/** The running stack of `dataDir`, or null when none is (no file, or its process is gone). */
+/** The running stack of `dataDir`, or null when none is up (no lock, its process is gone, or it is starting). */
 export async function readStackFile(dataDir: string): Promise<StackFile | null> {
-  let stack: StackFile;
-  try {
-    stack = JSON.parse(await readFile(fileIn(dataDir), 'utf8')) as StackFile;
-  } catch {
-    return null;
-  }
-  try {
-    process.kill(stack.pid, 0);
-    return stack;
-  } catch {
-    return null;
-  }
+  const holder = await folderHolder(dataDir, STACK_LOCK);
+  const urls = holder?.details?.urls as StackFile['urls'] | undefined;
+  return holder && urls ? { pid: holder.pid, urls } : null;
 }

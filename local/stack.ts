@@ -27,7 +27,7 @@ import { DEMO_CHECK, ensureDemoDatabase } from './demo-database.js';
 import { freePort } from './free-port.js';
 import { serveFunctions } from './serve-functions.js';
 import { createLocalSigner } from './signer.js';
-import { type FunctionName, removeStackFile, writeStackFile } from './stack-file.js';
+import { type FunctionName, lockStack, recordStackUrls } from './stack-file.js';
 
 const LOCAL_BUCKET = 'local-backups';
 const KEY_ID = 'local';
@@ -62,8 +62,30 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/**
+ * Starts the stack on `dataDir`, which it holds until close: a second stack on the same folder fails with
+ * FolderBusyError naming this one, before it touches anything.
+ */
 export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   const data = resolve(dataDir);
+  const lock = await lockStack(data);
+  try {
+    const stack = await startOn(data);
+    await recordStackUrls(lock, stack.urls);
+    return {
+      ...stack,
+      async close() {
+        await stack.close();
+        await lock.release();
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startOn(data: string): Promise<LocalStack> {
   const paths = {
     data,
     storage: join(data, 'storage'),
@@ -160,7 +182,6 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
     },
     deps.logger,
   );
-  await writeStackFile(data, functions.urls);
 
   return {
     urls: functions.urls,
@@ -170,7 +191,6 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
     runLifecycle: () => emulator.runLifecycle(),
     paths,
     async close() {
-      await removeStackFile(data);
       await functions.close();
       await agent.close();
       await emulator.close();

@@ -2,6 +2,7 @@
 // backup into a scratch database with its check, and prints the outcomes.
 
 import { parseArgs } from 'node:util';
+import { FolderBusyError } from '../emulator/index.js';
 import type { RunReport, TargetReport } from '../functions/report.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 
@@ -121,9 +122,20 @@ async function restoreOnce(stack: LocalStack): Promise<boolean> {
   return report.status === 'ok';
 }
 
+/** What to do when another process holds the folder: talk to that stack, stop it, or use another folder. */
+function busyAdvice(error: FolderBusyError): string {
+  return `npm start: ${error.message}.
+  Talk to it with \`npm run db-backup -- --local --data ${error.folder} …\`, stop it (pid ${error.holder.pid}),
+  or give this one a folder of its own with --data DIR.`;
+}
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof FolderBusyError) {
+      console.error(busyAdvice(error));
+      process.exit(1);
+    }
     console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   },
