@@ -42,6 +42,8 @@ export const HTTP_STATUS_BY_CODE = {
   AGENT_RESPONSE_UNBOUND: 502,
   AGENT_RESPONSE_INVALID: 502,
   CHECK_MISMATCH: 500,
+  /** A deep check read the stored object, and its bytes are not the ones recorded when it was written. */
+  DEEP_CHECK_FAILED: 500,
   JOB_INTERRUPTED: 500,
   /** Stopped by a signed cancel (the watchdog's, for a job it found stuck). */
   JOB_CANCELLED: 500,

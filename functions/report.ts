@@ -6,6 +6,7 @@ import type { PlannedTarget } from './plan.js';
 import type { NewestKept } from './retention/hold-newest.js';
 import type { Retention } from './retention/metadata.js';
 import type { KeptBackup } from './retention/plan.js';
+import type { DeepCheck } from './verify/deep-check.js';
 
 export const BACKUP_OUTCOMES = [
   'succeeded',
@@ -74,6 +75,8 @@ export interface TargetReport<O extends Outcome = Outcome> {
   newestKept?: NewestKept;
   /** A restore's own findings. */
   restore?: RestoreDetails;
+  /** verify, deep: what reading every byte of the object found. */
+  deepCheck?: DeepCheck;
 }
 
 export interface RunReport<O extends Outcome = Outcome> {
@@ -90,6 +93,8 @@ export interface RunReport<O extends Outcome = Outcome> {
   force?: boolean;
   /** A restore run that drills every target (the weekly schedule's). */
   drill?: boolean;
+  /** verify: every byte of each object was read (the deep check). */
+  deep?: boolean;
   /** verify: the drills of earlier restore runs it settled, reported (and alerted) as a drill's. */
   drills?: RunReport<RestoreOutcome>;
 }

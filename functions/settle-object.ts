@@ -4,6 +4,7 @@ import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../core/errors.js';
 import type { JobStatus } from '../core/protocol.js';
 import type { FunctionConfig, Target } from './config/schema.js';
+import { CHECK_FAILED_KEY, isGoodBackup, VERIFIED_KEY } from './good-backup.js';
 import { findMismatch } from './prove-object.js';
 import { type RetentionPolicy, retentionPolicy } from './retention/classes.js';
 import { type Classified, classify, periodFirsts } from './retention/classify.js';
@@ -12,25 +13,6 @@ import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.
 import { getObject, type ObjectInfo } from './storage/objects.js';
 import { listTargetBackups, type TargetBackup } from './storage/target-backups.js';
 import { updateObject } from './storage/update-object.js';
-
-/** The custom metadata key whose presence marks an object as checked; written only after the check passed. */
-export const VERIFIED_KEY = 'checkedAt';
-/** The custom metadata key that records why an object failed its check. */
-export const CHECK_FAILED_KEY = 'checkFailed';
-
-export function isVerified(info: ObjectInfo): boolean {
-  return Boolean(info.metadata[VERIFIED_KEY]);
-}
-
-/** Why the object failed its check, or undefined when it has not failed one. */
-export function checkFailure(info: ObjectInfo): string | undefined {
-  return info.metadata[CHECK_FAILED_KEY];
-}
-
-/** A good backup: checked, and never found wrong. Only good backups take a period's place in retention. */
-export function isGoodBackup(info: ObjectInfo): boolean {
-  return isVerified(info) && !checkFailure(info);
-}
 
 /** The classes a good backup dated `date` gets among the target's backups (it may be listed among them). */
 export function classifyAmong(

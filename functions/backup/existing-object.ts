@@ -1,10 +1,11 @@
 // An object already under today's name: `exists` only when it is proven ours, otherwise a failure to look into.
+
+import { knownFault } from '../good-backup.js';
 import { errorFailure } from '../job-failure.js';
 import type { PlannedTarget } from '../plan.js';
 import { proveObject } from '../prove-object.js';
 import type { BackupOutcome, TargetReport } from '../report.js';
 import { readRetention } from '../retention/metadata.js';
-import { checkFailure } from '../settle-object.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { failed, finish, proofWindow, type RunContext } from './run-context.js';
 
@@ -13,12 +14,12 @@ export async function existingOutcome(
   planned: PlannedTarget,
   info: ObjectInfo,
 ): Promise<TargetReport<BackupOutcome>> {
-  const failedCheck = checkFailure(info);
-  if (failedCheck) {
+  const fault = knownFault(info);
+  if (fault) {
     // A same-day rerun must not report a doubtful object as a good `exists`.
     return failed(ctx, planned, {
-      code: 'CHECK_MISMATCH',
-      message: `${info.name} failed its check (${failedCheck}): replace it with force=true`,
+      code: fault.code,
+      message: `${fault.message}: replace it with force=true`,
     });
   }
   try {

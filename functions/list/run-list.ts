@@ -1,9 +1,16 @@
-// Every backup of the targets asked for, newest first: its date, size, storage class, expiry, retention class, and
-// whether it was verified or passed a drill — read only, for the admin's `db-backup list` and `status`.
+// Every backup of the targets asked for, newest first: its date, size, storage class, expiry, retention class,
+// whether it was verified, deep-checked or drilled, and whether it is good — read only, for `db-backup list`.
 import { BackupError } from '../../core/errors.js';
 import type { EngineName } from '../../core/formats.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
+import {
+  CHECK_FAILED_KEY,
+  DEEP_CHECK_FAILED_KEY,
+  DEEP_CHECKED_KEY,
+  isGoodBackup,
+  VERIFIED_KEY,
+} from '../good-backup.js';
 import { planRun } from '../plan.js';
 import { nameList, requestFields } from '../request-fields.js';
 import {
@@ -13,7 +20,6 @@ import {
   DRILLED_KEY,
 } from '../restore/drill-marks.js';
 import { readRetention } from '../retention/metadata.js';
-import { CHECK_FAILED_KEY, VERIFIED_KEY } from '../settle-object.js';
 import { listTargetBackups } from '../storage/target-backups.js';
 
 export interface ListedBackup {
@@ -30,6 +36,11 @@ export interface ListedBackup {
   retentionClass?: string;
   verifiedAt?: string;
   checkFailed?: string;
+  /** When a deep check last read every byte, and what it found wrong, if anything. */
+  deepCheckedAt?: string;
+  deepCheckFailed?: string;
+  /** Checked and never found wrong: what restore and the drill may read, and retention keeps as a copy. */
+  good: boolean;
   drill?: { state?: string; drilledAt?: string; failed?: string; recoveryMs?: number };
 }
 
@@ -85,6 +96,9 @@ export async function runList(
           retentionClass: readRetention(info)?.class ?? undefined,
           verifiedAt: meta[VERIFIED_KEY],
           checkFailed: meta[CHECK_FAILED_KEY],
+          deepCheckedAt: meta[DEEP_CHECKED_KEY],
+          deepCheckFailed: meta[DEEP_CHECK_FAILED_KEY],
+          good: isGoodBackup(info),
           drill: Object.keys(drill).length > 0 ? drill : undefined,
         });
       }),

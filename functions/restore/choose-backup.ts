@@ -4,7 +4,7 @@
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
-import { checkFailure, isVerified } from '../settle-object.js';
+import { isGoodBackup, knownFault } from '../good-backup.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { listTargetBackups } from '../storage/target-backups.js';
 
@@ -14,7 +14,7 @@ export interface ChosenBackup {
 }
 
 function usable(info: ObjectInfo): info is ChosenBackup['info'] {
-  return isVerified(info) && !checkFailure(info) && Boolean(info.crc32c && info.md5Hash);
+  return isGoodBackup(info) && Boolean(info.crc32c && info.md5Hash);
 }
 
 export async function chooseBackup(
@@ -34,7 +34,7 @@ export async function chooseBackup(
   if (!dated) throw new BackupError('BACKUP_MISSING', `${target.database} has no backup dated ${date}`);
   if (!usable(dated.info)) {
     const why =
-      checkFailure(dated.info) ??
+      knownFault(dated.info)?.message ??
       'it was never verified against its agent’s record (run verify for that date)';
     throw new BackupError('BACKUP_MISSING', `${dated.info.name} cannot be restored: ${why}`);
   }

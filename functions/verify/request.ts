@@ -1,12 +1,15 @@
-// What a caller may ask of the watchdog: which databases, and which day's backups (today in the zone by default).
+// What a caller may ask of the watchdog: which databases, which day's backups (today in the zone by default), and
+// whether to read every byte of them (deep).
 import { DateTime } from 'luxon';
 import { BackupError } from '../../core/errors.js';
-import { nameList, requestFields } from '../request-fields.js';
+import { flag, nameList, requestFields } from '../request-fields.js';
 
 export interface VerifyRequest {
   databases?: string[];
   /** A moment inside the day whose objects are checked. */
   day?: Date;
+  /** Read every byte of each object and compare its hashes with those recorded (the weekly deep check). */
+  deep?: boolean;
 }
 
 export function parseVerifyRequest(
@@ -26,5 +29,6 @@ export function parseVerifyRequest(
     // Midday: the named day whatever the zone's offset.
     day = parsed.plus({ hours: 12 }).toJSDate();
   }
-  return { ...(databases && { databases }), ...(day && { day }) };
+  const deep = flag(fields.deep, 'deep');
+  return { ...(databases && { databases }), ...(day && { day }), ...(deep && { deep }) };
 }

@@ -28,7 +28,7 @@ export async function runVerify(
   const plan = planRun(config, request, day);
   deps.logger.event(
     'verify.started',
-    `checking ${plan.length} backup(s) of ${backupDate(day, config.timeZone)}`,
+    `checking ${plan.length} backup(s) of ${backupDate(day, config.timeZone)}${request.deep ? ', reading every byte' : ''}`,
     {
       runId,
       ...execution,
@@ -40,6 +40,7 @@ export async function runVerify(
     bucket: deps.storage.bucket(config.bucket),
     agent: deps.agent,
     runId,
+    deep: request.deep === true,
   };
   const targets = await mapInOrder(plan, config.concurrency, (planned) => verifyTarget(ctx, planned));
   const finishedAt = deps.clock.now();
@@ -50,6 +51,7 @@ export async function runVerify(
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     targets,
+    ...(request.deep && { deep: true }),
   });
   deps.logger.event(
     report.status === 'ok' ? 'verify.finished' : 'verify.found-problems',

@@ -1,11 +1,13 @@
-// The watchdog for one target: is the day's object there and proven ours? If not, what does its agent say —
-// settle a job that finished after its run stopped waiting, cancel one that is stuck, report what is missing.
+// The watchdog for one target: is the day's object there and proven ours (and, deep, are its bytes the ones
+// recorded)? If not, what does its agent say — settle a job that finished after its run stopped waiting, cancel one
+// that is stuck, report what is missing.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
+import { isVerified, knownFault } from '../good-backup.js';
 import { minutesGoing } from '../job-age.js';
 import { errorFailure, jobFailure } from '../job-failure.js';
 import type { PlannedTarget } from '../plan.js';
@@ -13,8 +15,9 @@ import { proveObject } from '../prove-object.js';
 import { reportFor, type TargetReport, type VerifyOutcome } from '../report.js';
 import { holdNewest } from '../retention/hold-newest.js';
 import { readRetention } from '../retention/metadata.js';
-import { checkFailure, isVerified, settleObject } from '../settle-object.js';
+import { settleObject } from '../settle-object.js';
 import { getObject, type ObjectInfo } from '../storage/objects.js';
+import { deepCheck } from './deep-check.js';
 
 export interface VerifyContext {
   config: FunctionConfig;
@@ -22,14 +25,31 @@ export interface VerifyContext {
   bucket: Bucket;
   agent: AgentClient;
   runId: string;
+  /** Read every byte of each proven object (the deep check). */
+  deep: boolean;
 }
 
 type Result = Omit<TargetReport<VerifyOutcome>, 'targetId' | 'database' | 'engine' | 'objectName'>;
 
+/** A proven object read whole: the result stands if its bytes are the recorded ones, and fails if not. */
+async function readWhole(ctx: VerifyContext, planned: PlannedTarget, info: ObjectInfo, result: Result) {
+  const check = await deepCheck(ctx.bucket, info, ctx.deps.clock.now());
+  if (check.passed) return { ...result, deepCheck: check };
+  const message = `${info.name} (generation ${info.generation}) failed its deep check: ${check.mismatch}. It will not be restored: take a fresh backup with db-backup run --force ${planned.target.database}`;
+  return {
+    ...result,
+    outcome: 'failed' as const,
+    deepCheck: check,
+    error: { code: 'DEEP_CHECK_FAILED', message },
+  };
+}
+
 /** An object is there: proven ours (and recorded as checked if no run did it yet), or a failure. */
 async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: ObjectInfo): Promise<Result> {
-  const failedCheck = checkFailure(info);
-  if (failedCheck) throw new BackupError('CHECK_MISMATCH', `${info.name} failed its check: ${failedCheck}`);
+  const fault = knownFault(info);
+  // A deep check reads an object whose bytes were found wrong again: its verdict replaces the earlier one.
+  if (fault && !(ctx.deep && fault.code === 'DEEP_CHECK_FAILED'))
+    throw new BackupError(fault.code, fault.message);
   const window = {
     date: planned.date,
     timeZone: ctx.config.timeZone,
@@ -39,7 +59,8 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
   const found = { jobId: job.jobId, bytes: info.size, generation: info.generation };
   if (isVerified(info)) {
     const retention = readRetention(info);
-    return { outcome: 'verified', ...found, ...(retention && { retention }) };
+    const result: Result = { outcome: 'verified', ...found, ...(retention && { retention }) };
+    return ctx.deep ? readWhole(ctx, planned, info, result) : result;
   }
   const settled = await settleObject(
     ctx.bucket,
@@ -50,8 +71,10 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
     ctx.deps.clock.now(),
   );
   const kept = { ...found, ...(settled.retention && { retention: settled.retention }) };
-  if (!settled.warning) return { outcome: 'settled', ...kept };
-  return { outcome: 'warning', ...kept, error: { code: 'BACKUP_SHRANK', message: settled.warning } };
+  const result: Result = settled.warning
+    ? { outcome: 'warning', ...kept, error: { code: 'BACKUP_SHRANK', message: settled.warning } }
+    : { outcome: 'settled', ...kept };
+  return ctx.deep ? readWhole(ctx, planned, settled.info, result) : result;
 }
 
 /** A job still queued or running: fine within the job time-out, cancelled and reported stuck beyond it. */
@@ -164,6 +187,7 @@ export async function verifyTarget(
     stderrTail: result.error?.stderrTail,
     retentionClass: result.retention?.class ?? undefined,
     keptUntil: result.retention?.keptUntil,
+    deepCheck: result.deepCheck && (result.deepCheck.passed ? 'passed' : 'failed'),
   });
   const newestKept = await keepNewest(ctx, planned);
   return reportFor(planned, result.outcome, { ...result, ...(newestKept && { newestKept }) });
