@@ -22,12 +22,14 @@ export interface Command {
 
 const usage = (message: string) => new CliError(EXIT.usage, message);
 
-/** `list` and `status` both read the backups, of the databases named or of all. */
-const listCall: Command['call'] = (_values, names) => ({
-  name: 'list',
-  query: Object.fromEntries(names.length > 0 ? [['database', names.join(',')]] : []),
-  watch: false,
-});
+/** `list` and `status` read the databases named, or all. */
+const readCall =
+  (name: 'list' | 'status'): Command['call'] =>
+  (_values, names) => ({
+    name,
+    query: Object.fromEntries(names.length > 0 ? [['database', names.join(',')]] : []),
+    watch: false,
+  });
 
 const flags = (values: Values, names: string[]) =>
   Object.fromEntries(names.filter((name) => values[name] === true).map((name) => [name, 'true']));
@@ -54,14 +56,18 @@ export const COMMANDS: Record<string, Command> = {
   },
   verify: {
     summary: 'check that a day’s backups are there and whole (the watchdog, by hand)',
-    usage: 'verify [db...] [--date YYYY-MM-DD]',
-    options: { date: { type: 'string' } },
-    optionHelp: ['--date D  the day whose backups are checked (default: the latest scheduled run’s)'],
+    usage: 'verify [db...] [--date YYYY-MM-DD] [--deep]',
+    options: { date: { type: 'string' }, deep: { type: 'boolean' } },
+    optionHelp: [
+      '--date D  the day whose backups are checked (default: the latest scheduled run’s)',
+      '--deep    also read every byte of each backup and compare its hashes with those recorded',
+    ],
     call: (values, names) => ({
       name: 'verify',
       query: {
         ...(names.length > 0 && { databases: names.join(',') }),
         ...(typeof values.date === 'string' && { date: values.date }),
+        ...flags(values, ['deep']),
       },
       watch: false,
     }),
@@ -103,15 +109,16 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'list [db]',
     options: {},
     optionHelp: [],
-    call: listCall,
+    call: readCall('list'),
     show: 'list',
   },
   status: {
-    summary: 'each database at a glance: its newest backup, newest verified one, last drill',
+    summary:
+      'each database’s health: last attempt, newest good backup against the schedule, last drill, deep check and restore, problems',
     usage: 'status [db]',
     options: {},
     optionHelp: [],
-    call: listCall,
+    call: readCall('status'),
     show: 'status',
   },
 };

@@ -6,13 +6,14 @@ import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes.js';
 
 export const FUNCTIONS_ENV = 'DB_BACKUP_FUNCTIONS';
-export type FunctionName = 'backup' | 'verify' | 'restore' | 'list';
+export type FunctionName = 'backup' | 'verify' | 'restore' | 'list' | 'status';
 
 const urlsSchema = z.object({
   backup: z.url(),
   verify: z.url(),
   restore: z.url(),
   list: z.url(),
+  status: z.url(),
 });
 
 export interface Endpoints {
@@ -51,7 +52,7 @@ function parseFunctionUrls(value: string): Record<FunctionName, string> {
   if (!parsed.success) {
     throw new CliError(
       EXIT.usage,
-      `the function URLs must name backup, verify, restore and list: ${parsed.error.issues[0]?.message}`,
+      `the function URLs must name backup, verify, restore, list and status: ${parsed.error.issues[0]?.message}`,
     );
   }
   return parsed.data;

@@ -1,5 +1,5 @@
-// The reports as people read them: one table per run, each restore's tables and checks beneath it, the backups of
-// each database, and each database's state at a glance.
+// The reports as people read them: one table per run, each restore's tables and checks beneath it, and the backups
+// of each database.
 import type { ListReport, RunReport, TargetReport } from '../functions/api.js';
 import { bytes, day, duration, table, time } from './format.js';
 
@@ -61,57 +61,18 @@ export function renderList(report: ListReport): string {
         [backup.retentionClass, backup.storageClass].filter(Boolean).join(' / '),
         time(backup.expiresAt),
         backup.checkFailed ? 'FAILED' : backup.verifiedAt ? 'yes' : 'no',
+        backup.deepCheckFailed
+          ? 'FAILED'
+          : backup.deepCheckedAt
+            ? `passed ${time(backup.deepCheckedAt)}`
+            : '',
         backup.drill?.state === 'passed'
           ? `passed ${time(backup.drill.drilledAt)}`
           : (backup.drill?.state ?? ''),
       ]);
       const heading = `${targetId} (${database}, ${engine}): ${backups.length} backup(s)`;
       if (rows.length === 0) return heading;
-      return `${heading}\n${table(['date', 'object', 'size', 'class', 'expires', 'verified', 'drill'], rows)}`;
+      return `${heading}\n${table(['date', 'object', 'size', 'class', 'expires', 'verified', 'deep check', 'drill'], rows)}`;
     })
     .join('\n\n');
-}
-
-export interface TargetState {
-  targetId: string;
-  newest?: string;
-  newestVerified?: string;
-  lastDrill?: string;
-  /** Why this database needs the admin, when it does. */
-  problem?: string;
-}
-
-/** Each database at a glance: its newest backup, newest verified one, and how its last drill went. */
-export function statusOf(report: ListReport): TargetState[] {
-  return report.targets.map(({ targetId, backups }) => {
-    const verified = backups.find((backup) => backup.verifiedAt && !backup.checkFailed);
-    const drilled = backups.find((backup) => backup.drill?.state);
-    const problem = !verified
-      ? 'no verified backup'
-      : backups[0]?.checkFailed
-        ? `the newest backup failed its check: ${backups[0].checkFailed}`
-        : drilled?.drill?.state === 'failed'
-          ? `the last drill failed: ${drilled.drill.failed ?? ''}`
-          : undefined;
-    return {
-      targetId,
-      ...(backups[0] && { newest: day(backups[0].date) }),
-      ...(verified && { newestVerified: day(verified.date) }),
-      ...(drilled && { lastDrill: `${drilled.drill?.state} (${day(drilled.date)})` }),
-      ...(problem && { problem }),
-    };
-  });
-}
-
-export function renderStatus(states: TargetState[]): string {
-  return table(
-    ['target', 'newest', 'verified', 'last drill', 'problem'],
-    states.map((s) => [
-      s.targetId,
-      s.newest ?? 'none',
-      s.newestVerified ?? 'none',
-      s.lastDrill ?? 'never',
-      s.problem ?? '',
-    ]),
-  );
 }

@@ -1,13 +1,14 @@
 // `db-backup`: the admin's one tool for what they do by hand — run, verify, restore, list, status — against the
 // deployed functions or the local stack. Parses the command line, calls the function, prints, picks the exit code.
 import { parseArgs } from 'node:util';
-import type { ListReport, RunReport } from '../functions/api.js';
+import type { ListReport, RunReport, StatusReport } from '../functions/api.js';
 import { type Answer, type Authorize, adcAuthorize, callFunction } from './call-function.js';
 import { COMMANDS, type Command } from './commands.js';
 import { FUNCTIONS_ENV, resolveEndpoints } from './endpoints.js';
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
-import { renderList, renderRun, renderStatus, statusOf } from './render.js';
+import { renderList, renderRun } from './render.js';
+import { renderStatus } from './render-status.js';
 
 export interface CliDeps {
   argv: string[];
@@ -86,7 +87,7 @@ function exitOf(command: Command, answer: Answer): ExitCode {
   if (answer.error) return answer.status < 500 ? EXIT.refused : EXIT.failed;
   if (command.show === 'list') return EXIT.ok;
   if (command.show === 'status')
-    return statusOf(answer.report as ListReport).some((s) => s.problem) ? EXIT.failed : EXIT.ok;
+    return (answer.report as StatusReport).problems.length > 0 ? EXIT.failed : EXIT.ok;
   const report = answer.report as RunReport;
   if (report.status === 'failed') return EXIT.failed;
   if (report.status === 'warning') return EXIT.warning;
@@ -95,7 +96,7 @@ function exitOf(command: Command, answer: Answer): ExitCode {
 
 function render(command: Command, report: unknown): string {
   if (command.show === 'list') return renderList(report as ListReport);
-  if (command.show === 'status') return renderStatus(statusOf(report as ListReport));
+  if (command.show === 'status') return renderStatus(report as StatusReport);
   return renderRun(report as RunReport);
 }
 

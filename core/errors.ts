@@ -76,6 +76,15 @@ export const HTTP_STATUS_BY_CODE = {
   /** No backup of the target to restore: none verified, or none of the date asked for. */
   BACKUP_MISSING: 404,
   BUDGET_SPENT: 504,
+  // What `status` finds wrong with a database (its answer's problems, never thrown)
+  /** The newest good backup is older than the one the schedule's last finished run should have made. */
+  BACKUP_OVERDUE: 500,
+  /** The database's last backup attempt failed, was skipped, or is stuck; no later one has ended well. */
+  LAST_BACKUP_FAILED: 500,
+  /** The database's last drill did not restore and validate its backup. */
+  LAST_DRILL_FAILED: 500,
+  /** The database's last on-demand restore failed. */
+  LAST_RESTORE_FAILED: 500,
   ALERT_FAILED: 500,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

@@ -10,8 +10,10 @@ export {
   createListHandler,
   createRestoreHandler,
   createRetentionHandler,
+  createStatusHandler,
   createVerifyHandler,
 } from './handlers.js';
 export type { ListReport } from './list/run-list.js';
 export { createCloudLogger } from './logging/logger.js';
 export type { RunReport, TargetReport } from './report.js';
+export type { StatusReport } from './status/run-status.js';

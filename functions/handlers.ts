@@ -1,4 +1,4 @@
-// The HTTP handlers `backup`, `verify`, `retention`, `restore` and `list`: parse the request, run, answer the JSON
+// The HTTP handlers `backup`, `verify`, `retention`, `restore`, `list` and `status`: parse the request, run, answer the JSON
 // summary (500 when anything failed), or stream the run's progress to a caller that asks to watch.
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../core/errors.js';
@@ -14,6 +14,7 @@ import { parseRestoreRequest } from './restore/request.js';
 import { runRestore } from './restore/run-restore.js';
 import { parseRetentionRequest } from './retention/request.js';
 import { runRetention } from './retention/run-retention.js';
+import { runStatus } from './status/run-status.js';
 import { parseVerifyRequest } from './verify/request.js';
 import { runVerify } from './verify/run-verify.js';
 
@@ -123,5 +124,14 @@ export function createListHandler(config: FunctionConfig, deps: FunctionDeps): H
   return handler(deps, async (req, traced) => ({
     status: 200,
     report: await runList(config, traced, parseListRequest(req.query, req.body)),
+  }));
+}
+
+/** Read only: each database's health — last attempt, newest good backup against the schedule, drills, deep checks,
+ * restores — and the problems found. Always 200 when it could look: the problems are the answer, not a failure. */
+export function createStatusHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
+  return handler(deps, async (req, traced) => ({
+    status: 200,
+    report: await runStatus(config, traced, parseListRequest(req.query, req.body)),
   }));
 }

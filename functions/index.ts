@@ -1,5 +1,5 @@
 // The deployed entry point: configuration parsed once at start-up, then the `backup`, `verify`, `retention`,
-// `restore` and `list` targets.
+// `restore`, `list` and `status` targets.
 import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
 import { createDefaultDeps } from './deps.js';
@@ -9,6 +9,7 @@ import {
   createListHandler,
   createRestoreHandler,
   createRetentionHandler,
+  createStatusHandler,
   createVerifyHandler,
 } from './handlers.js';
 import { createCloudLogger } from './logging/logger.js';
@@ -31,5 +32,6 @@ http('verify', createVerifyHandler(config, deps));
 http('retention', createRetentionHandler(config, deps));
 http('restore', createRestoreHandler(config, deps));
 http('list', createListHandler(config, deps));
+http('status', createStatusHandler(config, deps));
 // The framework's own refusals (a body that is not JSON, …) in the same JSON shape as the handlers'.
 answerRefusalsAsJsonOnEveryServer(deps.logger);

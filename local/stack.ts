@@ -17,6 +17,7 @@ import {
   createOutboxMailer,
   createRestoreHandler,
   createRetentionHandler,
+  createStatusHandler,
   createVerifyHandler,
   FUNCTION_ENV,
   type FunctionDeps,
@@ -179,6 +180,7 @@ async function startOn(data: string): Promise<LocalStack> {
       retention: createRetentionHandler(functionConfig, deps),
       restore: createRestoreHandler(functionConfig, deps),
       list: createListHandler(functionConfig, deps),
+      status: createStatusHandler(functionConfig, deps),
     },
     deps.logger,
   );

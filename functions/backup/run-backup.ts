@@ -9,6 +9,7 @@ import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
 import { planRun } from '../plan.js';
 import { type BackupOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
+import { recordReport } from '../status/record-report.js';
 import { awaitJobs } from './await-jobs.js';
 import { dryRunTarget } from './dry-run.js';
 import { type Prepared, prepareTarget } from './prepare-target.js';
@@ -88,5 +89,6 @@ export async function runBackup(
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
   await sendRunAlert(report, config, deps, execution);
+  await recordReport(config, deps, report);
   return report;
 }

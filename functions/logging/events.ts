@@ -71,6 +71,8 @@ export const EVENTS = {
   'restore.mark-failed': warning,
   'restore.cancel-failed': warning,
   'list.listed': info,
+  'status.checked': info,
+  'status.record-failed': warning,
   'alert.sent': info,
   'alert.skipped': warning,
   'alert.suppressed': notice,

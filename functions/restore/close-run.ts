@@ -4,6 +4,7 @@ import { backupDate } from '../../core/object-name.js';
 import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import { type RestoreOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
+import { recordReport } from '../status/record-report.js';
 import type { RestoreContext } from './restore-context.js';
 
 export async function closeRestoreRun(
@@ -29,5 +30,6 @@ export async function closeRestoreRun(
     { runId, drill, counts: report.counts, durationMs: finishedAt.getTime() - ctx.startedAt },
   );
   await sendRunAlert(report, config, deps, execution);
+  await recordReport(config, deps, report);
   return report;
 }

@@ -10,6 +10,7 @@ import type { FunctionDeps } from '../deps.js';
 import { planRun } from '../plan.js';
 import { type RunReport, summarise, type VerifyOutcome } from '../report.js';
 import { lastScheduledRun } from '../schedule-day.js';
+import { recordReport } from '../status/record-report.js';
 import type { VerifyRequest } from './request.js';
 import { verifyDrills } from './verify-drills.js';
 import { type VerifyContext, verifyTarget } from './verify-target.js';
@@ -59,6 +60,7 @@ export async function runVerify(
     { runId, counts: report.counts, durationMs: finishedAt.getTime() - startedAt.getTime() },
   );
   await sendRunAlert(report, config, deps, execution);
+  await recordReport(config, deps, report);
   const drills = await verifyDrills(
     ctx,
     plan.map((planned) => planned.target),

@@ -83,10 +83,11 @@ describe('db-backup against the local stack', () => {
       /^\d{4}-\d{2}-\d{2}\s+demo_\d{8}\.sql\.gz\s+[\d.]+ KiB\s+yearly \/ STANDARD\s+\d{4}-\d{2}-\d{2} \d\d:\d\d\s+yes\s+passed \d{4}-/m,
     );
     const status = await local('status');
-    expect(status.code).toBe(0);
+    expect(status.code, status.stdout).toBe(0);
     expect(status.stdout).toMatch(
-      /^demo\s+\d{4}-\d{2}-\d{2}\s+\d{4}-\d{2}-\d{2}\s+passed \(\d{4}-\d{2}-\d{2}\)$/m,
+      /^demo\s+succeeded [\d.]+ h ago\s+\d{4}-\d{2}-\d{2} \([\d.]+ h ago\)\s+restored [\d.]+ h ago\s+never\s+restored [\d.]+ h ago$/m,
     );
+    expect(status.stdout).toContain('No problems.');
   });
 
   it.each([
@@ -132,7 +133,13 @@ describe('db-backup against the deployed functions', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const urls = { backup: `${base}/b`, verify: `${base}/v`, restore: `${base}/r`, list: `${base}/l` };
+    const urls = {
+      backup: `${base}/b`,
+      verify: `${base}/v`,
+      restore: `${base}/r`,
+      list: `${base}/l`,
+      status: `${base}/s`,
+    };
     const audiences: string[] = [];
     const stdout = new PassThrough();
     try {
@@ -161,6 +168,7 @@ describe('db-backup against the deployed functions', () => {
       verify: 'http://127.0.0.1:9/',
       restore: 'http://127.0.0.1:9/',
       list: 'http://127.0.0.1:9/',
+      status: 'http://127.0.0.1:9/',
     };
     const run = await cli(['list'], {
       DB_BACKUP_FUNCTIONS: JSON.stringify(urls),

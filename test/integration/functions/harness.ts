@@ -15,12 +15,14 @@ import {
   createListHandler,
   createRestoreHandler,
   createRetentionHandler,
+  createStatusHandler,
   createVerifyHandler,
 } from '../../../functions/handlers.js';
 import type { ListReport } from '../../../functions/list/run-list.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
 import type { RunReport } from '../../../functions/report.js';
 import type { RetentionReport } from '../../../functions/retention/run-retention.js';
+import type { StatusReport } from '../../../functions/status/run-status.js';
 import { serveFunctions } from '../../../local/serve-functions.js';
 import type { LocalSigner } from '../../../local/signer.js';
 import { answerKeyOf } from '../../helpers/agent.js';
@@ -77,6 +79,7 @@ export interface FunctionHarness {
   retention(query?: Record<string, string>): Promise<{ status: number; report: RetentionReport }>;
   restore(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   list(query?: Record<string, string>): Promise<{ status: number; report: ListReport }>;
+  status(query?: Record<string, string>): Promise<{ status: number; report: StatusReport }>;
   close(): Promise<void>;
 }
 
@@ -157,6 +160,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
       [`retention-${id}`]: createRetentionHandler(config, deps),
       [`restore-${id}`]: createRestoreHandler(config, deps),
       [`list-${id}`]: createListHandler(config, deps),
+      [`status-${id}`]: createStatusHandler(config, deps),
     },
     deps.logger,
   );
@@ -179,6 +183,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     retention: (query = {}) => call<RetentionReport>('retention', query, {}),
     restore: (query = {}, headers = {}) => call('restore', query, headers),
     list: (query = {}) => call<ListReport>('list', query, {}),
+    status: (query = {}) => call<StatusReport>('status', query, {}),
     close: () => functions.close(),
   };
 }

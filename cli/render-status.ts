@@ -1,0 +1,33 @@
+// `db-backup status` as people read it: each database's last attempt, newest good backup, last drill, deep check
+// and restore with their ages, then every problem found with what to do.
+import type { StatusReport } from '../functions/api.js';
+import { day, table } from './format.js';
+
+type Entry = { outcome?: string; ageHours?: number; date?: string } | undefined;
+
+/** `3.5 h ago`, `4 d ago`. */
+function ago(hours: number | undefined): string {
+  if (hours === undefined) return '';
+  return hours < 48 ? `${hours.toFixed(1)} h ago` : `${Math.floor(hours / 24)} d ago`;
+}
+
+const cell = (entry: Entry, never = 'never') =>
+  entry ? [entry.outcome, ago(entry.ageHours)].filter(Boolean).join(' ') : never;
+
+export function renderStatus(report: StatusReport): string {
+  const rows = report.targets.map((target) => [
+    target.targetId,
+    cell(target.lastAttempt, 'none recorded'),
+    target.newestGood ? `${day(target.newestGood.date)} (${ago(target.newestGood.ageHours)})` : 'none',
+    cell(target.lastDrill),
+    cell(target.lastDeepCheck),
+    cell(target.lastRestore, ''),
+  ]);
+  const problems = report.problems.map((p) => `  ${p.targetId}  ${p.code}: ${p.message}`);
+  return [
+    table(['target', 'last attempt', 'newest good', 'last drill', 'deep check', 'last restore'], rows),
+    '',
+    problems.length === 0 ? 'No problems.' : `Problems (${problems.length}):`,
+    ...problems,
+  ].join('\n');
+}
