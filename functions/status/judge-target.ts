@@ -113,12 +113,12 @@ export function judgeTarget(
   if (!good)
     problems.push({ code: 'BACKUP_MISSING', message: `${target.database} has no good backup: ${fresh}` });
   else if (good.date < due) {
-    const days = Math.round(
-      DateTime.fromJSDate(now).diff(DateTime.fromISO(good.info.timeCreated), 'days').days,
-    );
+    const zone = { zone: config.timeZone };
+    const today = DateTime.fromJSDate(now, zone).startOf('day');
+    const days = Math.round(today.diff(DateTime.fromFormat(good.date, 'yyyyMMdd', zone), 'days').days);
     problems.push({
       code: 'BACKUP_OVERDUE',
-      message: `the newest good backup is of ${isoDay(good.date)}, ${days} day(s) old; the schedule (${config.schedule}, ${config.timeZone}) should have made one of ${isoDay(due)}`,
+      message: `the newest good backup is of ${isoDay(good.date)}, ${days} day(s) before today; the schedule (${config.schedule}, ${config.timeZone}) should have made one of ${isoDay(due)}`,
     });
   }
   const newest = backups[0];

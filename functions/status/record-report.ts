@@ -33,9 +33,11 @@ function writesOf(report: RunReport, target: TargetReport): Write[] {
   if (report.kind === 'restore') {
     return [{ kind: report.drill ? 'drill' : 'restore', entry: entryOf(report, target, 'restore') }];
   }
-  const writes: Write[] = [
-    { kind: 'backup', entry: entryOf(report, target, 'verify'), replaces: notNewer(report.date) },
-  ];
+  // Bytes found wrong later say nothing of how the attempt went: that is the deep check's own entry and problem.
+  const writes: Write[] =
+    target.error?.code === 'DEEP_CHECK_FAILED'
+      ? []
+      : [{ kind: 'backup', entry: entryOf(report, target, 'verify'), replaces: notNewer(report.date) }];
   const deep = target.deepCheck;
   if (deep) {
     const entry = entryOf(report, target, 'verify');

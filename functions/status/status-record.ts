@@ -32,7 +32,7 @@ const MAX_MESSAGE = 400;
 /** A write that meets another writer is decided again against the record as it then is, this many times. */
 const ATTEMPTS = 4;
 
-export function recordName(prefix: string, targetId: string): string {
+function recordName(prefix: string, targetId: string): string {
   return `${prefix}${STATUS_FOLDER}${targetId}`;
 }
 

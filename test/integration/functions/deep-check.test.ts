@@ -112,6 +112,10 @@ describe('the deep check', () => {
       good: false,
       deepCheckFailed: expect.stringContaining('crc32c'),
     });
+    const status = (await harness.status()).report;
+    expect(status.problems.map((p) => p.code)).toEqual(['BACKUP_MISSING', 'DEEP_CHECK_FAILED']);
+    expect(status.problems[1]?.message).toContain('take a fresh backup with db-backup run --force app');
+    expect(status.targets[0]?.lastDeepCheck).toMatchObject({ outcome: 'failed', objectName: name });
     const verified = await harness.verify();
     expect(verified.report.targets[0]).toMatchObject({
       outcome: 'failed',
@@ -136,5 +140,9 @@ describe('the deep check', () => {
       outcome: 'verified',
       deepCheck: { passed: true },
     });
+    const healthy = (await harness.status()).report;
+    // Only the restore refused above remains, until a restore passes.
+    expect(healthy.problems.map((p) => p.code)).toEqual(['LAST_RESTORE_FAILED']);
+    expect(healthy.targets[0]?.lastDeepCheck).toMatchObject({ outcome: 'passed' });
   }, 120_000);
 });

@@ -73,7 +73,7 @@ export interface FunctionHarness {
   storage: Storage;
   logs: Record<string, unknown>[];
   /** The two targets' base URLs, for requests the helpers below do not make. */
-  urls: { backup: string; verify: string };
+  urls: { backup: string; verify: string; restore: string; list: string; status: string };
   backup(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   verify(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   retention(query?: Record<string, string>): Promise<{ status: number; report: RetentionReport }>;
@@ -177,7 +177,13 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     config,
     storage,
     logs,
-    urls: { backup: url('backup'), verify: url('verify') },
+    urls: {
+      backup: url('backup'),
+      verify: url('verify'),
+      restore: url('restore'),
+      list: url('list'),
+      status: url('status'),
+    },
     backup: (query = {}, headers = {}) => call('backup', query, headers),
     verify: (query = {}, headers = {}) => call('verify', query, headers),
     retention: (query = {}) => call<RetentionReport>('retention', query, {}),
