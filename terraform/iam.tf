@@ -63,7 +63,8 @@ resource "google_service_account_iam_member" "function_signs_as_itself" {
 
 # A gen2 function is served by a Cloud Run service of the same name; invoking it takes run.invoker there.
 resource "google_cloud_run_v2_service_iam_member" "scheduler_invokes" {
-  for_each = local.schedules
+  # Once per function a job calls: two jobs call verify.
+  for_each = toset([for call in values(local.scheduled_calls) : call.function])
 
   project  = var.project_id
   location = var.region

@@ -9,17 +9,21 @@ locals {
     restore   = "Restores a backup into a scratch database through the agent and validates it; scheduled, the weekly drill."
     retention = "Applies the retention classes to existing backups (only ever extends an object's customTime)."
     list      = "Lists the backups with date, size, class, expiry and whether they were verified or drilled (read only)."
+    status    = "Each database's health: last attempt, newest good backup against the schedule, last drill, deep check and restore, and the problems (read only)."
   }
 
   # A gen2 function is served by a Cloud Run service of the same name: its logs carry that service_name.
   function_names = { for entry in keys(local.functions) : entry => "${var.name_prefix}-${entry}" }
 
-  # The Cloud Scheduler jobs, by the entry point each one calls. The backup's cron is also BACKUP_SCHEDULE.
-  schedules = {
-    backup  = var.backup_schedule
-    verify  = var.verify_schedule
-    restore = var.drill_schedule
+  # The Cloud Scheduler jobs: the entry point each one calls, with the query it adds. The backup's cron is also
+  # BACKUP_SCHEDULE; the deep check is verify reading every byte of the day's backups.
+  scheduled_calls = {
+    backup       = { function = "backup", query = "", cron = var.backup_schedule }
+    verify       = { function = "verify", query = "", cron = var.verify_schedule }
+    restore      = { function = "restore", query = "", cron = var.drill_schedule }
+    "deep-check" = { function = "verify", query = "?deep=true", cron = var.deep_check_schedule }
   }
+  schedules = { for job, call in local.scheduled_calls : job => call.cron }
   job_names = { for entry in keys(local.schedules) : entry => "${var.name_prefix}-${entry}" }
 
   # The one source range the agent's port admits: where the functions' traffic to private addresses comes from.

@@ -1,5 +1,6 @@
-# Cloud Scheduler jobs: the nightly backup, the verify watchdog after it, and the weekly restore drill, each
-# calling its function with an OIDC token of the scheduler's own service account. The drill is a plain POST to
+# Cloud Scheduler jobs: the nightly backup, the verify watchdog after it, the weekly restore drill and the weekly
+# deep check (verify with deep=true), each calling its function with an OIDC token of the scheduler's own
+# service account. The drill is a plain POST to
 # `restore`: a call that carries Cloud Scheduler's headers and a token of BACKUP_SCHEDULER_SERVICE_ACCOUNT is a
 # scheduled one, which for restore means every target's newest verified backup.
 
@@ -9,7 +10,7 @@ resource "google_cloud_scheduler_job" "function" {
   project     = var.project_id
   region      = var.region
   name        = local.job_names[each.key]
-  description = "Calls the ${each.key} function."
+  description = "Calls the ${local.scheduled_calls[each.key].function} function${local.scheduled_calls[each.key].query}."
   schedule    = each.value
   # The backup's cron is BACKUP_SCHEDULE too, read by the function in this same zone (BACKUP_TIME_ZONE).
   time_zone = var.time_zone
@@ -26,14 +27,15 @@ resource "google_cloud_scheduler_job" "function" {
     max_doublings        = 2
   }
 
-  # The Cloud Run service's own URL, and the same URL as the token's audience, which Cloud Run checks.
+  # The Cloud Run service's own URL (with the job's query), and that service URL as the token's audience, which
+  # Cloud Run checks.
   http_target {
     http_method = "POST"
-    uri         = google_cloudfunctions2_function.function[each.key].service_config[0].uri
+    uri         = "${google_cloudfunctions2_function.function[local.scheduled_calls[each.key].function].service_config[0].uri}${local.scheduled_calls[each.key].query}"
 
     oidc_token {
       service_account_email = google_service_account.scheduler.email
-      audience              = google_cloudfunctions2_function.function[each.key].service_config[0].uri
+      audience              = google_cloudfunctions2_function.function[local.scheduled_calls[each.key].function].service_config[0].uri
     }
   }
 

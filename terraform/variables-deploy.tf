@@ -31,7 +31,7 @@ variable "ingress_settings" {
 
 variable "invokers" {
   type        = list(string)
-  description = "IAM members allowed to call every function by hand (run, verify, restore, retention, list), e.g. [\"user:admin@example.com\"]."
+  description = "IAM members allowed to call every function by hand (run, verify, restore, retention, list, status), e.g. [\"user:admin@example.com\"]."
   default     = []
   validation {
     condition     = alltrue([for m in var.invokers : can(regex("^(user|group|serviceAccount|domain):.+", m))])
@@ -78,6 +78,16 @@ variable "drill_schedule" {
   validation {
     condition     = length(regexall("\\S+", var.drill_schedule)) == 5
     error_message = "drill_schedule must be a five-field cron expression."
+  }
+}
+
+variable "deep_check_schedule" {
+  type        = string
+  description = "Cron schedule of the deep check, in time_zone: verify with deep=true reads every byte of the day's backup of every target and compares its hashes with those recorded. Weekly by default (Saturdays 07:00)."
+  default     = "0 7 * * 6"
+  validation {
+    condition     = length(regexall("\\S+", var.deep_check_schedule)) == 5
+    error_message = "deep_check_schedule must be a five-field cron expression."
   }
 }
 

@@ -23,8 +23,8 @@ const DECLARED_ENV: readonly string[] = Object.values(FUNCTION_ENV);
 /** Tuning knobs the module leaves at the function's defaults. */
 const LEFT_AT_DEFAULT = [FUNCTION_ENV.pollIntervalSeconds, FUNCTION_ENV.agentTimeoutSeconds];
 
-/** Entry points the function registers (settings: backup, verify, restore, retention, list). */
-const ENTRY_POINTS = ['backup', 'list', 'restore', 'retention', 'verify'];
+/** Entry points the function registers (settings: backup, verify, restore, retention, list, status). */
+const ENTRY_POINTS = ['backup', 'list', 'restore', 'retention', 'status', 'verify'];
 
 let mod: TerraformModule;
 let fn: Block;

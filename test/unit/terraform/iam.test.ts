@@ -246,7 +246,9 @@ describe('the scheduler service account', () => {
     expect(mine).toHaveLength(1);
     expect(mine[0]?.type).toBe('google_cloud_run_v2_service_iam_member');
     expect(mine[0]?.roles).toEqual(['roles/run.invoker']);
-    expect(expression(mine[0]?.body.for_each)).toBe('local.schedules');
+    expect(expression(mine[0]?.body.for_each)).toBe(
+      'toset([for call in values(local.scheduled_calls) : call.function])',
+    );
     expect(expression(mine[0]?.body.name)).toBe('google_cloudfunctions2_function.function[each.key].name');
   });
 });

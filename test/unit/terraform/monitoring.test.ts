@@ -148,7 +148,14 @@ describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
       services(),
       'jsonPayload.alerting=true',
     ]);
-    expect(Object.keys(functionNames).sort()).toEqual(['backup', 'list', 'restore', 'retention', 'verify']);
+    expect(Object.keys(functionNames).sort()).toEqual([
+      'backup',
+      'list',
+      'restore',
+      'retention',
+      'status',
+      'verify',
+    ]);
   });
 
   it("select Cloud Run's own errors about the functions' instances (failed start, crash, memory limit)", () => {
@@ -161,7 +168,7 @@ describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
   });
 
   it("select Cloud Scheduler's failed attempts of the module's jobs, and not the successful ones", () => {
-    expect(Object.keys(jobNames).sort()).toEqual(['backup', 'restore', 'verify']);
+    expect(Object.keys(jobNames).sort()).toEqual(['backup', 'deep-check', 'restore', 'verify']);
     expect(clauses(filters.schedule_failed ?? '')).toEqual([
       'resource.type="cloud_scheduler_job"',
       `resource.labels.job_id=(${Object.values(jobNames)

@@ -1,5 +1,5 @@
-// The Cloud Scheduler jobs: backup nightly, verify later, the restore drill weekly, each calling its own
-// function's Cloud Run URL with an OIDC token for exactly that URL, as the scheduler's own service account.
+// The Cloud Scheduler jobs: backup nightly, verify later, the restore drill and the deep check weekly, each calling
+// its function's Cloud Run URL with an OIDC token for exactly that URL, as the scheduler's own service account.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   asObject,
@@ -22,16 +22,19 @@ beforeAll(async () => {
 });
 
 describe('scheduler jobs', () => {
-  it('call backup and verify nightly and the restore drill weekly', () => {
-    const schedules = unwrap(asObject(localOf(mod, job.for_each)));
-    expect(schedules).toEqual({
-      backup: 'var.backup_schedule',
-      verify: 'var.verify_schedule',
-      restore: 'var.drill_schedule',
+  it('call backup and verify nightly, and the restore drill and verify with deep=true weekly', () => {
+    expect(unwrap(job.for_each)).toBe('local.schedules');
+    const calls = unwrap(asObject(mod.locals.scheduled_calls));
+    expect(calls).toEqual({
+      backup: { function: 'backup', query: '', cron: 'var.backup_schedule' },
+      verify: { function: 'verify', query: '', cron: 'var.verify_schedule' },
+      restore: { function: 'restore', query: '', cron: 'var.drill_schedule' },
+      'deep-check': { function: 'verify', query: '?deep=true', cron: 'var.deep_check_schedule' },
     });
     expect(mod.variables.backup_schedule?.default).toBe('0 2 * * *');
     // Five fields, the last one a single day of the week: once a week.
     expect(String(mod.variables.drill_schedule?.default)).toMatch(/^\S+ \S+ \* \* [0-6]$/);
+    expect(String(mod.variables.deep_check_schedule?.default)).toMatch(/^\S+ \S+ \* \* [0-6]$/);
   });
 
   it('stop the plan on a cron that Cloud Scheduler or the function would refuse (cron.tf)', () => {
@@ -40,10 +43,12 @@ describe('scheduler jobs', () => {
     expect(unwrap(precondition?.condition)).toBe('length(local.cron_errors[each.key]) == 0');
   });
 
-  it("call the Cloud Run service's URI with that URI as the token's audience", () => {
+  it("call the Cloud Run service's URI, with the job's query, and that URI as the token's audience", () => {
     const target = block(job, 'http_target');
-    const uri = 'google_cloudfunctions2_function.function[each.key].service_config[0].uri';
-    expect(unwrap(target.uri)).toBe(uri);
+    const uri =
+      'google_cloudfunctions2_function.function[local.scheduled_calls[each.key].function].service_config[0].uri';
+    // The HCL reader unwraps the template's outer ${ }: the two interpolations joined.
+    expect(unwrap(target.uri)).toBe(`${uri}}\${local.scheduled_calls[each.key].query`);
     expect(blocks(target, 'oauth_token')).toEqual([]);
     expect(unwrap(block(target, 'oidc_token'))).toEqual({
       service_account_email: 'google_service_account.scheduler.email',

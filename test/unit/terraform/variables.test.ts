@@ -36,6 +36,7 @@ const MUST_VALIDATE = [
   'backup_schedule',
   'verify_schedule',
   'drill_schedule',
+  'deep_check_schedule',
   'time_zone',
   'vpc_egress',
   'function_subnet_cidr',
