@@ -7,7 +7,6 @@ import {
   block,
   blocks,
   loadModule,
-  localOf,
   resource,
   type TerraformModule,
   unwrap,
