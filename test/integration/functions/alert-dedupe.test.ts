@@ -240,14 +240,17 @@ describeEachBackend((backend) =>
       const [files] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'tricks/' });
       expect(files.map((file) => file.name)).toEqual([
         'tricks/_alerts/backup/20240505/nightly-HospitalDB_20240505.sql.gz/2024-05-05T02-00-00.000Z',
+        'tricks/_status/hospital',
       ]);
       const [nightly] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'nightly/' });
-      expect(nightly.map((file) => file.name).filter((n) => !n.includes('/_alerts/'))).toEqual([]);
+      // No backup's name was written: only the markers and status records of earlier tests' runs.
+      const written = nightly.map((file) => file.name);
+      expect(written.filter((n) => !n.includes('/_alerts/') && !n.includes('/_status/'))).toEqual([]);
 
       for (let i = 0; i < 2; i++) await harness.backup({}, scheduled('yesterday/../x'));
       expect(gmail.messages.length - sent).toBe(3);
       const [after] = await harness.storage.bucket(BUCKET).getFiles({ prefix: 'tricks/' });
-      expect(after).toHaveLength(1);
+      expect(after).toHaveLength(2);
     });
 
     it('an invoker that is not Cloud Scheduler cannot claim a night and silence its alert', async () => {
