@@ -71,7 +71,8 @@ describe('npm start', () => {
       const emulator = await startEmulator({ dataDir: join(dataDir, 'storage') });
       const gcloud = await gcloudFor(emulator.url);
       try {
-        const listing = await gcloud.run(['storage', 'ls', 'gs://local-backups/']);
+        // The backups alone: the bucket also holds the demo target's status record under _status/.
+        const listing = await gcloud.run(['storage', 'ls', 'gs://local-backups/demo_*']);
         expect(listing.code, listing.stderr).toBe(0);
         const object = listing.stdout.trim();
         expect(object).toMatch(/^gs:\/\/local-backups\/demo_\d{8}\.sql\.gz$/);
