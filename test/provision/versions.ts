@@ -113,11 +113,14 @@ function provider(type: string, version: string, goVersion: string, more: Partia
 
 // google: 7.39.0 is the newest 7.x the proxy serves (7.40.0 to 7.45.0 are refused). Its tags are v7 on a module
 // path without /v7, so the proxy names the release by a pseudo-version of its commit.
+// time: the module waits with it for IAM grants to take effect; its semver tags are the proxy's versions, checked
+// by the checksum database, and its version is not stamped into the binary.
 export const TERRAFORM_PROVIDERS: TerraformProvider[] = [
   provider('google', '7.39.0', 'v1.20.1-0.20260630172028-e40b75688dfe', {
     ldflags: '-s -w -X github.com/hashicorp/terraform-provider-google/version.ProviderVersion=7.39.0',
     sum: 'h1:DCiDpuKHR+z8Yemjs++AefSYs8f1GqG9WcKpVMuHvBY=',
   }),
+  provider('time', '0.14.2', 'v0.14.2', { ldflags: '-s -w' }),
 ];
 
 const TERRAFORM_MODULE = 'github.com/hashicorp/terraform';
