@@ -2,8 +2,9 @@
 // laid out as a filesystem mirror with a CLI config that makes `terraform init` install from that mirror alone, so
 // it never reaches a registry.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type GoEnvironment, provisionGoTool } from './go-tools.js';
 import { onPath } from './on-path.js';
@@ -61,16 +62,14 @@ async function placeInMirror(mirror: string, provider: TerraformProvider, binary
   return target;
 }
 
-/** Removes what the mirror holds beyond the pinned providers, so `terraform init` finds exactly those. */
-async function pruneMirror(mirror: string): Promise<void> {
-  const namespace = join(mirror, REGISTRY, 'hashicorp');
-  for (const type of await readdir(namespace).catch(() => [] as string[])) {
-    const pinned = TERRAFORM_PROVIDERS.find((provider) => provider.type === type);
-    for (const version of await readdir(join(namespace, type)))
-      if (version !== pinned?.version)
-        await rm(join(namespace, type, version), { recursive: true, force: true });
-    if (!pinned) await rm(join(namespace, type), { recursive: true, force: true });
-  }
+/**
+ * The mirror's folder, one per set of pinned providers: a checkout pinning other providers (another branch, an
+ * older commit) provisions a mirror of its own beside this one, so neither finds providers it does not pin, nor
+ * loses one it does while the other provisions. Unchanged providers are hard links, so each set costs little.
+ */
+export function mirrorFolder(root: string, providers: TerraformProvider[] = TERRAFORM_PROVIDERS): string {
+  const pins = providers.map(({ type, version }) => `${type}@${version}`).join(',');
+  return join(root, 'terraform', `mirror-${createHash('sha256').update(pins).digest('hex').slice(0, 12)}`);
 }
 
 export function cliConfig(mirror: string): string {
@@ -87,8 +86,8 @@ export function cliConfig(mirror: string): string {
 }
 
 export async function provisionTerraform(environment: GoEnvironment): Promise<Manifest> {
-  const mirror = join(environment.root, 'terraform', 'mirror');
-  const configFile = join(environment.root, 'terraform', 'cli.tfrc');
+  const mirror = mirrorFolder(environment.root);
+  const configFile = `${mirror}.tfrc`;
   const binary = await provisionBinary(environment);
   if (binary.state !== 'ready') {
     // Without terraform, nothing would use the providers: their builds (the google one takes minutes) wait.
@@ -105,7 +104,6 @@ export async function provisionTerraform(environment: GoEnvironment): Promise<Ma
   }
   await mkdir(mirror, { recursive: true });
   await writeFile(configFile, cliConfig(mirror));
-  await pruneMirror(mirror);
   const manifest: Manifest = {
     terraform: { ...binary, paths: { ...binary.paths, cliConfig: configFile, mirror } },
   };

@@ -5,8 +5,8 @@ import { summary } from '../../provision/global-setup.js';
 import { parseCpuSeconds, parsePeakMiB, tally } from '../../provision/measure.js';
 import { NPM_INSTALL_ARGS, npmEnv, npmManifest, npmToolDir } from '../../provision/npm-tools.js';
 import { failure } from '../../provision/outcome.js';
-import { cliConfig } from '../../provision/terraform-mirror.js';
-import { MONGOSH } from '../../provision/versions.js';
+import { cliConfig, mirrorFolder } from '../../provision/terraform-mirror.js';
+import { MONGOSH, TERRAFORM_PROVIDERS } from '../../provision/versions.js';
 
 describe('provisioning', () => {
   it('reads the peak memory from GNU time -v', () => {
@@ -30,6 +30,18 @@ describe('provisioning', () => {
     const config = cliConfig('/cache/terraform/mirror');
     expect(config).toContain('filesystem_mirror {\n    path    = "/cache/terraform/mirror"');
     expect(config).not.toMatch(/direct|network_mirror/);
+  });
+
+  it('keeps one mirror per set of pinned providers, so checkouts pinning others never prune each other', () => {
+    const pinned = mirrorFolder('/cache');
+    expect(pinned).toMatch(/^\/cache\/terraform\/mirror-[0-9a-f]{12}$/);
+    expect(mirrorFolder('/cache', [...TERRAFORM_PROVIDERS])).toBe(pinned);
+    expect(mirrorFolder('/cache', TERRAFORM_PROVIDERS.slice(0, 1))).not.toBe(pinned);
+    const [google] = TERRAFORM_PROVIDERS;
+    if (!google) throw new Error('no provider pinned');
+    expect(mirrorFolder('/cache', [{ ...google, version: '0.0.1' }])).not.toBe(
+      mirrorFolder('/cache', [google]),
+    );
   });
 
   it('prints cached entries on one line and each thing it could not provide with the command that would', () => {
