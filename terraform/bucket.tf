@@ -53,8 +53,21 @@ resource "google_storage_bucket" "backups" {
   # retries mail once) are only needed while those retries last; the function itself cannot delete them.
   lifecycle_rule {
     condition {
-      matches_prefix = ["${var.object_prefix}_alerts/"]
+      matches_prefix = [local.alert_marker_prefix]
       age            = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  # Canaries: small objects written through the agents' real upload path to prove it, in a folder of their own
+  # that no backup's name can begin with. Gone a day after they are written, live or noncurrent versions alike.
+  lifecycle_rule {
+    condition {
+      matches_prefix = [local.canary_prefix]
+      age            = 1
+      with_state     = "ANY"
     }
     action {
       type = "Delete"

@@ -47,7 +47,7 @@ resource "google_cloudfunctions2_function" "function" {
     dynamic "direct_vpc_network_interface" {
       for_each = google_compute_subnetwork.function
       content {
-        network    = var.network
+        network    = local.network_name
         subnetwork = direct_vpc_network_interface.value.name
       }
     }
@@ -65,12 +65,7 @@ resource "google_cloudfunctions2_function" "function" {
     }
   }
 
-  depends_on = [
-    # The function must be able to read its secrets before its first revision starts.
-    google_secret_manager_secret_iam_member.function_reads_secret,
-    # The build must hold its roles before the first build runs.
-    google_project_iam_member.build,
-    google_storage_bucket_iam_member.build_reads_source,
-    google_project_iam_member.build_reads_staged_source,
-  ]
+  # The build must hold its roles before the first build runs, and the function must be able to read its secrets
+  # before its first revision starts: time_sleep waits for those grants, and for them to take effect.
+  depends_on = [time_sleep.grants_applied]
 }

@@ -127,3 +127,20 @@ resource "google_project_iam_member" "agent_ops" {
   role    = each.value
   member  = google_service_account.agent.member
 }
+
+# IAM grants take effect up to several minutes after the API accepts them; a build or a first revision started
+# sooner fails on a permission it was just given (the provider's own gen2 example waits 60 s, and still fails at
+# times). The functions wait for this, which waits for every grant their build and start need. A new grant among
+# them (its id changes) waits again.
+resource "time_sleep" "grants_applied" {
+  create_duration = "${var.iam_propagation_seconds}s"
+
+  triggers = {
+    grants = join(",", concat(
+      [for grant in google_project_iam_member.build : grant.id],
+      [google_storage_bucket_iam_member.build_reads_source.id, google_project_iam_member.build_reads_staged_source.id],
+      [for grant in google_secret_manager_secret_iam_member.function_reads_secret : grant.id],
+      [google_storage_bucket_iam_member.function_writer.id, google_service_account_iam_member.function_signs_as_itself.id],
+    ))
+  }
+}

@@ -28,4 +28,17 @@ locals {
 
   # The one source range the agent's port admits: where the functions' traffic to private addresses comes from.
   function_egress_range = var.vpc_egress == "direct" ? var.function_subnet_cidr : var.connector_cidr
+
+  # Named after its range: a new range is a new subnet, made before the old one goes (network.tf).
+  function_subnet_name = "${var.name_prefix}-fn-${replace(var.function_subnet_cidr, "/[./]/", "-")}"
+
+  # var.network as a name, a path or a self link (variables-network.tf checks that it is one of project_id's).
+  network_pattern = "^(?:(?:https://www\\.googleapis\\.com/compute/(?:v1|beta)/)?projects/(?P<project>[^/]+)/global/networks/)?(?P<name>[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?)$"
+  network_name    = try(regex(local.network_pattern, var.network).name, var.network)
+  network_id      = "projects/${var.project_id}/global/networks/${local.network_name}"
+
+  # Objects the function keeps beside the backups, each in a folder no backup's name can begin with (a database
+  # name begins with a letter or a digit): alert markers, and canaries, small uploads that prove the path.
+  alert_marker_prefix = "${var.object_prefix}_alerts/"
+  canary_prefix       = "${var.object_prefix}_canary/"
 }

@@ -8,10 +8,18 @@ resource "google_compute_subnetwork" "function" {
 
   project                  = var.project_id
   region                   = var.region
-  name                     = "${var.name_prefix}-fn"
-  network                  = var.network
+  name                     = local.function_subnet_name
+  network                  = local.network_name
   ip_cidr_range            = var.function_subnet_cidr
   private_ip_google_access = var.private_google_access
+
+  # Cloud Run keeps the addresses of a subnet it served for a while after the functions leave it (up to a few
+  # hours), and the subnet cannot be deleted meanwhile. Named after its range, a new range is a new subnet made
+  # first, so the functions move and only the old subnet's deletion waits; a failed deletion is retried by the
+  # next apply.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "google_vpc_access_connector" "function" {
@@ -20,7 +28,7 @@ resource "google_vpc_access_connector" "function" {
   project       = var.project_id
   region        = var.region
   name          = "${var.name_prefix}-conn"
-  network       = var.network
+  network       = local.network_name
   ip_cidr_range = var.connector_cidr
   machine_type  = "e2-micro"
   min_instances = 2
@@ -30,7 +38,7 @@ resource "google_vpc_access_connector" "function" {
 resource "google_compute_firewall" "function_to_agent" {
   project     = var.project_id
   name        = "${var.name_prefix}-allow-agent"
-  network     = var.network
+  network     = local.network_name
   description = "Backup functions to the backup agent."
   direction   = "INGRESS"
   priority    = var.agent_firewall_priority
@@ -49,7 +57,7 @@ resource "google_compute_firewall" "function_to_agent" {
 resource "google_compute_firewall" "deny_agent" {
   project     = var.project_id
   name        = "${var.name_prefix}-deny-agent"
-  network     = var.network
+  network     = local.network_name
   description = "Nothing but the backup functions reaches the backup agent."
   direction   = "INGRESS"
   priority    = var.agent_firewall_priority + 1
@@ -63,16 +71,17 @@ resource "google_compute_firewall" "deny_agent" {
   }
 }
 
-# Opt-in: the agent uploads to storage.googleapis.com, which a VM without an external address reaches through
-# Private Google Access on its subnet (free; the module does not manage that subnet, so the README shows the
-# command) or through this Cloud NAT, which works without touching the subnet but bills per hour and per GB.
+# Opt-in: a way out for database VMs without an external address, which install.sh needs to fetch the agent's
+# Debian packages. The agent never uses it: its sandbox admits only Private Google Access's addresses for Cloud
+# Storage (dns.tf), which the VMs' subnet reaches with Private Google Access on (the README shows the command).
+# Billed per hour and per GB.
 resource "google_compute_router" "database" {
   count = var.database_cloud_nat == null ? 0 : 1
 
   project = var.project_id
   region  = var.database_cloud_nat.region
   name    = "${var.name_prefix}-nat-router"
-  network = var.network
+  network = local.network_name
 }
 
 resource "google_compute_router_nat" "database" {

@@ -1,4 +1,4 @@
-# Inputs of the deployment: the functions, their schedules and the network between them and the agent.
+# Inputs of the deployment: the functions and their schedules. variables-network.tf: the network between them and the agents.
 
 variable "function_source_zip" {
   type        = string
@@ -112,85 +112,12 @@ variable "scheduler_retry_count" {
   }
 }
 
-# --- Network ---
-
-variable "network" {
-  type        = string
-  description = "VPC network of the database VM (name or self link)."
-  default     = "default"
-}
-
-variable "vpc_egress" {
-  type        = string
-  description = "How the functions reach the agent's internal address: direct (Direct VPC egress from a subnet the module creates; nothing billed while idle) or connector (a Serverless VPC Access connector, whose instances are billed around the clock). The agent's firewall admits the chosen range."
-  default     = "direct"
-  validation {
-    condition     = contains(["direct", "connector"], var.vpc_egress)
-    error_message = "vpc_egress must be direct or connector."
-  }
-}
-
-variable "function_subnet_cidr" {
-  type        = string
-  description = "Unused range in the network for the functions' own subnet (vpc_egress = direct): /26 or larger, as Direct VPC egress asks; the only source the agent's firewall admits."
-  default     = "10.8.0.0/26"
-  validation {
-    condition     = can(cidrhost(var.function_subnet_cidr, 0)) && can(regex("^[0-9.]+/(1[6-9]|2[0-6])$", var.function_subnet_cidr))
-    error_message = "function_subnet_cidr must be an IPv4 range from /16 to /26."
-  }
-}
-
-variable "connector_cidr" {
-  type        = string
-  description = "Unused /28 range in the network for the Serverless VPC Access connector (vpc_egress = connector); the only source the agent's firewall then admits."
-  default     = "10.8.0.0/28"
-  validation {
-    condition     = can(cidrhost(var.connector_cidr, 0)) && endswith(var.connector_cidr, "/28")
-    error_message = "connector_cidr must be an IPv4 /28 range."
-  }
-}
-
-variable "private_google_access" {
-  type        = bool
-  description = "Private Google Access on the subnet the module creates (vpc_egress = direct). The database VM's own subnet is not managed here: turn it on there (see the README) or use database_cloud_nat."
-  default     = true
-}
-
-variable "database_cloud_nat" {
-  type = object({
-    region     = string
-    subnetwork = string
-  })
-  description = "Optional Cloud NAT for the database VM's subnet ({ region, subnetwork }), so an agent without an external address reaches Cloud Storage without Private Google Access. Billed per hour and per GB; null for none."
-  default     = null
-}
-
-variable "agent_network_tag" {
-  type        = string
-  description = "Network tag of the database VMs that run the agent."
-  default     = "db-backup-agent"
-  validation {
-    condition     = can(regex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", var.agent_network_tag))
-    error_message = "agent_network_tag must be a valid network tag (lowercase letters, digits, hyphens)."
-  }
-}
-
-variable "agent_port" {
+variable "iam_propagation_seconds" {
   type        = number
-  description = "TCP port the agent listens on."
-  default     = 8443
+  description = "How long the apply waits after the grants the functions' build and start need, before creating the functions: grants take effect up to several minutes after they are made."
+  default     = 120
   validation {
-    condition     = var.agent_port >= 1 && var.agent_port <= 65535 && floor(var.agent_port) == var.agent_port
-    error_message = "agent_port must be a TCP port (1-65535)."
-  }
-}
-
-variable "agent_firewall_priority" {
-  type        = number
-  description = "Priority of the rule admitting the functions to the agent's port; the rule denying everyone else gets the next number. Both must come before default-allow-internal (65534)."
-  default     = 900
-  validation {
-    condition     = var.agent_firewall_priority >= 0 && var.agent_firewall_priority <= 65532 && floor(var.agent_firewall_priority) == var.agent_firewall_priority
-    error_message = "agent_firewall_priority must be a whole number from 0 to 65532."
+    condition     = var.iam_propagation_seconds >= 0 && var.iam_propagation_seconds <= 900 && floor(var.iam_propagation_seconds) == var.iam_propagation_seconds
+    error_message = "iam_propagation_seconds must be a whole number of seconds from 0 to 900."
   }
 }

@@ -11,5 +11,10 @@ terraform {
       # 7.0 made a bucket's retention_period a string, so periods beyond 68 years no longer overflow.
       version = ">= 7.21, < 8.0"
     }
+    # time_sleep: the wait for IAM grants to take effect before the first build (iam.tf).
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.9, < 1.0"
+    }
   }
 }

@@ -1,6 +1,8 @@
 // The backup bucket: private; each backup deleted by Cloud Storage once its customTime has passed, and never
-// before; alert markers on their own rule; versions and soft delete keeping what is deleted restorable.
+// before; alert markers and canaries on rules of their own, in folders no backup's name can begin with; versions
+// and soft delete keeping what is deleted restorable.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseObjectName } from '../../../core/object-name.js';
 import {
   type Block,
   block,
@@ -12,6 +14,7 @@ import {
   type TerraformModule,
   unwrap,
 } from './hcl.js';
+import { hasTerraform, useConsole } from './tf-console.js';
 
 let mod: TerraformModule;
 let bucket: Block;
@@ -58,7 +61,7 @@ describe('backup bucket', () => {
     });
   });
 
-  it('has no other rule that deletes a current object, except the alert markers after 30 days', () => {
+  it('has no other rule that deletes a current object, except alert markers after 30 days and canaries after 1', () => {
     const others = rules.filter((rule) => (rule.condition as Block).days_since_custom_time === undefined);
     expect(others).toEqual([
       {
@@ -70,8 +73,12 @@ describe('backup bucket', () => {
       },
       {
         action: { type: 'Delete' },
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, compared as written.
-        condition: { matches_prefix: ['${var.object_prefix}_alerts/'], age: 30 },
+        condition: { matches_prefix: ['local.alert_marker_prefix'], age: 30 },
+      },
+      {
+        action: { type: 'Delete' },
+        // Noncurrent canaries too: none is worth keeping.
+        condition: { matches_prefix: ['local.canary_prefix'], age: 1, with_state: 'ANY' },
       },
     ]);
   });
@@ -126,4 +133,26 @@ describe('function source bucket', () => {
       'function_source',
     ]);
   });
+});
+
+describe.skipIf(!hasTerraform)('the folders beside the backups, as Terraform names them', () => {
+  const tf = useConsole();
+
+  it.each(['', 'prod/', 'prod/nightly-'])(
+    'never hold a backup of the prefix %j: the function would not read a name there as one',
+    async (prefix) => {
+      const inputs = { object_prefix: JSON.stringify(prefix) };
+      const folders = [
+        await tf().json<string>('local.alert_marker_prefix', inputs),
+        await tf().json<string>('local.canary_prefix', inputs),
+      ];
+      expect(folders).toEqual([`${prefix}_alerts/`, `${prefix}_canary/`]);
+      for (const folder of folders) {
+        // What a backup of HospitalDB would be called if it were written under the folder.
+        const name = `${folder}HospitalDB_20250101.sql.gz`;
+        expect(parseObjectName(name, { prefix }), name).toBeNull();
+        expect(parseObjectName(`${prefix}HospitalDB_20250101.sql.gz`, { prefix })).not.toBeNull();
+      }
+    },
+  );
 });

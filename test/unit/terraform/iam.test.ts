@@ -193,6 +193,26 @@ describe('the build service account', () => {
   });
 });
 
+describe('the wait for grants to take effect', () => {
+  it('holds the functions back until every grant their build and start need has had two minutes', () => {
+    const fn = resource(mod, 'google_cloudfunctions2_function', 'function');
+    expect((fn.depends_on as string[]).map((ref) => expression(ref))).toEqual(['time_sleep.grants_applied']);
+    const wait = resource(mod, 'time_sleep', 'grants_applied');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, compared as written.
+    expect(wait.create_duration).toBe('${var.iam_propagation_seconds}s');
+    expect(mod.variables.iam_propagation_seconds?.default).toBeGreaterThanOrEqual(120);
+    // Every grant of the build account, and the function's own that its revisions use, are waited for.
+    const waitedFor = JSON.stringify(wait.triggers);
+    const needed = [
+      ...grantsTo('sa:build'),
+      ...grantsTo('sa:function').filter((grant) => grant.body.count === undefined),
+    ];
+    expect(needed.length).toBeGreaterThanOrEqual(6);
+    for (const grant of needed)
+      expect(waitedFor, `${grant.type}.${grant.name}`).toContain(`${grant.type}.${grant.name}`);
+  });
+});
+
 describe('deleting backups (allow_force_overwrite)', () => {
   it('is an opt-in: a typed, described boolean, false by default', () => {
     const variable = mod.variables[OPT_IN];

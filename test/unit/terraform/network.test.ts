@@ -47,6 +47,14 @@ describe.skipIf(!hasTerraform)('the egress range, as Terraform evaluates it', ()
     expect(await tf().json('local.function_egress_range', inputs)).toBe('10.30.0.0/28');
   });
 
+  it('names the functions subnet after its range, so a new range is a new subnet', async () => {
+    expect(await tf().json('local.function_subnet_name')).toBe('db-backup-fn-10-8-0-0-26');
+    const longest = { name_prefix: `"${'p'.repeat(20)}"`, function_subnet_cidr: '"172.255.255.0/26"' };
+    const name = await tf().json<string>('local.function_subnet_name', longest);
+    // Compute Engine's rule for a subnet's name.
+    expect(name).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/);
+  });
+
   it('keeps both rules ahead of default-allow-internal (priority 65534)', async () => {
     const highest = Number(
       await tf().json('var.agent_firewall_priority', { agent_firewall_priority: '65532' }),
@@ -67,9 +75,21 @@ describe('the functions in the VPC', () => {
     expect(expression(resource(mod, 'google_vpc_access_connector', 'function').count)).toBe(
       'var.vpc_egress == "connector" ? 1 : 0',
     );
-    // Only private ranges (the agent) go through the VPC either way; Google APIs do not.
+    // Only private ranges go through the VPC either way: the agent, and Google APIs at private.googleapis.com's
+    // addresses (dns.tf), which Direct VPC egress counts among them.
     expect(expression(service.direct_vpc_egress)).toContain('"VPC_EGRESS_PRIVATE_RANGES_ONLY"');
     expect(expression(service.vpc_connector_egress_settings)).toContain('"PRIVATE_RANGES_ONLY"');
+  });
+
+  it('move to a new subnet, made before the old one goes, when their range changes', () => {
+    const subnet = resource(mod, 'google_compute_subnetwork', 'function');
+    expect(expression(subnet.name)).toBe('local.function_subnet_name');
+    expect(block(subnet, 'lifecycle').create_before_destroy).toBe(true);
+    const service = block(resource(mod, 'google_cloudfunctions2_function', 'function'), 'service_config');
+    const direct = block(block(asDynamic(service), 'direct_vpc_network_interface'), 'content');
+    // Cloud Run takes the network by name, whatever form the input has.
+    expect(expression(direct.network)).toBe('local.network_name');
+    expect(expression(direct.subnetwork)).toBe('direct_vpc_network_interface.value.name');
   });
 
   it('turn Private Google Access on by default where the module manages the subnet', () => {
