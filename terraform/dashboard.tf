@@ -99,31 +99,33 @@ resource "google_monitoring_dashboard" "backups" {
     mosaicLayout = {
       columns = 48
       tiles = concat(
-        [for i, chart in local.dashboard_charts : {
-          xPos   = (i % 2) * 24
-          yPos   = floor(i / 2) * 16
-          width  = 24
-          height = 16
-          widget = {
-            title = chart.title
-            xyChart = {
-              dataSets = [{
-                plotType = chart.plot
-                timeSeriesQuery = {
-                  timeSeriesFilter = {
-                    filter = "metric.type=\"logging.googleapis.com/user/${chart.metric}\" resource.type=\"cloud_run_revision\""
-                    aggregation = {
-                      alignmentPeriod    = "86400s"
-                      perSeriesAligner   = chart.aligner
-                      crossSeriesReducer = chart.reducer
-                      groupByFields      = [for label in chart.by : "metric.label.\"${label}\""]
+        [for i, chart in local.dashboard_charts : merge(
+          # The API leaves a zero position out of what it answers, so a zero sent would show as a change in every
+          # plan: only the positions that are not zero are sent.
+          { for axis, at in { xPos = (i % 2) * 24, yPos = floor(i / 2) * 16 } : axis => at if at != 0 },
+          {
+            width  = 24
+            height = 16
+            widget = {
+              title = chart.title
+              xyChart = {
+                dataSets = [{
+                  plotType = chart.plot
+                  timeSeriesQuery = {
+                    timeSeriesFilter = {
+                      filter = "metric.type=\"logging.googleapis.com/user/${chart.metric}\" resource.type=\"cloud_run_revision\""
+                      aggregation = {
+                        alignmentPeriod    = "86400s"
+                        perSeriesAligner   = chart.aligner
+                        crossSeriesReducer = chart.reducer
+                        groupByFields      = [for label in chart.by : "metric.label.\"${label}\""]
+                      }
                     }
                   }
-                }
-              }]
+                }]
+              }
             }
-          }
-        }],
+        })],
         [{
           xPos   = 24
           yPos   = 16

@@ -1,5 +1,6 @@
-# The second alert path, independent of Gmail: Cloud Monitoring e-mails the admin on every log entry that needs
-# them — the function's own alerting events, a function that cannot start, a scheduled call that failed.
+# The second alert path, independent of Gmail: Cloud Monitoring notifies the admin on the log entries that need
+# them — the function's own alerting events, a function that cannot start, a scheduled call that failed — by
+# e-mail and on the channels the admin made (Slack, webhooks, PagerDuty, Pub/Sub).
 #
 # Log-match conditions read the log entries themselves. A log-based metric behind a threshold condition would
 # need that metric to exist in Cloud Monitoring first, which takes minutes after it is created: the policy's
@@ -51,7 +52,7 @@ resource "google_monitoring_alert_policy" "log" {
   display_name          = each.value.name
   combiner              = "OR"
   severity              = "ERROR"
-  notification_channels = [for c in google_monitoring_notification_channel.email : c.id]
+  notification_channels = concat([for c in google_monitoring_notification_channel.email : c.id], var.monitoring_notification_channels)
 
   conditions {
     display_name = each.value.name

@@ -45,11 +45,24 @@ output "secret_ids" {
   value       = { for env, s in google_secret_manager_secret.function : env => s.secret_id }
 }
 
-output "agent_trusted_key" {
-  description = "The public key the agent must trust, under its key id (for /etc/db-backup/agent.json)."
+output "agent_trusted_keys" {
+  description = "The public key the agents must trust, in agent.json's own shape: { \"<key id>\": \"<PEM>\" }."
+  value       = { (var.signing_key_id) = var.signing_public_key_pem }
+}
+
+output "agent_config" {
+  description = "Per agent, by its url: the part of its /etc/db-backup/agent.json that follows from this deployment (listen, publicUrl, trustedKeys, uploads), to merge into it. Its targets' ids must be the ids of var.targets that name this agent."
   value = {
-    keyId        = var.signing_key_id
-    publicKeyPem = var.signing_public_key_pem
+    for agent in var.agents : agent.url => {
+      listen = {
+        host = regex(local.agent_url_pattern, agent.url).host
+        port = var.agent_port
+      }
+      # The origin the function calls and signs for; the agent rebuilds every signed URI from it.
+      publicUrl   = agent.url
+      trustedKeys = { (var.signing_key_id) = var.signing_public_key_pem }
+      uploads     = { buckets = [google_storage_bucket.backups.name] }
+    }
   }
 }
 

@@ -22,8 +22,9 @@ variable "alert_recipients" {
   type        = list(string)
   description = "E-mail addresses that receive the function's failure alerts (Gmail API) and, unless monitoring_emails is set, Cloud Monitoring's."
   validation {
-    condition     = length(var.alert_recipients) > 0 && alltrue([for a in var.alert_recipients : can(regex("^[^@,\\s]+@[^@,\\s]+\\.[^@,\\s]+$", a))])
-    error_message = "alert_recipients must list at least one e-mail address (no commas)."
+    # rules.tf: the function's own rule for an address.
+    condition     = length(var.alert_recipients) > 0 && alltrue([for a in var.alert_recipients : can(regex(local.email_pattern, a))])
+    error_message = "alert_recipients must list at least one e-mail address, each one the function accepts (ASCII letters, digits, . _ ' + - before the @, no dot at either end or twice in a row; a domain ending in two letters or more): ${jsonencode([for a in var.alert_recipients : a if !can(regex(local.email_pattern, a))])} are not."
   }
 }
 
@@ -31,8 +32,8 @@ variable "alert_sender" {
   type        = string
   description = "The Gmail address the alerts are sent from (the account the Gmail credentials belong to, or the user impersonated through domain-wide delegation)."
   validation {
-    condition     = can(regex("^[^@,\\s]+@[^@,\\s]+\\.[^@,\\s]+$", var.alert_sender))
-    error_message = "alert_sender must be an e-mail address."
+    condition     = can(regex(local.email_pattern, var.alert_sender))
+    error_message = "alert_sender must be an e-mail address the function accepts (ASCII letters, digits, . _ ' + - before the @, no dot at either end or twice in a row; a domain ending in two letters or more)."
   }
 }
 
@@ -48,11 +49,21 @@ variable "gmail_auth" {
 
 variable "monitoring_emails" {
   type        = list(string)
-  description = "E-mail addresses of the Cloud Monitoring channel that hears of failures even when Gmail fails. Null uses alert_recipients."
+  description = "E-mail addresses of the Cloud Monitoring channel that hears of failures even when Gmail fails. Null uses alert_recipients; an empty list sends nothing by e-mail, which needs monitoring_notification_channels."
   default     = null
   validation {
-    # An empty list would leave the alert policies with no channel: failures would reach nobody.
-    condition     = var.monitoring_emails == null || try(length(var.monitoring_emails) > 0 && alltrue([for a in var.monitoring_emails : can(regex("^[^@,\\s]+@[^@,\\s]+\\.[^@,\\s]+$", a))]), false)
-    error_message = "monitoring_emails must be null (use alert_recipients) or list at least one e-mail address."
+    # With no channel at all the alert policies would reach nobody.
+    condition     = var.monitoring_emails == null || try(alltrue([for a in var.monitoring_emails : can(regex(local.email_pattern, a))]) && (length(var.monitoring_emails) > 0 || length(var.monitoring_notification_channels) > 0), false)
+    error_message = "monitoring_emails must be null (use alert_recipients) or e-mail addresses; an empty list only with monitoring_notification_channels, so that failures reach someone."
+  }
+}
+
+variable "monitoring_notification_channels" {
+  type        = list(string)
+  description = "Cloud Monitoring notification channels that hear of failures beside the monitoring_emails: Slack, webhooks, PagerDuty, Pub/Sub or any other type, made outside Terraform (so their tokens stay out of its state) and given by id, projects/<project>/notificationChannels/<number>."
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.monitoring_notification_channels : can(regex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$", c))])
+    error_message = "monitoring_notification_channels must be channel ids: projects/<project>/notificationChannels/<number> (gcloud beta monitoring channels list --format='value(name)')."
   }
 }

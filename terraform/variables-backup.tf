@@ -31,6 +31,14 @@ variable "targets" {
     error_message = "Each target's agentUrl must be the url of one of the agents."
   }
   validation {
+    # Objects are named <prefix><database>_<date><extension> whatever the agent: a second target writing the same
+    # names would find them taken every night, so the function refuses such a pair (rules.tf).
+    condition = length(distinct([
+      for t in var.targets : "${t.database}${lookup(local.dump_extensions, t.engine, "")}${lookup(local.compression_extensions, try(coalesce(t.compression.algorithm, "gzip"), "gzip"), "")}"
+    ])) == length(var.targets)
+    error_message = "No two targets may write the same objects: the same database name with the same engine format and compression (gzip when none is given), even on different agents. Give one of them another compression, or another database name."
+  }
+  validation {
     condition     = alltrue([for t in var.targets : t.compression == null || try(contains(["gzip", "zstd"], t.compression.algorithm), false)])
     error_message = "A target's compression algorithm must be gzip or zstd."
   }
@@ -58,8 +66,14 @@ variable "agents" {
     error_message = "agents must list at least one agent, each with a distinct url."
   }
   validation {
-    condition     = alltrue([for a in var.agents : can(regex("^https?://[^/?#@]+$", a.url))])
-    error_message = "Each agent's url must be an http(s) origin: scheme, host and port, no path."
+    # rules.tf: the URLs the function's parser accepts, a little narrower.
+    condition     = alltrue([for a in var.agents : can(regex(local.agent_url_pattern, a.url))])
+    error_message = "Each agent's url must be an http(s) origin, http://<host>:<port> with no path, user or query, whose host is an IPv4 address (four numbers from 0 to 255, no leading zeros) or a DNS name (letters and digits joined by single hyphens and dots, the last label beginning with a letter): ${join(", ", [for a in var.agents : a.url if !can(regex(local.agent_url_pattern, a.url))])}."
+  }
+  validation {
+    # The port the function calls must be the one the firewall opens (the scheme's own when none is written).
+    condition     = alltrue([for a in var.agents : try(tonumber(coalesce(regex(local.agent_url_pattern, a.url).port, startswith(a.url, "https:") ? "443" : "80")) == var.agent_port, true)])
+    error_message = "Each agent's url must name agent_port (${var.agent_port}), the port the firewall opens to the functions; 80 for http and 443 for https when the url names none."
   }
   validation {
     condition     = alltrue([for a in var.agents : can(regex("^-----BEGIN PUBLIC KEY-----\\s*MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=\\s*-----END PUBLIC KEY-----\\s*$", a.public_key_pem))])

@@ -1,5 +1,6 @@
 // The alert path that works when Gmail does not: which log entries each policy selects (the filters as Terraform
-// evaluates them, against the field names Google documents), and that every policy reaches a channel at once.
+// evaluates them, against the field names Google documents), and that every policy reaches its e-mail addresses
+// and the admin's own channels at once.
 import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, type EventName } from '../../../functions/logging/events.js';
@@ -47,13 +48,38 @@ describe('alert policies', () => {
     }
   });
 
-  it('e-mail every monitoring address, which cannot be an empty list', () => {
+  it('notify every monitoring address and every channel the admin made', () => {
     expect(expression(policy.notification_channels)).toBe(
-      '[for c in google_monitoring_notification_channel.email : c.id]',
+      'concat([for c in google_monitoring_notification_channel.email : c.id], var.monitoring_notification_channels)',
     );
     const channel = resource(mod, 'google_monitoring_notification_channel', 'email');
     expect(channel.type).toBe('email');
     expect(expression(channel.for_each)).toBe('toset(local.monitoring_emails)');
+    // Slack, webhook and PagerDuty channels hold tokens: made outside Terraform, they stay out of its state.
+    expect(Object.keys(mod.resources.google_monitoring_notification_channel ?? {})).toEqual(['email']);
+  });
+});
+
+describe.skipIf(!hasTerraform)('who hears of failures, as Terraform evaluates it', () => {
+  const tf = useConsole();
+  const CHANNEL = '"projects/my-project-1/notificationChannels/1234567890"';
+
+  it('may be channels alone, never nobody', async () => {
+    const channelsOnly = { monitoring_emails: '[]', monitoring_notification_channels: `[${CHANNEL}]` };
+    expect(await tf().json('var.monitoring_emails', channelsOnly)).toEqual([]);
+    const nobody = await tf().evaluate('var.monitoring_emails', { monitoring_emails: '[]' });
+    expect(nobody.ok).toBe(false);
+    expect(nobody.out.replace(/\s+/g, ' ')).toContain(
+      'an empty list only with monitoring_notification_channels',
+    );
+  });
+
+  it('takes channels by id only', async () => {
+    const slackUrl = await tf().evaluate('var.monitoring_notification_channels', {
+      monitoring_notification_channels: '["https://hooks.slack.com/services/T000/B000/XXXX"]',
+    });
+    expect(slackUrl.ok).toBe(false);
+    expect(slackUrl.out.replace(/\s+/g, ' ')).toContain('projects/<project>/notificationChannels/<number>');
   });
 });
 

@@ -15,7 +15,7 @@ export const hasTerraform = unavailable('terraform') === undefined;
 export const terraformBinary = (): string => provisionedPath('terraform', 'terraform');
 
 /** The files that declare no resource: every input and the locals computed from inputs only. */
-export const PURE_FILES = /^(variables(-[a-z]+)?|names|settings|log-filters|time-zones|cron)\.tf$/;
+export const PURE_FILES = /^(variables(-[a-z]+)?|names|settings|rules|log-filters|time-zones|cron)\.tf$/;
 
 export const PUBLIC_KEY =
   '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';

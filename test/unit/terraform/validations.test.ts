@@ -2,6 +2,8 @@
 // boundary, in terraform console and in parseFunctionConfig, so a value Terraform accepts never stops the function.
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { backupExtension, COMPRESSIONS, ENGINES } from '../../../core/formats.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import { hasTerraform, PUBLIC_KEY, useConsole } from './tf-console.js';
 
@@ -82,6 +84,43 @@ function agent(change: Record<string, string>): Value {
   };
 }
 
+/** One agent's url (with agent_port, which Terraform asks the url to name), its target pointing at it. */
+function agentUrl(url: string, port?: number): Value {
+  const value = agent({ url });
+  return port === undefined ? value : { ...value, hcl: { ...value.hcl, agent_port: String(port) } };
+}
+
+/** The alert recipients, as a Terraform list and as the comma-separated ALERT_RECIPIENTS the function reads. */
+function recipients(...addresses: string[]): Value {
+  return {
+    hcl: { alert_recipients: JSON.stringify(addresses) },
+    env: { ALERT_RECIPIENTS: addresses.join(',') },
+  };
+}
+
+/** Two targets on two agents: the first one (HospitalDB, mysql) and `second`, both as Terraform and the function see them. */
+function twoTargets(second: Record<string, unknown>): Value {
+  const agents = ['http://10.0.0.5:8443', 'http://10.0.0.6:8443'];
+  const targets = [TARGET, { ...TARGET, id: 'other', agentUrl: agents[1], ...second }];
+  const hcl = (value: Record<string, unknown>) =>
+    `{ ${Object.entries(value)
+      .map(
+        ([key, v]) =>
+          `${key} = ${typeof v === 'object' ? hclObject(v as Record<string, unknown>) : JSON.stringify(v)}`,
+      )
+      .join(', ')} }`;
+  return {
+    hcl: {
+      agents: `[${agents.map((url) => `{ url = "${url}", public_key_pem = ${JSON.stringify(PUBLIC_KEY)} }`).join(', ')}]`,
+      targets: `[${targets.map(hcl).join(', ')}]`,
+    },
+    env: {
+      BACKUP_AGENTS: JSON.stringify(agents.map((url) => ({ url, publicKey: PUBLIC_KEY }))),
+      BACKUP_TARGETS: JSON.stringify(targets),
+    },
+  };
+}
+
 const RSA_PUBLIC_KEY = String(
   generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
 );
@@ -142,6 +181,18 @@ const ACCEPTED: Case[] = [
     'an https agent with its own CA',
     agent({ url: 'https://10.0.0.5:8443', tls_ca_cert_pem: CA.replaceAll('\\n', '\n') }),
   ],
+  ['an agent by DNS name', agentUrl('http://db-1.europe-west1-b.c.my-project-1.internal:8443')],
+  ['the highest IPv4 address', agentUrl('http://255.255.255.255:8443')],
+  ['an agent on port 65535', agentUrl('http://10.0.0.5:65535', 65535)],
+  ['an agent on port 1', agentUrl('http://10.0.0.5:1', 1)],
+  ['an https agent on its scheme port', agentUrl('https://10.0.0.5', 443)],
+  ['a dotted recipient', recipients('first.last@example.com')],
+  ["a recipient with ' and +", recipients("o'brien+backups@example.com")],
+  ['a two-letter top-level domain', recipients('a@b.pt')],
+  ['several recipients', recipients('a@example.com', 'b@example.org')],
+  ['a dotted sender', plain('alert_sender', 'ALERT_SENDER', 'db.backups@example.com')],
+  ['one database name twice, compressed two ways', twoTargets({ compression: { algorithm: 'zstd' } })],
+  ['one database name twice, dumped two ways', twoTargets({ engine: 'mongodb' })],
 ];
 
 const REFUSED: Case[] = [
@@ -205,6 +256,23 @@ const REFUSED: Case[] = [
   ['an RSA key for the agent', agent({ public_key_pem: RSA_PUBLIC_KEY })],
   ['a pin of 63 hex digits', agent({ url: 'https://10.0.0.5:8443', tls_cert_sha256: PIN.slice(1) })],
   ['a CA that is not a certificate', agent({ url: 'https://10.0.0.5:8443', tls_ca_cert_pem: PUBLIC_KEY })],
+  ['an agent on port 65536', agentUrl('http://10.0.0.5:65536', 65535)],
+  ['an agent on port 70000', agentUrl('http://10.0.0.5:70000', 65535)],
+  ['an agent url with an empty host', agentUrl('http://:8443')],
+  ['an agent url without a host', agentUrl('http://')],
+  ['a host ending in a number past 255', agentUrl('http://999.0.0.5:8443')],
+  ['a recipient with an accent', recipients('josé@example.com')],
+  ['a recipient with two dots in a row', recipients('a..b@example.com')],
+  ['a recipient starting with a dot', recipients('.a@example.com')],
+  ['a recipient ending in a dot', recipients('a.@example.com')],
+  ['a one-letter top-level domain', recipients('a@example.c')],
+  ['a domain starting with -', recipients('a@-example.com')],
+  ['a bad address among good ones', recipients('a@example.com', 'b@@example.com')],
+  ['a sender with an accent', plain('alert_sender', 'ALERT_SENDER', 'josé@example.com')],
+  ['a sender with two dots in a row', plain('alert_sender', 'ALERT_SENDER', 'a..b@example.com')],
+  ['one database written twice the same way on two VMs', twoTargets({})],
+  ['gzip by default and gzip by name', twoTargets({ compression: { algorithm: 'gzip', level: 9 } })],
+  ['MySQL and PostgreSQL dumps of one name', twoTargets({ engine: 'postgres' })],
 ];
 
 /**
@@ -221,6 +289,15 @@ const TERRAFORM_STRICTER: Case[] = [
   ['L for the last day of the month', cron('0 2 L * *')],
   // The function calls the agent at its origin: a path in the url would be a second way to name one agent.
   ['an agent url with a path', agent({ url: 'http://10.0.0.5:8443/agent' })],
+  // The firewall opens agent_port alone: any other port would leave the agent unreachable.
+  ['an agent on another port than agent_port', agentUrl('http://10.0.0.5:9000')],
+  ['an http agent without a port (80)', agentUrl('http://10.0.0.5')],
+  // A leading zero makes the URL parser read the number as octal (010 is 8): another address than written.
+  ['an IPv4 address with a leading zero', agentUrl('http://010.0.0.5:8443')],
+  // The firewall rules are IPv4 ranges; an IPv6 agent could not be reached.
+  ['an IPv6 agent', agentUrl('http://[fd00::5]:8443')],
+  // Punycode is decoded by the URL parser, which refuses some of it; an internal agent needs none.
+  ['a punycode host', agentUrl('http://xn--nxasmq6b.example:8443')],
 ];
 
 describe.skipIf(!hasTerraform)('Terraform validations and the function parser', () => {
@@ -278,6 +355,20 @@ describe.skipIf(!hasTerraform)('Terraform validations and the function parser', 
     expect(zones.length).toBeGreaterThan(400);
     const unknown = zones.filter((zone) => !functionAccepts({ BACKUP_TIME_ZONE: zone }).ok);
     expect(unknown).toEqual([]);
+  });
+
+  it("checks e-mail addresses with zod's own pattern, the one the function reads them with", async () => {
+    expect(await tf().json('local.email_pattern')).toBe(z.regexes.email.source);
+  });
+
+  it("names each target's objects with the function's own extensions, to find two targets writing the same", async () => {
+    const dumps = await tf().json<Record<string, string>>('local.dump_extensions');
+    const compressions = await tf().json<Record<string, string>>('local.compression_extensions');
+    expect(Object.keys(dumps).sort()).toEqual([...ENGINES].sort());
+    expect(Object.keys(compressions).sort()).toEqual([...COMPRESSIONS].sort());
+    for (const engine of ENGINES)
+      for (const compression of COMPRESSIONS)
+        expect(`${dumps[engine]}${compressions[compression]}`).toBe(backupExtension(engine, compression));
   });
 
   it('writes what Terraform accepts exactly as the function reads it', async () => {
