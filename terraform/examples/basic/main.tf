@@ -1,4 +1,6 @@
-# The backup of a MySQL back-office database and a MongoDB database on one VM, as an admin would deploy it.
+# The system this product is for, as an admin would deploy it: a MySQL VM holding the back office's HospitalDB and a
+# MongoDB VM holding MDBackoffice, each with its agent (agent/deploy/agent.mysql.example.json and
+# agent.mongodb.example.json are their agent.json, with the same target ids and addresses).
 
 terraform {
   required_version = ">= 1.9"
@@ -7,6 +9,10 @@ terraform {
     google = {
       source  = "hashicorp/google"
       version = ">= 7.21, < 8.0"
+    }
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.9, < 1.0"
     }
   }
 }
@@ -26,27 +32,33 @@ module "db_backup" {
   # Written by ../../scripts/stage-function.sh from the repository's compiled source.
   function_source_zip = "${path.module}/../../.build/function-source.zip"
 
-  # The agent on the database VM, and the key its answers are signed with (the public half of its responseKeyFile).
+  # The agent on each database VM, and the key its answers are signed with (the public half of its
+  # responseKeyFile, which install.sh --key-only prints on that VM).
   agents = [
     {
-      url            = "http://10.132.0.5:8443"
-      public_key_pem = file("${path.module}/agent-public.pem")
+      url            = "http://10.132.0.10:8443"
+      public_key_pem = file("${path.module}/agent-mysql-public.pem")
+    },
+    {
+      url            = "http://10.132.0.11:8443"
+      public_key_pem = file("${path.module}/agent-mongodb-public.pem")
     },
   ]
 
+  # Each id is the id of the target in that agent's agent.json.
   targets = [
     {
-      id          = "hospital"
+      id          = "HospitalDB"
       database    = "HospitalDB"
       engine      = "mysql"
-      agentUrl    = "http://10.132.0.5:8443"
+      agentUrl    = "http://10.132.0.10:8443"
       compression = { algorithm = "zstd", level = 6 }
     },
     {
-      id       = "documents"
-      database = "documents"
+      id       = "MDBackoffice"
+      database = "MDBackoffice"
       engine   = "mongodb"
-      agentUrl = "http://10.132.0.5:8443"
+      agentUrl = "http://10.132.0.11:8443"
     },
   ]
 

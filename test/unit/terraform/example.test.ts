@@ -1,6 +1,10 @@
-// examples/basic calls the module as a user would: from its source, with every required input and no other.
+// examples/basic calls the module as a user would: from its source, with every required input and no other, for the
+// system the product is for (two database VMs), consistent with the agents' example configurations, passing on
+// every output the guide reads.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Block, exampleDir, loadModule, type TerraformModule } from './hcl.js';
+import { type Block, exampleDir, expression, loadModule, moduleDir, type TerraformModule } from './hcl.js';
 
 /** Arguments every module call may carry that are not variables. */
 const META_ARGUMENTS = ['source', 'version', 'providers', 'depends_on', 'count', 'for_each'];
@@ -36,11 +40,46 @@ describe('examples/basic', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('backs up a MySQL and a MongoDB database through the agent it lists', () => {
+  it('backs up a MySQL and a MongoDB database, each on a VM of its own, through the agents it lists', () => {
     const targets = call.targets as Block[];
-    expect(targets.map((target) => target.engine).sort()).toEqual(['mongodb', 'mysql']);
+    expect(targets.map((target) => [target.id, target.engine])).toEqual([
+      ['HospitalDB', 'mysql'],
+      ['MDBackoffice', 'mongodb'],
+    ]);
     const agents = (call.agents as Block[]).map((agent) => agent.url);
     expect(targets.filter((target) => !agents.includes(target.agentUrl))).toEqual([]);
+    expect(new Set(targets.map((target) => target.agentUrl)).size).toBe(2);
+  });
+
+  it.each(['mysql', 'mongodb'])(
+    "agrees with agent/deploy/agent.%s.example.json: the agent's url, its targets' ids, the key id, the bucket",
+    async (engine) => {
+      const agentJson = JSON.parse(
+        await readFile(join(moduleDir, '..', 'agent', 'deploy', `agent.${engine}.example.json`), 'utf8'),
+      );
+      const url = agentJson.publicUrl as string;
+      expect((call.agents as Block[]).map((agent) => agent.url)).toContain(url);
+      expect(`http://${agentJson.listen.host}:${agentJson.listen.port}`).toBe(url);
+      const mine = (call.targets as Block[]).filter((target) => target.agentUrl === url);
+      expect(agentJson.targets.map((target: Block) => [target.id, target.engine, target.database])).toEqual(
+        mine.map((target) => [target.id, target.engine, target.database]),
+      );
+      expect(Object.keys(agentJson.trustedKeys)).toEqual([call.signing_key_id]);
+      // The bucket the example names after the project of terraform.tfvars.example.
+      const tfvars = await readFile(join(exampleDir, 'terraform.tfvars.example'), 'utf8');
+      const project = /project_id\s*=\s*"([^"]+)"/.exec(tfvars)?.[1];
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation in the example, replaced as written.
+      expect(String(call.bucket_name).replace('${var.project_id}', String(project))).toBe(
+        agentJson.uploads.buckets[0],
+      );
+    },
+  );
+
+  it('passes on every output of the module, under its own name', async () => {
+    const example = await loadModule(exampleDir);
+    expect(Object.keys(example.outputs).sort()).toEqual(Object.keys(mod.outputs).sort());
+    for (const [name, output] of Object.entries(example.outputs))
+      expect(expression(output.value), name).toBe(`module.db_backup.${name}`);
   });
 
   it('asks for the same Terraform and providers as the module, each from a lower bound', async () => {

@@ -9,7 +9,7 @@ import { generateKeyPair, keyThumbprint } from '../../../../core/signing/index.j
 
 const publicPem = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const answerKey = generateKeyPair().privateKey;
-/** The answer-signing key's path in agent.example.json, and in every config here. */
+/** The answer-signing key's path in the agent.*.example.json files, and in every config here. */
 const RESPONSE_KEY = '/etc/db-backup/keys/agent-response.key';
 
 /** An in-memory file system: path → { text, mode }; the answer-signing key is always there, 0600. */
@@ -156,9 +156,12 @@ describe('parseAgentConfig', () => {
     );
   });
 
-  it('accepts the example config shipped in agent/deploy', () => {
+  it.each([
+    ['mysql', 'HospitalDB'],
+    ['mongodb', 'MDBackoffice'],
+  ])('accepts the example config of the %s VM shipped in agent/deploy', (engine, database) => {
     const text = readFileSync(
-      join(import.meta.dirname, '../../../../agent/deploy/agent.example.json'),
+      join(import.meta.dirname, `../../../../agent/deploy/agent.${engine}.example.json`),
       'utf8',
     );
     const example = JSON.parse(text) as {
@@ -172,10 +175,9 @@ describe('parseAgentConfig', () => {
       entries[target.restore.passwordFile] = { text: 'example-restore-password' };
     }
     const config = parseAgentConfig(text, memoryFiles(entries));
-    expect(config.targets.map((target) => target.engine)).toEqual(['mysql', 'mongodb']);
+    expect(config.targets.map((target) => target.engine)).toEqual([engine]);
     expect(config.targets.map((target) => target.restore?.scratchDatabases)).toEqual([
-      ['HospitalDB_restore'],
-      ['MDBackoffice_restore'],
+      [`${database}_restore`],
     ]);
   });
 
