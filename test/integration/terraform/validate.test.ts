@@ -1,6 +1,8 @@
 // The module checked by the real providers: `terraform init` from the mirror that provisioning built from the Go
-// module proxy (its CLI config allows no other source, so no registry is reached), then `terraform validate` on
-// the module and on examples/basic — each in a copy, so the repository gets no .terraform folder or lock file.
+// module proxy (its CLI config allows no other source, so no registry is reached), then `terraform validate` and
+// `terraform test` (tests/*.tftest.hcl: plans and applies against mocked providers, which still read the real
+// providers' schemas) on the module and on examples/basic — each in a copy, so the repository gets no .terraform
+// folder or lock file.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -49,44 +51,83 @@ function cannotBeHad(missing: string[]): string | undefined {
     : undefined;
 }
 
-describe.skipIf(unavailable('terraform') !== undefined)('terraform validate with the real providers', () => {
-  let work: string;
+describe.skipIf(unavailable('terraform') !== undefined)(
+  'terraform validate and terraform test with the real providers',
+  () => {
+    let work: string;
 
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'tf-validate-'));
-    await cp(MODULE, join(work, 'terraform'), {
-      recursive: true,
-      filter: (source) => !/[/\\](\.terraform|\.build)([/\\]|$)|\.terraform\.lock\.hcl$/.test(source),
-    });
-    // What the admin makes before the first init (Deploy, steps 2 and 3): the function's signing public key, the
-    // agent's answer key, and the staged zip, which validate only needs to be readable (an empty zip here).
-    const example = join(work, 'terraform', 'examples', 'basic');
-    for (const name of ['signing-public.pem', 'agent-public.pem']) {
-      const { publicKey } = generateKeyPairSync('ed25519');
-      await writeFile(join(example, name), publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    }
-    await mkdir(join(work, 'terraform', '.build'));
-    await writeFile(join(work, 'terraform', '.build', 'function-source.zip'), EMPTY_ZIP);
-  });
-  afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
-  });
-
-  it.for(['.', 'examples/basic'])(
-    'terraform/%s initializes from the mirror and validates',
-    (folder, context) => {
-      const dir = join(work, 'terraform', folder);
-      const init = terraform(['init', '-backend=false', '-input=false'], dir);
-      if (init.code !== 0) {
-        const missing = providersNotFound(init.output);
-        const reason = cannotBeHad(missing);
-        if (reason) context.skip(`terraform init cannot install ${missing.join(', ')} here: ${reason}`);
-        const pin = `; test/provision/versions.ts (TERRAFORM_PROVIDERS) must pin ${missing.join(', ')}`;
-        expect.fail(`terraform init failed${missing.length > 0 ? pin : ''}:\n${init.output}`);
+    beforeAll(async () => {
+      work = await mkdtemp(join(tmpdir(), 'tf-validate-'));
+      await cp(MODULE, join(work, 'terraform'), {
+        recursive: true,
+        filter: (source) => !/[/\\](\.terraform|\.build)([/\\]|$)|\.terraform\.lock\.hcl$/.test(source),
+      });
+      // What the admin makes before the first init (Deploy, steps 2 and 3): the function's signing public key, the
+      // agent's answer key, and the staged zip, which validate only needs to be readable (an empty zip here).
+      const example = join(work, 'terraform', 'examples', 'basic');
+      for (const name of ['signing-public.pem', 'agent-mysql-public.pem', 'agent-mongodb-public.pem']) {
+        const { publicKey } = generateKeyPairSync('ed25519');
+        await writeFile(join(example, name), publicKey.export({ type: 'spki', format: 'pem' }).toString());
       }
-      const validate = terraform(['validate'], dir);
-      expect(validate.output).toContain('Success! The configuration is valid.');
-      expect(validate.code, validate.output).toBe(0);
-    },
-  );
-});
+      await mkdir(join(work, 'terraform', '.build'));
+      await writeFile(join(work, 'terraform', '.build', 'function-source.zip'), EMPTY_ZIP);
+    });
+    afterAll(async () => {
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    const initialized = new Map<string, Promise<void>>();
+
+    /** `terraform init` in the folder once, skipping the test when the providers cannot be had here. */
+    async function init(folder: string, context: { skip: (note: string) => never }): Promise<string> {
+      const dir = join(work, 'terraform', folder);
+      const done =
+        initialized.get(folder) ??
+        Promise.resolve(terraform(['init', '-backend=false', '-input=false'], dir)).then((result) => {
+          if (result.code === 0) return;
+          const missing = providersNotFound(result.output);
+          const reason = cannotBeHad(missing);
+          if (reason)
+            throw new CannotBeHad(`terraform init cannot install ${missing.join(', ')} here: ${reason}`);
+          const pin = `; test/provision/versions.ts (TERRAFORM_PROVIDERS) must pin ${missing.join(', ')}`;
+          expect.fail(`terraform init failed${missing.length > 0 ? pin : ''}:\n${result.output}`);
+        });
+      initialized.set(folder, done);
+      try {
+        await done;
+      } catch (error) {
+        if (error instanceof CannotBeHad) context.skip(error.message);
+        throw error;
+      }
+      return dir;
+    }
+
+    it.for(['.', 'examples/basic'])(
+      'terraform/%s initializes from the mirror and validates',
+      async (folder, context) => {
+        const dir = await init(folder, context);
+        const validate = terraform(['validate'], dir);
+        expect(validate.output).toContain('Success! The configuration is valid.');
+        expect(validate.code, validate.output).toBe(0);
+      },
+    );
+
+    it.for([
+      ['.', 10],
+      ['examples/basic', 2],
+    ] as const)(
+      'terraform/%s passes its terraform test runs (%i), plans and applies with mocked providers',
+      async ([folder, runs], context) => {
+        const dir = await init(folder, context);
+        const test = terraform(['test'], dir);
+        expect(test.code, test.output).toBe(0);
+        // Every run passed, none was skipped: a run that stops early skips the ones after it.
+        expect(test.output).toContain(`Success! ${runs} passed, 0 failed.`);
+        expect(test.output).not.toMatch(/\.\.\. skip$/m);
+      },
+    );
+  },
+);
+
+/** terraform init could not install a provider that this machine cannot build (no Go, no proxy). */
+class CannotBeHad extends Error {}
