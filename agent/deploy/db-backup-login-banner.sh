@@ -1,4 +1,5 @@
-# /etc/profile.d/db-backup-failures.sh: at an interactive login, shows the backup failures the agent logged
+# shellcheck shell=sh
+# Installed as /etc/profile.d/db-backup-failures.sh: at an interactive login, shows the backup failures the agent logged
 # since this user's last login (marker ~/.db-backup-last-seen). Sourced by sh and bash alike: POSIX only,
 # in a subshell so nothing leaks into the login shell, and silent when the log folder cannot be read.
 # DB_BACKUP_LOG_DIR overrides the folder; DB_BACKUP_BANNER=always shows it in non-interactive shells too.
@@ -28,7 +29,11 @@
 
   failures="$(
     # Oldest file first, so the lines come out in time order; files untouched since the marker are skipped.
+    # ls, not find: only ls sorts by time in POSIX sh, and the names are the agent's own (agent.log, agent.log.1.gz).
+    # shellcheck disable=SC2012
     ls -1tr "$dir"/agent.log* 2>/dev/null | while IFS= read -r file; do
+      # -nt is not POSIX, but every sh that reads /etc/profile.d has it (dash, bash, busybox ash).
+      # shellcheck disable=SC3013
       if [ -n "$since" ] && ! [ "$file" -nt "$marker" ]; then continue; fi
       [ -r "$file" ] && zcat -f -- "$file" 2>/dev/null
     done | awk -v since="$since" '

@@ -9,6 +9,7 @@ zip="$repo/terraform/.build/function-source.zip"
 cd "$repo"
 # The functions run on the module's runtime (nodejs22 by default, or nodejs24), within package.json's engines;
 # building needs a Node.js at least as new as that floor.
+# shellcheck disable=SC2016 # JavaScript's template literal, not the shell's.
 node -e '
   const wanted = Number(/(\d+)/.exec(require("./package.json").engines.node)[1]);
   const have = Number(process.versions.node.split(".")[0]);

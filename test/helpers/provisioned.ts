@@ -9,6 +9,7 @@ const NEEDS = {
   sqlite3: ['debian:sqlite3'],
   zstd: ['debian:zstd'],
   python3: ['debian:python3'],
+  shellcheck: ['debian:shellcheck'],
   'fake-gcs-server': ['fake-gcs-server'],
   ferretdb: ['ferretdb'],
   'mongo-tools': ['mongo-tools'],

@@ -6,9 +6,9 @@ import { runMeasured, tally } from './measure.js';
 import { failure, type Manifest } from './outcome.js';
 
 /**
- * Database servers and their dump tools, the compressors, logger (util-linux), ps/pgrep (procps), rsyslog and
- * logrotate (to check the agent's deployment files), Python 3 (which zips the function's source), and GNU time,
- * which measures the builds.
+ * Database servers and their dump tools, the compressors, logger (util-linux), ps/pgrep (procps), rsyslog,
+ * logrotate and ShellCheck (to check the agent's deployment files and scripts), Python 3 (which zips the
+ * function's source), and GNU time, which measures the builds.
  */
 const DEBIAN_PACKAGES = [
   'mariadb-server',
@@ -23,6 +23,7 @@ const DEBIAN_PACKAGES = [
   'procps',
   'rsyslog',
   'logrotate',
+  'shellcheck',
   'python3',
   'time',
 ];

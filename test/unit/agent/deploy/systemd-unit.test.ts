@@ -1,6 +1,6 @@
-// The agent's systemd unit: its network allow list agrees with the Terraform module and agent.json's defaults,
-// its log reaches syslog through the journal, and systemd's own security review (where this systemd has
-// `systemd-analyze security --offline`) rates it at or below 1.7.
+// The agent's systemd unit: it runs what install.sh installs, its network allow list agrees with the Terraform
+// module and agent.json's defaults, its log reaches syslog through the journal, and systemd's own security review
+// (where this systemd has `systemd-analyze security --offline`) rates it at or below 1.7.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { BlockList } from 'node:net';
@@ -83,6 +83,16 @@ describe('the systemd unit', () => {
         expect(admitted.check(address), `${name} ${range}: ${address}`).toBe(true);
       }
     }
+  });
+
+  it('runs the agent install.sh puts in place, with the Node.js install.sh checks, on the default config', async () => {
+    const script = await readFile(join(import.meta.dirname, '../../../../agent/deploy/install.sh'), 'utf8');
+    const prefix = /^PREFIX="\$\{PREFIX:-([^}]+)\}"$/m.exec(script)?.[1];
+    const node = /^NODE=(\S+)$/m.exec(script)?.[1];
+    expect(script).toContain('cp -R "$RELEASE_DIR/main.mjs"');
+    expect(settings.get('ExecStart')).toEqual([
+      `${node} ${prefix}/main.mjs --config ${AGENT_DEFAULTS.configPath}`,
+    ]);
   });
 
   it("binds only the agent's port, and sees only processes in /proc", () => {
