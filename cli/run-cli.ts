@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { ListReport, RunReport, StatusReport } from '../functions/api.js';
 import { type Answer, type Authorize, adcAuthorize, callFunction } from './call-function.js';
 import { COMMANDS, type Command } from './commands.js';
+import { fetchVia, parseVia, VIA_ENV } from './connect-via.js';
 import { FUNCTIONS_ENV, resolveEndpoints } from './endpoints.js';
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
 import { progressPrinter } from './progress.js';
@@ -23,6 +24,7 @@ const GLOBAL_OPTIONS = {
   local: { type: 'boolean' },
   data: { type: 'string', default: '.local' },
   functions: { type: 'string' },
+  via: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -30,6 +32,7 @@ const GLOBAL_OPTIONS = {
 
 const GLOBAL_HELP = [
   `--functions F  the deployed functions' URLs: terraform output -json function_urls, as a file or JSON (or ${FUNCTIONS_ENV})`,
+  `--via H:P      reach the deployed functions through a tunnel's local end (or ${VIA_ENV}): terraform/README.md`,
   '--local        the local stack instead: the running `npm start -- --watch`, else one started for this command',
   '--data DIR     the local stack’s folder (default .local)',
   '--json         print the function’s answer as JSON, for scripts',
@@ -77,7 +80,7 @@ function commandHelp(name: string, command: Command): string {
 function commandIndex(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '--data' || arg === '--functions') i++;
+    if (arg === '--data' || arg === '--functions' || arg === '--via') i++;
     else if (!arg.startsWith('-')) return i;
   }
   return -1;
@@ -129,6 +132,10 @@ async function run(deps: CliDeps): Promise<ExitCode> {
     return EXIT.ok;
   }
   const call = command.call(values, positionals);
+  const via = typeof values.via === 'string' ? values.via : deps.env[VIA_ENV];
+  if (via && values.local)
+    throw new CliError(EXIT.usage, '--via reaches the deployed functions, not the local stack');
+  const viaFetch = via ? fetchVia(parseVia(via)) : undefined;
   const endpoints = await resolveEndpoints(
     {
       local: values.local === true,
@@ -143,6 +150,7 @@ async function run(deps: CliDeps): Promise<ExitCode> {
       url: endpoints.urls[call.name],
       query: call.query,
       ...(endpoints.authenticated && { authorize: deps.authorize ?? adcAuthorize() }),
+      ...(viaFetch && { fetch: viaFetch }),
       ...(call.watch && !values.quiet && { onProgress: printer.show }),
       ...(call.watch && values.quiet && { onProgress: () => {} }),
     });
