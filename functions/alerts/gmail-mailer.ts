@@ -5,7 +5,7 @@ import type { GmailConfig } from '../config/schema.js';
 import type { Mailer } from './mailer.js';
 import { buildMime, toGmailRaw } from './mime.js';
 
-const SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
+export const SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
 /** Where google-auth-library's JWT flow always posts its assertion. */
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
