@@ -22,7 +22,7 @@ locals {
   alert_policies = {
     alerting = {
       name = "Database backup needs attention"
-      # One notification per database and event per period: a failed night mails once per database.
+      # The notification names the database and the event of the entry that raised it (the README says how often).
       labels = {
         database = "EXTRACT(labels.database)"
         event    = "EXTRACT(jsonPayload.event)"

@@ -82,6 +82,20 @@ describe('examples/basic', () => {
       expect(expression(output.value), name).toBe(`module.db_backup.${name}`);
   });
 
+  it('passes on every output the guides read with terraform output', async () => {
+    const example = await loadModule(exampleDir);
+    const guides = await Promise.all(
+      ['terraform/README.md', 'README.md', 'agent/deploy/README.md'].map((file) =>
+        readFile(join(moduleDir, '..', file), 'utf8'),
+      ),
+    );
+    const read = [...guides.join('\n').matchAll(/terraform output (?:-(?:raw|json) )?([a-z_]+)/g)].map(
+      (m) => m[1],
+    );
+    expect(read.length).toBeGreaterThan(5);
+    expect(read.filter((name) => !(String(name) in example.outputs))).toEqual([]);
+  });
+
   it('asks for the same Terraform and providers as the module, each from a lower bound', async () => {
     const example = await loadModule(exampleDir);
     const providers = Object.values(mod.settings.requiredProviders);
