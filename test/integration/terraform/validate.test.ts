@@ -62,8 +62,8 @@ describe.skipIf(unavailable('terraform') !== undefined)(
         recursive: true,
         filter: (source) => !/[/\\](\.terraform|\.build)([/\\]|$)|\.terraform\.lock\.hcl$/.test(source),
       });
-      // What the admin makes before the first init (Deploy, steps 2 and 3): the function's signing public key, the
-      // agent's answer key, and the staged zip, which validate only needs to be readable (an empty zip here).
+      // What the admin makes before the first init (Deploy, steps 3 and 4): the function's signing public key, the
+      // agents' answer keys, and the staged zip, which validate only needs to be readable (an empty zip here).
       const example = join(work, 'terraform', 'examples', 'basic');
       for (const name of ['signing-public.pem', 'agent-mysql-public.pem', 'agent-mongodb-public.pem']) {
         const { publicKey } = generateKeyPairSync('ed25519');
