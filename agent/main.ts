@@ -1,5 +1,6 @@
-// Entry point: `node dist/agent/main.js --config /etc/db-backup/agent.json [--check-config]`
-// (or DB_BACKUP_AGENT_CONFIG). Exits 78 on a bad config so systemd does not restart into the same error.
+// Entry point: `node main.mjs --config /etc/db-backup/agent.json [--check-config]` (or DB_BACKUP_AGENT_CONFIG) in the
+// release, which npm run package:agent bundles from here. Exits 78 on a bad config so systemd does not restart into
+// the same error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { errorCodeOf } from '../core/errors.js';
