@@ -54,7 +54,7 @@ if [[ $key_only == yes ]]; then
   exit 0
 fi
 
-# --- What must be there before anything changes ---
+# --- The checks, and the packages, before any of the agent's own files change ---
 
 [[ -f "$RELEASE_DIR/main.mjs" && -d "$RELEASE_DIR/node_modules" ]] ||
   die "run the install.sh of an unpacked release (npm run package:agent), next to its main.mjs"
