@@ -111,8 +111,8 @@ run "defaults" {
     error_message = "The alert policies notify the alert recipients' e-mail channel."
   }
   assert {
-    condition     = length(google_cloud_scheduler_job.function) == 3 && google_cloud_scheduler_job.function["backup"].time_zone == "Europe/Lisbon"
-    error_message = "Three scheduled jobs, in the configured time zone."
+    condition     = length(google_cloud_scheduler_job.function) == 4 && google_cloud_scheduler_job.function["backup"].time_zone == "Europe/Lisbon"
+    error_message = "Four scheduled jobs, in the configured time zone."
   }
 }
 
@@ -259,7 +259,7 @@ run "outputs" {
     error_message = "Each agent may upload into the backup bucket."
   }
   assert {
-    condition     = keys(output.function_urls) == ["backup", "list", "restore", "retention", "verify"] && output.backup_function_url == output.function_urls["backup"]
+    condition     = keys(output.function_urls) == ["backup", "list", "restore", "retention", "status", "verify"] && output.backup_function_url == output.function_urls["backup"]
     error_message = "Every function's URL is an output."
   }
   assert {
