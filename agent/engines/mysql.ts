@@ -98,9 +98,12 @@ const restore: RestoreEngine<MysqlTarget> = {
   steps(target, secrets, scratch) {
     const settings = restoreSettings(target);
     const { args, secretFiles } = connect(target, settings.user, secrets);
+    // --sandbox refuses the client's commands that reach the file system or a shell (system, source, tee);
+    // --binary-mode stops it reading any client command but DELIMITER from its input. Both are MariaDB's client's
+    // (Debian's `mysql` is MariaDB's; Oracle's has no --sandbox and is refused at the first restore).
     const client = (extra: string[], input?: string): RestoreStep => ({
       file: settings.toolPath ?? 'mysql',
-      args: [...args, '--default-character-set=utf8mb4', ...extra],
+      args: [...args, '--default-character-set=utf8mb4', '--sandbox', '--binary-mode', ...extra],
       env: {},
       secretFiles,
       ...(input !== undefined && { input }),

@@ -1,6 +1,7 @@
 // PostgreSQL: pg_dump as plain SQL, so psql restores it into a fresh database owned by whoever restores it — here a
 // role allowed to create databases, which owns (and so may drop) only the scratch databases it made.
 
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
 import {
@@ -81,6 +82,9 @@ const restore: RestoreEngine<PostgresTarget> = {
   dialect,
   steps(target, secrets, scratch) {
     const settings = restoreSettings(target);
+    // Every psql reads `\restrict <key>` first: restricted, it runs no meta-command (\!, \copy, \i, …) but an
+    // \unrestrict with this key, made fresh for each restore and written nowhere else.
+    const preamble = `\\restrict ${randomBytes(32).toString('hex')}\n`;
     const psql = (database: string, extra: string[], input?: string): RestoreStep => ({
       file: settings.toolPath ?? 'psql',
       // -X: no ~/.psqlrc; ON_ERROR_STOP: the first failed statement ends psql with a non-zero exit.
@@ -97,6 +101,7 @@ const restore: RestoreEngine<PostgresTarget> = {
       ],
       env: environment(secrets),
       secretFiles: [],
+      preamble,
       ...(input !== undefined && { input }),
     });
     const maintenance = settings.maintenanceDatabase;

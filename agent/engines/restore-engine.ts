@@ -9,6 +9,8 @@ import { absolutePathSchema, type DumpCommand, type DumpSecrets, jobLimitFields 
 /** A tool run for a restore: a dump command's shape, plus what it reads on stdin (the dump itself when absent). */
 export interface RestoreStep extends DumpCommand {
   input?: string;
+  /** Written to stdin before anything else (the input, or the dump): psql's own restricted mode, entered first. */
+  preamble?: string;
 }
 
 /** How a scratch database goes away: a statement run by a tool, or (sqlite) its files removed. */

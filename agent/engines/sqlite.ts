@@ -66,10 +66,11 @@ const restore: RestoreEngine<SqliteTarget> = {
   steps(target, _secrets, scratch) {
     const settings = restoreSettings(target);
     const file = scratchFile(settings.scratchDir, scratch);
-    // -init /dev/null keeps a ~/.sqliterc out; -bail makes the first error a non-zero exit.
+    // -init /dev/null keeps a ~/.sqliterc out; -bail makes the first error a non-zero exit; -safe refuses every
+    // dot-command and SQL function that reaches outside the database (.system, .shell, ATTACH, writefile, …).
     const shell = (extra: string[], input?: string): RestoreStep => ({
       file: settings.toolPath ?? target.toolPath ?? 'sqlite3',
-      args: ['-init', '/dev/null', '-bail', '-batch', ...extra, file],
+      args: ['-init', '/dev/null', '-bail', '-batch', '-safe', ...extra, file],
       env: {},
       secretFiles: [],
       ...(input !== undefined && { input }),

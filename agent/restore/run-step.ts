@@ -34,7 +34,7 @@ export async function runStep(step: RestoreStep, tail: StderrTail, signal: Abort
   tool.child.stderr?.on('end', () => tail.end(label));
   // A tool that exits before reading its input closes stdin early; its exit code says what happened.
   tool.child.stdin?.on('error', () => {});
-  tool.child.stdin?.end(step.input ?? '');
+  tool.child.stdin?.end(`${step.preamble ?? ''}${step.input ?? ''}`);
   const stop = () => tool.kill(1000);
   signal.addEventListener('abort', stop, { once: true });
   try {

@@ -1,6 +1,6 @@
-// One restore's stream: signed download → hashes checked as the bytes pass → gunzip or zstd -d → the engine's filter
-// and scanner → the restore tool's stdin, whose end (and last bytes) wait for the hashes. Constant memory, no
-// temporary files; it succeeds only when every byte was the object's and every process exited 0.
+// One restore's stream: signed download → hashes checked as the bytes pass → gunzip or zstd -d → the engine's filters
+// (client commands refused) and scanner → the restore tool's stdin, whose end (and last bytes) wait for the hashes.
+// Constant memory, no temporary files; it succeeds only when every byte was the object's and every process exited 0.
 
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -125,10 +125,16 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
         expected: input.expected,
         signal: stop.signal,
       });
-      const streams: (Readable | Writable)[] = [decompressor.output];
-      const filter = input.reader.filter?.();
-      if (filter) streams.push(filter);
-      streams.push(tap, new HoldUntilVerified(verifier.verdict), tool.child.stdin as Writable);
+      const filters = input.reader.filters();
+      for (const filter of filters) {
+        // Heard before the pipeline closes the tool's input, so the tool is killed before it could read an end.
+        filter.once('error', (error) =>
+          fail(error instanceof BackupError ? error.code : 'RESTORE_FAILED', error.message, true),
+        );
+      }
+      const stdin = tool.child.stdin as Writable;
+      if (input.command.preamble) stdin.write(input.command.preamble);
+      const streams = [decompressor.output, ...filters, tap, new HoldUntilVerified(verifier.verdict), stdin];
       const settled = await Promise.allSettled([
         pipeline(source, verifier, valve, { signal: stop.signal }),
         pipeline(streams as [Readable, ...Writable[]], { signal: stop.signal }),

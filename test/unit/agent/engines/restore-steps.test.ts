@@ -110,10 +110,12 @@ describe('mysql', () => {
     '--user=restore',
   ];
 
+  const client = [...connection, '--default-character-set=utf8mb4', '--sandbox', '--binary-mode'];
+
   it('restores with the client into the scratch database only, the restore user’s password on fd 3', () => {
     expect(steps.restore).toEqual({
       file: 'mysql',
-      args: [...connection, '--default-character-set=utf8mb4', '--one-database', 'HospitalDB_restore'],
+      args: [...client, '--one-database', 'HospitalDB_restore'],
       env: {},
       secretFiles: ['[client]\npassword="r3st\\"ore #pass\\\\word\' $x"\n'],
     });
@@ -126,13 +128,7 @@ describe('mysql', () => {
       step: { input: 'DROP DATABASE IF EXISTS `HospitalDB_restore`;\n' },
     });
     expect(steps.query('SELECT 1')).toMatchObject({
-      args: [
-        ...connection,
-        '--default-character-set=utf8mb4',
-        '--batch',
-        '--skip-column-names',
-        'HospitalDB_restore',
-      ],
+      args: [...client, '--batch', '--skip-column-names', 'HospitalDB_restore'],
       input: 'SELECT 1',
     });
   });
@@ -163,7 +159,21 @@ describe('postgres', () => {
       args: [...base, '--dbname=HospitalDB_restore', '--set=ON_ERROR_STOP=1', '--single-transaction'],
       env: { PGCONNECT_TIMEOUT: '30', PGPASSWORD: PASSWORD },
       secretFiles: [],
+      preamble: expect.stringMatching(/^\\restrict [0-9a-f]{64}\n$/),
     });
+  });
+
+  it('runs every psql restricted, under a key of its own for each restore, read from stdin', () => {
+    const again = restoreStepsFor(parse(TARGETS.postgres), {}, 'HospitalDB_restore');
+    const all = [
+      steps.create,
+      steps.restore,
+      steps.query('SELECT 1'),
+      steps.drop.kind === 'tool' && steps.drop.step,
+    ];
+    expect(new Set(all.map((step) => step?.preamble))).toEqual(new Set([steps.restore.preamble]));
+    expect(again.restore.preamble).not.toBe(steps.restore.preamble);
+    expect(steps.restore.args.join(' ')).not.toContain(steps.restore.preamble?.slice(10, 74));
   });
 
   it('creates the scratch database from template0 and drops it (with FORCE) from the maintenance database', () => {
@@ -193,8 +203,8 @@ describe('sqlite', () => {
 
   it('restores into a new file of the scratch folder, queried read-only, dropped by deleting its files', () => {
     expect(steps.create).toBeNull();
-    expect(steps.restore.args).toEqual(['-init', '/dev/null', '-bail', '-batch', file]);
-    expect(steps.query('SELECT 1').args).toContain('-readonly');
+    expect(steps.restore.args).toEqual(['-init', '/dev/null', '-bail', '-batch', '-safe', file]);
+    expect(steps.query('SELECT 1').args).toEqual(expect.arrayContaining(['-readonly', '-safe']));
     expect(steps.drop).toEqual({
       kind: 'files',
       paths: [file, `${file}-journal`, `${file}-wal`, `${file}-shm`],

@@ -73,10 +73,25 @@ describe('HoldUntilVerified', () => {
     );
   });
 
-  it('never passes the held end when the verdict is bad', async () => {
-    const hold = new HoldUntilVerified(Promise.reject(new Error('bad bytes')), 1000);
-    const passed = buffer(Readable.from([Buffer.alloc(3000)]).pipe(hold));
-    await expect(passed).rejects.toThrow('bad bytes');
+  it('lets out only what came before the held end when the verdict is bad, and then fails', async () => {
+    let fail!: (error: Error) => void;
+    const verdict = new Promise<void>((_resolve, reject) => {
+      fail = reject;
+    });
+    const hold = new HoldUntilVerified(verdict, 1000);
+    const seen: Buffer[] = [];
+    hold.on('data', (chunk: Buffer) => seen.push(chunk));
+    const ended = new Promise<Error | undefined>((resolve) => {
+      hold.once('error', resolve);
+      hold.once('end', () => resolve(undefined));
+    });
+    for (let i = 0; i < 6; i++) hold.write(Buffer.alloc(500, i));
+    hold.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    fail(new Error('bad bytes'));
+    expect(await ended).toMatchObject({ message: 'bad bytes' });
+    // The first 2,000 of the 3,000 bytes, and not one byte of the held 1,000.
+    expect(Buffer.concat(seen)).toEqual(Buffer.concat([0, 1, 2, 3].map((i) => Buffer.alloc(500, i))));
   });
 });
 
