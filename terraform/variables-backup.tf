@@ -197,8 +197,8 @@ variable "shrink_warning_ratio" {
 
 variable "restore_url_minutes" {
   type        = number
-  description = "Lifetime in minutes of the signed URL a restore hands the agent for the one object it reads (BACKUP_RESTORE_URL_MINUTES)."
-  default     = 60
+  description = "Lifetime in minutes of the signed URL a restore hands the agent for the one object it reads (BACKUP_RESTORE_URL_MINUTES). It must outlive the longest restore, its wait behind other restores of the same agent included: a week, V4's longest, by default."
+  default     = 10080
   validation {
     condition     = var.restore_url_minutes >= 1 && var.restore_url_minutes <= 10080 && floor(var.restore_url_minutes) == var.restore_url_minutes
     error_message = "restore_url_minutes must be a whole number from 1 to 10080 (V4 signed URLs last a week at most)."

@@ -1,8 +1,9 @@
 // Reading a backup through the signed URL the agent was handed (the URL is the capability; no Google credentials):
 // the object's bytes in order, each once. A response that breaks off is resumed from the byte it stopped at with a
-// Range request; each request waits at most requestTimeoutMs for its headers and for each next chunk, and is retried
-// with backoff while the retry window lasts. Hand-written because the storage client reads objects only through
-// its own credentials, not through a signed URL.
+// Range request; each request waits at most requestTimeoutMs for its headers and for each next chunk — time the
+// restore tool spends not reading (backpressure) is not counted — and is retried with backoff while the retry window
+// lasts. A redirect is never followed: the URL names the one storage origin the agent allows. Hand-written because the
+// storage client reads objects only through its own credentials, not through a signed URL.
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupError } from '../../core/errors.js';
@@ -47,6 +48,12 @@ function checkAnswer(response: Response, offset: number, expected: DownloadOptio
 
 /** A refusal as the failure it is: an expired URL, or a final refusal naming the service's own error code. */
 async function refusal(response: Response): Promise<Error> {
+  if (response.status >= 300 && response.status < 400) {
+    return new BackupError(
+      'DOWNLOAD_FAILED',
+      `the storage service answered HTTP ${response.status}, a redirect elsewhere, which is not followed`,
+    );
+  }
   const text = (await response.text().catch(() => '')).slice(0, 2000);
   const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? '';
   if (RETRYABLE_STATUS.has(response.status)) return new TransientError(`HTTP ${response.status} ${code}`);
@@ -87,6 +94,7 @@ async function* chunks(options: DownloadOptions): AsyncGenerator<Buffer> {
           arm();
           const answer = await fetchFn(options.url, {
             headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
+            redirect: 'manual',
             signal: AbortSignal.any([signal, idle.signal]),
           }).catch((error: Error) => {
             throw signal.aborted ? error : new TransientError(error.message);
@@ -101,17 +109,23 @@ async function* chunks(options: DownloadOptions): AsyncGenerator<Buffer> {
       // A service that ignored the Range header sends the whole object again: skip what was already read.
       let skip = response.status === 200 ? offset : 0;
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        arm();
+        clearTimeout(timer);
         let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         if (skip > 0) {
           const dropped = Math.min(skip, bytes.length);
           skip -= dropped;
           bytes = bytes.subarray(dropped);
         }
-        if (bytes.length === 0) continue;
+        if (bytes.length === 0) {
+          arm();
+          continue;
+        }
         offset += bytes.length;
         stuckSince = undefined;
+        // While the restore tool is not reading, the answer waits on us, not we on it: the time-out restarts once
+        // the next chunk is asked for.
         yield bytes;
+        arm();
       }
       if (offset >= expected.size) return;
       throw new TransientError(`the answer ended at byte ${offset} of ${expected.size}`);

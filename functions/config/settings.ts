@@ -127,8 +127,11 @@ export const SETTINGS = {
   }),
   restoreUrlMinutes: setting({
     env: 'BACKUP_RESTORE_URL_MINUTES',
-    schema: integer(1, 7 * 24 * 60).default(60),
-    description: 'Lifetime of the signed URL through which an agent reads the backup it restores.',
+    // A week, V4's longest: a restore queued behind others on its agent, or resuming a broken download after
+    // hours, must still find its URL valid. It reads one generation of one object and is never logged.
+    schema: integer(1, 7 * 24 * 60).default(7 * 24 * 60),
+    description:
+      'Lifetime of the signed URL through which an agent reads the backup it restores; it must outlive the longest restore, its wait in the agent’s queue included.',
   }),
   signingKeyId: setting({
     env: 'BACKUP_SIGNING_KEY_ID',

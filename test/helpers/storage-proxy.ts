@@ -1,6 +1,7 @@
 // A proxy in front of the storage emulator, on a loopback port, that passes everything through unchanged (the Host
 // header too, so V4 signatures still verify) but can spoil the answers to reads of an object's bytes (signed URLs,
-// `alt=media`): flip a byte, serve an object shorter than it is, or break the connection off once after some bytes.
+// `alt=media`): flip a byte, serve an object shorter than it is, break the connection off once after some bytes, or
+// answer with a redirect to another server.
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -14,6 +15,8 @@ export interface Spoil {
   breakAfter?: number;
   /** Holds the body back for `ms` once this many bytes have passed, as a slow network's last packets. */
   pause?: { at: number; ms: number };
+  /** Answers 302 with a Location on this origin (the same path and query) instead of reading the object. */
+  redirectTo?: string;
 }
 
 export interface StorageProxy {
@@ -79,6 +82,11 @@ export async function startStorageProxy(origin: string): Promise<StorageProxy> {
   const reads: StorageProxy['reads'] = [];
   const server = createServer((req, res) => {
     const signedRead = req.method === 'GET' && /[?&](?:X-Goog-Signature=|alt=media)/.test(req.url ?? '');
+    if (signedRead && spoil?.redirectTo) {
+      reads.push({ ...(req.headers.range && { range: req.headers.range }), status: 302 });
+      res.writeHead(302, { location: new URL(req.url ?? '/', spoil.redirectTo).href }).end();
+      return;
+    }
     const upstream = httpRequest(
       new URL(req.url ?? '/', origin),
       { method: req.method, headers: req.headers },

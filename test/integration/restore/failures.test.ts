@@ -1,8 +1,11 @@
 // Restores that must fail, through the real agent, function and emulator with MariaDB: a corrupt object, a truncated
-// one, a target its agent does not have, a restore tool that fails, a validation query that fails, an expired URL.
-// Each is reported with its code, alerted, logged on the VM, and leaves no scratch database behind. A download
-// broken off mid-way is not a failure: it resumes with a Range request.
+// one, a target its agent does not have, a restore tool that fails, a validation query that fails, an expired URL,
+// a storage answer that redirects elsewhere. Each is reported with its code, alerted, logged on the VM, and leaves no
+// scratch database behind. A download broken off mid-way is not a failure: it resumes with a Range request.
+
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -230,6 +233,25 @@ describe('a restore that must fail', () => {
       }),
     ]);
     expect(target?.restore?.tables.every((table) => table.ok)).toBe(true);
+  });
+
+  it('follows no redirect: a storage answer of 302 to another server is DOWNLOAD_FAILED, and that server hears nothing', async () => {
+    const heard: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      heard.push(req.url ?? '');
+      res.end('not the backup');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    proxy.spoil({ redirectTo: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}` });
+    try {
+      const target = await expectFailure('hospital', 'DOWNLOAD_FAILED');
+      expect(target?.error?.message).toMatch(/HTTP 302, a redirect elsewhere, which is not followed/);
+    } finally {
+      proxy.spoil(undefined);
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+    expect(heard).toEqual([]);
+    expect((await agentFailures()).at(-1)).toMatchObject({ errorCode: 'DOWNLOAD_FAILED' });
   });
 
   it('reports an expired signed URL with URL_EXPIRED', async () => {

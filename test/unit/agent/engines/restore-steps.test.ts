@@ -169,7 +169,7 @@ describe('postgres', () => {
       steps.create,
       steps.restore,
       steps.query('SELECT 1'),
-      steps.drop.kind === 'tool' && steps.drop.step,
+      steps.drop.kind === 'tool' ? steps.drop.step : null,
     ];
     expect(new Set(all.map((step) => step?.preamble))).toEqual(new Set([steps.restore.preamble]));
     expect(again.restore.preamble).not.toBe(steps.restore.preamble);
