@@ -12,6 +12,7 @@ import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import type { AgentConfig } from './config/parse.js';
 import { createDumpResolver, createRestoreResolver } from './engines/credentials.js';
 import { createAuthenticator } from './http/authenticate.js';
+import { capConnections } from './http/connection-caps.js';
 import { openFileNonceStore } from './http/file-nonce-store.js';
 import { createRequestHandler } from './http/handler.js';
 import { createRefusalCount } from './http/refusal-count.js';
@@ -140,10 +141,10 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
   // A slow or silent client must not hold a connection (and a job request's parse) open for long.
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  // Past this many open connections new ones are closed at once: counted, like any unauthenticated refusal.
-  server.maxConnections = config.maxConnections;
-  server.on('drop', (dropped?: { remoteAddress?: string }) =>
-    refusals.add('CONNECTION_LIMIT', dropped?.remoteAddress),
+  capConnections(
+    server,
+    { total: config.maxConnections, perAddress: config.maxConnectionsPerAddress },
+    refusals.add,
   );
 
   return {

@@ -16,6 +16,10 @@ export const HTTP_STATUS_BY_CODE = {
   DESTINATION_REFUSED: 403,
   ROUTE_UNKNOWN: 404,
   URI_TOO_LONG: 414,
+  /** A connection closed at once, never answered: the agent holds its most open connections already… */
+  CONNECTION_LIMIT: 503,
+  /** … or its most from that one client address. */
+  ADDRESS_CONNECTION_LIMIT: 503,
   // Request signatures: every one answers 401 and says no more to the caller
   /** What the caller is told for any of the signature codes below, which stay in the agent's log. */
   UNAUTHENTICATED: 401,

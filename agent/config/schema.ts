@@ -24,6 +24,8 @@ export const AGENT_DEFAULTS = {
   maxBodyBytes: 16 * 1024,
   /** The function polls one job at a time per target; a few dozen connections is ample. */
   maxConnections: 32,
+  /** Its share for one client address: one source holding connections open leaves room for the function. */
+  maxConnectionsPerAddress: 8,
   maxSignatureAgeSeconds: 300,
   maxClockSkewSeconds: 30,
   /** Long enough for the watchdog and an admin to look back over a quarter. */
@@ -119,6 +121,8 @@ export const agentConfigSchema = z.strictObject({
     .default(AGENT_DEFAULTS.maxBodyBytes),
   /** Open connections past this many are closed at once. */
   maxConnections: z.int().min(2).max(1024).default(AGENT_DEFAULTS.maxConnections),
+  /** Open connections from one client address past this many are closed at once. */
+  maxConnectionsPerAddress: z.int().min(1).max(1024).default(AGENT_DEFAULTS.maxConnectionsPerAddress),
   /** Finished jobs' state files are deleted after this many days. */
   jobRetentionDays: z.int().min(1).default(AGENT_DEFAULTS.jobRetentionDays),
   signature: z

@@ -53,6 +53,8 @@ export interface SignedRequestOptions {
   tamper?: (request: { method: string; url: string; headers: Record<string, string>; body: string }) => void;
   /** The URL the signature names when the agent is called at another address than its publicUrl. */
   signedFor?: string;
+  /** How the request is sent; the global fetch by default (another, e.g., to call from another local address). */
+  fetch?: typeof fetch;
 }
 
 async function toAgentResponse(response: Response): Promise<AgentResponse> {
@@ -77,7 +79,7 @@ export async function signedRequest(url: string, options: SignedRequestOptions):
   });
   const request = { method, url, headers: { ...headers, ...signature }, body };
   options.tamper?.(request);
-  const response = await fetch(request.url, {
+  const response = await (options.fetch ?? fetch)(request.url, {
     method: request.method,
     headers: request.headers,
     body: request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body,

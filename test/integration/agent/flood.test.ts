@@ -1,8 +1,10 @@
 // Unauthenticated traffic cannot fill the VM's disk: hundreds of unsigned requests with long targets, unknown
 // routes and idle connections past the cap are refused (414, 401, 404, closed) and leave one summary line a
-// minute in the log, counted by code, with nothing the caller sent in it; the journal gets the same line.
+// minute in the log, counted by code, with nothing the caller sent in it; the journal gets the same line. Nor can
+// one address holding connections open lock out a signed caller from another.
 import { connect, type Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATHS } from '../../../core/protocol.js';
 import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
@@ -34,6 +36,7 @@ async function flood(count: number, parallel: number, send: () => Promise<number
 describe('an unauthenticated flood', () => {
   let agent: TestAgent;
   let capped: TestAgent;
+  let crowded: TestAgent;
   let journal = '';
 
   beforeAll(async () => {
@@ -52,8 +55,10 @@ describe('an unauthenticated flood', () => {
       refusalWindowMs: 60_000,
     });
     capped = await startTestAgent({ targets, config: { maxConnections: 4 }, refusalWindowMs: 60_000 });
+    // The deployed defaults: 32 connections, 8 from any one address.
+    crowded = await startTestAgent({ targets, refusalWindowMs: 60_000 });
   });
-  afterAll(() => Promise.all([agent?.remove(), capped?.remove()]));
+  afterAll(() => Promise.all([agent?.remove(), capped?.remove(), crowded?.remove()]));
 
   /** The refusal summaries of an agent's log, once it stopped, and their counts by code. */
   async function summaries(of: TestAgent) {
@@ -113,5 +118,38 @@ describe('an unauthenticated flood', () => {
     for (const socket of sockets) socket.destroy();
     const { counted } = await summaries(capped);
     expect(counted).toEqual({ CONNECTION_LIMIT: 6 });
+  });
+
+  it('leaves room for a signed request from another address while one address holds 40 connections half-open', async () => {
+    const sockets: Socket[] = [];
+    let closed = 0;
+    await new Promise<void>((done) => {
+      for (let i = 0; i < 40; i++) {
+        const socket = connect({ port: crowded.port, host: '127.0.0.1', localAddress: '127.0.0.1' });
+        socket.on('error', () => {});
+        // Half a request, never finished.
+        socket.on('connect', () => socket.write('GET /v1/jobs/x HTTP/1.1\r\nHost: agent\r\n'));
+        socket.on('close', () => {
+          if (++closed === 32) done();
+        });
+        sockets.push(socket);
+      }
+      // Past this, the ones still open are what the agent keeps.
+      setTimeout(done, 3000);
+    });
+    expect(sockets.filter((socket) => !socket.destroyed)).toHaveLength(8);
+    const elsewhere = new Agent({ localAddress: '127.0.0.2' });
+    try {
+      const answer = await crowded.request(AGENT_PATHS.job('no-such-job'), {
+        fetch: ((url: string, init: object) =>
+          undiciFetch(url, { ...init, dispatcher: elsewhere })) as unknown as typeof fetch,
+      });
+      expect(answer.status, answer.text).toBe(404);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await elsewhere.close();
+    }
+    const { counted } = await summaries(crowded);
+    expect(counted).toEqual({ ADDRESS_CONNECTION_LIMIT: 32 });
   });
 });
