@@ -53,7 +53,7 @@ export function renderRun(report: RunReport): string {
 
 export function renderList(report: ListReport): string {
   return report.targets
-    .map(({ targetId, database, engine, backups }) => {
+    .map(({ targetId, database, engine, backups, unproven = [] }) => {
       const rows = backups.map((backup) => [
         day(backup.date),
         backup.objectName,
@@ -71,8 +71,16 @@ export function renderList(report: ListReport): string {
           : (backup.drill?.state ?? ''),
       ]);
       const heading = `${targetId} (${database}, ${engine}): ${backups.length} backup(s)`;
-      if (rows.length === 0) return heading;
-      return `${heading}\n${table(['date', 'object', 'size', 'class', 'expires', 'verified', 'deep check', 'drill'], rows)}`;
+      const strangers = unproven.map(
+        (object) =>
+          `NOT PROVEN OURS, left out: ${object.objectName} (generation ${object.generation}): ${object.why}`,
+      );
+      if (rows.length === 0) return [heading, ...strangers].join('\n');
+      return [
+        heading,
+        table(['date', 'object', 'size', 'class', 'expires', 'verified', 'deep check', 'drill'], rows),
+        ...strangers,
+      ].join('\n');
     })
     .join('\n\n');
 }

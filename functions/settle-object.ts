@@ -1,17 +1,20 @@
-// After a job succeeded: check the object against the agent's counts, record what the checks and later proofs read,
-// decide which retention class it is in (its customTime), and say whether the dump looks too small to be right.
+// After a job succeeded: check the object against the agent's counts, record what the checks and later proofs read —
+// the function's signed attestation among them — decide which retention class it is in (its customTime), and say
+// whether the dump looks too small to be right.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../core/errors.js';
 import type { JobStatus } from '../core/protocol.js';
 import type { FunctionConfig, Target } from './config/schema.js';
 import { CHECK_FAILED_KEY, isGoodBackup, VERIFIED_KEY } from './good-backup.js';
+import { attest } from './object/attestation.js';
+import { listProvenBackups } from './object/proven-backups.js';
 import { findMismatch } from './prove-object.js';
 import { type RetentionPolicy, retentionPolicy } from './retention/classes.js';
 import { type Classified, classify, periodFirsts } from './retention/classify.js';
 import { classMetadata, type Retention, readRetention } from './retention/metadata.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
 import { getObject, type ObjectInfo } from './storage/objects.js';
-import { listTargetBackups, type TargetBackup } from './storage/target-backups.js';
+import type { TargetBackup } from './storage/target-backups.js';
 import { updateObject } from './storage/update-object.js';
 
 /** The classes a good backup dated `date` gets among the target's backups (it may be listed among them). */
@@ -74,10 +77,14 @@ export async function settleObject(
       `${mismatch}; generation ${info.generation} is marked ${CHECK_FAILED_KEY}: replace it with force=true`,
     );
   }
-  const backups = await listTargetBackups(bucket, config.prefix, target);
+  // Only proven backups take a period's place, or count in the median of recent sizes.
+  const { proven: backups } = await listProvenBackups(bucket, config, target, now);
   const copy = classifyAmong(backups, planned.date, retentionPolicy(config));
   const settled = await updateObject(bucket, info, {
-    metadata: verifiedMetadata(job, target, now),
+    metadata: {
+      ...verifiedMetadata(job, target, now),
+      ...attest(config.bucket, info, config.signingKey, now),
+    },
     keepUntil: copy.until,
     retention: classMetadata(copy.class),
   });

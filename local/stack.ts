@@ -27,6 +27,7 @@ import {
 import { DEMO_CHECK, ensureDemoDatabase } from './demo-database.js';
 import { freePort } from './free-port.js';
 import { serveFunctions } from './serve-functions.js';
+import { localSigningKey } from './signing-key.js';
 import { createLocalSigner } from './signer.js';
 import { type FunctionName, lockStack, recordStackUrls } from './stack-file.js';
 
@@ -112,8 +113,8 @@ async function startOn(data: string): Promise<LocalStack> {
   // Also on a bucket made before retention, so a data folder kept from then ages its backups out too.
   await bucket.setMetadata({ lifecycle: { rule: LIFECYCLE } });
 
-  // A fresh key pair each start: the agent trusts only this run's function.
-  const keys = generateKeyPair();
+  // The function's key is the folder's (its attestations must hold at the next start); the agent trusts only it.
+  const keys = await localSigningKey(join(data, 'function', 'signing-key.pem'));
   const agentKeys = generateKeyPair();
   const agentPort = await freePort();
   // The agent's answers are signed with a key of this run too; the function believes only those.

@@ -34,6 +34,7 @@ locals {
     BACKUP_POLL_BUDGET_SECONDS      = tostring(var.poll_budget_seconds)
     BACKUP_JOB_TIMEOUT_MINUTES      = tostring(var.job_timeout_minutes)
     BACKUP_SIGNING_KEY_ID           = var.signing_key_id
+    BACKUP_RETIRED_SIGNING_KEYS     = jsonencode(var.retired_signing_public_keys)
     BACKUP_RETENTION_DAILY_DAYS     = tostring(var.retention_daily_days)
     BACKUP_RETENTION_WEEKLY_WEEKS   = tostring(var.retention_weekly_weeks)
     BACKUP_RETENTION_MONTHLY_MONTHS = tostring(var.retention_monthly_months)

@@ -18,6 +18,23 @@ variable "signing_public_key_pem" {
   }
 }
 
+variable "retired_signing_public_keys" {
+  type        = map(string)
+  description = "Public keys (PEM, SPKI) of the signing keys used before the current one, by their key id: the backups they attested stay proven, and restorable, after a rotation (BACKUP_RETIRED_SIGNING_KEYS)."
+  default     = {}
+  validation {
+    condition = alltrue([
+      for id, pem in var.retired_signing_public_keys :
+      can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$", id)) && can(regex("^-----BEGIN PUBLIC KEY-----\\s*MCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=\\s*-----END PUBLIC KEY-----\\s*$", pem))
+    ])
+    error_message = "retired_signing_public_keys must map key ids (as signing_key_id) to Ed25519 public keys in PEM."
+  }
+  validation {
+    condition     = !contains(keys(var.retired_signing_public_keys), var.signing_key_id)
+    error_message = "retired_signing_public_keys must not hold signing_key_id, the current key's id."
+  }
+}
+
 variable "alert_recipients" {
   type        = list(string)
   description = "E-mail addresses that receive the function's failure alerts (Gmail API) and, unless monitoring_emails is set, Cloud Monitoring's."

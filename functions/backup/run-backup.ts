@@ -47,7 +47,7 @@ export async function runBackup(
       startedAt: startedAt.toISOString(),
       finishedAt: startedAt.toISOString(),
       targets: await mapInOrder(plan, SESSION_CONCURRENCY, (planned) =>
-        dryRunTarget(config, deps.storage.bucket(config.bucket), planned),
+        dryRunTarget(config, deps.storage.bucket(config.bucket), planned, startedAt),
       ),
     });
   }

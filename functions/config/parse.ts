@@ -82,6 +82,9 @@ export function printableConfig(config: FunctionConfig): Record<string, unknown>
       ...config,
       signingKey: { id: config.signingKey.id, privateKey: '[redacted]' },
       agents: config.agents.map((agent) => ({ ...agent, publicKey: '[public key]' })),
+      retiredSigningKeys: Object.fromEntries(
+        Object.keys(config.retiredSigningKeys).map((id) => [id, '[public key]']),
+      ),
     }),
   );
 }

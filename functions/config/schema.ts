@@ -58,6 +58,11 @@ function gmailConfig(settings: Settings): GmailConfig | undefined {
 
 /** Checks what no single setting can check alone, and groups the signing key and the alert settings. */
 export function assembleConfig(settings: Settings): FunctionConfig {
+  if (Object.hasOwn(settings.retiredSigningKeys, settings.signingKeyId)) {
+    throw invalid(
+      `retiredSigningKeys (${FUNCTION_ENV.retiredSigningKeys}) holds ${settings.signingKeyId}, the current key's id (${FUNCTION_ENV.signingKeyId})`,
+    );
+  }
   const agentUrls = new Set(settings.agents.map((agent) => agent.url));
   settings.targets.forEach((target, index) => {
     if (!agentUrls.has(target.agentUrl)) {

@@ -11,6 +11,7 @@ import {
   json,
   list,
   privateKeySchema,
+  publicKeysSchema,
   targetsSchema,
 } from './value-schemas.js';
 
@@ -141,8 +142,15 @@ export const SETTINGS = {
   signingKey: setting({
     env: 'BACKUP_SIGNING_KEY',
     schema: privateKeySchema,
-    description: 'The Ed25519 private key (PEM) that signs requests to the agents.',
+    description:
+      'The Ed25519 private key (PEM) that signs requests to the agents and attests each backup it checked.',
     secret: true,
+  }),
+  retiredSigningKeys: setting({
+    env: 'BACKUP_RETIRED_SIGNING_KEYS',
+    schema: json(publicKeysSchema).default({}),
+    description:
+      'JSON object of the public keys (PEM) of earlier signing keys by key id: backups they attested stay proven after a rotation.',
   }),
   schedulerServiceAccount: setting({
     env: 'BACKUP_SCHEDULER_SERVICE_ACCOUNT',

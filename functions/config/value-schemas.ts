@@ -63,6 +63,9 @@ function pemKey(load: typeof loadPrivateKey) {
 export const privateKeySchema = pemKey(loadPrivateKey);
 const publicKeySchema = pemKey(loadPublicKey);
 
+/** Public keys (PEM) by key id, e.g. the signing keys used before the current one. */
+export const publicKeysSchema = z.record(nameSchema, publicKeySchema);
+
 /** Cloud Scheduler's unix-cron: exactly five fields, read by the same parser that later finds the last run. */
 export const cronSchema = z
   .string()

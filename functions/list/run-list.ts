@@ -1,5 +1,6 @@
 // Every backup of the targets asked for, newest first: its date, size, storage class, expiry, retention class,
-// whether it was verified, deep-checked or drilled, and whether it is good — read only, for `db-backup list`.
+// whether it was verified, deep-checked or drilled, and whether it is good — read only, for `db-backup list`. Only
+// backups proven ours are listed as backups; the objects that claim to be and are not are named apart, and alerted.
 import { BackupError } from '../../core/errors.js';
 import type { EngineName } from '../../core/formats.js';
 import type { FunctionConfig } from '../config/schema.js';
@@ -11,6 +12,7 @@ import {
   isGoodBackup,
   VERIFIED_KEY,
 } from '../good-backup.js';
+import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import { planRun } from '../plan.js';
 import { nameList, requestFields } from '../request-fields.js';
 import {
@@ -20,7 +22,7 @@ import {
   DRILLED_KEY,
 } from '../restore/drill-marks.js';
 import { readRetention } from '../retention/metadata.js';
-import { listTargetBackups } from '../storage/target-backups.js';
+
 
 export interface ListedBackup {
   objectName: string;
@@ -44,10 +46,23 @@ export interface ListedBackup {
   drill?: { state?: string; drilledAt?: string; failed?: string; recoveryMs?: number };
 }
 
+/** An object under a backup's name that is not proven ours: never listed as a backup. */
+export interface UnprovenObject {
+  objectName: string;
+  generation: string;
+  why: string;
+}
+
 export interface ListReport {
   kind: 'list';
   listedAt: string;
-  targets: { targetId: string; database: string; engine: EngineName; backups: ListedBackup[] }[];
+  targets: {
+    targetId: string;
+    database: string;
+    engine: EngineName;
+    backups: ListedBackup[];
+    unproven?: UnprovenObject[];
+  }[];
 }
 
 export function parseListRequest(query: Record<string, unknown>, body: unknown): { databases?: string[] } {
@@ -68,16 +83,24 @@ export async function runList(
   const bucket = deps.storage.bucket(config.bucket);
   const targets = [];
   for (const { target } of planRun(config, request, now)) {
-    const backups = await listTargetBackups(bucket, config.prefix, target).catch((error: Error) => {
+    const { proven, unproven } = await listProvenBackups(bucket, config, target, now).catch((error: Error) => {
       throw new BackupError('INTERNAL', `cannot list the backups of ${target.id}: ${error.message}`, {
         cause: error,
       });
     });
+    reportUnproven(deps.logger, unproven, { targetId: target.id, database: target.database });
     targets.push({
       targetId: target.id,
       database: target.database,
       engine: target.engine,
-      backups: backups.map(({ info, date }): ListedBackup => {
+      ...(unproven.length > 0 && {
+        unproven: unproven.map(({ backup, why }) => ({
+          objectName: backup.info.name,
+          generation: backup.info.generation,
+          why,
+        })),
+      }),
+      backups: proven.map(({ info, date }): ListedBackup => {
         const meta = info.metadata;
         const drill = defined({
           state: meta[DRILL_STATE_KEY],

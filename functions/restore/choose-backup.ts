@@ -1,12 +1,13 @@
 // Which backup a restore reads: the newest verified one of the target, or the verified one of the date asked for.
-// Only a verified backup — its size, CRC32C and MD5 once matched against its agent's record — is restored: those
-// are what every byte read is checked against.
-import type { Bucket } from '@google-cloud/storage';
+// Only a verified backup proven ours — its size, CRC32C and MD5 once matched against its agent's record, and the
+// function's attestation of exactly that object on it — is restored: those are what every byte read is checked
+// against. Objects that claim to be backups and are not proven are left out, each named in an alerting line.
 import { BackupError } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
 import { isGoodBackup, knownFault } from '../good-backup.js';
+import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { ObjectInfo } from '../storage/objects.js';
-import { listTargetBackups } from '../storage/target-backups.js';
+import type { RestoreContext } from './restore-context.js';
 
 export interface ChosenBackup {
   info: ObjectInfo & { crc32c: string; md5Hash: string };
@@ -18,20 +19,28 @@ function usable(info: ObjectInfo): info is ChosenBackup['info'] {
 }
 
 export async function chooseBackup(
-  bucket: Bucket,
-  prefix: string,
+  ctx: RestoreContext,
   target: Target,
   date?: string,
 ): Promise<ChosenBackup> {
-  const backups = await listTargetBackups(bucket, prefix, target);
+  const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, ctx.deps.clock.now());
+  reportUnproven(ctx.deps.logger, unproven, {
+    runId: ctx.runId,
+    targetId: target.id,
+    database: target.database,
+  });
   if (date === undefined) {
-    const newest = backups.find((backup) => usable(backup.info));
+    const newest = proven.find((backup) => usable(backup.info));
     if (!newest)
       throw new BackupError('BACKUP_MISSING', `${target.database} has no verified backup to restore`);
     return newest as ChosenBackup;
   }
-  const dated = backups.find((backup) => backup.date === date);
-  if (!dated) throw new BackupError('BACKUP_MISSING', `${target.database} has no backup dated ${date}`);
+  const dated = proven.find((backup) => backup.date === date);
+  if (!dated) {
+    const planted = unproven.find(({ backup }) => backup.date === date);
+    const why = planted ? `: ${planted.backup.info.name} is not proven ours (${planted.why})` : '';
+    throw new BackupError('BACKUP_MISSING', `${target.database} has no backup dated ${date}${why}`);
+  }
   if (!usable(dated.info)) {
     const why =
       knownFault(dated.info)?.message ??

@@ -1,23 +1,63 @@
 // Drills an earlier run left running (its budget ended first), settled by the next restore run and by every `verify`:
-// each object still marked with a running drill is looked up on its agent. One that ended is recorded and reported,
-// so a failed one is alerted; one running past the job time-out is cancelled and reported stuck; one its agent no
-// longer knows is reported as such. One still within the time-out is left to run.
+// each proven backup still marked with a running drill is looked up on its agent. One that ended is recorded and
+// reported, so a failed one is alerted; one running past the job time-out is cancelled and reported stuck; one its
+// agent no longer knows, or whose answer is about another object, is reported as such; one whose agent has given no
+// readable answer since the job time-out passed failed (AGENT_UNREACHABLE). One still within the time-out is left.
 import { BackupError } from '../../core/errors.js';
 import { isFinal } from '../../core/protocol.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { Target } from '../config/schema.js';
 import { minutesGoing } from '../job-age.js';
+import { listProvenBackups } from '../object/proven-backups.js';
 import type { RestoreOutcome, TargetReport } from '../report.js';
 import type { ObjectInfo } from '../storage/objects.js';
-import { listTargetBackups } from '../storage/target-backups.js';
 import { updateObject } from '../storage/update-object.js';
-import { drillSettled, pendingDrill } from './drill-marks.js';
+import { drillSettled, minutesSinceSubmitted, pendingDrill } from './drill-marks.js';
 import type { RestoreContext } from './restore-context.js';
-import { settleRestore } from './settle-restore.js';
+import { answerMismatch, settleRestore } from './settle-restore.js';
+
+/** Records the drill failed on its object, and returns why. */
+async function recordFailed(ctx: RestoreContext, info: ObjectInfo, error: BackupError): Promise<BackupError> {
+  const failed = { state: 'failed' as const, errorCode: error.code, errorMessage: error.message };
+  await updateObject(ctx.bucket, info, { metadata: drillSettled(failed, ctx.deps.clock.now()) });
+  return error;
+}
+
+/** The agent's word on the drill, or undefined (logged) while it gives none and the time-out has not passed. */
+async function askAgent(
+  ctx: RestoreContext,
+  target: Target,
+  info: ObjectInfo,
+  jobId: string,
+): Promise<RestoreStatus | null | BackupError | undefined> {
+  try {
+    return await ctx.agent.restore(target.agentUrl, jobId);
+  } catch (error) {
+    const minutes = minutesSinceSubmitted(info, ctx.deps.clock.now());
+    const limit = ctx.config.jobTimeoutMinutes;
+    const why = (error as Error).message;
+    if (minutes <= limit) {
+      ctx.deps.logger.event('restore.poll-failed', `could not read drill ${jobId} of ${info.name}: ${why}`, {
+        runId: ctx.runId,
+        targetId: target.id,
+        jobId,
+      });
+      return undefined;
+    }
+    const since = Number.isFinite(minutes)
+      ? `in the ${Math.round(minutes)} minutes since it was handed over`
+      : 'since it was handed over, at a time not recorded';
+    return new BackupError(
+      'AGENT_UNREACHABLE',
+      `no readable answer about drill ${jobId} of ${info.name} ${since} (limit ${limit} minutes): ${why}`,
+      { cause: error },
+    );
+  }
+}
 
 /**
  * How a pending drill ended: its agent's final status; an error recorded on the object (a drill its agent forgot,
- * or one stuck and cancelled); or undefined while it may still run.
+ * one about another object, one stuck and cancelled, one with no readable answer); or undefined while it may run.
  */
 async function endOf(
   ctx: RestoreContext,
@@ -25,29 +65,36 @@ async function endOf(
   info: ObjectInfo,
   jobId: string,
 ): Promise<RestoreStatus | BackupError | undefined> {
-  const status = await ctx.agent.restore(target.agentUrl, jobId);
-  if (status && isFinal(status.state)) return status;
-  let error: BackupError;
+  const status = await askAgent(ctx, target, info, jobId);
+  if (status === undefined) return undefined;
+  if (status instanceof BackupError) return recordFailed(ctx, info, status);
   if (!status) {
     // The agent forgot it (pruned, or another agent now): the drill proved nothing, and says so.
-    error = new BackupError('JOB_UNKNOWN', `the agent knows no drill ${jobId} of ${info.name}`);
-  } else {
-    const minutes = minutesGoing(status, ctx.deps.clock.now());
-    const limit = ctx.config.jobTimeoutMinutes;
-    if (minutes <= limit) return undefined;
-    const going = `${status.state} for ${Math.round(minutes)} minutes (limit ${limit})`;
-    error = new BackupError('JOB_TIMEOUT', `drill ${jobId} of ${info.name} is stuck, ${going}: cancelled`);
-    await ctx.agent.cancelRestore(target.agentUrl, jobId).catch((cause: Error) =>
-      ctx.deps.logger.event('restore.cancel-failed', `could not cancel drill ${jobId}: ${cause.message}`, {
-        runId: ctx.runId,
-        targetId: target.id,
-        jobId,
-      }),
+    return recordFailed(
+      ctx,
+      info,
+      new BackupError('JOB_UNKNOWN', `the agent knows no drill ${jobId} of ${info.name}`),
     );
   }
-  const failed = { state: 'failed' as const, errorCode: error.code, errorMessage: error.message };
-  await updateObject(ctx.bucket, info, { metadata: drillSettled(failed, ctx.deps.clock.now()) });
-  return error;
+  const unbound = answerMismatch(status, jobId, { targetId: target.id, objectName: info.name });
+  if (unbound) return recordFailed(ctx, info, unbound);
+  if (isFinal(status.state)) return status;
+  const minutes = minutesGoing(status, ctx.deps.clock.now());
+  const limit = ctx.config.jobTimeoutMinutes;
+  if (minutes <= limit) return undefined;
+  const going = `${status.state} for ${Math.round(minutes)} minutes (limit ${limit})`;
+  await ctx.agent.cancelRestore(target.agentUrl, jobId).catch((cause: Error) =>
+    ctx.deps.logger.event('restore.cancel-failed', `could not cancel drill ${jobId}: ${cause.message}`, {
+      runId: ctx.runId,
+      targetId: target.id,
+      jobId,
+    }),
+  );
+  return recordFailed(
+    ctx,
+    info,
+    new BackupError('JOB_TIMEOUT', `drill ${jobId} of ${info.name} is stuck, ${going}: cancelled`),
+  );
 }
 
 export async function settlePendingDrills(
@@ -58,7 +105,9 @@ export async function settlePendingDrills(
   const drillCtx = { ...ctx, drill: true };
   for (const target of targets) {
     try {
-      for (const { info, date } of await listTargetBackups(ctx.bucket, ctx.config.prefix, target)) {
+      // A drill mark on an object that is not proven ours (planted) is no drill of ours.
+      const { proven } = await listProvenBackups(ctx.bucket, ctx.config, target, ctx.deps.clock.now());
+      for (const { info, date } of proven) {
         const jobId = pendingDrill(info);
         if (!jobId || !info.crc32c || !info.md5Hash) continue;
         const last = await endOf(ctx, target, info, jobId);

@@ -44,7 +44,7 @@ export async function submitRestore(
 ): Promise<Submitted> {
   let planned: PlannedTarget = { target, objectName: '', date: '' };
   try {
-    const backup = await chooseBackup(ctx.bucket, ctx.config.prefix, target, request.date);
+    const backup = await chooseBackup(ctx, target, request.date);
     planned = { target, objectName: backup.info.name, date: backup.date };
     const body: RestoreRequestInput = {
       runId: ctx.runId,
@@ -86,7 +86,9 @@ export async function submitRestore(
     );
     // Recorded at once, so a drill that outlives this run is found and settled by the next one.
     if (ctx.drill) {
-      await updateObject(ctx.bucket, backup.info, { metadata: drillSubmitted(jobId) }).catch((error: Error) =>
+      await updateObject(ctx.bucket, backup.info, {
+        metadata: drillSubmitted(jobId, ctx.deps.clock.now()),
+      }).catch((error: Error) =>
         ctx.deps.logger.event(
           'restore.mark-failed',
           `could not record drill ${jobId}: ${error.message}`,

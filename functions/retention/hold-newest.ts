@@ -2,7 +2,7 @@
 // is pushed ahead on every run, so failures that go on for weeks never leave a database with no backup at all.
 import type { Bucket } from '@google-cloud/storage';
 import type { FunctionConfig, Target } from '../config/schema.js';
-import { listTargetBackups } from '../storage/target-backups.js';
+import { listProvenBackups } from '../object/proven-backups.js';
 import { updateObject } from '../storage/update-object.js';
 import { retentionPolicy } from './classes.js';
 import { planNewest } from './plan.js';
@@ -24,8 +24,8 @@ export async function holdNewest(
   target: Target,
   now: Date,
 ): Promise<NewestKept | undefined> {
-  const backups = await listTargetBackups(bucket, config.prefix, target);
-  const newest = planNewest(backups, now, retentionPolicy(config));
+  const { proven } = await listProvenBackups(bucket, config, target, now);
+  const newest = planNewest(proven, now, retentionPolicy(config));
   if (!newest?.held || !newest.update || newest.backup.info.customTime === undefined) return undefined;
   const written = await updateObject(bucket, newest.backup.info, newest.update);
   return { objectName: written.name, keptUntil: new Date(written.customTime as string).toISOString() };

@@ -8,8 +8,8 @@ import { mapInOrder } from '../../core/pool.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
 import { errorFailure, type FailureInfo } from '../job-failure.js';
+import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import { type PlannedTarget, planRun } from '../plan.js';
-import { listTargetBackups } from '../storage/target-backups.js';
 import { updateObject } from '../storage/update-object.js';
 import { retentionPolicy } from './classes.js';
 import { type PlannedBackup, planRetention } from './plan.js';
@@ -86,8 +86,10 @@ async function retainTarget(ctx: Context, { target }: PlannedTarget): Promise<Re
   };
   let plan: Step[];
   try {
-    const listed = await listTargetBackups(ctx.bucket, ctx.config.prefix, target);
-    plan = planRetention(listed, ctx.now, retentionPolicy(ctx.config));
+    // An object not proven ours takes no period's place and is given no retention end.
+    const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, ctx.now);
+    reportUnproven(ctx.deps.logger, unproven, fields);
+    plan = planRetention(proven, ctx.now, retentionPolicy(ctx.config));
   } catch (error) {
     return fail(errorFailure(error), []);
   }

@@ -1,6 +1,7 @@
 // The watchdog for one target: is the day's object there and proven ours (and, deep, are its bytes the ones
 // recorded)? If not, what does its agent say — settle a job that finished after its run stopped waiting, cancel one
-// that is stuck, report what is missing.
+// that is stuck, report what is missing. Then earlier backups without the function's attestation are attested where
+// their agent's record still proves them.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
@@ -10,6 +11,7 @@ import type { FunctionDeps } from '../deps.js';
 import { isVerified, knownFault } from '../good-backup.js';
 import { minutesGoing } from '../job-age.js';
 import { errorFailure, jobFailure } from '../job-failure.js';
+import { attestEarlier } from '../object/attest-earlier.js';
 import type { PlannedTarget } from '../plan.js';
 import { proveObject } from '../prove-object.js';
 import { reportFor, type TargetReport, type VerifyOutcome } from '../report.js';
@@ -189,6 +191,8 @@ export async function verifyTarget(
     keptUntil: result.retention?.keptUntil,
     deepCheck: result.deepCheck && (result.deepCheck.passed ? 'passed' : 'failed'),
   });
+  // Before the newest good copy is held: a backup attested now may be it.
+  await attestEarlier(ctx, target);
   const newestKept = await keepNewest(ctx, planned);
   return reportFor(planned, result.outcome, { ...result, ...(newestKept && { newestKept }) });
 }

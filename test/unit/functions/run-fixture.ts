@@ -10,6 +10,9 @@ import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
 import type { Clock, FunctionDeps } from '../../../functions/deps.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
+import { attest } from '../../../functions/object/attestation.js';
+import { getObject } from '../../../functions/storage/objects.js';
+import { updateObject } from '../../../functions/storage/update-object.js';
 import { createLocalSigner } from '../../../local/signer.js';
 import { validEnv } from './config-env.js';
 
@@ -121,4 +124,13 @@ export async function sessionFor(
       preconditionOpts: { ifGenerationMatch: 0 },
     });
   return uri;
+}
+
+/** Signs the function's attestation into `name`, as a run does once it checked the backup: it is then proven ours. */
+export async function attestObject(fixture: RunFixture, name: string): Promise<void> {
+  const bucket = fixture.storage.bucket(BUCKET);
+  const info = await getObject(bucket, name);
+  if (!info) throw new Error(`no object ${name} to attest`);
+  const { config, clock } = fixture;
+  await updateObject(bucket, info, { metadata: attest(config.bucket, info, config.signingKey, clock.now()) });
 }

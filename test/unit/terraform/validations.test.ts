@@ -57,6 +57,14 @@ function plain(variable: string, env: string, value: string | number): Value {
   };
 }
 
+/** Retired signing keys by id, as Terraform's map and the JSON object the function reads. */
+function retired(keys: Record<string, string>): Value {
+  return {
+    hcl: { retired_signing_public_keys: JSON.stringify(keys) },
+    env: { BACKUP_RETIRED_SIGNING_KEYS: JSON.stringify(keys) },
+  };
+}
+
 /** The backup's cron: Terraform checks it in cron.tf, a precondition of the scheduler jobs. */
 function cron(value: string): Value {
   return { ...plain('backup_schedule', 'BACKUP_SCHEDULE', value), cron: true };
@@ -169,6 +177,7 @@ const ACCEPTED: Case[] = [
   ['a shrink ratio of 1', plain('shrink_warning_ratio', 'BACKUP_SHRINK_WARNING_RATIO', 1)],
   ['a restore URL for 1 minute', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 1)],
   ['a restore URL for a week', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 10080)],
+  ['a retired signing key', retired({ 'backup-2024-01': PUBLIC_KEY })],
   ['the last minute of the year, Sunday as 7', cron('59 23 31 12 7')],
   ['weekdays by name', cron('0 2 * * mon-fri')],
   ['lists, ranges and steps', cron('0,30 1-5/2 */10 jan-jun 0-6')],
@@ -244,6 +253,9 @@ const REFUSED: Case[] = [
   ['a shrink ratio above 1', plain('shrink_warning_ratio', 'BACKUP_SHRINK_WARNING_RATIO', 1.1)],
   ['a restore URL for 0 minutes', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 0)],
   ['a restore URL past a week', plain('restore_url_minutes', 'BACKUP_RESTORE_URL_MINUTES', 10081)],
+  ['a retired key under the current key’s id', retired({ 'backup-2025-01': PUBLIC_KEY })],
+  ['a retired key that is not Ed25519', retired({ 'backup-2024-01': RSA_PUBLIC_KEY })],
+  ['a retired key under an id with a space', retired({ 'backup 2024': PUBLIC_KEY })],
   ['minute 60', cron('60 2 * * *')],
   ['hour 24', cron('0 24 * * *')],
   ['day of month 0', cron('0 0 0 * *')],

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../core/errors.js';
+import { generateKeyPair } from '../../../../core/signing/index.js';
 import { parseFunctionConfig, printableConfig } from '../../../../functions/config/parse.js';
 import { validEnv } from '../config-env.js';
 
@@ -13,6 +14,8 @@ function configError(run: () => unknown): ConfigError {
   }
   throw new Error('expected a ConfigError');
 }
+
+const RETIRED_PEM = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 const OAUTH = JSON.stringify({
   client_id: 'cid',
@@ -39,6 +42,15 @@ describe('parseFunctionConfig', () => {
     expect(config.signingKey.id).toBe('fn-2025');
     expect(config.signingKey.privateKey.asymmetricKeyType).toBe('ed25519');
     expect(config.alerts.gmail).toBeUndefined();
+    expect(config.retiredSigningKeys).toEqual({});
+  });
+
+  it('reads the retired signing keys by id, and prints none of them', () => {
+    const config = parseFunctionConfig(
+      validEnv({ BACKUP_RETIRED_SIGNING_KEYS: JSON.stringify({ 'fn-2024': RETIRED_PEM }) }),
+    );
+    expect(config.retiredSigningKeys['fn-2024']?.asymmetricKeyType).toBe('ed25519');
+    expect(printableConfig(config).retiredSigningKeys).toEqual({ 'fn-2024': '[public key]' });
   });
 
   it('reads numbers, lists and the Gmail settings from their variables', () => {
@@ -148,6 +160,14 @@ describe('parseFunctionConfig', () => {
       'signingKey (BACKUP_SIGNING_KEY): the signing private key is not a valid PEM key',
     ],
     [{ ALERT_RECIPIENTS: 'admin@example.com,nobody' }, 'alertRecipients.1 (ALERT_RECIPIENTS)'],
+    [
+      { BACKUP_RETIRED_SIGNING_KEYS: '{"fn-2024":"x"}' },
+      'retiredSigningKeys.fn-2024 (BACKUP_RETIRED_SIGNING_KEYS)',
+    ],
+    [
+      { BACKUP_RETIRED_SIGNING_KEYS: JSON.stringify({ 'fn-2025': RETIRED_PEM }) },
+      'retiredSigningKeys (BACKUP_RETIRED_SIGNING_KEYS) holds fn-2025, the current key',
+    ],
     [{ GMAIL_AUTH: 'oauth' }, 'GMAIL_AUTH=oauth needs GMAIL_CREDENTIALS, ALERT_SENDER, ALERT_RECIPIENTS'],
   ])('names the bad field: %j', (overrides, expected) => {
     expect(configError(() => parseFunctionConfig(validEnv(overrides))).message).toContain(expected);

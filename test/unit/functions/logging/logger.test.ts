@@ -98,6 +98,7 @@ describe('the event table', () => {
       'backup.failed',
       'backup.warning',
       'config.invalid',
+      'object.unproven',
       'request.failed',
       'restore.failed',
       'restore.missing',

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckReport, RestoreStatus, TableReport } from '../../../../core/restore-protocol.js';
 import { runRestore } from '../../../../functions/restore/run-restore.js';
-import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
+import { attestObject, BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { hashesOf, type RestoreScript, scriptedAgent } from '../scripted-agent.js';
 
 const fixtures: RunFixture[] = [];
@@ -18,10 +18,14 @@ async function setUp(restoreScripts: Record<string, RestoreScript> = {}) {
   return { agent, fixture };
 }
 
-/** A backup in the bucket, verified (as a run records it once checked) unless said otherwise. */
+/**
+ * A backup in the bucket, verified and attested (as a run records it once checked) unless said otherwise; one whose
+ * metadata says it failed its check is not attested.
+ */
 async function put(fixture: RunFixture, name: string, metadata: Record<string, string> = { checkedAt: 'x' }) {
   const bytes = Buffer.from(`-- ${name}\n`.repeat(50));
   await fixture.storage.bucket(BUCKET).file(name).save(bytes, { resumable: false, metadata: { metadata } });
+  if (metadata.checkedAt && !metadata.checkFailed) await attestObject(fixture, name);
   const [meta] = await fixture.storage.bucket(BUCKET).file(name).getMetadata();
   return { bytes, generation: String(meta.generation) };
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runBackup } from '../../../../functions/backup/run-backup.js';
 import { runRetention } from '../../../../functions/retention/run-retention.js';
 import { runVerify } from '../../../../functions/verify/run-verify.js';
-import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
+import { attestObject, BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { type JobScript, scriptedAgent } from '../scripted-agent.js';
 import { customTimesSent, recordRequests } from './storage-requests.js';
 
@@ -25,11 +25,16 @@ async function setUp(start: string, scripts: Record<string, JobScript> = {}) {
   return { fixture, bucket, sent: recordRequests(fixture.storage) };
 }
 
-/** Backups of `a` as a version without retention left them: checked, or not, and no customTime. */
-async function olderBackups(bucket: ReturnType<RunFixture['storage']['bucket']>) {
+/**
+ * Backups of `a` as a version without retention left them: checked (and attested) or not, and no customTime; one
+ * attested and later found wrong.
+ */
+async function olderBackups(fixture: RunFixture) {
+  const bucket = fixture.storage.bucket(BUCKET);
   const checked = { checkedAt: '2031-01-01T00:00:00.000Z', runId: 'r', jobId: 'j', targetId: 'a' };
   for (const date of ['20301215', '20301216', '20310101', '20310102', '20310303', '20310309']) {
     await bucket.file(`a_${date}.sql.gz`).save(DUMP, { resumable: false, metadata: { metadata: checked } });
+    await attestObject(fixture, `a_${date}.sql.gz`);
   }
   await bucket
     .file('a_20310308.sql.gz')
@@ -37,6 +42,7 @@ async function olderBackups(bucket: ReturnType<RunFixture['storage']['bucket']>)
   await bucket
     .file('a_20310307.sql.gz')
     .save(DUMP, { resumable: false, metadata: { metadata: { ...checked, checkFailed: 'crc32c differs' } } });
+  await attestObject(fixture, 'a_20310307.sql.gz');
 }
 
 const PLAN = [
@@ -54,7 +60,7 @@ const PLAN = [
 describe('the retention function on a bucket from before retention', () => {
   it('plans in a dry run, applies once, and then finds nothing to change', async () => {
     const { fixture, bucket, sent } = await setUp('2031-03-10T09:00:00Z');
-    await olderBackups(bucket);
+    await olderBackups(fixture);
     const run = (dryRun: boolean) => runRetention(fixture.config, fixture.deps, { databases: ['a'], dryRun });
     const rows = (report: Awaited<ReturnType<typeof run>>) =>
       report.targets[0]?.backups.map((backup) => [

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { drillSubmitted } from '../../../../functions/restore/drill-marks.js';
 import { runVerify } from '../../../../functions/verify/run-verify.js';
-import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
+import { attestObject, BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { type RestoreScript, type ScriptedAgent, scriptedAgent } from '../scripted-agent.js';
 
 const OBJECT = 'a_20261127.sql.gz';
@@ -31,8 +31,9 @@ async function setUp(script?: RestoreScript) {
     if (submitted.kind !== 'accepted') throw new Error('the drill was not accepted');
     drillJob = submitted.accepted.jobId;
   }
-  const metadata = { checkedAt: 'x', ...drillSubmitted(drillJob) };
+  const metadata = { checkedAt: 'x', ...drillSubmitted(drillJob, fixture.clock.now()) };
   await fixture.storage.bucket(BUCKET).file(OBJECT).save(bytes, { resumable: false, metadata: { metadata } });
+  await attestObject(fixture, OBJECT);
   return {
     agent,
     fixture,

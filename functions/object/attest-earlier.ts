@@ -1,0 +1,54 @@
+// The watchdog's part in proof: a backup checked before attestations existed (or attested by a key no longer
+// trusted) carries none, and is left out of restores, drills, retention and `list`. While its agent still holds
+// the signed record of the job that wrote it, that record proves it — as it proves the day's backup — and the
+// function attests it then. What nothing proves stays left out, and is named in an alerting line every morning.
+
+import type { Target } from '../config/schema.js';
+import { errorFailure } from '../job-failure.js';
+import { proveObject } from '../prove-object.js';
+import { updateObject } from '../storage/update-object.js';
+import type { VerifyContext } from '../verify/verify-target.js';
+import { attest } from './attestation.js';
+import { listProvenBackups, reportUnproven, type UnprovenBackup } from './proven-backups.js';
+
+export async function attestEarlier(ctx: VerifyContext, target: Target): Promise<void> {
+  const { config, deps } = ctx;
+  const fields = { runId: ctx.runId, targetId: target.id, database: target.database };
+  const now = deps.clock.now();
+  let unproven: UnprovenBackup[];
+  try {
+    ({ unproven } = await listProvenBackups(ctx.bucket, config, target, now));
+  } catch (error) {
+    deps.logger.event(
+      'object.attest-failed',
+      `could not list ${target.id}'s backups to attest: ${(error as Error).message}`,
+      {
+        ...fields,
+        errorCode: errorFailure(error).code,
+      },
+    );
+    return;
+  }
+  const left: UnprovenBackup[] = [];
+  for (const item of unproven) {
+    const { info, date } = item.backup;
+    if (!item.attestable) {
+      left.push(item);
+      continue;
+    }
+    try {
+      const window = { date, timeZone: config.timeZone, graceMinutes: config.jobTimeoutMinutes };
+      const job = await proveObject(ctx.agent, target, info, window);
+      await updateObject(ctx.bucket, info, { metadata: attest(config.bucket, info, config.signingKey, now) });
+      deps.logger.event('object.attested', `${info.name} is proven by job ${job.jobId}: attested`, {
+        ...fields,
+        object: info.name,
+        generation: info.generation,
+        jobId: job.jobId,
+      });
+    } catch (error) {
+      left.push({ ...item, why: `${item.why}; ${(error as Error).message}` });
+    }
+  }
+  reportUnproven(deps.logger, left, fields);
+}
