@@ -14,7 +14,19 @@ import type { ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
 import { drillSettled, minutesSinceSubmitted, pendingDrill } from './drill-marks.js';
 import type { RestoreContext } from './restore-context.js';
-import { answerMismatch, settleRestore } from './settle-restore.js';
+import { settleRestore } from './settle-restore.js';
+
+/**
+ * JOB_UNKNOWN when the agent's status of `jobId` is about another object or target than the drill's: a job id on a
+ * mark (which anyone who may write metadata can plant) never lets another job's answer settle a drill.
+ */
+function answerMismatch(status: RestoreStatus, jobId: string, target: Target, info: ObjectInfo) {
+  if (status.objectName === info.name && status.targetId === target.id) return undefined;
+  return new BackupError(
+    'JOB_UNKNOWN',
+    `the agent's restore ${jobId} is of ${status.objectName} for ${status.targetId}, not of ${info.name} for ${target.id}`,
+  );
+}
 
 /** Records the drill failed on its object, and returns why. */
 async function recordFailed(ctx: RestoreContext, info: ObjectInfo, error: BackupError): Promise<BackupError> {
@@ -76,7 +88,7 @@ async function endOf(
       new BackupError('JOB_UNKNOWN', `the agent knows no drill ${jobId} of ${info.name}`),
     );
   }
-  const unbound = answerMismatch(status, jobId, { targetId: target.id, objectName: info.name });
+  const unbound = answerMismatch(status, jobId, target, info);
   if (unbound) return recordFailed(ctx, info, unbound);
   if (isFinal(status.state)) return status;
   const minutes = minutesGoing(status, ctx.deps.clock.now());

@@ -1,7 +1,6 @@
 // The end of a target's restore, from its agent's last word: restored and validated, failed (with the tool's own
 // words and what the validation found), or still running at the end of the budget; a drill's end is recorded on
-// the object. A word about another object or target than the restore's is no answer at all (JOB_UNKNOWN).
-import { BackupError } from '../../core/errors.js';
+// the object.
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import { errorFailure } from '../job-failure.js';
 import type { RestoreDetails, RestoreOutcome, TargetReport } from '../report.js';
@@ -38,28 +37,8 @@ function restoreDetails(status: RestoreStatus): RestoreDetails {
   };
 }
 
-/**
- * JOB_UNKNOWN when the agent's status of `jobId` is about another object or target than the one the restore read:
- * a job id alone (it may come from a planted mark) never lets another job's answer settle a restore.
- */
-export function answerMismatch(
-  status: Pick<RestoreStatus, 'objectName' | 'targetId'>,
-  jobId: string,
-  expected: { targetId: string; objectName: string },
-): BackupError | undefined {
-  if (status.objectName === expected.objectName && status.targetId === expected.targetId) return undefined;
-  return new BackupError(
-    'JOB_UNKNOWN',
-    `the agent's restore ${jobId} is of ${status.objectName} for ${status.targetId}, not of ${expected.objectName} for ${expected.targetId}`,
-  );
-}
-
 /** Records a drill's end on the object it read; a failure to record is logged, never the drill's outcome. */
-async function markDrill(
-  ctx: RestoreContext,
-  tracked: TrackedRestore,
-  status: Parameters<typeof drillSettled>[0],
-): Promise<void> {
+async function markDrill(ctx: RestoreContext, tracked: TrackedRestore, status: RestoreStatus): Promise<void> {
   if (
     !ctx.drill ||
     (status.state !== 'succeeded' && status.state !== 'failed' && status.state !== 'interrupted')
@@ -70,7 +49,7 @@ async function markDrill(
   }).catch((error: Error) =>
     ctx.deps.logger.event('restore.mark-failed', `could not record the drill's end: ${error.message}`, {
       ...restoreFields(ctx, tracked.planned),
-      jobId: tracked.jobId,
+      jobId: status.jobId,
     }),
   );
 }
@@ -82,18 +61,6 @@ export async function settleRestore(
 ): Promise<TargetReport<RestoreOutcome>> {
   const { planned, backup, jobId } = tracked;
   const found = { jobId, bytes: backup.info.size, generation: backup.info.generation };
-  const unbound =
-    last && !(last instanceof Error)
-      ? answerMismatch(last, jobId, { targetId: planned.target.id, objectName: backup.info.name })
-      : undefined;
-  if (unbound) {
-    await markDrill(ctx, tracked, {
-      state: 'failed',
-      errorCode: unbound.code,
-      errorMessage: unbound.message,
-    });
-    return restoreFailed(ctx, planned, errorFailure(unbound), found);
-  }
   if (last instanceof Error) return restoreFailed(ctx, planned, errorFailure(last), found);
   if (
     last === null ||
