@@ -1,17 +1,19 @@
 // Plain-text tables and the units people read: sizes, durations, dates. Written here in a few lines rather than
 // through a table library: aligned columns of plain text are all the commands print.
+import { printable } from './printable.js';
 
-/** Columns padded to their widest cell; the header underlined. Cells are one line each. */
+/** Columns padded to their widest cell; the header underlined. Cells are one line each, of printable text. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cells = rows.map((row) => row.map((cell) => printable(cell)));
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+    Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)),
   );
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -7,6 +7,7 @@ import { COMMANDS, type Command } from './commands.js';
 import { fetchVia, parseVia, VIA_ENV } from './connect-via.js';
 import { FUNCTIONS_ENV, resolveEndpoints } from './endpoints.js';
 import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
+import { printable, printableJson } from './printable.js';
 import { progressPrinter } from './progress.js';
 import { renderList, renderRun } from './render.js';
 import { renderStatus } from './render-status.js';
@@ -156,11 +157,10 @@ async function run(deps: CliDeps): Promise<ExitCode> {
     });
     printer.done();
     if (values.json)
-      deps.stdout.write(
-        `${JSON.stringify(answer.error ? { error: answer.error } : answer.report, null, 2)}\n`,
-      );
-    else if (answer.report) deps.stdout.write(`${render(command, answer.report)}\n`);
-    if (answer.error) deps.stderr.write(`db-backup: ${answer.error.code}: ${answer.error.message}\n`);
+      deps.stdout.write(`${printableJson(answer.error ? { error: answer.error } : answer.report)}\n`);
+    else if (answer.report) deps.stdout.write(`${printable(render(command, answer.report), true)}\n`);
+    if (answer.error)
+      deps.stderr.write(`db-backup: ${printable(`${answer.error.code}: ${answer.error.message}`)}\n`);
     return exitOf(command, answer);
   } finally {
     await endpoints.close();
@@ -173,9 +173,8 @@ export async function runCli(deps: CliDeps): Promise<ExitCode> {
     return await run(deps);
   } catch (error) {
     const known = error instanceof CliError;
-    deps.stderr.write(
-      `db-backup: ${known ? error.message : `unexpected error: ${(error as Error).stack ?? error}`}\n`,
-    );
+    const message = known ? error.message : `unexpected error: ${(error as Error).stack ?? error}`;
+    deps.stderr.write(`db-backup: ${printable(message, true)}\n`);
     return known ? error.exitCode : EXIT.failed;
   }
 }

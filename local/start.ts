@@ -1,7 +1,8 @@
 // `npm start`: runs the local stack, triggers `backup` once (or on a schedule with --watch), restores the demo
-// backup into a scratch database with its check, and prints the outcomes.
+// backup into a scratch database with its check, and prints the outcomes, with no terminal control in them.
 
 import { parseArgs } from 'node:util';
+import { printable } from '../cli/printable.js';
 import { FolderBusyError } from '../emulator/index.js';
 import type { RunReport, TargetReport } from '../functions/report.js';
 import { type LocalStack, startLocalStack } from './stack.js';
@@ -9,6 +10,11 @@ import { type LocalStack, startLocalStack } from './stack.js';
 const USAGE = `usage: npm start -- [--data DIR] [--watch] [--every MINUTES]
   --data DIR       where objects, the demo database, logs and alerts live (default .local)
   --watch          keep the stack running; back up and restore every --every minutes (default 10) until Ctrl-C`;
+
+/** Prints a line of the report: what came from storage, a tool or a database (a table's name) is printed as text only. */
+function say(text: string): void {
+  console.log(printable(text, true));
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -21,12 +27,12 @@ async function main(): Promise<number> {
   });
   const everyMinutes = Number(values.every);
   if (values.help || !(everyMinutes > 0)) {
-    console.log(USAGE);
+    say(USAGE);
     return values.help ? 0 : 2;
   }
 
   const stack = await startLocalStack(values.data);
-  console.log(`Local stack (data in ${stack.paths.data})
+  say(`Local stack (data in ${stack.paths.data})
   storage emulator    ${stack.emulatorUrl}  bucket ${stack.bucket}
 ${Object.entries(stack.urls)
   .map(([name, url]) => `  function ${name.padEnd(10)} ${url}`)
@@ -38,7 +44,7 @@ ${Object.entries(stack.urls)
     await stack.close();
     return ok ? 0 : 1;
   }
-  console.log(`\nBacking up and restoring every ${everyMinutes} minute(s); Ctrl-C stops. In another shell:
+  say(`\nBacking up and restoring every ${everyMinutes} minute(s); Ctrl-C stops. In another shell:
   npm run db-backup -- --local list`);
   const timer = setInterval(() => void cycle(), everyMinutes * 60_000);
   await new Promise<void>((done) => process.once('SIGINT', done));
@@ -58,20 +64,20 @@ function until(keptUntil: string | null): string {
 async function backupOnce(stack: LocalStack): Promise<boolean> {
   const response = await fetch(stack.urls.backup, { method: 'POST' });
   const report = (await response.json()) as RunReport;
-  console.log(`\nBackup run ${report.runId} for ${report.date}: ${report.status} (HTTP ${response.status})`);
+  say(`\nBackup run ${report.runId} for ${report.date}: ${report.status} (HTTP ${response.status})`);
   for (const target of report.targets) {
-    console.log(`  ${target.targetId}: ${target.outcome}  gs://${stack.bucket}/${target.objectName}`);
-    if (target.error) console.log(`    ${target.error.code}: ${target.error.message}`);
+    say(`  ${target.targetId}: ${target.outcome}  gs://${stack.bucket}/${target.objectName}`);
+    if (target.error) say(`    ${target.error.code}: ${target.error.message}`);
     if (target.outcome !== 'succeeded' && target.outcome !== 'exists') continue;
     const [metadata] = await stack.storage.bucket(stack.bucket).file(target.objectName).getMetadata();
-    console.log(`    ${metadata.size} bytes, crc32c ${metadata.crc32c}, generation ${metadata.generation}`);
+    say(`    ${metadata.size} bytes, crc32c ${metadata.crc32c}, generation ${metadata.generation}`);
     if (target.retention)
-      console.log(`    ${target.retention.class} copy, kept ${until(target.retention.keptUntil)}`);
-    console.log(`    stored by the emulator under ${stack.paths.storage}`);
+      say(`    ${target.retention.class} copy, kept ${until(target.retention.keptUntil)}`);
+    say(`    stored by the emulator under ${stack.paths.storage}`);
   }
-  if (report.status !== 'ok') console.log(`  alert written to ${stack.paths.outbox}`);
+  if (report.status !== 'ok') say(`  alert written to ${stack.paths.outbox}`);
   await printKept(stack);
-  console.log(`  logs: ${stack.paths.functionLog}, ${stack.paths.agentLogs}`);
+  say(`  logs: ${stack.paths.functionLog}, ${stack.paths.agentLogs}`);
   return report.status === 'ok';
 }
 
@@ -82,13 +88,13 @@ async function backupOnce(stack: LocalStack): Promise<boolean> {
 async function printKept(stack: LocalStack): Promise<void> {
   const { changes } = await stack.runLifecycle();
   const gone = changes.filter((change) => change.outcome !== 'storageClassChanged');
-  if (gone.length > 0) console.log(`  lifecycle: ${gone.length} backup(s) past their retention end removed`);
+  if (gone.length > 0) say(`  lifecycle: ${gone.length} backup(s) past their retention end removed`);
   const response = await fetch(`${stack.urls.backup}?dryRun=true`, { method: 'POST' });
   const { targets } = (await response.json()) as RunReport;
-  console.log(`  backups kept in gs://${stack.bucket}:`);
+  say(`  backups kept in gs://${stack.bucket}:`);
   for (const kept of targets.flatMap((target: TargetReport) => target.kept ?? [])) {
     const newest = kept.newest ? '  (newest good copy)' : '';
-    console.log(`    ${kept.objectName}  ${kept.class ?? 'unclassified'}  ${until(kept.keptUntil)}${newest}`);
+    say(`    ${kept.objectName}  ${kept.class ?? 'unclassified'}  ${until(kept.keptUntil)}${newest}`);
   }
 }
 
@@ -96,29 +102,29 @@ async function printKept(stack: LocalStack): Promise<void> {
 async function restoreOnce(stack: LocalStack): Promise<boolean> {
   const response = await fetch(`${stack.urls.restore}?database=demo`, { method: 'POST' });
   const report = (await response.json()) as RunReport;
-  console.log(`\nRestore run ${report.runId}: ${report.status} (HTTP ${response.status})`);
+  say(`\nRestore run ${report.runId}: ${report.status} (HTTP ${response.status})`);
   for (const target of report.targets) {
     const restore = target.restore;
     const seconds =
       restore?.durationMs === undefined ? '' : ` in ${(restore.durationMs / 1000).toFixed(2)} s`;
-    console.log(
+    say(
       `  ${target.targetId}: ${target.outcome}  ${target.objectName} into ${restore?.scratchDatabase}${seconds}`,
     );
-    if (target.error) console.log(`    ${target.error.code}: ${target.error.message}`);
+    if (target.error) say(`    ${target.error.code}: ${target.error.message}`);
     for (const table of restore?.tables ?? []) {
-      console.log(
+      say(
         `    table ${table.name}: ${table.rows} rows (the dump held ${table.expectedRows}) ${table.ok ? 'ok' : 'MISMATCH'}`,
       );
     }
     for (const check of restore?.checks ?? []) {
       const value = check.error ?? check.value;
-      console.log(
+      say(
         `    check "${check.name}": ${value} (must be ${check.expected}) ${check.ok ? 'passed' : 'FAILED'}`,
       );
     }
-    if (restore) console.log(`    scratch database ${restore.scratchDatabase}: ${restore.scratch}`);
+    if (restore) say(`    scratch database ${restore.scratchDatabase}: ${restore.scratch}`);
   }
-  if (report.status !== 'ok') console.log(`  alert written to ${stack.paths.outbox}`);
+  if (report.status !== 'ok') say(`  alert written to ${stack.paths.outbox}`);
   return report.status === 'ok';
 }
 
@@ -133,10 +139,12 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof FolderBusyError) {
-      console.error(busyAdvice(error));
+      console.error(printable(busyAdvice(error), true));
       process.exit(1);
     }
-    console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      printable(`npm start failed: ${error instanceof Error ? error.message : String(error)}`, true),
+    );
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
 // `db-backup` as the admin runs it: against a running local stack (as `npm start -- --watch` leaves it), its tables,
-// progress, --json and exit codes; --help on every command; and the deployed path's identity token.
+// progress, --json and exit codes, and no terminal control from a table's name or an object's metadata; --help on
+// every command; and the deployed path's identity token.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -11,6 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/run-cli.js';
 import type { ListReport } from '../../../functions/api.js';
 import { type LocalStack, startLocalStack } from '../../../local/stack.js';
+import { controlsIn } from '../../helpers/controls.js';
+import { runTool } from '../../helpers/stand-in-tools.js';
+
+/** A table name that, printed raw, retitles the terminal window (OSC … BEL) and clears the screen (CSI 2J). */
+const EVIL_TABLE = 'visits\u001b]0;owned\u0007\u001b[2J';
 
 interface Run {
   code: number;
@@ -38,6 +44,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cli-'));
   // Running in this process, it leaves stack.json for the CLI to find, as `npm start -- --watch` does.
   stack = await startLocalStack(dir);
+  // The production database holds a table whose name is a terminal escape: it reaches the dump, the restore's report.
+  await runTool('sqlite3', [stack.paths.demoDatabase], {
+    input: `CREATE TABLE "${EVIL_TABLE}" (a); INSERT INTO "${EVIL_TABLE}" VALUES (1);`,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -88,6 +98,28 @@ describe('db-backup against the local stack', () => {
       /^demo\s+succeeded [\d.]+ h ago\s+\d{4}-\d{2}-\d{2} \([\d.]+ h ago\)\s+restored [\d.]+ h ago\s+never\s+restored [\d.]+ h ago$/m,
     );
     expect(status.stdout).toContain('No problems.');
+  });
+
+  it('prints a table named with terminal escapes, and metadata holding them, as plain text', async () => {
+    const restore = await local('restore', 'demo');
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain('table visits]0;owned[2J: 1 rows (dump: 1)');
+    const [object] = (await stack.storage.bucket(stack.bucket).getFiles())[0];
+    await object?.setMetadata({
+      metadata: {
+        drillState: 'failed',
+        drillFailed: 'RESTORE_FAILED: \u001b]0;owned\u0007\u001b[2Jgone\u009b',
+      },
+    });
+    const status = await local('status');
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('the last drill failed: RESTORE_FAILED: ]0;owned[2Jgone');
+    const json = await local('list', '--json');
+    expect(JSON.parse(json.stdout).targets[0].backups[0].drill.failed).toContain('\u001b]0;owned\u0007');
+    for (const run of [restore, status, json, await local('list')]) {
+      expect(controlsIn(run.stdout)).toEqual([]);
+      expect(controlsIn(run.stderr)).toEqual([]);
+    }
   });
 
   it.each([

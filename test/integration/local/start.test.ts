@@ -1,5 +1,6 @@
 // `npm start` end to end: the embedded default backs up the demo database, prints each backup's class and expiry,
-// restores it into a scratch database with its check, and gcloud reads the object back.
+// restores it into a scratch database with its check, and gcloud reads the object back; a table named with terminal
+// escapes is printed as plain text.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,7 +11,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDate } from '../../../core/object-name.js';
 import { startEmulator } from '../../../emulator/index.js';
+import { controlsIn } from '../../helpers/controls.js';
 import { gcloudFor, gcloudMissingReason } from '../../helpers/gcloud.js';
+import { runTool } from '../../helpers/stand-in-tools.js';
 
 const run = promisify(execFile);
 const npmStart = (dataDir: string) =>
@@ -90,4 +93,23 @@ describe('npm start', () => {
     },
     120_000,
   );
+});
+
+describe('npm start on a database holding a table named with terminal escapes', () => {
+  it('prints the restore’s report as plain text, the name without its control characters', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'local-stack-escapes-'));
+    try {
+      // An OSC that retitles the window, ended by BEL, and a CSI that clears the screen.
+      const evil = 'visits\u001b]0;owned\u0007\u001b[2J';
+      await runTool('sqlite3', [join(dataDir, 'demo.sqlite')], {
+        input: `CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO patients (name) VALUES ('a');
+CREATE TABLE "${evil}" (a); INSERT INTO "${evil}" VALUES (1);`,
+      });
+      const { stdout, stderr } = await npmStart(dataDir);
+      expect(stdout).toContain('table visits]0;owned[2J: 1 rows (the dump held 1) ok');
+      expect(controlsIn(`${stdout}${stderr}`)).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
