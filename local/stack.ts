@@ -27,8 +27,8 @@ import {
 import { DEMO_CHECK, ensureDemoDatabase } from './demo-database.js';
 import { freePort } from './free-port.js';
 import { serveFunctions } from './serve-functions.js';
-import { localSigningKey } from './signing-key.js';
 import { createLocalSigner } from './signer.js';
+import { localSigningKey } from './signing-key.js';
 import { type FunctionName, lockStack, recordStackUrls } from './stack-file.js';
 
 const LOCAL_BUCKET = 'local-backups';

@@ -23,7 +23,6 @@ import {
 } from '../restore/drill-marks.js';
 import { readRetention } from '../retention/metadata.js';
 
-
 export interface ListedBackup {
   objectName: string;
   /** yyyyMMdd, from its name. */
@@ -83,11 +82,13 @@ export async function runList(
   const bucket = deps.storage.bucket(config.bucket);
   const targets = [];
   for (const { target } of planRun(config, request, now)) {
-    const { proven, unproven } = await listProvenBackups(bucket, config, target, now).catch((error: Error) => {
-      throw new BackupError('INTERNAL', `cannot list the backups of ${target.id}: ${error.message}`, {
-        cause: error,
-      });
-    });
+    const { proven, unproven } = await listProvenBackups(bucket, config, target, now).catch(
+      (error: Error) => {
+        throw new BackupError('INTERNAL', `cannot list the backups of ${target.id}: ${error.message}`, {
+          cause: error,
+        });
+      },
+    );
     reportUnproven(deps.logger, unproven, { targetId: target.id, database: target.database });
     targets.push({
       targetId: target.id,

@@ -1,10 +1,11 @@
 // `status`: each database's health in one answer (kind "status"), with every problem found across them — read
 // only, from the bucket alone (the backups and each database's status record), so it answers without any agent.
+// Only backups proven ours count; an object that claims to be one and is not is a problem of its own.
 import { BackupError } from '../../core/errors.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../deps.js';
+import { listProvenBackups } from '../object/proven-backups.js';
 import { planRun } from '../plan.js';
-import { listTargetBackups } from '../storage/target-backups.js';
 import { judgeTarget, type Problem, type TargetStatus } from './judge-target.js';
 import { readRecord } from './status-record.js';
 
@@ -28,15 +29,20 @@ export async function runStatus(
   const bucket = deps.storage.bucket(config.bucket);
   const targets: TargetStatus[] = [];
   for (const { target } of planRun(config, request, now)) {
-    const [backups, record] = await Promise.all([
-      listTargetBackups(bucket, config.prefix, target),
+    const [{ proven, unproven }, record] = await Promise.all([
+      listProvenBackups(bucket, config, target, now),
       readRecord(bucket, config.prefix, target.id),
     ]).catch((error: Error) => {
       throw new BackupError('INTERNAL', `cannot read the state of ${target.id}: ${error.message}`, {
         cause: error,
       });
     });
-    targets.push(judgeTarget(config, target, backups, record, now));
+    const judged = judgeTarget(config, target, proven, record, now);
+    const strangers = unproven.map(({ backup, why }) => ({
+      code: 'OBJECT_UNPROVEN' as const,
+      message: `${backup.info.name} (generation ${backup.info.generation}) is not proven ours and is left out: ${why}; find out who wrote it`,
+    }));
+    targets.push({ ...judged, problems: [...judged.problems, ...strangers] });
   }
   const problems = targets.flatMap((target) =>
     target.problems.map((problem) => ({ targetId: target.targetId, ...problem })),

@@ -104,16 +104,29 @@ describe('db-backup against the local stack', () => {
     const restore = await local('restore', 'demo');
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toContain('table visits]0;owned[2J: 1 rows (dump: 1)');
-    const [object] = (await stack.storage.bucket(stack.bucket).getFiles())[0];
-    await object?.setMetadata({
+    // Metadata whoever may write the bucket's can plant: a drill's failure on the backup, a restore's in the record.
+    const bucket = stack.storage.bucket(stack.bucket);
+    const [[backup]] = await bucket.getFiles({ prefix: 'demo_' });
+    await backup?.setMetadata({
       metadata: {
         drillState: 'failed',
         drillFailed: 'RESTORE_FAILED: \u001b]0;owned\u0007\u001b[2Jgone\u009b',
       },
     });
+    const restored = { at: new Date().toISOString(), runId: 'r', outcome: 'failed', by: 'restore' };
+    await bucket.file('_status/demo').setMetadata({
+      metadata: {
+        restore: JSON.stringify({
+          ...restored,
+          error: { code: 'RESTORE_FAILED', message: 'x\u001b[2J\u0007y\u009b' },
+        }),
+      },
+    });
     const status = await local('status');
     expect(status.code).toBe(1);
-    expect(status.stdout).toContain('the last drill failed: RESTORE_FAILED: ]0;owned[2Jgone');
+    expect(status.stdout).toMatch(
+      /LAST_RESTORE_FAILED: the last restore .* failed: RESTORE_FAILED: x\[2Jy$/m,
+    );
     const json = await local('list', '--json');
     expect(JSON.parse(json.stdout).targets[0].backups[0].drill.failed).toContain('\u001b]0;owned\u0007');
     for (const run of [restore, status, json, await local('list')]) {

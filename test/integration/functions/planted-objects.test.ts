@@ -122,6 +122,15 @@ describe('an object planted to look like the newest verified backup', () => {
       }),
     ]);
 
+    // status: the newest good backup is the real one, and each planted object is a problem of its own.
+    const status = await fn.status({ database: 'clinic' });
+    expect(status.report.targets[0]?.newestGood).toMatchObject({ objectName: REAL });
+    expect(status.report.problems).toEqual(
+      [FUTURE, `clinic_${YESTERDAY}.sql.gz`].map((name) =>
+        expect.objectContaining({ code: 'OBJECT_UNPROVEN', message: expect.stringContaining(name) }),
+      ),
+    );
+
     // restore, drill, retention and list: each names both, as an alerting line with its code.
     for (const name of [FUTURE, `clinic_${YESTERDAY}.sql.gz`]) {
       const lines = unprovenLines(name, from);
