@@ -3,6 +3,7 @@
 // the signed record of the job that wrote it, that record proves it — as it proves the day's backup — and the
 // function attests it then. What nothing proves stays left out, and is named in an alerting line every morning.
 
+import { errorCodeOf } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
 import { errorFailure } from '../job-failure.js';
 import { proveObject } from '../prove-object.js';
@@ -30,10 +31,12 @@ export async function attestEarlier(ctx: VerifyContext, target: Target): Promise
     return;
   }
   const left: UnprovenBackup[] = [];
+  /** Why the agent cannot be asked: once it did not answer, the rest wait for the next morning. */
+  let away: string | undefined;
   for (const item of unproven) {
     const { info, date } = item.backup;
-    if (!item.attestable) {
-      left.push(item);
+    if (!item.attestable || away) {
+      left.push(away && item.attestable ? { ...item, why: `${item.why}; ${away}` } : item);
       continue;
     }
     try {
@@ -48,6 +51,7 @@ export async function attestEarlier(ctx: VerifyContext, target: Target): Promise
       });
     } catch (error) {
       left.push({ ...item, why: `${item.why}; ${(error as Error).message}` });
+      if (errorCodeOf(error) === 'AGENT_UNREACHABLE') away = 'its agent could not be reached to prove it';
     }
   }
   reportUnproven(deps.logger, left, fields);
