@@ -23,6 +23,7 @@ import { type AgentLog, createAgentLog } from './log/agent-log.js';
 import { createRedactor } from './log/redact.js';
 import { createSyslogSender } from './log/syslog.js';
 import { createBackupPipeline } from './pipeline/backup-pipeline.js';
+import { checkRequiredTools } from './pipeline/required-tools.js';
 import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
 import { createRestoreRunner } from './restore/restore-runner.js';
 
@@ -45,7 +46,9 @@ export interface Agent {
   readonly log: AgentLog;
 }
 
+/** Throws a ConfigError before anything starts when a tool every backup needs is missing. */
 export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
+  checkRequiredTools(config);
   const now = deps.now ?? (() => new Date());
   const files = deps.files ?? nodeConfigFiles;
   const report = deps.reportFailure ?? ((message: string) => process.stderr.write(`${message}\n`));

@@ -1,6 +1,6 @@
 // Entry point: `node main.mjs --config /etc/db-backup/agent.json [--check-config]` (or DB_BACKUP_AGENT_CONFIG) in the
-// release, which npm run package:agent bundles from here. Exits 78 on a bad config so systemd does not restart into
-// the same error.
+// release, which npm run package:agent bundles from here. Exits 78 on a bad config, or a required tool missing, so
+// systemd does not restart into the same error.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { errorCodeOf } from '../core/errors.js';
@@ -8,6 +8,7 @@ import { nodeConfigFiles } from './config/files.js';
 import { parseAgentConfig, printableConfig } from './config/parse.js';
 import { AGENT_DEFAULTS } from './config/schema.js';
 import { createAgent } from './create-agent.js';
+import { checkRequiredTools } from './pipeline/required-tools.js';
 
 const EX_CONFIG = 78;
 
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   let config: ReturnType<typeof parseAgentConfig>;
   try {
     config = parseAgentConfig(readFileSync(path, 'utf8'), nodeConfigFiles);
+    // Also for --check-config, which install.sh runs before it restarts the agent.
+    checkRequiredTools(config);
   } catch (error) {
     process.stderr.write(`db-backup-agent: ${path}: ${(error as Error).message}\n`);
     process.exit(EX_CONFIG);

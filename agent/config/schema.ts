@@ -10,10 +10,9 @@ export const AGENT_DEFAULTS = {
   stateDir: '/var/lib/db-backup',
   logDir: '/var/log/db-backup',
   syslog: true,
+  /** Each a bare name looked up on PATH, or a path; all three are required, and checked when the agent starts. */
   zstdPath: 'zstd',
-  /** A bare name is looked up on PATH; without pigz, gzip runs on worker threads in the agent. */
   pigzPath: 'pigz',
-  /** A bare name is looked up on PATH; without pv, the dump's bytes are counted by passing through the agent. */
   pvPath: 'pv',
   storageOrigin: 'https://storage.googleapis.com',
   uploadRequestTimeoutSeconds: 120,

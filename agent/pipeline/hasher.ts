@@ -44,13 +44,3 @@ export class HashingStream extends Transform {
     return { bytes: this.bytes, ...this.storage.digests(), sha256: this.sha256.digest('hex') };
   }
 }
-
-/** Counts what flows through, for `bytesRead` on the dump side. */
-export class CountingStream extends Transform {
-  bytes = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-}

@@ -96,7 +96,7 @@ export async function benchAtSize(
           target,
           password: db.password,
           zstdPath: '/usr/bin/zstd',
-          pigzPath: 'inProcessGzip' in contender ? 'no-pigz-in-process-gzip' : 'pigz',
+          pigzPath: 'pigz',
         });
       }
       const compress = 'compress' in contender ? ` | ${contender.compress}` : '';

@@ -9,7 +9,7 @@ import { text } from 'node:stream/consumers';
 import { dumpCommandFor, targetConfigSchema } from '../../agent/engines/index.js';
 import { createRedactor } from '../../agent/log/redact.js';
 import { createBackupPipeline } from '../../agent/pipeline/backup-pipeline.js';
-import { findExecutable } from '../../agent/pipeline/find-executable.js';
+import { locateExecutable } from '../../agent/pipeline/required-tools.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import type { BenchBackupInput } from './measure.js';
 
@@ -22,7 +22,7 @@ export interface ChildReport {
   mainThreadCpuSeconds: number;
   /** Its children once they exited: the dump tool, pigz or zstd, and pv when they ran. */
   childrenCpuSeconds: number;
-  /** pv's own share of that, 0 when it did not run: outside the compressor, so counted with the agent's. */
+  /** pv's own share of that (every pv the backup ran): outside the compressor, so counted with the agent's. */
   meterCpuSeconds: number;
   /**
    * How late the event loop ran past its 10 ms timer, 99th percentile and worst, in ms: what hashing on the main
@@ -34,21 +34,24 @@ export interface ChildReport {
 
 /**
  * pv as the agent finds it on PATH, run under GNU time so that its CPU can be told apart from the dump tool's and
- * the compressor's; undefined when no pv is installed.
+ * the compressor's; each pv the backup runs appends its line.
  */
-function timedPv(dir: string, cpuFile: string): string | undefined {
-  const pv = findExecutable('pv');
-  if (!pv) return undefined;
+function timedPv(dir: string, cpuFile: string): string {
+  const pv = locateExecutable('pv');
+  if (!pv) throw new Error('no pv on PATH: the agent needs it (apt-get install pv)');
   const script = join(dir, 'pv');
-  writeFileSync(script, `#!/bin/sh\nexec /usr/bin/time -o '${cpuFile}' -f '%U %S' '${pv}' "$@"\n`);
+  writeFileSync(script, `#!/bin/sh\nexec /usr/bin/time -a -o '${cpuFile}' -f '%U %S' '${pv}' "$@"\n`);
   chmodSync(script, 0o755);
   return script;
 }
 
 function meterCpuSeconds(cpuFile: string): number {
   if (!existsSync(cpuFile)) return 0;
-  const [user = 0, system = 0] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).map(Number);
-  return user + system;
+  return readFileSync(cpuFile, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .map(Number)
+    .reduce((sum, seconds) => sum + seconds, 0);
 }
 
 function vmHwmKiB(): number {
@@ -72,7 +75,7 @@ const pipeline = createBackupPipeline(
   {
     zstdPath: input.zstdPath,
     pigzPath: input.pigzPath,
-    pvPath: timedPv(scratch, pvCpuFile) ?? 'no-pv-installed',
+    pvPath: timedPv(scratch, pvCpuFile),
     chunkSize: 8 * 1024 * 1024,
     retry: DEFAULT_RETRY_POLICY,
     redact: createRedactor([input.password]).redact,

@@ -4,7 +4,7 @@
 export type Destination = 'sink' | 'emulator';
 
 export type Contender =
-  | { kind: 'agent'; algorithm: 'gzip' | 'zstd'; level: number; inProcessGzip?: boolean; to: Destination }
+  | { kind: 'agent'; algorithm: 'gzip' | 'zstd'; level: number; to: Destination }
   | { kind: 'shell'; compress?: string; extension?: string; to?: Destination };
 
 export const CONTENDERS = {
@@ -12,7 +12,6 @@ export const CONTENDERS = {
   gzipDevNull: { kind: 'shell', compress: 'gzip -6' },
   pigzDevNull: { kind: 'shell', compress: 'pigz -6' },
   agentGzipSink: { kind: 'agent', algorithm: 'gzip', level: 6, to: 'sink' },
-  agentGzipMembersSink: { kind: 'agent', algorithm: 'gzip', level: 6, inProcessGzip: true, to: 'sink' },
   agentGzipEmulator: { kind: 'agent', algorithm: 'gzip', level: 6, to: 'emulator' },
   gzipGcloudSink: { kind: 'shell', compress: 'gzip -6', extension: 'gz', to: 'sink' },
   gzipGcloudEmulator: { kind: 'shell', compress: 'gzip -6', extension: 'gz', to: 'emulator' },
@@ -31,8 +30,7 @@ export const CONTENDER_IDS = Object.keys(CONTENDERS) as ContenderId[];
 export function describeContender(id: ContenderId): string {
   const contender: Contender = CONTENDERS[id];
   if (contender.kind === 'agent') {
-    const gzip =
-      contender.algorithm === 'gzip' ? (contender.inProcessGzip ? ' (in-process)' : ' (pigz)') : '';
+    const gzip = contender.algorithm === 'gzip' ? ' (pigz)' : '';
     return `agent ${contender.algorithm}-${contender.level}${gzip} → ${contender.to}`;
   }
   const compress = contender.compress ? ` | ${contender.compress}` : '';

@@ -20,7 +20,7 @@ export interface Measurement {
   agentCpuSeconds?: number;
   /** Of that, the main thread: the event loop, and hashing while it runs there. */
   agentMainThreadCpuSeconds?: number;
-  /** pv, counting the dump between the dump tool and the compressor; 0 when the agent counted it itself. */
+  /** pv, counting the dump between the dump tool and the compressor. */
   meterCpuSeconds?: number;
   /** The agent's event loop: how late it ran during the backup, 99th percentile and worst, in ms. */
   eventLoopDelayP99Ms?: number;

@@ -92,8 +92,8 @@ export function backup(input: PipelineInput): Promise<StreamedBackup> {
   const pipeline = createBackupPipeline(
     {
       zstdPath: input.zstdPath ?? 'zstd',
-      pigzPath: input.pigzPath,
-      pvPath: input.pvPath,
+      pigzPath: input.pigzPath ?? 'pigz',
+      pvPath: input.pvPath ?? 'pv',
       chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
       retry: { ...TEST_RETRY, ...input.retry },
       redact: createRedactor(input.password === undefined ? [] : [input.password]).redact,

@@ -220,6 +220,23 @@ describe('agent process restarts', () => {
     expect(stderr).toMatch(/listen\.host/);
   });
 
+  it('refuses to start, and to pass --check-config, without a tool every backup needs, naming its package', async () => {
+    const lacking = join(dir, 'lacking-pv.json');
+    const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+    await writeFile(lacking, JSON.stringify({ ...config, pvPath: join(dir, 'no-such-pv') }));
+    for (const args of [
+      ['--config', lacking],
+      ['--check-config', '--config', lacking],
+    ]) {
+      const { code, stdout, stderr } = await runMain(args);
+      expect(code).toBe(78);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(
+        `pv is missing (${join(dir, 'no-such-pv')} is not an executable file): install the Debian package pv`,
+      );
+    }
+  });
+
   it('checks a config with --check-config, printing it with keys by id only', async () => {
     const { code, stdout } = await runMain(['--check-config', '--config', configPath]);
     expect(code).toBe(0);

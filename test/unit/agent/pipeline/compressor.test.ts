@@ -1,19 +1,27 @@
-// Which gzip runs: pigz when PATH or the config has it, in-process members otherwise — each
-// giving a .gz that the real gunzip and gzip -t accept.
+// The compressor process as the request asks: pigz for gzip, giving a .gz that the real gunzip and gzip -t accept,
+// and zstd at the chosen level on every core.
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { type Compressor, startCompressor } from '../../../../agent/pipeline/compressor.js';
+import { type Compressor, compressorFor } from '../../../../agent/pipeline/compressor.js';
+import { spawnTool } from '../../../../agent/pipeline/spawn-tool.js';
 import { runTool } from '../../../helpers/stand-in-tools.js';
 import { sampleDump } from './sample-dump.js';
 
-async function compress(compressor: Compressor, input: Buffer): Promise<Buffer> {
-  const output = buffer(compressor.output);
-  compressor.input.end(input);
-  return output;
+const TOOLS = { zstdPath: 'zstd', pigzPath: 'pigz' };
+
+/** Runs the compressor as the backup does, its input on stdin; resolves with its output and exit code. */
+async function compress(
+  { command }: Compressor,
+  input: Buffer,
+): Promise<{ output: Buffer; exit: number | null }> {
+  const tool = spawnTool(command, { stdin: 'pipe' });
+  const output = buffer(tool.child.stdout as NodeJS.ReadableStream);
+  tool.child.stdin?.end(input);
+  return { output: await output, exit: await tool.closed };
 }
 
 /** The real gzip tools, not zlib: what an administrator restoring by hand would run. */
@@ -31,27 +39,24 @@ async function expectValidGzip(gz: Buffer, original: Buffer): Promise<void> {
   }
 }
 
-describe('startCompressor for gzip', () => {
+describe('compressorFor', () => {
   const dump = sampleDump(3 * 1024 * 1024);
 
-  it('runs pigz when PATH has it', async () => {
-    const compressor = startCompressor(
-      { algorithm: 'gzip', level: 6 },
-      { zstdPath: 'zstd', pigzPath: 'pigz' },
-    );
-    expect(compressor.label).toBe('pigz');
-    expect(compressor.tool?.child.spawnfile).toBe('/usr/bin/pigz');
-    await expectValidGzip(await compress(compressor, dump), dump);
-    expect(await compressor.tool?.closed).toBe(0);
+  it('runs pigz for gzip, and its output is one valid .gz', async () => {
+    const compressor = compressorFor({ algorithm: 'gzip', level: 6 }, TOOLS);
+    expect(compressor.tool).toBe('pigz');
+    expect(compressor.command).toMatchObject({ file: 'pigz', args: ['-q', '-6', '-c'] });
+    const { output, exit } = await compress(compressor, dump);
+    expect(exit).toBe(0);
+    await expectValidGzip(output, dump);
   });
 
-  it('gzips in-process, without a child, when there is no pigz', async () => {
-    const compressor = startCompressor(
-      { algorithm: 'gzip', level: 6 },
-      { zstdPath: 'zstd', pigzPath: 'no-such-pigz' },
-    );
-    expect(compressor.tool).toBeUndefined();
-    expect(compressor.label).toBe('gzip');
-    await expectValidGzip(await compress(compressor, dump), dump);
+  it('runs zstd at the chosen level with a worker per core', async () => {
+    const compressor = compressorFor({ algorithm: 'zstd', level: 9 }, TOOLS);
+    expect(compressor.tool).toBe('zstd');
+    expect(compressor.command).toMatchObject({ file: 'zstd', args: ['-q', '-9', '-T0', '-c', '-'] });
+    const { output, exit } = await compress(compressor, dump);
+    expect(exit).toBe(0);
+    expect(Buffer.from(await runTool('zstd', ['-d', '-c'], { input: output }))).toEqual(dump);
   });
 });
