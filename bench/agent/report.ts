@@ -1,7 +1,6 @@
 // The benchmark's figures as one JSON object with fixed keys, and as the tables and target checks a person reads.
 
 import { availableParallelism, loadavg } from 'node:os';
-import { CRC32C_IMPLEMENTATION } from '../../agent/pipeline/crc32c.js';
 import type { SizeResult } from './agent-bench.js';
 import { CONTENDER_IDS, type ContenderId, describeContender } from './contenders.js';
 import type { Measurement } from './measure.js';
@@ -45,7 +44,7 @@ export interface SizeReport {
 }
 
 export interface BenchReport {
-  machine: { cores: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[]; crc32c: string };
+  machine: { cores: number; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
   sizes: SizeReport[];
 }
 
@@ -130,7 +129,6 @@ export function buildReport(sizes: SizeResult[], loadAverageAtStart: number[]): 
       cores: availableParallelism(),
       loadAverageAtStart: loadAverageAtStart.map((load) => round(load) as number),
       loadAverageAtEnd: loadavg().map((load) => round(load) as number),
-      crc32c: CRC32C_IMPLEMENTATION,
     },
     sizes: sizes.map(sizeReport),
   };
@@ -141,7 +139,7 @@ const cell = (value: number | null | undefined) => (value == null ? '' : String(
 export function formatReport(report: BenchReport): string {
   const { machine } = report;
   const lines = [
-    `${machine.cores} cores; load average ${machine.loadAverageAtStart.join(', ')} at start, ${machine.loadAverageAtEnd.join(', ')} at end; CRC32C ${machine.crc32c}`,
+    `${machine.cores} cores; load average ${machine.loadAverageAtStart.join(', ')} at start, ${machine.loadAverageAtEnd.join(', ')} at end`,
   ];
   for (const size of report.sizes) {
     lines.push(
