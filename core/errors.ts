@@ -34,6 +34,8 @@ export const HTTP_STATUS_BY_CODE = {
   DIGEST_MISMATCH: 401,
   // A backup's own failures
   DUMP_FAILED: 500,
+  /** The dump tool exited 0, but its dump does not end with the tool's own mark of a complete dump. */
+  DUMP_INCOMPLETE: 500,
   COMPRESS_FAILED: 500,
   UPLOAD_FAILED: 502,
   /** The object was created meanwhile by someone else (the create-only precondition failed at finalize). */

@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
+import type { DumpMark } from './dump-mark.js';
 import type { RestoreEngine } from './restore-engine.js';
 
 /** A dump tool's invocation as data: run without a shell, its stdout is the dump. */
@@ -24,6 +25,8 @@ export interface DumpSecrets {
 
 export interface Engine<T> {
   dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
+  /** What the dump tool writes at the end of a complete dump, checked before anything is finalized. */
+  mark: DumpMark;
   restore: RestoreEngine<T>;
 }
 

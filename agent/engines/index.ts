@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import type { EngineName } from '../../core/formats.js';
+import type { DumpMark } from './dump-mark.js';
 import type { DumpCommand, DumpSecrets, Engine } from './engine.js';
 import { mongodb, mongodbTargetSchema } from './mongodb.js';
 import { mysql, mysqlTargetSchema } from './mysql.js';
@@ -31,6 +32,11 @@ function engineOf<E extends EngineName>(target: TargetOf<E>): Engine<TargetOf<E>
 
 export function dumpCommandFor(target: TargetConfig, password?: string): DumpCommand {
   return engineOf(target).dumpCommand(target, password === undefined ? {} : { password });
+}
+
+/** What a complete dump of the target ends with. */
+export function dumpMarkFor(target: TargetConfig): DumpMark {
+  return engineOf(target).mark;
 }
 
 /** A target's restore steps into `scratch`, built by its own engine; RESTORE_NOT_CONFIGURED without settings. */

@@ -15,6 +15,7 @@ import {
   userSchema,
 } from './engine.js';
 import { authentication, configFile, connection, tls } from './mongodb-connection.js';
+import { mongodumpArchiveMark } from './mongodb-mark.js';
 import { mongodbRestore, mongodbRestoreSchema } from './mongodb-restore.js';
 import { connectionStringSchema, uriOption, userinfo } from './mongodb-uri.js';
 import { refineRestore } from './restore-engine.js';
@@ -72,6 +73,7 @@ export const mongodbTargetSchema = z
 export type MongodbTarget = z.infer<typeof mongodbTargetSchema>;
 
 export const mongodb: Engine<MongodbTarget> = {
+  mark: mongodumpArchiveMark,
   dumpCommand(target: MongodbTarget, secrets: DumpSecrets): DumpCommand {
     const secretFiles = secrets.password === undefined ? [] : [configFile(secrets.password)];
     return {

@@ -2,6 +2,7 @@
 // restore with the mysql (mariadb) client into a scratch database as a user limited to those.
 
 import { z } from 'zod';
+import { finalText } from './dump-mark.js';
 import {
   absolutePathSchema,
   commonTargetFields,
@@ -119,6 +120,13 @@ const restore: RestoreEngine<MysqlTarget> = {
 };
 
 export const mysql: Engine<MysqlTarget> = {
+  // mysqldump's last line, `-- Dump completed on <date>` (`-- Dump completed` under --skip-dump-date). --compact and
+  // --skip-comments leave it out: the agent passes neither, a target cannot add options, and --no-defaults (or the
+  // agent's own --defaults-file) keeps an option file from adding them.
+  mark: finalText(
+    '`-- Dump completed` as its last line',
+    /\.-- Dump completed( on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d)?\.$/,
+  ),
   dumpCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
     const { args, secretFiles } = connect(target, target.user, secrets);
     return {

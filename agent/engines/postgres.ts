@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
+import { finalText } from './dump-mark.js';
 import {
   absolutePathSchema,
   commonTargetFields,
@@ -131,6 +132,12 @@ const restore: RestoreEngine<PostgresTarget> = {
 };
 
 export const postgres: Engine<PostgresTarget> = {
+  // pg_dump's `-- PostgreSQL database dump complete`, then `--` and a blank line; since the releases of August 2025
+  // (15.14, 16.10, 17.6, …) also `\unrestrict <key>` and a blank line, closing the `\restrict` its dump opens with.
+  mark: finalText(
+    '`-- PostgreSQL database dump complete`',
+    /\.-- PostgreSQL database dump complete\.--\.\.(\\unrestrict [A-Za-z0-9]+\.\.)?$/,
+  ),
   dumpCommand(target: PostgresTarget, secrets: DumpSecrets): DumpCommand {
     return {
       file: target.toolPath ?? 'pg_dump',

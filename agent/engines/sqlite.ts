@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import { z } from 'zod';
+import { finalText } from './dump-mark.js';
 import { absolutePathSchema, commonTargetFields, type DumpCommand, type Engine } from './engine.js';
 import {
   commonRestoreFields,
@@ -87,9 +88,21 @@ const restore: RestoreEngine<SqliteTarget> = {
 };
 
 export const sqlite: Engine<SqliteTarget> = {
+  // .dump's last line is `COMMIT;`. An error while reading the file (one that is not a database, a corrupt page) it
+  // reports only inside the dump, as `/**** ERROR: … *****/` and a closing ROLLBACK, and still exits 0.
+  mark: finalText('`COMMIT;` as its last line', /\.COMMIT;\.$/, [
+    [
+      /\/\*\*\*\* ERROR: ([ -~]{1,120}?) \*\*\*\*\*\/\.ROLLBACK; -- due to errors\.$/,
+      ([, error]) => `it wrote ERROR: ${error} into the dump and rolled it back`,
+    ],
+    [
+      /ROLLBACK;[^.]*\.$/,
+      () => 'its dump ends with ROLLBACK: it met an error it reported only inside the dump',
+    ],
+  ]),
   // .dump runs inside one read transaction (a savepoint), so it is a consistent snapshot even while others write:
-  // in WAL mode writers carry on, otherwise they wait for it. -bail turns any error into a non-zero exit;
-  // -init /dev/null keeps a ~/.sqliterc out of the dump.
+  // in WAL mode writers carry on, otherwise they wait for it. -bail turns an error it reports on stderr into a
+  // non-zero exit (not one it writes into the dump: see the mark); -init /dev/null keeps a ~/.sqliterc out.
   dumpCommand(target: SqliteTarget): DumpCommand {
     return {
       file: target.toolPath ?? 'sqlite3',

@@ -2,7 +2,7 @@
 // the credentials, tools and upload settings are resolved here, not passed through the runner.
 import type { JobRequest } from '../../core/protocol.js';
 import type { ResolveDump } from '../engines/credentials.js';
-import type { TargetConfig } from '../engines/index.js';
+import { dumpMarkFor, type TargetConfig } from '../engines/index.js';
 import {
   type BackupProgress,
   type StreamedBackup,
@@ -25,6 +25,12 @@ export type BackupPipeline = (
 
 export function createBackupPipeline(settings: StreamSettings, resolveDump: ResolveDump): BackupPipeline {
   return async (target, request, control) => {
-    return streamBackup({ request, command: resolveDump(target), settings, ...control });
+    return streamBackup({
+      request,
+      command: resolveDump(target),
+      mark: dumpMarkFor(target),
+      settings,
+      ...control,
+    });
   };
 }

@@ -52,8 +52,9 @@ export class BackupWatch {
     this.#stages.push(stage);
     const { at, code } = STAGES[stage.key];
     const started = stage.tool.child.pid !== undefined;
-    // pv's stderr is read by the meter, which takes its counts and passes its other lines on to the tail.
-    const record = { tail: stage.key === 'count' ? undefined : this.tail, exitCodes: this.exitCodes };
+    // Each pv's stderr is read by its own reader (meter, tail), which passes its other lines on to the tail.
+    const ownReader = stage.key === 'count' || stage.key === 'mark';
+    const record = { tail: ownReader ? undefined : this.tail, exitCodes: this.exitCodes };
     const hint = stage.requires && !started ? ` — ${installHint(stage.requires)}` : '';
     const onFailure = (message: string, brokenPipe: boolean) =>
       this.fail({

@@ -1,5 +1,5 @@
-// One backup: dump tool → pv → compressor (tool-chain.ts) → hashes → resumable upload, finalized only after every
-// process exited 0.
+// One backup: dump tool → pv → pv → compressor (tool-chain.ts) → hashes → resumable upload, finalized only after
+// every process exited 0 and the dump ended with its tool's mark of a complete dump.
 
 import { basename } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +8,7 @@ import type { Compression } from '../../core/compression.js';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
 import { cancelUploadSession } from '../../core/upload-session.js';
+import type { DumpMark } from '../engines/dump-mark.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { Redact } from '../log/redact.js';
 import { BackupWatch } from './backup-watch.js';
@@ -29,7 +30,7 @@ export interface StreamedBackup {
   crc32c?: string;
   md5?: string;
   sha256?: string;
-  /** `dump`, `count` (pv) and `compress` (pigz or zstd) as far as they started; null when killed by a signal. */
+  /** `dump`, `count` and `mark` (the pvs), `compress` (pigz or zstd) as far as they started; null for a signal. */
   exitCodes: Record<string, number | null>;
   errorCode?: ErrorCode;
   errorMessage?: string;
@@ -57,6 +58,8 @@ export interface StreamBackupInput {
   request: Pick<JobRequest, 'uploadUri'> & { compression: Compression };
   /** The dump tool, its secrets already in place and known to the redactor (see engines/credentials.ts). */
   command: DumpCommand;
+  /** What the dump tool writes at the end of a complete dump. */
+  mark: DumpMark;
   settings: StreamSettings;
   /** Aborting stops the tools and cancels the session; a BackupError reason gives the code, else JOB_INTERRUPTED. */
   signal: AbortSignal;
@@ -124,13 +127,15 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       retry: settings.retry,
       signal: watch.stop.signal,
     });
-    const compressor = compressorFor(request.compression, settings);
-    chain = startChain({
+    const check = input.mark.check();
+    chain = await startChain({
       dump: command,
-      compressor,
+      compressor: compressorFor(request.compression, settings),
       pv: settings.pvPath,
       tail,
       watch: (stage) => watch.watch(stage),
+      dumpStderr: check.stderrLine && ((line) => check.stderrLine?.(line)),
+      signal: watch.stop.signal,
     });
     // A stream error only shows the compressor's failure: its exit code says more.
     chain.output.on('error', (error) =>
@@ -153,8 +158,17 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       const message = `${basename(command.file)} exited 0 but wrote nothing; an empty dump is not a backup`;
       watch.fail({ code: 'DUMP_FAILED', message });
     }
+    const last = chain.tail?.last;
+    const verdict = watch.failure
+      ? undefined
+      : last === undefined
+        ? "pv never showed the dump's end"
+        : check.verdict(last);
+    if (verdict) {
+      watch.fail({ code: 'DUMP_INCOMPLETE', message: `${basename(command.file)} exited 0 but ${verdict}` });
+    }
     if (!watch.failure) {
-      // The dump tool and the compressor both exited 0 and every byte is in the upload: only now may it finalize.
+      // Every tool exited 0, the dump ends with its mark and every byte is in the upload: only now may it finalize.
       digests = hasher.digests();
       await upload.complete(digests).catch(onUploadError);
     }

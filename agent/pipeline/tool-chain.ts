@@ -1,13 +1,16 @@
-// The one way a dump leaves the VM: dump tool → pv → compressor, joined by kernel pipes, so that the dump's bytes
-// pass from tool to tool and never through the agent, which reads only the compressed stream.
+// The one way a dump leaves the VM: dump tool → pv (its exact size) → pv (its last bytes) → compressor, joined by
+// kernel pipes, so that the dump's bytes pass from tool to tool and never through the agent, which reads only the
+// compressed stream.
 
 import { closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorCode } from '../../core/errors.js';
 import type { DumpCommand } from '../engines/engine.js';
 import type { Compressor } from './compressor.js';
 import { type DumpMeter, startDumpMeter } from './dump-meter.js';
+import { type DumpTail, startDumpTail } from './dump-tail.js';
 import { createOsPipe, type OsPipe } from './os-pipe.js';
 import type { RequiredTool } from './required-tools.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
@@ -20,7 +23,8 @@ import type { StderrTail } from './stderr-tail.js';
 export const STAGES = {
   dump: { at: 0, code: 'DUMP_FAILED' },
   count: { at: 1, code: 'DUMP_FAILED' },
-  compress: { at: 2, code: 'COMPRESS_FAILED' },
+  mark: { at: 2, code: 'DUMP_FAILED' },
+  compress: { at: 3, code: 'COMPRESS_FAILED' },
 } as const satisfies Record<string, { at: number; code: ErrorCode }>;
 
 export type StageKey = keyof typeof STAGES;
@@ -37,35 +41,69 @@ export interface ChainInput {
   dump: DumpCommand;
   compressor: Compressor;
   pv: string;
-  /** Where pv's lines other than its counts go. */
+  /** Where the pvs' lines other than their counts and displays go. */
   tail: StderrTail;
   /** Follows each tool as it starts; false when it could not start, so that nothing upstream of it starts. */
   watch: (stage: Stage) => boolean;
+  /** Each line the dump tool writes to stderr, when its completion mark needs them. */
+  dumpStderr?: (line: string) => void;
+  /** Aborted by a failure: a dump tool not started yet never starts. */
+  signal: AbortSignal;
 }
 
 export interface Chain {
   /** The compressor's stdout: all the agent reads. */
   output: Readable;
-  /** The dump's exact size so far, from pv; absent when pv never started. */
+  /** The dump's exact size so far, from pv; absent when it never started. */
   meter?: DumpMeter;
+  /** The dump's last bytes, from the other pv; absent when it never started. */
+  tail?: DumpTail;
+}
+
+/** A real pv shows its first display after 0.1 s; one that does not within this is not waited for any longer. */
+const TAIL_READY_MS = 2000;
+/** A stderr line longer is cut: a tool writing without newlines must not grow the agent's memory. */
+const MAX_LINE = 1000;
+
+/** Each line of a tool's stderr, handwritten rather than readline's, which keeps an unfinished line whole. */
+function eachLine(stream: Readable, onLine: (line: string) => void): void {
+  let partial = '';
+  stream.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split(/\r?\n/);
+    partial = (lines.pop() ?? '').slice(0, MAX_LINE);
+    for (const line of lines) onLine(line.slice(0, MAX_LINE));
+  });
+  stream.on('end', () => {
+    if (partial) onLine(partial);
+  });
 }
 
 /** Starts the tools from the last to the first, so that each one's reader is there before it writes. */
-export function startChain(input: ChainInput): Chain {
+export async function startChain(input: ChainInput): Promise<Chain> {
   const pipes: OsPipe[] = [];
   try {
-    // One at a time, so that the first is closed below even when the second cannot be made.
-    for (let i = 0; i < 2; i += 1) pipes.push(createOsPipe());
-    const [toMeter, toCompressor] = pipes as [OsPipe, OsPipe];
+    // One at a time, so that those made are closed below even when the next cannot be.
+    for (let i = 0; i < 3; i += 1) pipes.push(createOsPipe());
+    const [toCount, toMark, toCompressor] = pipes as [OsPipe, OsPipe, OsPipe];
     const { command, tool } = input.compressor;
     const compressor = spawnTool(command, { stdin: toCompressor.read });
     const chain: Chain = { output: compressor.child.stdout as Readable };
-    const label = basename(command.file);
-    if (!input.watch({ key: 'compress', label, tool: compressor, requires: tool })) return chain;
-    const meter = startDumpMeter(input.pv, { stdin: toMeter.read, stdout: toCompressor.write }, input.tail);
+    if (!input.watch({ key: 'compress', label: basename(command.file), tool: compressor, requires: tool })) {
+      return chain;
+    }
+    const tail = startDumpTail(input.pv, { stdin: toMark.read, stdout: toCompressor.write }, input.tail);
+    chain.tail = tail;
+    if (!input.watch({ key: 'mark', label: tail.label, tool: tail.tool, requires: 'pv' })) return chain;
+    const meter = startDumpMeter(input.pv, { stdin: toCount.read, stdout: toMark.write }, input.tail);
     chain.meter = meter;
     if (!input.watch({ key: 'count', label: meter.label, tool: meter.tool, requires: 'pv' })) return chain;
-    const dump = spawnTool(input.dump, { stdout: toMeter.write });
+    const waited = new AbortController();
+    const signal = AbortSignal.any([input.signal, waited.signal]);
+    await Promise.race([tail.ready, sleep(TAIL_READY_MS, undefined, { signal }).catch(() => {})]);
+    waited.abort();
+    if (input.signal.aborted) return chain;
+    const dump = spawnTool(input.dump, { stdout: toCount.write });
+    if (input.dumpStderr && dump.child.stderr) eachLine(dump.child.stderr, input.dumpStderr);
     input.watch({ key: 'dump', label: basename(input.dump.file), tool: dump });
     return chain;
   } finally {

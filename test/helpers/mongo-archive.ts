@@ -33,3 +33,17 @@ export function readArchivePrelude(archive: Buffer): {
   }));
   return { header, collections };
 }
+
+/**
+ * The bytes that close a namespace in an archive, as mongodump writes them last: its header with `EOF: true` and
+ * the namespace's CRC, then the 0xFFFFFFFF terminator (mongo-tools common/archive/multiplexer.go, formatEOF).
+ */
+export function archiveEofBlock(db: string, collection: string, crc = 0x1122334455667788n): Buffer {
+  const header = BSON.serialize({ db, collection, EOF: true, CRC: BSON.Long.fromBigInt(crc) });
+  return Buffer.concat([header, Buffer.from([0xff, 0xff, 0xff, 0xff])]);
+}
+
+/** A shell command printing `bytes` exactly, for a stand-in tool: printf with an octal escape for every byte. */
+export function printfBytes(bytes: Buffer): string {
+  return `printf '${[...bytes].map((byte) => `\\${byte.toString(8).padStart(3, '0')}`).join('')}'`;
+}

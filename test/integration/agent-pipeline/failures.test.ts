@@ -10,8 +10,10 @@ import { describeEachBackend } from '../../helpers/storage-backends.js';
 import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
 const CHUNK = 256 * 1024;
-// About 3.4 MiB of predictable text: over a dozen chunks before compression.
-const STEADY_DUMP = 'seq 1 500000';
+// About 3.4 MiB of predictable text: over a dozen chunks before compression. The stand-ins run as the sqlite
+// engine's dump tool, so a complete one ends as sqlite3's .dump does.
+const STEADY_DUMP = "seq 1 500000; echo 'COMMIT;'";
+const steadyOutput = async () => `${await runTool('seq', ['1', '500000'])}COMMIT;\n`;
 
 describeEachBackend((backend) => {
   let standIns: StandIns;
@@ -82,6 +84,28 @@ describeEachBackend((backend) => {
       expect(outcome.errorMessage).toBe(
         'silent-dump exited 0 but wrote nothing; an empty dump is not a backup',
       );
+      await expectNoObject(request.objectName, request.uploadUri);
+    });
+
+    it('a dump that exits 0 early, without its mark, never finalizes (DUMP_INCOMPLETE)', async () => {
+      const request = await storage.request('early_20240101.sql.gz');
+      const outcome = await backup({
+        request,
+        // SQL for a few MiB, then an exit 0 where sqlite3's .dump would have written COMMIT.
+        target: await scriptedTarget('early-dump', "seq 1 300000 | sed 's/.*/INSERT INTO t VALUES (&);/'"),
+        chunkSize: CHUNK,
+      });
+      expect(outcome, JSON.stringify(outcome)).toMatchObject({
+        ok: false,
+        errorCode: 'DUMP_INCOMPLETE',
+        exitCodes: { dump: 0, count: 0, mark: 0, compress: 0 },
+      });
+      expect(outcome.errorMessage).toBe(
+        'early-dump exited 0 but its dump does not end with `COMMIT;` as its last line',
+      );
+      expect(outcome.bytesRead).toBeGreaterThan(6 * 1024 * 1024);
+      // Chunks had gone to the session before the end showed the dump incomplete.
+      expect(outcome.bytesUploaded).toBeGreaterThan(2 * CHUNK);
       await expectNoObject(request.objectName, request.uploadUri);
     });
 
@@ -213,6 +237,16 @@ describeEachBackend((backend) => {
     });
   });
 
+  it('a dump of a few bytes written at once still shows its mark, the dump tool waiting for pv to watch', async () => {
+    const request = await storage.request('tiny_20240101.sql.gz');
+    const outcome = await backup({
+      request,
+      target: await scriptedTarget('tiny-dump', "printf 'BEGIN TRANSACTION;\\nCOMMIT;\\n'"),
+    });
+    expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true, bytesRead: 27 });
+    expect(gunzipText(await storage.download(request.objectName))).toBe('BEGIN TRANSACTION;\nCOMMIT;\n');
+  });
+
   if (onEmulator)
     describe('passing storage trouble', () => {
       it('one 503 on a chunk is retried and the object is whole', async () => {
@@ -228,7 +262,7 @@ describeEachBackend((backend) => {
           expect(fault.matched).toBeGreaterThan(3);
           const object = await storage.download(request.objectName);
           expect(object.length).toBe(outcome.bytesUploaded);
-          expect(gunzipText(object)).toBe(await runTool('seq', ['1', '500000']));
+          expect(gunzipText(object)).toBe(await steadyOutput());
         } finally {
           faults().clear();
         }
@@ -244,9 +278,7 @@ describeEachBackend((backend) => {
             chunkSize: CHUNK,
           });
           expect(outcome.ok).toBe(true);
-          expect(gunzipText(await storage.download(request.objectName))).toBe(
-            await runTool('seq', ['1', '500000']),
-          );
+          expect(gunzipText(await storage.download(request.objectName))).toBe(await steadyOutput());
         } finally {
           faults().clear();
         }

@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetInput } from '../../../agent/engines/index.js';
 import { awkwardPassword } from '../../helpers/mariadb.js';
+import { archiveEofBlock, printfBytes } from '../../helpers/mongo-archive.js';
 import { createStandIns, type StandIns } from '../../helpers/stand-in-tools.js';
 import { describeEachBackend } from '../../helpers/storage-backends.js';
 import { backup, gunzipText, startStorage, type TestStorage } from './storage.js';
 
-// Prints its argv, a digest of the config it was handed (never the password itself), then documents; like
-// mongodump it reports progress on stderr.
+// Prints its argv, a digest of the config it was handed (never the password itself), then documents, and closes
+// them as an archive does; like mongodump it reports progress on stderr.
 const FAKE_MONGODUMP = `
 config=""
 for arg in "$@"; do case "$arg" in --config=*) config="\${arg#--config=}";; esac; done
@@ -19,6 +20,7 @@ for arg in "$@"; do case "$arg" in --config=*) config="\${arg#--config=}";; esac
 printf 'archive-of:'; printf ' %s' "$@"; printf '\\n'
 printf 'config-sha256: %s\\n' "$(sha256sum < "$config" | cut -d' ' -f1)"
 seq 1 50000 | sed 's/^/{"_id": /; s/$/}/'
+${printfBytes(archiveEofBlock('HospitalDB', 'patients'))}
 echo "done dumping HospitalDB.patients (50000 documents)" >&2
 `;
 

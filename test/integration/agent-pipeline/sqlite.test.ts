@@ -1,6 +1,8 @@
-// SQLite through the whole pipeline, into each storage backend: the sqlite3 shell's .dump of a file, restored into a new file and compared.
+// SQLite through the whole pipeline, into each storage backend: the sqlite3 shell's .dump of a file, restored into a new file and compared;
+// and a file that is no database, which sqlite3 dumps as an error and a ROLLBACK with exit code 0.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +40,7 @@ describe.skipIf(unavailable('sqlite3') !== undefined)('sqlite engine', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sqlite-pipeline-'));
     await runTool('sqlite3', [join(dir, 'clinic.db')], { input: FIXTURE });
+    await writeFile(join(dir, 'corrupt.db'), randomBytes(4096));
   });
 
   afterAll(async () => {
@@ -67,6 +70,35 @@ describe.skipIf(unavailable('sqlite3') !== undefined)('sqlite engine', () => {
       );
       expect(original).toContain('trigger:patients_audit');
       expect(original).toContain('view:rich');
+    });
+
+    it('fails with DUMP_INCOMPLETE when the file is random bytes, which sqlite3 dumps as an error with exit 0', async () => {
+      // What sqlite3 itself does with it, without the agent: exit 0, and the error only inside the dump.
+      const dumped = await runTool('sqlite3', [
+        '-init',
+        '/dev/null',
+        '-readonly',
+        '-bail',
+        join(dir, 'corrupt.db'),
+        '.dump',
+      ]);
+      expect(dumped).toMatch(/ERROR: \(26\) file is not a database[^\n]*\nROLLBACK; -- due to errors\n$/);
+      const request = await storage.request('corrupt_20240101.sql.gz');
+      const outcome = await backup({
+        request,
+        target: { id: 'corrupt', engine: 'sqlite', database: 'corrupt', path: join(dir, 'corrupt.db') },
+      });
+      expect(outcome).toMatchObject({
+        ok: false,
+        errorCode: 'DUMP_INCOMPLETE',
+        exitCodes: { dump: 0, count: 0, mark: 0, compress: 0 },
+        bytesRead: Buffer.byteLength(dumped),
+      });
+      expect(outcome.errorMessage).toBe(
+        'sqlite3 exited 0 but it wrote ERROR: (26) file is not a database into the dump and rolled it back',
+      );
+      expect(await storage.exists(request.objectName)).toBe(false);
+      if (storage.cancelObservable) expect(await storage.sessionStatus(request.uploadUri)).toBe(499);
     });
 
     it('fails with DUMP_FAILED when the file does not exist', async () => {

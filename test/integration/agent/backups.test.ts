@@ -17,10 +17,13 @@ import {
   startTestAgent,
   type TestAgent,
 } from '../../helpers/agent.js';
+import { archiveEofBlock, printfBytes } from '../../helpers/mongo-archive.js';
 import { createStandIns, failingDumpScript, type StandIns } from '../../helpers/stand-in-tools.js';
 
 const BUCKET = 'backups';
 const PASSWORD = 'Sup3r-Secret-pa55word';
+/** How the stand-in mongodump closes its archive, as the real one does: its namespace's EOF block. */
+const ARCHIVE_END = archiveEofBlock('MDBackoffice', 'patients');
 
 describe('backups through the agent', () => {
   let emulator: RunningEmulator;
@@ -43,8 +46,7 @@ describe('backups through the agent', () => {
     // Echoes the descriptor the engine hands it (the password's config file) to stderr, as a careless tool might.
     const echoing = await tools.script(
       'mongodump-ok',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
-      'for a in "$@"; do case "$a" in --config=*) cat "${a#--config=}" >&2;; esac; done\nprintf "archive-bytes"',
+      `for a in "$@"; do case "$a" in --config=*) cat "\${a#--config=}" >&2;; esac; done\nprintf "archive-bytes"\n${printfBytes(ARCHIVE_END)}`,
     );
     const failing = await tools.script('mongodump-failing', failingDumpScript(4, 3));
     agent = await startTestAgent({
@@ -125,7 +127,9 @@ describe('backups through the agent', () => {
     expect(status.stderrTail.join('\n')).toMatch(/password: .*REDACTED/);
     expect(status.stderrTail.join('\n')).not.toContain(PASSWORD);
     const object = await downloadObject(emulator.url, BUCKET, objectName);
-    expect(execFileSync('zstd', ['-dc'], { input: object }).toString()).toBe('archive-bytes');
+    expect(execFileSync('zstd', ['-dc'], { input: object })).toEqual(
+      Buffer.concat([Buffer.from('archive-bytes'), ARCHIVE_END]),
+    );
   });
 
   it('fails a dump that writes MiB then exits non-zero: stderr tail kept, no object, an error line logged', async () => {

@@ -15,6 +15,7 @@ import {
   type TestAgent,
   testSigningKey,
 } from '../../helpers/agent.js';
+import { archiveEofBlock, printfBytes } from '../../helpers/mongo-archive.js';
 import { createStandIns, type StandIns } from '../../helpers/stand-in-tools.js';
 
 const BUCKET = 'api-bucket';
@@ -32,9 +33,10 @@ describe('agent HTTP API', () => {
     started = join(tools.dir, 'started');
     release = join(tools.dir, 'release');
     // Marks that it ran, writes a line, then keeps writing until released: a busy target for as long as a test needs.
+    // Released, it closes its archive as mongodump does.
     const dump = await tools.script(
       'slow-dump',
-      `touch '${started}'\necho "insert into t values (0);"\nwhile [ ! -e '${release}' ]; do echo "insert into t values (1);"; sleep 0.05; done`,
+      `touch '${started}'\necho "insert into t values (0);"\nwhile [ ! -e '${release}' ]; do echo "insert into t values (1);"; sleep 0.05; done\n${printfBytes(archiveEofBlock('slow', 't'))}`,
     );
     agent = await startTestAgent({
       targets: [{ id: 'slow', engine: 'mongodb', database: 'slow', toolPath: dump }],

@@ -35,7 +35,11 @@ describe('discard sink', () => {
         engine: 'sqlite',
         database: 'steady',
         path: '/nonexistent.db',
-        toolPath: await standIns.script('steady-dump', 'head -c 3000000 /dev/urandom'),
+        // Ends as sqlite3's .dump does, whose engine runs it.
+        toolPath: await standIns.script(
+          'steady-dump',
+          "head -c 3000000 /dev/urandom; printf '\\nCOMMIT;\\n'",
+        ),
       },
       chunkSize: 256 * 1024,
     });

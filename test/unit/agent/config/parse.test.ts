@@ -109,6 +109,14 @@ describe('parseAgentConfig', () => {
     );
   });
 
+  it('refuses options for a dump tool, which could switch its completion mark off', () => {
+    const target = { ...minimal.targets[0], options: ['--skip-comments'] };
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, targets: [target] }, memoryFiles({})),
+      /targets\.0.*options/,
+    );
+  });
+
   it('names an unreadable TLS file', () => {
     const tls = { certFile: '/etc/db-backup/tls/cert.pem', keyFile: '/etc/db-backup/tls/key.pem' };
     const files = memoryFiles({ [tls.certFile]: { text: 'cert' } });

@@ -41,6 +41,14 @@ describe.each(ENGINES)('%s engine (shared contract)', (engine) => {
     );
   });
 
+  it('takes no options for its dump tool, so none can switch its completion mark off (--skip-comments, --compact)', () => {
+    for (const field of ['options', 'args', 'extraArgs', 'dumpOptions']) {
+      expect(() => parse({ ...(TARGETS[engine] as object), [field]: ['--skip-comments'] })).toThrow(
+        new RegExp(`unrecognized_keys[^]*"${field}"`),
+      );
+    }
+  });
+
   it('rejects an unknown field and a bad database name', () => {
     expect(() => parse({ ...(TARGETS[engine] as object), extra: 1 })).toThrow(/extra/);
     expect(() => parse({ ...(TARGETS[engine] as object), database: 'Hospital DB;drop' })).toThrow(/database/);
