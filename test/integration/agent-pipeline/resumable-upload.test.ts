@@ -1,8 +1,9 @@
 // The agent's resumable uploader against each storage backend: the service refuses a corrupt object, a rival that
 // made the object first wins at finalize, each request rides out its own run of failures, a lost answer to the
-// last chunk is recovered from the session, and a request that hangs is abandoned and retried (emulator faults).
+// last chunk is recovered from the session — and refused when the session holds other bytes than were sent — and a
+// request that hangs is abandoned and retried (emulator faults).
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ResumableUpload } from '../../../agent/pipeline/resumable-upload.js';
 import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
 import { CHUNK_QUANTUM } from '../../../core/upload-session.js';
@@ -126,6 +127,55 @@ describeEachBackend((backend) =>
         expect(fault.matched).toBeGreaterThanOrEqual(1);
         expect((await storage.download(request.objectName)).equals(bytes)).toBe(true);
       });
+
+    if (onEmulator)
+      it.each([
+        [
+          'other bytes of the same size',
+          (rest: Buffer) => ({
+            range: `bytes ${2 * CHUNK_QUANTUM}-${2 * CHUNK_QUANTUM + rest.length - 1}/${2 * CHUNK_QUANTUM + rest.length}`,
+            body: Buffer.alloc(rest.length, 0x78),
+          }),
+        ],
+        ['fewer bytes', () => ({ range: `bytes */${2 * CHUNK_QUANTUM}`, body: Buffer.alloc(0) })],
+      ])(
+        'after a lost last request, refuses the object the session holds when a rival finalized it with %s',
+        async (_what, rival) => {
+          const bytes = randomBytes(2 * CHUNK_QUANTUM + 7);
+          const request = await storage.request(`rival-${_what.length}_20250301.bin`);
+          // The last chunk is the third PUT: its connection drops before any of it is taken, so no answer comes.
+          const fault = emulatorFaults().add({
+            method: 'PUT',
+            match: SESSION_PUT,
+            nth: 3,
+            dropAfterBytes: 0,
+          });
+          // A pause before the agent asks the session what it holds, for the rival to finalize it meanwhile.
+          const upload = uploader(request.uploadUri, { initialDelayMs: 1500, maxDelayMs: 1500 });
+          try {
+            await upload.write(bytes);
+            const completing = upload.complete(digestsOf(bytes));
+            completing.catch(() => {});
+            // Matched counts every PUT since the fault was added: the two chunks, then the lost last one.
+            await vi.waitFor(() => expect(fault.matched).toBe(3), { timeout: 5000 });
+            const { range, body } = rival(bytes.subarray(2 * CHUNK_QUANTUM));
+            const finalized = await fetch(request.uploadUri, {
+              method: 'PUT',
+              headers: { 'content-range': range },
+              body,
+            });
+            expect(finalized.status).toBe(200);
+            await expect(completing).rejects.toMatchObject({
+              code: 'UPLOAD_FAILED',
+              message: expect.stringMatching(
+                /^the session holds \d+ bytes with crc32c \S+, not the 524295 bytes sent/,
+              ),
+            });
+          } finally {
+            emulatorFaults().clear();
+          }
+        },
+      );
 
     if (onEmulator)
       it('abandons a request that hangs after its own time-out and sends the chunk again', async () => {
