@@ -23,6 +23,7 @@ import { type AgentLog, createAgentLog } from './log/agent-log.js';
 import { createRedactor } from './log/redact.js';
 import { createSyslogSender } from './log/syslog.js';
 import { createBackupPipeline } from './pipeline/backup-pipeline.js';
+import { createSessionCanceller } from './pipeline/cancel-session.js';
 import { checkRequiredTools } from './pipeline/required-tools.js';
 import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
 import { createRestoreRunner } from './restore/restore-runner.js';
@@ -73,6 +74,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     requestTimeoutMs: config.uploads.requestTimeoutSeconds * 1000,
     retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
   };
+  const cancelSession = createSessionCanceller(log);
   const pipeline = createBackupPipeline(
     {
       zstdPath: config.zstdPath,
@@ -83,11 +85,13 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
       redact: redactor.redact,
     },
     createDumpResolver(files, redactor),
+    cancelSession,
   );
   const runner = createJobRunner({
     store: await createJobStore(config.stateDir),
     targets: config.targets,
     pipeline,
+    cancelSession,
     log,
     redact: redactor.redact,
     retentionDays: config.jobRetentionDays,

@@ -2,11 +2,11 @@
 // logged (before anything else can fail) and saved.
 import { type BackupError, errorCodeOf } from '../../core/errors.js';
 import type { JobRequest, JobStatus } from '../../core/protocol.js';
-import { cancelUploadSession } from '../../core/upload-session.js';
 import type { TargetConfig } from '../engines/index.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
+import type { CancelSession } from '../pipeline/cancel-session.js';
 import type { StreamedBackup } from '../pipeline/stream-backup.js';
 import { watchLimits } from './job-limits.js';
 import {
@@ -19,6 +19,7 @@ import {
 
 export interface JobContext {
   pipeline: BackupPipeline;
+  cancelSession: CancelSession;
   log: AgentLog;
   redact: Redact;
   now: () => Date;
@@ -57,7 +58,7 @@ export async function executeJob(
   if (abort.signal.aborted) {
     // Cancelled or stopped while it waited its turn: it never starts, and its session is cancelled.
     outcome = unrun(status, abort.signal.reason);
-    await cancelUploadSession(request.uploadUri).catch(() => {});
+    await ctx.cancelSession(request);
   } else {
     await ctx.update(status);
     ctx.log.info('job.started', `backup of ${status.targetId} started`, jobLogFields(status));
@@ -76,7 +77,7 @@ export async function executeJob(
       });
     } catch (error) {
       outcome = unrun(status, error);
-      await cancelUploadSession(request.uploadUri).catch(() => {});
+      await ctx.cancelSession(request);
     } finally {
       limits.stop();
     }

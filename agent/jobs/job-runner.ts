@@ -10,11 +10,11 @@ import {
   type RunAccepted,
   type RunRequest,
 } from '../../core/protocol.js';
-import { cancelUploadSession } from '../../core/upload-session.js';
 import type { TargetConfig } from '../engines/index.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
+import type { CancelSession } from '../pipeline/cancel-session.js';
 import { executeJob, type JobContext } from './execute-job.js';
 import { interruptedStatus, jobLogFields, queuedStatus, skippedStatus } from './job-status.js';
 import type { JobStore } from './job-store.js';
@@ -25,6 +25,8 @@ export interface JobRunnerDeps {
   targets: readonly TargetConfig[];
   /** Runs one backup of a target; credentials and tools are its business. */
   pipeline: BackupPipeline;
+  /** Ends the upload session of a job that will not run, logging one that does not confirm it. */
+  cancelSession: CancelSession;
   log: AgentLog;
   /** Masks secrets in what a job reports (its stderr tail and error message). */
   redact: Redact;
@@ -95,7 +97,7 @@ export function createJobRunner(deps: JobRunnerDeps): JobRunner {
     await update(status);
     deps.log.warning('job.skipped', `backup of ${status.targetId} skipped: ${reason}`, jobLogFields(status));
     // Unused, the session would leave nothing; cancelled, nobody can finish it with other bytes either.
-    await cancelUploadSession(request.uploadUri).catch(() => {});
+    await deps.cancelSession(request);
   };
 
   const execute = async (run: RunRequest, accepted: RunAccepted): Promise<void> => {

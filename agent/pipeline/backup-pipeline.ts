@@ -3,6 +3,7 @@
 import type { JobRequest } from '../../core/protocol.js';
 import type { ResolveDump } from '../engines/credentials.js';
 import { dumpMarkFor, type TargetConfig } from '../engines/index.js';
+import type { CancelSession } from './cancel-session.js';
 import {
   type BackupProgress,
   type StreamedBackup,
@@ -23,12 +24,17 @@ export type BackupPipeline = (
   control: BackupControl,
 ) => Promise<StreamedBackup>;
 
-export function createBackupPipeline(settings: StreamSettings, resolveDump: ResolveDump): BackupPipeline {
+export function createBackupPipeline(
+  settings: StreamSettings,
+  resolveDump: ResolveDump,
+  cancelSession: CancelSession,
+): BackupPipeline {
   return async (target, request, control) => {
     return streamBackup({
       request,
       command: resolveDump(target),
       mark: dumpMarkFor(target),
+      cancelSession: () => cancelSession(request),
       settings,
       ...control,
     });

@@ -7,7 +7,6 @@ import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../core/compression.js';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
-import { cancelUploadSession } from '../../core/upload-session.js';
 import type { DumpMark } from '../engines/dump-mark.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { Redact } from '../log/redact.js';
@@ -60,6 +59,8 @@ export interface StreamBackupInput {
   command: DumpCommand;
   /** What the dump tool writes at the end of a complete dump. */
   mark: DumpMark;
+  /** Ends the upload session after a failure; never throws. */
+  cancelSession: () => Promise<void>;
   settings: StreamSettings;
   /** Aborting stops the tools and cancels the session; a BackupError reason gives the code, else JOB_INTERRUPTED. */
   signal: AbortSignal;
@@ -189,8 +190,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       const { crc32c, md5, sha256 } = digests;
       return { ok: true, ...base, crc32c, md5, sha256 };
     }
-    // Best effort: an unreachable service cannot finalize the object either.
-    await cancelUploadSession(request.uploadUri).catch(() => {});
+    await input.cancelSession();
     const { code, message } = failure ?? { code: 'INTERNAL', message: 'the backup ended without its hashes' };
     return { ok: false, ...base, errorCode: code, errorMessage: message };
   }

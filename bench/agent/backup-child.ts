@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
 import { dumpCommandFor, targetConfigSchema } from '../../agent/engines/index.js';
+import { createAgentLog } from '../../agent/log/agent-log.js';
 import { createRedactor } from '../../agent/log/redact.js';
 import { createBackupPipeline } from '../../agent/pipeline/backup-pipeline.js';
+import { createSessionCanceller } from '../../agent/pipeline/cancel-session.js';
 import { locateExecutable } from '../../agent/pipeline/required-tools.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import type { BenchBackupInput } from './measure.js';
@@ -81,6 +83,8 @@ const pipeline = createBackupPipeline(
     redact: createRedactor([input.password]).redact,
   },
   (target) => dumpCommandFor(target, input.password),
+  // A failed backup fails the benchmark; its log is kept with pv's CPU, and goes with it.
+  createSessionCanceller(createAgentLog({ dir: scratch, redact: createRedactor([input.password]).redact })),
 );
 const target = targetConfigSchema.parse(input.target);
 // From here on: a long-running agent has loaded its modules once, so their loading is not the backup's cost.

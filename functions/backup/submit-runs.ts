@@ -26,7 +26,7 @@ export interface Submitted {
 
 /** Ends a session the run will not use, so nobody else can finish it. */
 function dropSession(ctx: RunContext, ready: Ready): Promise<void> {
-  return cancelUploadSession(ready.sessionUri, ctx.deps.fetch)
+  return cancelUploadSession(ready.sessionUri)
     .then(() => undefined)
     .catch((error: Error) =>
       ctx.deps.logger.event('backup.cancel-failed', `could not cancel the upload session: ${error.message}`, {

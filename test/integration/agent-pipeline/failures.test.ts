@@ -1,8 +1,13 @@
 // Nothing partial is ever final: a dump or compressor that fails after megabytes, storage that keeps failing,
 // or a stop request all end with the session cancelled and no object — and a passing storage hiccup is retried.
 
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetInput } from '../../../agent/engines/index.js';
+import { createAgentLog, LOG_FILE_NAME } from '../../../agent/log/agent-log.js';
+import { createRedactor } from '../../../agent/log/redact.js';
 import type { BackupProgress } from '../../../agent/pipeline/stream-backup.js';
 import type { Faults } from '../../../emulator/index.js';
 import { createStandIns, failingDumpScript, runTool, type StandIns } from '../../helpers/stand-in-tools.js';
@@ -216,6 +221,40 @@ describeEachBackend((backend) => {
           faults().clear();
         }
         await expectNoObject(request.objectName, request.uploadUri);
+      });
+
+    if (onEmulator)
+      it('a session that does not confirm its cancel is logged by its object, never its URI', async () => {
+        const request = await storage.request('unconfirmed_20240101.sql.gz');
+        const dir = await mkdtemp(join(tmpdir(), 'agent-log-'));
+        const fault = faults().add({ method: 'DELETE', match: /upload_id=/, status: 503 });
+        try {
+          const outcome = await backup({
+            request,
+            target: await scriptedTarget('broken-dump', failingDumpScript(1, 2)),
+            log: createAgentLog({ dir, redact: createRedactor().redact }),
+          });
+          expect(outcome).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED' });
+          expect(fault.matched).toBe(1);
+          const log = await readFile(join(dir, LOG_FILE_NAME), 'utf8');
+          expect(
+            log
+              .split('\n')
+              .filter(Boolean)
+              .map((line) => JSON.parse(line)),
+          ).toEqual([
+            expect.objectContaining({
+              level: 'warning',
+              event: 'session.cancel_unconfirmed',
+              objectName: request.objectName,
+              message: `the upload session for ${request.objectName} answered its cancel with HTTP 503, not 499: it may still be open`,
+            }),
+          ]);
+          expect(log).not.toContain('upload_id');
+        } finally {
+          faults().clear();
+          await rm(dir, { recursive: true, force: true });
+        }
       });
 
     it('a stop request kills the dump and cancels the session (JOB_INTERRUPTED)', async () => {

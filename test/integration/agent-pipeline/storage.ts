@@ -2,12 +2,17 @@
 // sessions opened as the function opens them (create-only), and what a test looks at afterwards: the object, or
 // the session's state.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import type { z } from 'zod';
 import { dumpCommandFor, targetConfigSchema } from '../../../agent/engines/index.js';
+import { type AgentLog, createAgentLog } from '../../../agent/log/agent-log.js';
 import { createRedactor } from '../../../agent/log/redact.js';
 import { createBackupPipeline } from '../../../agent/pipeline/backup-pipeline.js';
+import { createSessionCanceller } from '../../../agent/pipeline/cancel-session.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../../agent/pipeline/retrying.js';
 import type { BackupProgress, StreamedBackup } from '../../../agent/pipeline/stream-backup.js';
 import type { JobRequest } from '../../../core/protocol.js';
@@ -77,7 +82,11 @@ export interface PipelineInput {
   retry?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
+  /** Where the agent logs, e.g. a session that does not confirm its cancel; a folder of the test's own by default. */
+  log?: AgentLog;
 }
+
+let testLog: AgentLog | undefined;
 
 /** Retries in tens of milliseconds, so a test of a storage outage ends quickly. */
 const TEST_RETRY: RetryPolicy = {
@@ -89,6 +98,8 @@ const TEST_RETRY: RetryPolicy = {
 
 /** One backup through the agent's own pipeline, with the password given instead of read from a file. */
 export function backup(input: PipelineInput): Promise<StreamedBackup> {
+  const redact = createRedactor(input.password === undefined ? [] : [input.password]).redact;
+  testLog ??= createAgentLog({ dir: mkdtempSync(join(tmpdir(), 'pipeline-log-')), redact });
   const pipeline = createBackupPipeline(
     {
       zstdPath: input.zstdPath ?? 'zstd',
@@ -96,9 +107,10 @@ export function backup(input: PipelineInput): Promise<StreamedBackup> {
       pvPath: input.pvPath ?? 'pv',
       chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
       retry: { ...TEST_RETRY, ...input.retry },
-      redact: createRedactor(input.password === undefined ? [] : [input.password]).redact,
+      redact,
     },
     (target) => dumpCommandFor(target, input.password),
+    createSessionCanceller(input.log ?? testLog),
   );
   return pipeline(targetConfigSchema.parse(input.target), input.request, {
     signal: input.signal ?? new AbortController().signal,

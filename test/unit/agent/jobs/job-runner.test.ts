@@ -13,6 +13,7 @@ import { createJobStore } from '../../../../agent/jobs/job-store.js';
 import { createAgentLog, LOG_FILE_NAME } from '../../../../agent/log/agent-log.js';
 import { createRedactor } from '../../../../agent/log/redact.js';
 import type { BackupControl } from '../../../../agent/pipeline/backup-pipeline.js';
+import { createSessionCanceller } from '../../../../agent/pipeline/cancel-session.js';
 import type { StreamedBackup } from '../../../../agent/pipeline/stream-backup.js';
 import { BackupError } from '../../../../core/errors.js';
 import type { JobRequest, JobStatus, RunRequest } from '../../../../core/protocol.js';
@@ -109,11 +110,13 @@ async function runner(
 ): Promise<JobRunner> {
   let id = 0;
   const redactor = createRedactor(options.secret ? [options.secret] : []);
+  const log = createAgentLog({ dir: join(dir, 'log'), redact: redactor.redact });
   const jobs = createJobRunner({
     store: await createJobStore(join(dir, 'state')),
     targets: options.targets ?? targets,
     pipeline: backups.pipeline,
-    log: createAgentLog({ dir: join(dir, 'log'), redact: redactor.redact }),
+    cancelSession: createSessionCanceller(log),
+    log,
     redact: redactor.redact,
     retentionDays: 30,
     now: options.now ?? (() => new Date()),
