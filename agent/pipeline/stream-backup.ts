@@ -7,10 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../core/compression.js';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { JobRequest } from '../../core/protocol.js';
-import type { DumpMark } from '../engines/dump-mark.js';
+import type { DumpMark, MarkCheck } from '../engines/dump-mark.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { Redact } from '../log/redact.js';
 import { BackupWatch } from './backup-watch.js';
+import type { Failure } from './blame.js';
 import { type CompressorTools, compressorFor } from './compressor.js';
 import { type Digests, HashingStream } from './hasher.js';
 import { ResumableUpload } from './resumable-upload.js';
@@ -98,6 +99,24 @@ function forwardInto(
   });
 }
 
+/** What a dump whose every tool exited 0 may still be: empty, or without its tool's mark of completion. */
+function judgeDump(
+  label: string,
+  bytes: number,
+  last: string | undefined,
+  check: MarkCheck,
+): Failure | undefined {
+  if (bytes === 0) {
+    // Every supported tool writes a header even for an empty database: no output at all is a failure in disguise.
+    return {
+      code: 'DUMP_FAILED',
+      message: `${label} exited 0 but wrote nothing; an empty dump is not a backup`,
+    };
+  }
+  const verdict = last === undefined ? "pv never showed the dump's end" : check.verdict(last);
+  return verdict ? { code: 'DUMP_INCOMPLETE', message: `${label} exited 0 but ${verdict}` } : undefined;
+}
+
 /** Never throws for a backup failure: every failure is an outcome with its code, and the session is cancelled. */
 export async function streamBackup(input: StreamBackupInput): Promise<StreamedBackup> {
   const { request, command, settings } = input;
@@ -154,20 +173,9 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
     // Only once every tool has ended, whose own failure explains a broken stream better.
     if (streamed.status === 'rejected')
       watch.failWith(streamed.reason, 'INTERNAL', 'the backup stream broke');
-    if (!watch.failure && dumpBytes() === 0) {
-      // Every supported tool writes a header even for an empty database: no output at all is a failure in disguise.
-      const message = `${basename(command.file)} exited 0 but wrote nothing; an empty dump is not a backup`;
-      watch.fail({ code: 'DUMP_FAILED', message });
-    }
-    const last = chain.tail?.last;
-    const verdict = watch.failure
-      ? undefined
-      : last === undefined
-        ? "pv never showed the dump's end"
-        : check.verdict(last);
-    if (verdict) {
-      watch.fail({ code: 'DUMP_INCOMPLETE', message: `${basename(command.file)} exited 0 but ${verdict}` });
-    }
+    const label = basename(command.file);
+    const unfinished = watch.failure ? undefined : judgeDump(label, dumpBytes(), chain.tail?.last, check);
+    if (unfinished) watch.fail(unfinished);
     if (!watch.failure) {
       // Every tool exited 0, the dump ends with its mark and every byte is in the upload: only now may it finalize.
       digests = hasher.digests();
