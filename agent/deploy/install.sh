@@ -66,15 +66,15 @@ grep -qiE 'glibc|gnu libc' <<<"$libc" || die "the release's native CRC32C needs 
 node_major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 (( node_major >= 20 )) || die "$NODE is Node.js $node_major: 20 or later is needed (see the README)"
 
-# Debian packages by the command the agent runs: pv, pigz and zstd on every VM, each engine's dump and restore
+# Debian packages by the command the agent runs: pv, pigz, zstd and stdbuf on every VM, each engine's dump and restore
 # tools. MongoDB's tools and shell are not in Debian: they come from MongoDB's own repository (see the README).
 declare -A package_of=(
-  [pv]=pv [pigz]=pigz [zstd]=zstd
+  [pv]=pv [pigz]=pigz [zstd]=zstd [stdbuf]=coreutils
   [mysqldump]=default-mysql-client [mysql]=default-mysql-client
   [pg_dump]=postgresql-client [psql]=postgresql-client
   [sqlite3]=sqlite3
 )
-commands=(pv pigz zstd)
+commands=(pv pigz zstd stdbuf)
 for engine in "${engines[@]}"; do
   case "$engine" in
     mysql | mariadb) commands+=(mysqldump mysql) ;;

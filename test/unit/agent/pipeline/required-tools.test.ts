@@ -16,7 +16,7 @@ describe('required tools', () => {
   };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'required-tools-'));
-    await Promise.all(['pv', 'pigz', 'zstd'].map(executable));
+    await Promise.all(['pv', 'pigz', 'zstd', 'stdbuf'].map(executable));
     await writeFile(join(dir, 'not-executable'), '');
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -51,10 +51,11 @@ describe('required tools', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
-      'every backup needs pv, pigz and zstd; ' +
+      'every backup needs pv, pigz, zstd and stdbuf; ' +
         'pv is missing (/opt/none/pv is not an executable file): install the Debian package pv (apt-get install pv); ' +
         'pigz is missing (no pigz on PATH): install the Debian package pigz (apt-get install pigz); ' +
-        'zstd is missing (no zstd on PATH): install the Debian package zstd (apt-get install zstd)',
+        'zstd is missing (no zstd on PATH): install the Debian package zstd (apt-get install zstd); ' +
+        'stdbuf is missing (no stdbuf on PATH): install the Debian package coreutils (apt-get install coreutils)',
     );
   });
 });
