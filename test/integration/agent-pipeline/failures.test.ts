@@ -276,6 +276,17 @@ describeEachBackend((backend) => {
     });
   });
 
+  it('the dump tool runs with its stdout in a 1 MiB buffer (stdbuf)', async () => {
+    const request = await storage.request('buffered_20240101.sql.gz');
+    // stdbuf tells the C library of the tool it runs through these variables.
+    const outcome = await backup({
+      request,
+      target: await scriptedTarget('buffered-dump', 'echo "stdout buffer $_STDBUF_O"; echo "COMMIT;"'),
+    });
+    expect(outcome).toMatchObject({ ok: true, exitCodes: { dump: 0 } });
+    expect(gunzipText(await storage.download(request.objectName))).toBe('stdout buffer 1048576\nCOMMIT;\n');
+  });
+
   it('a dump of a few bytes written at once still shows its mark, the dump tool waiting for pv to watch', async () => {
     const request = await storage.request('tiny_20240101.sql.gz');
     const outcome = await backup({
