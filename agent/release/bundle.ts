@@ -7,12 +7,6 @@ import { build } from 'esbuild';
 /** The native CRC32C, loaded at run time with require: shipped as a package beside the bundle (stage-native.ts). */
 export const NATIVE_PACKAGE = '@node-rs/crc32';
 
-/**
- * Never bundled. The storage library is only the CRC32C fallback for machines without the native binary, which the
- * release always has; the agent on the VM has neither it nor its dependencies.
- */
-const NOT_SHIPPED = ['@google-cloud/storage'];
-
 export interface Bundle {
   /** The npm packages whose code is inside the bundle, by name. */
   packages: string[];
@@ -34,7 +28,7 @@ export async function bundleAgent(root: string, stage: string): Promise<Bundle> 
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: [NATIVE_PACKAGE, ...NOT_SHIPPED],
+    external: [NATIVE_PACKAGE],
     // CommonJS dependencies (undici) call require for Node's built-ins, which an ES module does not have.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
