@@ -39,6 +39,19 @@ function killingWrapper(pidFile: string, statusFile: string, keepExit: boolean):
   ].join('\n');
 }
 
+/** The Clinic database of `db` as a target, dumped by `toolPath`. */
+function clinic(db: MariaDb, toolPath: string): TargetInput {
+  return {
+    id: 'clinic',
+    engine: 'mysql',
+    database: 'Clinic',
+    host: db.host,
+    port: db.port,
+    user: db.user,
+    toolPath,
+  };
+}
+
 describe.skipIf(unavailable('mariadb') !== undefined)('an incomplete MariaDB dump', () => {
   let storage: TestStorage;
   let standIns: StandIns;
@@ -70,16 +83,12 @@ describe.skipIf(unavailable('mariadb') !== undefined)('an incomplete MariaDB dum
         killingWrapper(join(dirname(db.socket), 'mariadbd.pid'), statusFile, keepExit),
       );
       const request = await storage.request(`Clinic_${keepExit}_20240101.sql.gz`);
-      const target: TargetInput = {
-        id: 'clinic',
-        engine: 'mysql',
-        database: 'Clinic',
-        host: db.host,
-        port: db.port,
-        user: db.user,
-        toolPath: wrapper,
-      };
-      const outcome = await backup({ request, target, password: db.password, chunkSize: 256 * 1024 });
+      const outcome = await backup({
+        request,
+        target: clinic(db, wrapper),
+        password: db.password,
+        chunkSize: 256 * 1024,
+      });
       // mariadb-dump wrote the last table whole, and noticed the server gone only at its next query.
       expect(await readFile(statusFile, 'utf8')).toBe('2\n');
       expect(outcome, JSON.stringify(outcome)).toMatchObject({
@@ -123,15 +132,7 @@ describe.skipIf(unavailable('mariadb') !== undefined)('an incomplete MariaDB dum
       const request = await storage.request('Clinic_mycnf_20240101.sql.gz');
       const outcome = await backup({
         request,
-        target: {
-          id: 'clinic',
-          engine: 'mysql',
-          database: 'Clinic',
-          host: db.host,
-          port: db.port,
-          user: db.user,
-          toolPath: '/usr/bin/mariadb-dump',
-        },
+        target: clinic(db, '/usr/bin/mariadb-dump'),
         password: db.password,
       });
       expect(outcome, JSON.stringify(outcome)).toMatchObject({ ok: true });
