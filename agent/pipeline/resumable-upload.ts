@@ -5,6 +5,7 @@
 // session is asked what it holds after any doubt, and the object is final only when `complete` is called.
 import { type Dispatcher, request } from 'undici';
 import { BackupError } from '../../core/errors.js';
+import type { ObjectHashes } from '../../core/hashes.js';
 import { type RetryPolicy, retrying } from './retrying.js';
 
 export interface ResumableUploadOptions {
@@ -22,11 +23,6 @@ export interface UploadedObject {
   crc32c?: string;
   md5Hash?: string;
   generation?: string;
-}
-
-export interface Digests {
-  crc32c: string;
-  md5: string;
 }
 
 type Answer = { kind: 'persisted'; next: number } | { kind: 'final'; object: UploadedObject };
@@ -86,24 +82,24 @@ export class ResumableUpload {
   }
 
   /** Sends what is left as the last chunk, with the hashes the service must check: only now does the object exist. */
-  async complete(digests: Digests): Promise<UploadedObject> {
+  async complete(hashes: ObjectHashes): Promise<UploadedObject> {
     await this.#inFlight;
     const rest = this.#filling.subarray(0, this.#filled);
     const start = this.#sent;
     const total = start + rest.length;
-    const object = await this.#send(rest, start, total, digests);
+    const object = await this.#send(rest, start, total, hashes);
     if (!object) throw new BackupError('UPLOAD_FAILED', 'the session did not finalize the object');
-    if (object.size !== total || (object.crc32c && object.crc32c !== digests.crc32c)) {
+    if (object.size !== total || (object.crc32c && object.crc32c !== hashes.crc32c)) {
       throw new BackupError(
         'UPLOAD_FAILED',
-        `the session holds ${object.size} bytes with crc32c ${object.crc32c}, not the ${total} bytes sent (crc32c ${digests.crc32c})`,
+        `the session holds ${object.size} bytes with crc32c ${object.crc32c}, not the ${total} bytes sent (crc32c ${hashes.crc32c})`,
       );
     }
     return object;
   }
 
   /** Sends `chunk` (from byte `start`) until the session holds it, resending whatever it says it lacks. */
-  async #send(chunk: Buffer, start: number, total: number | undefined, digests?: Digests) {
+  async #send(chunk: Buffer, start: number, total: number | undefined, hashes?: ObjectHashes) {
     let offset = start;
     // After an error nothing is known of the request it cut off: ask the session before sending again.
     let doubt = false;
@@ -112,7 +108,7 @@ export class ResumableUpload {
       this.#options.signal,
       async () => {
         if (doubt) {
-          const answer = await this.#request('*', total, Buffer.alloc(0), digests);
+          const answer = await this.#request('*', total, Buffer.alloc(0), hashes);
           if (answer.kind === 'final') return answer.object;
           doubt = false;
           offset = Math.max(start, answer.next);
@@ -121,7 +117,7 @@ export class ResumableUpload {
           const body = chunk.subarray(offset - start);
           const range = body.length > 0 ? `${offset}-${offset + body.length - 1}` : '*';
           doubt = true;
-          const answer = await this.#request(range, total, body, digests);
+          const answer = await this.#request(range, total, body, hashes);
           doubt = false;
           if (answer.kind === 'final') return answer.object;
           if (answer.next >= start + chunk.length) {
@@ -137,10 +133,14 @@ export class ResumableUpload {
     );
   }
 
-  async #request(range: string, total: number | undefined, body: Buffer, digests?: Digests): Promise<Answer> {
+  async #request(
+    range: string,
+    total: number | undefined,
+    body: Buffer,
+    hashes?: ObjectHashes,
+  ): Promise<Answer> {
     const headers: Record<string, string> = { 'content-range': `bytes ${range}/${total ?? '*'}` };
-    if (total !== undefined && digests)
-      headers['x-goog-hash'] = `crc32c=${digests.crc32c},md5=${digests.md5}`;
+    if (total !== undefined && hashes) headers['x-goog-hash'] = `crc32c=${hashes.crc32c},md5=${hashes.md5}`;
     let response: Dispatcher.ResponseData;
     try {
       // undici's request, not fetch: fetch copies a Buffer body (twice, as the Fetch standard asks), which for chunks

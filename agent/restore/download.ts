@@ -8,11 +8,12 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupError } from '../../core/errors.js';
 import { type RetryPolicy, retrying } from '../pipeline/retrying.js';
+import type { ExpectedObject } from './verify-hashes.js';
 
 export interface DownloadOptions {
   url: string;
   /** The object's size, as the backup wrote it: a response for another size is refused at once. */
-  expected: { size: number; crc32c: string; md5: string };
+  expected: ExpectedObject;
   retry: RetryPolicy;
   signal: AbortSignal;
   fetch?: typeof fetch;
@@ -25,7 +26,7 @@ class TransientError extends Error {}
 const mismatch = (message: string) => new BackupError('HASH_MISMATCH', message);
 
 /** Refuses an answer about another object than the backup: its stored size or hashes are not the expected ones. */
-function checkAnswer(response: Response, offset: number, expected: DownloadOptions['expected']): void {
+function checkAnswer(response: Response, offset: number, expected: ExpectedObject): void {
   const range = /^bytes (\d+)-\d+\/(\d+)$/.exec(response.headers.get('content-range') ?? '');
   const total = response.status === 206 ? Number(range?.[2]) : Number(response.headers.get('content-length'));
   if (response.status === 206 && Number(range?.[1]) !== offset) {

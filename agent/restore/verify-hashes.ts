@@ -2,13 +2,11 @@
 // are the object's: the `verdict` the restore waits for before it lets the restore tool commit anything.
 import { Transform, type TransformCallback } from 'node:stream';
 import { BackupError } from '../../core/errors.js';
-import { StorageHashes } from '../pipeline/hasher.js';
+import { type ObjectHashes, StorageHashes } from '../../core/hashes.js';
 
-export interface ExpectedObject {
+/** The object as Cloud Storage keeps it: its size and its hashes. */
+export interface ExpectedObject extends ObjectHashes {
   size: number;
-  /** base64, as in the object's metadata. */
-  crc32c: string;
-  md5: string;
 }
 
 export class VerifyingStream extends Transform {

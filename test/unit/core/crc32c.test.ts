@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import { describe, expect, it } from 'vitest';
-import { Crc32c } from '../../../../agent/pipeline/crc32c.js';
+import { Crc32c } from '../../../core/hashes.js';
 
 describe('Crc32c', () => {
   it('gives the standard check value for "123456789"', () => {
