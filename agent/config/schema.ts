@@ -1,9 +1,12 @@
-// The shape of agent.json, with every default in one place.
+// The shape of agent.json, with every default in one place: the agent's own here, and those it shares with a part
+// that needs them without a config (the signature window, the upload's time-outs) taken from where they are declared.
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
+import { SIGNATURE_WINDOW } from '../../core/signing/index.js';
 import { CHUNK_QUANTUM } from '../../core/upload-session.js';
 import { absolutePathSchema } from '../engines/engine.js';
 import { targetConfigSchema } from '../engines/index.js';
+import { DEFAULT_RETRY_POLICY } from '../pipeline/retrying.js';
 
 export const AGENT_DEFAULTS = {
   port: 8443,
@@ -15,8 +18,6 @@ export const AGENT_DEFAULTS = {
   pigzPath: 'pigz',
   pvPath: 'pv',
   storageOrigin: 'https://storage.googleapis.com',
-  uploadRequestTimeoutSeconds: 120,
-  uploadRetryWindowMinutes: 10,
   /** Resumable uploads take chunks in multiples of 256 KiB; 8 MiB keeps memory small and requests few. */
   chunkSize: 8 * 1024 * 1024,
   /** A job request is a few hundred bytes; anything much larger is not one. */
@@ -25,8 +26,6 @@ export const AGENT_DEFAULTS = {
   maxConnections: 32,
   /** Its share for one client address: one source holding connections open leaves room for the function. */
   maxConnectionsPerAddress: 8,
-  maxSignatureAgeSeconds: 300,
-  maxClockSkewSeconds: 30,
   /** Long enough for the watchdog and an admin to look back over a quarter. */
   jobRetentionDays: 90,
   configPath: '/etc/db-backup/agent.json',
@@ -97,13 +96,17 @@ export const agentConfigSchema = z.strictObject({
       .default(AGENT_DEFAULTS.storageOrigin),
     buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a bucket name')).min(1),
     /** How long one upload request may take before it is abandoned and retried. */
-    requestTimeoutSeconds: z.int().min(5).max(3600).default(AGENT_DEFAULTS.uploadRequestTimeoutSeconds),
+    requestTimeoutSeconds: z
+      .int()
+      .min(5)
+      .max(3600)
+      .default(DEFAULT_RETRY_POLICY.requestTimeoutMs / 1000),
     /** How long one upload request keeps being retried (with backoff) before the job fails. */
     retryWindowMinutes: z
       .number()
       .positive()
       .max(24 * 60)
-      .default(AGENT_DEFAULTS.uploadRetryWindowMinutes),
+      .default(DEFAULT_RETRY_POLICY.retryWindowMs / 60_000),
   }),
   zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
   pigzPath: z.string().min(1).default(AGENT_DEFAULTS.pigzPath),
@@ -127,14 +130,11 @@ export const agentConfigSchema = z.strictObject({
   signature: z
     .strictObject({
       /** How old a signature's `created` may be. */
-      maxAgeSeconds: z.int().min(1).max(3600).default(AGENT_DEFAULTS.maxSignatureAgeSeconds),
+      maxAgeSeconds: z.int().min(1).max(3600).default(SIGNATURE_WINDOW.maxAgeSeconds),
       /** How far ahead of the agent's clock `created` may be. */
-      maxClockSkewSeconds: z.int().min(0).max(600).default(AGENT_DEFAULTS.maxClockSkewSeconds),
+      maxClockSkewSeconds: z.int().min(0).max(600).default(SIGNATURE_WINDOW.maxFutureSkewSeconds),
     })
-    .default({
-      maxAgeSeconds: AGENT_DEFAULTS.maxSignatureAgeSeconds,
-      maxClockSkewSeconds: AGENT_DEFAULTS.maxClockSkewSeconds,
-    }),
+    .prefault({}),
 });
 
 export type AgentConfigInput = z.input<typeof agentConfigSchema>;

@@ -13,6 +13,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** Declared once: agent.json's `uploads.requestTimeoutSeconds` and `uploads.retryWindowMinutes` default to these. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   requestTimeoutMs: 120_000,
   retryWindowMs: 10 * 60_000,

@@ -13,5 +13,5 @@ export type { NonceStore } from './nonce-store.js';
 export { type SignOptions, sign } from './sign.js';
 export { signResponse } from './sign-response.js';
 export { type HttpRequest, type HttpResponse, signatureBase } from './signature-base.js';
-export { type VerifiedSignature, type VerifyOptions, verify } from './verify.js';
+export { SIGNATURE_WINDOW, type VerifiedSignature, type VerifyOptions, verify } from './verify.js';
 export { type AnswerKey, verifyResponse } from './verify-response.js';

@@ -9,11 +9,14 @@ import type { NonceStore } from './nonce-store.js';
 import { ALGORITHM, COVERED_COMPONENTS, type HttpRequest, LABEL, signatureBase } from './signature-base.js';
 
 export interface VerifyOptions {
-  /** How old `created` may be. Default 300. */
+  /** How old `created` may be. */
   readonly maxAgeSeconds?: number;
-  /** How far ahead of `now` `created` may be, for clocks that disagree. Default 30. */
+  /** How far ahead of `now` `created` may be, for clocks that disagree. */
   readonly maxFutureSkewSeconds?: number;
 }
+
+/** The defaults of VerifyOptions, declared once: the agent's `signature` settings default to these. */
+export const SIGNATURE_WINDOW = { maxAgeSeconds: 300, maxFutureSkewSeconds: 30 } as const;
 
 /** What a verified signature says: who signed, and when. */
 export interface VerifiedSignature {
@@ -22,9 +25,6 @@ export interface VerifiedSignature {
   readonly created: Date;
   readonly expires: Date;
 }
-
-const DEFAULT_MAX_AGE_SECONDS = 300;
-const DEFAULT_MAX_FUTURE_SKEW_SECONDS = 30;
 
 interface ParsedSignature {
   readonly input: InnerList;
@@ -116,8 +116,8 @@ export function verify(
   checkContentDigest(request.headers['content-digest'], request.body);
 
   const nowSeconds = now.getTime() / 1000;
-  const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
-  if (created > nowSeconds + (options.maxFutureSkewSeconds ?? DEFAULT_MAX_FUTURE_SKEW_SECONDS)) {
+  const maxAge = options.maxAgeSeconds ?? SIGNATURE_WINDOW.maxAgeSeconds;
+  if (created > nowSeconds + (options.maxFutureSkewSeconds ?? SIGNATURE_WINDOW.maxFutureSkewSeconds)) {
     reject(
       'SIGNATURE_CREATED_IN_FUTURE',
       'the signature was created further ahead than the allowed clock skew',
