@@ -1,6 +1,6 @@
 // One job from queued to settled: started, watched against its target's limits, its progress shown, its end
 // logged (before anything else can fail) and saved.
-import { type BackupError, errorCodeOf } from '../../core/errors.js';
+import { errorCodeOf } from '../../core/errors.js';
 import type { JobRequest, JobStatus } from '../../core/protocol.js';
 import type { TargetConfig } from '../engines/index.js';
 import type { AgentLog } from '../log/agent-log.js';
@@ -16,21 +16,16 @@ import {
   runningStatus,
   settledStatus,
 } from './job-status.js';
+import type { JobTable } from './job-table.js';
 
-export interface JobContext {
+/** What a backup job runs with: the pipeline, and its table's saving of its state. */
+export interface BackupJobContext extends Pick<JobTable<JobStatus>, 'update' | 'progress' | 'shutdown'> {
   pipeline: BackupPipeline;
   cancelSession: CancelSession;
   log: AgentLog;
   redact: Redact;
   now: () => Date;
-  /** Saves a state and then shows it to callers. */
-  update: (status: JobStatus) => Promise<void>;
-  /** The abort reason that means the agent is stopping: the job ends `interrupted`. */
-  shutdown: BackupError;
 }
-
-/** How often a running job's byte counts are written to disk (callers see them at once). */
-const PROGRESS_SAVE_MS = 2000;
 
 /** An outcome for a backup that never ran, or whose pipeline threw (an unreadable password file, a bug). */
 function unrun(status: JobStatus, error: unknown): StreamedBackup {
@@ -46,7 +41,7 @@ function unrun(status: JobStatus, error: unknown): StreamedBackup {
 }
 
 export async function executeJob(
-  ctx: JobContext,
+  ctx: BackupJobContext,
   queued: JobStatus,
   request: JobRequest,
   target: TargetConfig,
@@ -63,16 +58,13 @@ export async function executeJob(
     await ctx.update(status);
     ctx.log.info('job.started', `backup of ${status.targetId} started`, jobLogFields(status));
     const limits = watchLimits(abort, target, () => Date.now());
-    let lastSave = Date.now();
     try {
       outcome = await ctx.pipeline(target, request, {
         signal: abort.signal,
         onProgress: ({ bytesRead, bytesUploaded }) => {
           limits.progressed(bytesRead);
           status = progressedStatus(status, bytesRead, bytesUploaded);
-          if (Date.now() - lastSave < PROGRESS_SAVE_MS) return;
-          lastSave = Date.now();
-          void ctx.update(status).catch(() => {});
+          ctx.progress(status);
         },
       });
     } catch (error) {

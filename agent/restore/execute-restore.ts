@@ -7,6 +7,7 @@ import type { ResolveRestore } from '../engines/credentials.js';
 import { dialectFor, type RestoreSteps, type TargetConfig } from '../engines/index.js';
 import { type CommonRestore, restoreSettings } from '../engines/restore-engine.js';
 import { watchLimits } from '../jobs/job-limits.js';
+import type { JobTable } from '../jobs/job-table.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { RetryPolicy } from '../pipeline/retrying.js';
@@ -18,17 +19,18 @@ import { streamRestore } from './stream-restore.js';
 import { validateRestore } from './validate.js';
 import type { ExpectedObject } from './verify-hashes.js';
 
-export interface RestoreContext {
+/** What every restore runs with: the restore user's steps, the tools, the log. */
+export interface RestoreTools {
   resolve: ResolveRestore;
   settings: { zstdPath: string; retry: RetryPolicy; fetch?: typeof fetch };
   log: AgentLog;
   redact: Redact;
   now: () => Date;
-  /** Saves a state and then shows it to callers. */
-  update: (status: RestoreStatus) => Promise<void>;
-  /** The abort reason that means the agent is stopping: the restore ends `interrupted`. */
-  shutdown: BackupError;
 }
+
+/** A restore job's tools, and its table's saving of its state. */
+export type RestoreJobContext = RestoreTools &
+  Pick<JobTable<RestoreStatus>, 'update' | 'progress' | 'shutdown'>;
 
 /** What the job reads: the object, through its signed URL, and how it is compressed. */
 export interface RestoreSource {
@@ -37,10 +39,8 @@ export interface RestoreSource {
   compression: CompressionAlgorithm;
 }
 
-const PROGRESS_SAVE_MS = 2000;
-
 export async function executeRestore(
-  ctx: RestoreContext,
+  ctx: RestoreJobContext,
   queued: RestoreStatus,
   source: RestoreSource,
   target: TargetConfig,
@@ -70,7 +70,6 @@ export async function executeRestore(
     steps = ctx.resolve(target, status.scratchDatabase);
     await makeScratch(steps, status.scratchDatabase, tail, abort.signal);
     await save({ ...status, scratch: 'created' });
-    let lastSave = Date.now();
     const outcome = await streamRestore({
       ...source,
       url: source.downloadUrl,
@@ -82,9 +81,7 @@ export async function executeRestore(
       onProgress: (progress) => {
         limits.progressed(progress.bytesDownloaded);
         status = { ...status, ...progress };
-        if (Date.now() - lastSave < PROGRESS_SAVE_MS) return;
-        lastSave = Date.now();
-        void ctx.update(status).catch(() => {});
+        ctx.progress(status);
       },
     });
     const { bytesDownloaded, bytesRestored, exitCodes } = outcome;
@@ -140,7 +137,7 @@ export async function executeRestore(
 
 /** The restore's end: logged before it is saved, so a failing disk cannot drop the line syslog and the banner read. */
 async function settle(
-  ctx: RestoreContext,
+  ctx: RestoreJobContext,
   running: RestoreStatus,
   failure: { code: ErrorCode; message: string } | undefined,
   tail: StderrTail,
