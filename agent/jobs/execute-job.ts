@@ -83,7 +83,7 @@ export async function executeJob(
     ctx.log.info('job.succeeded', `backup of ${status.targetId} uploaded ${status.objectName}`, fields);
   } else {
     ctx.log.error(
-      `job.${status.state}`,
+      status.state === 'interrupted' ? 'job.interrupted' : 'job.failed',
       `backup of ${status.targetId} ${status.state}: ${status.errorMessage}`,
       {
         ...fields,

@@ -4,6 +4,7 @@
 import { BackupError } from '../../core/errors.js';
 import { type BusyJob, isFinal, type JobState } from '../../core/protocol.js';
 import type { AgentLog, LogFields } from '../log/agent-log.js';
+import type { AgentEvent } from '../log/events.js';
 import type { StateStore } from './job-store.js';
 
 /** A target asked for while one of its jobs (a backup or a restore) holds it: names every such job. */
@@ -38,7 +39,7 @@ export interface JobKind<S extends JobRecord> {
   logFields(status: S): LogFields;
   /** The status of a job a stop cut off, and the event a restart logs for it. */
   interrupted(status: S, now: Date): S;
-  interruptedEvent: string;
+  interruptedEvent: AgentEvent;
   /** A finished job kept past its retention: a restore whose scratch database is still there. */
   keep?(status: S): boolean;
 }
@@ -111,7 +112,7 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
         await store.remove(status.jobId);
       }
     } catch (error) {
-      log.warning('job.prune_failed', `could not forget old ${kind.noun}s: ${(error as Error).message}`);
+      log.warning('job.prune-failed', `could not forget old ${kind.noun}s: ${(error as Error).message}`);
     }
   };
 
@@ -161,7 +162,7 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
       try {
         await work();
       } catch (error) {
-        log.error('job.state_lost', `${kind.noun} ${status.jobId}: ${(error as Error).message}`, {
+        log.error('job.state-lost', `${kind.noun} ${status.jobId}: ${(error as Error).message}`, {
           jobId: status.jobId,
         });
       } finally {

@@ -2,6 +2,7 @@
 // redacted first; a failed write is reported once on stderr and never breaks the job that logged it.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AgentEvent } from './events.js';
 import type { Redact } from './redact.js';
 import { redactDeep } from './redact.js';
 import type { SyslogPriority, SyslogSend } from './syslog.js';
@@ -24,9 +25,9 @@ export interface LogFields {
 }
 
 export interface AgentLog {
-  info(event: string, message: string, fields?: LogFields): void;
-  warning(event: string, message: string, fields?: LogFields): void;
-  error(event: string, message: string, fields?: LogFields): void;
+  info(event: AgentEvent, message: string, fields?: LogFields): void;
+  warning(event: AgentEvent, message: string, fields?: LogFields): void;
+  error(event: AgentEvent, message: string, fields?: LogFields): void;
 }
 
 export interface AgentLogOptions {
@@ -62,7 +63,7 @@ export function createAgentLog(options: AgentLogOptions): AgentLog {
   // Group may read (an admin group such as adm, for the login banner); others may not.
   mkdirSync(options.dir, { recursive: true, mode: 0o750 });
 
-  const write = (level: LogLevel, event: string, message: string, fields: LogFields = {}): void => {
+  const write = (level: LogLevel, event: AgentEvent, message: string, fields: LogFields = {}): void => {
     const line = formatLogLine(now(), level, event, message, fields, options.redact);
     try {
       // Appending by name, line by line, keeps working after logrotate moves the file away.

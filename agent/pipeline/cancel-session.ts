@@ -12,7 +12,7 @@ export function createSessionCanceller(log: AgentLog): CancelSession {
   return async ({ uploadUri, objectName }) => {
     const warn = (why: string) =>
       log.warning(
-        'session.cancel_unconfirmed',
+        'session.cancel-unconfirmed',
         `the upload session for ${objectName} ${why}: it may still be open`,
         {
           objectName,

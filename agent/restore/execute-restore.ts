@@ -59,7 +59,7 @@ export async function executeRestore(
   };
   await save(status);
   ctx.log.info(
-    'job.restore_started',
+    'job.restore-started',
     `restore of ${status.objectName} into ${status.scratchDatabase} started`,
     restoreLogFields(status),
   );
@@ -155,13 +155,13 @@ async function settle(
   const fields = restoreLogFields(status);
   if (status.state === 'succeeded') {
     ctx.log.info(
-      'job.restore_succeeded',
+      'job.restore-succeeded',
       `restored ${status.objectName} into ${status.scratchDatabase} and validated it`,
       fields,
     );
   } else {
     ctx.log.error(
-      `job.restore_${status.state}`,
+      status.state === 'interrupted' ? 'job.restore-interrupted' : 'job.restore-failed',
       `restore of ${status.objectName} ${status.state}: ${status.errorMessage}`,
       {
         ...fields,

@@ -67,7 +67,7 @@ const RESTORES: JobKind<RestoreStatus> = {
   title: (status) => `restore of ${status.objectName}`,
   logFields: restoreLogFields,
   interrupted: interruptedRestore,
-  interruptedEvent: 'job.restore_interrupted',
+  interruptedEvent: 'job.restore-interrupted',
   keep: (status) => status.scratch === 'created',
 };
 
@@ -85,13 +85,13 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
       await dropScratch(deps.resolve(target, status.scratchDatabase), new StderrTail(5, deps.redact));
       await table.update({ ...status, scratch: 'dropped' });
       deps.log.info(
-        'job.scratch_dropped',
+        'job.scratch-dropped',
         `dropped ${status.scratchDatabase}, left by restore ${status.jobId}`,
         restoreLogFields(status),
       );
     } catch (error) {
       deps.log.error(
-        'job.restore_failed',
+        'job.restore-failed',
         `${status.scratchDatabase}, left by restore ${status.jobId}, could not be dropped: ${(error as Error).message}`,
         { ...restoreLogFields(status), errorCode: 'SCRATCH_DROP_FAILED' },
       );
@@ -112,7 +112,7 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
       );
       const [abort] = (await table.admit([status])) as [AbortController];
       deps.log.info(
-        'job.restore_queued',
+        'job.restore-queued',
         `restore of ${objectName} into ${scratch} queued`,
         restoreLogFields(status),
       );

@@ -245,7 +245,7 @@ describeEachBackend((backend) => {
           ).toEqual([
             expect.objectContaining({
               level: 'warning',
-              event: 'session.cancel_unconfirmed',
+              event: 'session.cancel-unconfirmed',
               objectName: request.objectName,
               message: `the upload session for ${request.objectName} answered its cancel with HTTP 503, not 499: it may still be open`,
             }),

@@ -235,7 +235,7 @@ describe('a restore cut off by a stop', () => {
       });
       expect(existsSync(join(scratchDir, 'clinic_restore.sqlite'))).toBe(false);
       const events = (await restarted.logLines()).map((line) => JSON.parse(line).event);
-      expect(events).toEqual(expect.arrayContaining(['job.restore_interrupted', 'job.scratch_dropped']));
+      expect(events).toEqual(expect.arrayContaining(['job.restore-interrupted', 'job.scratch-dropped']));
     } finally {
       await restarted.remove();
     }

@@ -125,7 +125,7 @@ async function expectNothingRan(status: RestoreStatus, code: string, ran: string
   expect(existsSync(ran), `${ran} exists: the dump's command ran`).toBe(false);
   const logged = (await agent.logLines()).map((line) => JSON.parse(line));
   expect(logged.filter((entry) => entry.jobId === status.jobId).at(-1)).toMatchObject({
-    event: 'job.restore_failed',
+    event: 'job.restore-failed',
     level: 'error',
     errorCode: code,
   });

@@ -179,7 +179,7 @@ async function expectFailure(targetId: string, code: string, harness = fn) {
 const agentFailures = async () =>
   (await agent.logLines())
     .map((line) => JSON.parse(line))
-    .filter((line) => line.event === 'job.restore_failed');
+    .filter((line) => line.event === 'job.restore-failed');
 
 describe('a restore that must fail', () => {
   it('refuses a corrupt object (one byte changed on the way) with HASH_MISMATCH, and drops what went in', async () => {

@@ -66,7 +66,7 @@ describe('createSessionCanceller', () => {
     expect(lines).toEqual([
       expect.objectContaining({
         level: 'warning',
-        event: 'session.cancel_unconfirmed',
+        event: 'session.cancel-unconfirmed',
         objectName: 'app_20260101.sql.gz',
         message: `the upload session for app_20260101.sql.gz ${why}: it may still be open`,
       }),
