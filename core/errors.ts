@@ -55,7 +55,7 @@ export const HTTP_STATUS_BY_CODE = {
   JOB_CANCELLED: 500,
   /** Ran longer than its target's maxDurationMinutes. */
   JOB_TIMEOUT: 504,
-  /** Read no bytes from the dump tool for its target's stallMinutes. */
+  /** Its source (the dump tool, a restore's download) gave no byte of its own accord for its stallMinutes. */
   JOB_STALLED: 504,
   /** An object under a backup's name that no job of ours is proven to have written. */
   OBJECT_UNPROVEN: 500,

@@ -40,7 +40,10 @@ export const jobLimitFields = {
     .positive()
     .max(7 * 24 * 60)
     .default(180),
-  /** A job that moves no bytes (dumped, or downloaded) for this long is stopped (JOB_STALLED). */
+  /**
+   * A job whose source (the dump tool, or the download) gives no byte for this long is stopped (JOB_STALLED); time
+   * it waits on what is downstream of it (the upload, the restore tool) does not count.
+   */
   stallMinutes: z
     .number()
     .positive()

@@ -57,10 +57,11 @@ export async function executeJob(
   } else {
     await ctx.update(status);
     ctx.log.info('job.started', `backup of ${status.targetId} started`, jobLogFields(status));
-    const limits = watchLimits(abort, target, () => Date.now());
+    const limits = watchLimits(abort, target, 'the dump wrote nothing', () => Date.now());
     try {
       outcome = await ctx.pipeline(target, request, {
         signal: abort.signal,
+        clock: limits.clock,
         onProgress: ({ bytesRead, bytesUploaded }) => {
           limits.progressed(bytesRead);
           status = progressedStatus(status, bytesRead, bytesUploaded);

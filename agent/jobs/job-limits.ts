@@ -1,6 +1,8 @@
-// A job's deadlines: stopped when it has run too long or its dump has written nothing for too long, each with its
-// own code, so a hung dump ends as a failure (alerted, its session cancelled) instead of holding its target forever.
+// A job's deadlines: stopped when it has run too long, or when its source (the dump tool, the download) has moved no
+// byte of its own accord for too long (stall-clock.ts), each with its own code, so a hung job ends as a failure
+// (alerted, its session cancelled or its scratch database dropped) instead of holding its target forever.
 import { BackupError } from '../../core/errors.js';
+import { StallClock } from './stall-clock.js';
 
 export interface Limits {
   maxDurationMinutes: number;
@@ -8,32 +10,41 @@ export interface Limits {
 }
 
 export interface LimitWatch {
-  /** Told the dump's byte count about once a second; an unchanged count for stallMinutes stops the job. */
-  progressed(bytesRead: number): void;
+  /** The clock the job's pipeline stops while its source waits on what is downstream of it. */
+  clock: StallClock;
+  /** Told the source's byte count about once a second; a still source for stallMinutes stops the job. */
+  progressed(bytes: number): void;
   stop(): void;
 }
 
-/** Aborts `controller` with JOB_TIMEOUT or JOB_STALLED (a BackupError reason the pipeline reports as is). */
-export function watchLimits(controller: AbortController, limits: Limits, now: () => number): LimitWatch {
-  const maxMs = limits.maxDurationMinutes * 60_000;
-  const stallMs = limits.stallMinutes * 60_000;
+/**
+ * Aborts `controller` with JOB_TIMEOUT or JOB_STALLED (a BackupError reason the pipeline reports as is); `still`
+ * says what a stall is, in words that go on "… for N minutes": `the dump wrote nothing`.
+ */
+export function watchLimits(
+  controller: AbortController,
+  limits: Limits,
+  still: string,
+  now: () => number,
+): LimitWatch {
   const abort = (code: 'JOB_TIMEOUT' | 'JOB_STALLED', message: string) => {
     if (!controller.signal.aborted) controller.abort(new BackupError(code, message));
   };
   const timer = setTimeout(
     () => abort('JOB_TIMEOUT', `the job ran longer than its limit of ${limits.maxDurationMinutes} minutes`),
-    maxMs,
+    limits.maxDurationMinutes * 60_000,
   );
   timer.unref();
+  const clock = new StallClock(now);
   let lastBytes = -1;
-  let lastChange = now();
   return {
-    progressed(bytesRead) {
-      if (bytesRead !== lastBytes) {
-        lastBytes = bytesRead;
-        lastChange = now();
-      } else if (now() - lastChange >= stallMs) {
-        abort('JOB_STALLED', `the dump wrote nothing for ${limits.stallMinutes} minutes`);
+    clock,
+    progressed(bytes) {
+      if (bytes !== lastBytes) {
+        lastBytes = bytes;
+        clock.moved();
+      } else if (clock.still() >= limits.stallMinutes * 60_000) {
+        abort('JOB_STALLED', `${still} for ${limits.stallMinutes} minutes`);
       }
     },
     stop: () => clearTimeout(timer),

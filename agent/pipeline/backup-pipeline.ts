@@ -3,6 +3,7 @@
 import type { JobRequest } from '../../core/protocol.js';
 import type { ResolveDump } from '../engines/credentials.js';
 import { dumpMarkFor, type TargetConfig } from '../engines/index.js';
+import type { SourceClock } from '../jobs/stall-clock.js';
 import type { CancelSession } from './cancel-session.js';
 import {
   type BackupProgress,
@@ -15,6 +16,8 @@ export interface BackupControl {
   /** Aborting stops the backup; a BackupError reason gives the failure's code. */
   signal: AbortSignal;
   onProgress: (progress: BackupProgress) => void;
+  /** Stopped while the backup waits on its upload rather than on its dump. */
+  clock?: SourceClock;
 }
 
 /** Throws only when the backup cannot start (e.g. an unreadable password file); every other failure is an outcome. */

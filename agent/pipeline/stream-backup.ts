@@ -10,6 +10,7 @@ import { type Digests, HashingStream } from '../../core/hashes.js';
 import type { JobRequest } from '../../core/protocol.js';
 import type { DumpMark, MarkCheck } from '../engines/dump-mark.js';
 import type { DumpCommand } from '../engines/index.js';
+import type { SourceClock } from '../jobs/stall-clock.js';
 import type { Redact } from '../log/redact.js';
 import { BackupWatch } from './backup-watch.js';
 import type { Failure } from './blame.js';
@@ -67,6 +68,8 @@ export interface StreamBackupInput {
   signal: AbortSignal;
   /** Called about once a second, whether or not bytes flow. */
   onProgress?: (progress: BackupProgress) => void;
+  /** Stopped while the backup waits on the upload, and once the dump has ended: that time is not the dump's. */
+  clock?: SourceClock;
 }
 
 const STDERR_LINES = 20;
@@ -81,14 +84,19 @@ function forwardInto(
   upload: ResumableUpload,
   failed: () => boolean,
   onError: (error: unknown) => void,
+  clock: SourceClock | undefined,
 ): Writable {
   return new Writable({
     // The upload buffers a whole chunk of its own: no need to hold more here.
     highWaterMark: 64 * 1024,
     write: (chunk: Buffer, _encoding, callback) => {
       if (failed()) return callback();
+      clock?.pause();
       upload.write(chunk).then(
-        () => callback(),
+        () => {
+          clock?.resume();
+          callback();
+        },
         (error: Error) => {
           if (failed()) return callback();
           onError(error);
@@ -165,11 +173,12 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
         tool: { at: STAGES.compress.at, symptom: true },
       }),
     );
-    const forward = forwardInto(upload, () => watch.failure !== undefined, onUploadError);
+    const forward = forwardInto(upload, () => watch.failure !== undefined, onUploadError, input.clock);
     const [streamed] = await Promise.allSettled([
       pipeline(chain.output, hasher, forward, { signal: watch.halt.signal }),
       watch.ended(),
     ]);
+    input.clock?.pause();
     // Only once every tool has ended, whose own failure explains a broken stream better.
     if (streamed.status === 'rejected')
       watch.failWith(streamed.reason, 'INTERNAL', 'the backup stream broke');

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackupError } from '../../core/errors.js';
+import type { SourceClock } from '../jobs/stall-clock.js';
 import { type RetryPolicy, retrying } from '../pipeline/retrying.js';
 import type { ExpectedObject } from './verify-hashes.js';
 
@@ -16,6 +17,8 @@ export interface DownloadOptions {
   expected: ExpectedObject;
   retry: RetryPolicy;
   signal: AbortSignal;
+  /** Runs only while the download waits on the network: stopped while it waits on its reader, and at its end. */
+  clock?: SourceClock;
   fetch?: typeof fetch;
 }
 
@@ -123,12 +126,18 @@ async function* chunks(options: DownloadOptions): AsyncGenerator<Buffer> {
         }
         offset += bytes.length;
         stuckSince = undefined;
-        // While the restore tool is not reading, the answer waits on us, not we on it: the time-out restarts once
-        // the next chunk is asked for.
+        // While the restore tool is not reading, the answer waits on us, not we on it: neither the time-out nor the
+        // stall clock counts that time, and both run again once the next chunk is asked for.
+        options.clock?.pause();
         yield bytes;
+        options.clock?.resume();
         arm();
       }
-      if (offset >= expected.size) return;
+      if (offset >= expected.size) {
+        // Read to its end: nothing more is awaited from the network.
+        options.clock?.pause();
+        return;
+      }
       throw new TransientError(`the answer ended at byte ${offset} of ${expected.size}`);
     } catch (error) {
       if (signal.aborted) throw signal.reason ?? error;

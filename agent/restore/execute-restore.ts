@@ -64,7 +64,7 @@ export async function executeRestore(
     restoreLogFields(status),
   );
   const settings = restoreSettings<CommonRestore>(target);
-  const limits = watchLimits(abort, settings, () => Date.now());
+  const limits = watchLimits(abort, settings, 'no byte of the backup arrived', () => Date.now());
   try {
     if (abort.signal.aborted) throw abort.signal.reason;
     steps = ctx.resolve(target, status.scratchDatabase);
@@ -78,6 +78,7 @@ export async function executeRestore(
       settings: { ...ctx.settings, redact: ctx.redact },
       tail,
       signal: abort.signal,
+      clock: limits.clock,
       onProgress: (progress) => {
         limits.progressed(progress.bytesDownloaded);
         status = { ...status, ...progress };

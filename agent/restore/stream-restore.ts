@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { CompressionAlgorithm } from '../../core/formats.js';
 import type { RestoreStep } from '../engines/index.js';
+import type { SourceClock } from '../jobs/stall-clock.js';
 import type { Redact } from '../log/redact.js';
 import type { RetryPolicy } from '../pipeline/retrying.js';
 import { type RunningTool, spawnTool } from '../pipeline/spawn-tool.js';
@@ -39,6 +40,8 @@ export interface StreamRestoreInput {
   /** Aborting stops everything; a BackupError reason gives the failure's code, else JOB_INTERRUPTED. */
   signal: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
+  /** Stopped while the download waits on the restore tool rather than on the network. */
+  clock?: SourceClock;
 }
 
 export interface StreamRestoreOutcome extends RestoreProgress {
@@ -124,6 +127,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
         url: input.url,
         expected: input.expected,
         signal: stop.signal,
+        clock: input.clock,
       });
       const filters = input.reader.filters();
       for (const filter of filters) {
