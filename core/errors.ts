@@ -78,7 +78,7 @@ export const HTTP_STATUS_BY_CODE = {
   RESTORE_FAILED: 500,
   /** The dump holds a command for the restore tool itself (a sqlite3 dot-command, a psql meta-command, …). */
   RESTORE_REFUSED: 422,
-  /** The restored database is not what the dump listed, or an admin's check did not hold. */
+  /** The restored database could not be listed and counted, or an admin's check did not hold. */
   VALIDATION_FAILED: 500,
   SCRATCH_DROP_FAILED: 500,
   /** No backup of the target to restore: none verified, or none of the date asked for. */

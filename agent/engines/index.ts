@@ -7,7 +7,7 @@ import type { DumpCommand, DumpSecrets, Engine } from './engine.js';
 import { mongodb, mongodbTargetSchema } from './mongodb.js';
 import { mysql, mysqlTargetSchema } from './mysql.js';
 import { postgres, postgresTargetSchema } from './postgres.js';
-import type { RestoreDialect, RestoreSteps } from './restore-engine.js';
+import type { RestoreEngine, RestoreSteps } from './restore-engine.js';
 import { sqlite, sqliteTargetSchema } from './sqlite.js';
 
 export const targetConfigSchema = z.discriminatedUnion('engine', [
@@ -44,8 +44,9 @@ export function restoreStepsFor(target: TargetConfig, secrets: DumpSecrets, scra
   return engineOf(target).restore.steps(target, secrets, scratch);
 }
 
-export function dialectFor(engine: EngineName): RestoreDialect {
-  return ENGINES[engine].restore.dialect;
+/** How a dump of `engine` is filtered on its way to the restore tool, and the restored database read. */
+export function restoreEngineFor(engine: EngineName): Pick<RestoreEngine<unknown>, 'dialect' | 'filters'> {
+  return ENGINES[engine].restore;
 }
 
 export type { DumpCommand, DumpSecrets } from './engine.js';
@@ -57,5 +58,4 @@ export type {
   RestoreDialect,
   RestoreStep,
   RestoreSteps,
-  TableParts,
 } from './restore-engine.js';

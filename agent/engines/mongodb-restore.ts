@@ -51,6 +51,8 @@ const dialect: RestoreDialect = {
 
 export const mongodbRestore: RestoreEngine<MongodbTarget> = {
   dialect,
+  // An archive of BSON documents for mongorestore, which takes no commands from its input.
+  filters: () => [],
   steps(target, secrets, scratch) {
     const settings = restoreSettings(target);
     const secretFiles = secrets.password === undefined ? [] : [configFile(secrets.password)];

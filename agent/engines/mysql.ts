@@ -2,6 +2,7 @@
 // restore with the mysql (mariadb) client into a scratch database as a user limited to those.
 
 import { z } from 'zod';
+import { ClientCommandFilter, type CommandRule, firstByte } from './client-commands.js';
 import { finalText } from './dump-mark.js';
 import {
   absolutePathSchema,
@@ -14,6 +15,7 @@ import {
   secretFilePath,
   userSchema,
 } from './engine.js';
+import { DefinerFilter } from './mysql-definers.js';
 import {
   commonRestoreFields,
   type RestoreDialect,
@@ -94,8 +96,22 @@ const dialect: RestoreDialect = {
       .map((line) => line.split('\t').map(unescapeBatch)),
 };
 
+const BACKSLASH = 0x5c;
+const SYSTEM = /^\s*system(?:\s|;|$)/i;
+
+/** The mysql client's own commands at a line's start: `\x` commands, and `system` (its shell). */
+const clientCommands: CommandRule = {
+  judge(opening) {
+    const first = firstByte(opening);
+    const command =
+      first === BACKSLASH || ((first === 0x73 || first === 0x53) && SYSTEM.test(opening.toString('latin1')));
+    return command ? { refuse: 'a mysql client command' } : 'pass';
+  },
+};
+
 const restore: RestoreEngine<MysqlTarget> = {
   dialect,
+  filters: () => [new ClientCommandFilter(clientCommands), new DefinerFilter()],
   steps(target, secrets, scratch) {
     const settings = restoreSettings(target);
     const { args, secretFiles } = connect(target, settings.user, secrets);

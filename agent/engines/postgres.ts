@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
+import { ClientCommandFilter, type CommandRule, firstByte } from './client-commands.js';
 import { finalText } from './dump-mark.js';
 import {
   absolutePathSchema,
@@ -79,8 +80,39 @@ const dialect: RestoreDialect = {
       .map((record) => record.replace(/^\n/, '').split(FIELD)),
 };
 
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+const COPY = Buffer.from('COPY ');
+const RESTRICT = /^\s*\\(?:un)?restrict(?:\s|$)/;
+
+/**
+ * psql's meta-commands: backslash lines outside COPY data, refused but for pg_dump's own `\restrict` and
+ * `\unrestrict`, which are dropped (psql already runs restricted under the agent's own key). pg_dump's only COPY is
+ * `COPY <name> (…) FROM stdin;` at a line's start, its data ending at a line `\.`; inside it a line may start `\N`
+ * (a NULL) or `\\`, which is data. Made fresh per restore: it keeps whether it is in COPY data.
+ */
+function metaCommands(): CommandRule {
+  let copying = false;
+  return {
+    judge(opening, whole) {
+      if (copying) {
+        if (whole && opening[0] === BACKSLASH && opening[1] === DOT && opening.length === 2) copying = false;
+        return 'pass';
+      }
+      if (opening.subarray(0, COPY.length).equals(COPY)) {
+        copying = true;
+        return 'pass';
+      }
+      if (firstByte(opening) !== BACKSLASH) return 'pass';
+      if (RESTRICT.test(opening.toString('latin1'))) return 'drop';
+      return { refuse: 'a psql meta-command' };
+    },
+  };
+}
+
 const restore: RestoreEngine<PostgresTarget> = {
   dialect,
+  filters: () => [new ClientCommandFilter(metaCommands())],
   steps(target, secrets, scratch) {
     const settings = restoreSettings(target);
     // Every psql reads `\restrict <key>` first: restricted, it runs no meta-command (\!, \copy, \i, …) but an

@@ -1,6 +1,7 @@
 // What every engine adds for restores: its `restore` settings in agent.json, the admin's checks, and the steps
 // of a restore as data — create the scratch database, feed it the dump, query it, drop it.
 
+import type { Transform } from 'node:stream';
 import { z } from 'zod';
 import { BackupError } from '../../core/errors.js';
 import { nameSchema } from '../../core/protocol.js';
@@ -92,6 +93,11 @@ export type CommonRestore = z.infer<z.ZodObject<typeof commonRestoreFields>>;
 export interface RestoreEngine<T> {
   steps(target: T, secrets: DumpSecrets, scratch: string): RestoreSteps;
   dialect: RestoreDialect;
+  /**
+   * What the dump passes through on its way to the restore tool, made fresh for each restore, in order: the refusal
+   * of the tool's client commands (client-commands.ts) first, then any rewriting. One that errors stops the restore.
+   */
+  filters(): Transform[];
 }
 
 /** A target's restore settings; RESTORE_NOT_CONFIGURED when agent.json gives it none. */

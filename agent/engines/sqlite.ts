@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ClientCommandFilter, type CommandRule } from './client-commands.js';
 import { finalText } from './dump-mark.js';
 import { absolutePathSchema, commonTargetFields, type DumpCommand, type Engine } from './engine.js';
 import {
@@ -62,8 +63,14 @@ const dialect: RestoreDialect = {
       .map((record) => record.split(FIELD)),
 };
 
+/** sqlite3 runs a line as a dot-command when it starts with `.` (blanks before it make it SQL). */
+const dotCommands: CommandRule = {
+  judge: (opening) => (opening[0] === 0x2e ? { refuse: 'a sqlite3 dot-command' } : 'pass'),
+};
+
 const restore: RestoreEngine<SqliteTarget> = {
   dialect,
+  filters: () => [new ClientCommandFilter(dotCommands)],
   steps(target, _secrets, scratch) {
     const settings = restoreSettings(target);
     const file = scratchFile(settings.scratchDir, scratch);

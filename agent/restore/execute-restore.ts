@@ -4,7 +4,7 @@ import { BackupError, type ErrorCode, errorCodeOf } from '../../core/errors.js';
 import type { CompressionAlgorithm } from '../../core/formats.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { ResolveRestore } from '../engines/credentials.js';
-import { dialectFor, type RestoreSteps, type TargetConfig } from '../engines/index.js';
+import { type RestoreSteps, restoreEngineFor, type TargetConfig } from '../engines/index.js';
 import { type CommonRestore, restoreSettings } from '../engines/restore-engine.js';
 import { watchLimits } from '../jobs/job-limits.js';
 import type { JobTable } from '../jobs/job-table.js';
@@ -12,7 +12,6 @@ import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { RetryPolicy } from '../pipeline/retrying.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
-import { DUMP_READERS } from './inventory/index.js';
 import { interruptedRestore, restoreLogFields, runningRestore } from './restore-status.js';
 import { dropScratch, makeScratch } from './scratch.js';
 import { streamRestore } from './stream-restore.js';
@@ -64,6 +63,7 @@ export async function executeRestore(
     restoreLogFields(status),
   );
   const settings = restoreSettings<CommonRestore>(target);
+  const engine = restoreEngineFor(target.engine);
   const limits = watchLimits(abort, settings, 'no byte of the backup arrived', () => Date.now());
   try {
     if (abort.signal.aborted) throw abort.signal.reason;
@@ -74,7 +74,7 @@ export async function executeRestore(
       ...source,
       url: source.downloadUrl,
       command: steps.restore,
-      reader: DUMP_READERS[target.engine],
+      filters: engine.filters(),
       settings: { ...ctx.settings, redact: ctx.redact },
       tail,
       signal: abort.signal,
@@ -96,9 +96,7 @@ export async function executeRestore(
     await save({ ...status, step: 'validating' });
     const validation = await validateRestore({
       steps,
-      dialect: dialectFor(target.engine),
-      listed: outcome.tables,
-      ...(outcome.scannerError && { scannerError: outcome.scannerError }),
+      dialect: engine.dialect,
       checks: settings.checks,
       tail,
       signal: abort.signal,

@@ -7,6 +7,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 const HELD_BYTES = 64 * 1024;
 
 export class HoldUntilVerified extends Transform {
+  /** Bytes of the dump that reached it so far: the restore tool has them all, or all but those held. */
+  bytes = 0;
   private held: Buffer[] = [];
   private heldBytes = 0;
 
@@ -18,6 +20,7 @@ export class HoldUntilVerified extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.bytes += chunk.length;
     this.held.push(chunk);
     this.heldBytes += chunk.length;
     // Pass on whole chunks for as long as what stays behind is still at least holdBytes.

@@ -1,10 +1,9 @@
 // One restore's stream: signed download → hashes checked as the bytes pass → gunzip or zstd -d → the engine's filters
-// (client commands refused) and scanner → the restore tool's stdin, whose end (and last bytes) wait for the hashes.
+// (client commands refused) → the restore tool's stdin, whose end (and last bytes) wait for the hashes.
 // Constant memory, no temporary files; it succeeds only when every byte was the object's and every process exited 0.
 
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import type { CompressionAlgorithm } from '../../core/formats.js';
@@ -18,8 +17,7 @@ import { watchTool } from '../pipeline/watch-tool.js';
 import { startDecompressor } from './decompressor.js';
 import { download } from './download.js';
 import { HoldUntilVerified } from './hold-until-verified.js';
-import type { DumpReader, ListedTable } from './inventory/index.js';
-import { ScannerTap, Valve } from './restore-streams.js';
+import { Valve } from './valve.js';
 import { type ExpectedObject, VerifyingStream } from './verify-hashes.js';
 
 export interface RestoreProgress {
@@ -33,7 +31,8 @@ export interface StreamRestoreInput {
   compression: CompressionAlgorithm;
   /** The restore tool, its secrets in place; it reads the dump on stdin. */
   command: RestoreStep;
-  reader: DumpReader;
+  /** The engine's filters, fresh for this restore (restore-engine.ts). */
+  filters: Transform[];
   /** Where the tools' stderr goes; one of its own when not given. */
   tail?: StderrTail;
   settings: { zstdPath: string; retry: RetryPolicy; redact: Redact; fetch?: typeof fetch };
@@ -51,9 +50,6 @@ export interface StreamRestoreOutcome extends RestoreProgress {
   errorCode?: ErrorCode;
   errorMessage?: string;
   stderrTail: string[];
-  /** What the dump listed; undefined when its scanner could not read it. */
-  tables?: ListedTable[];
-  scannerError?: string;
 }
 
 const PROGRESS_MS = 1000;
@@ -62,9 +58,8 @@ const PROGRESS_MS = 1000;
 export async function streamRestore(input: StreamRestoreInput): Promise<StreamRestoreOutcome> {
   const tail = input.tail ?? new StderrTail(20, input.settings.redact);
   const exitCodes: Record<string, number | null> = {};
-  const scanner = input.reader.scanner();
   const verifier = new VerifyingStream(input.expected);
-  const tap = new ScannerTap(scanner);
+  const hold = new HoldUntilVerified(verifier.verdict);
   const stop = new AbortController();
   const tools: RunningTool[] = [];
   let failure: { code: ErrorCode; message: string } | undefined;
@@ -90,7 +85,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
     fail(error instanceof BackupError ? error.code : 'DOWNLOAD_FAILED', error.message);
   });
   const progress = setInterval(
-    () => input.onProgress?.({ bytesDownloaded: verifier.bytes, bytesRestored: tap.bytes }),
+    () => input.onProgress?.({ bytesDownloaded: verifier.bytes, bytesRestored: hold.bytes }),
     PROGRESS_MS,
   );
   progress.unref();
@@ -111,9 +106,6 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
       // can never fill its pipe and stall the tool.
       tool.child.stdout?.resume();
       watch(tool, 'restore', label, 'RESTORE_FAILED');
-      const stderrLine = scanner.stderrLine?.bind(scanner);
-      if (stderrLine && tool.child.stderr)
-        createInterface({ input: tool.child.stderr }).on('line', stderrLine);
       const decompressor = startDecompressor(input.compression, input.settings.zstdPath);
       if (decompressor.tool) watch(decompressor.tool, 'decompress', decompressor.label, 'DECOMPRESS_FAILED');
       for (const stream of new Set([decompressor.input, decompressor.output])) {
@@ -129,7 +121,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
         signal: stop.signal,
         clock: input.clock,
       });
-      const filters = input.reader.filters();
+      const { filters } = input;
       for (const filter of filters) {
         // Heard before the pipeline closes the tool's input, so the tool is killed before it could read an end.
         filter.once('error', (error) =>
@@ -138,7 +130,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
       }
       const stdin = tool.child.stdin as Writable;
       if (input.command.preamble) stdin.write(input.command.preamble);
-      const streams = [decompressor.output, ...filters, tap, new HoldUntilVerified(verifier.verdict), stdin];
+      const streams = [decompressor.output, ...filters, hold, stdin];
       const settled = await Promise.allSettled([
         pipeline(source, verifier, valve, { signal: stop.signal }),
         pipeline(streams as [Readable, ...Writable[]], { signal: stop.signal }),
@@ -167,10 +159,9 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
   }
   const base = {
     bytesDownloaded: verifier.bytes,
-    bytesRestored: tap.bytes,
+    bytesRestored: hold.bytes,
     exitCodes,
     stderrTail: tail.tail,
-    ...(tap.scannerError ? { scannerError: tap.scannerError.message } : { tables: scanner.tables() }),
   };
   if (failure) return { ok: false, ...base, errorCode: failure.code, errorMessage: failure.message };
   return { ok: true, ...base };

@@ -1,5 +1,5 @@
 // The restore figure of `npm run bench`: one gzip-6 MariaDB dump of BENCH_SIZE_GIB (default 1) restored by the
-// agent's pipeline from the emulator through a signed URL (hashes checked, scanned, into `mariadb`), and by
+// agent's pipeline from the emulator through a signed URL (hashes checked, filtered, into `mariadb`), and by
 // `gunzip -c dump.sql.gz | mariadb` from a local file, side by side, each into an empty scratch database — in
 // BENCH_RESTORE_ROUNDS (default 2) alternating rounds, since a shared machine's load moves between runs.
 
@@ -7,11 +7,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import { dialectFor, dumpCommandFor, type MysqlTarget, restoreStepsFor } from '../../agent/engines/index.js';
+import {
+  dumpCommandFor,
+  type MysqlTarget,
+  restoreEngineFor,
+  restoreStepsFor,
+} from '../../agent/engines/index.js';
 import { createRedactor } from '../../agent/log/redact.js';
 import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
 import { StderrTail } from '../../agent/pipeline/stderr-tail.js';
-import { DUMP_READERS } from '../../agent/restore/inventory/index.js';
 import { runStep } from '../../agent/restore/run-step.js';
 import { streamRestore } from '../../agent/restore/stream-restore.js';
 import { validateRestore } from '../../agent/restore/validate.js';
@@ -66,7 +70,7 @@ async function agentRestore(setup: Setup, round: number): Promise<{ runs: Restor
     expected: setup.expected,
     compression: 'gzip',
     command: steps.restore,
-    reader: DUMP_READERS.mysql,
+    filters: restoreEngineFor('mysql').filters(),
     settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY, redact },
     tail,
     signal,
@@ -76,8 +80,7 @@ async function agentRestore(setup: Setup, round: number): Promise<{ runs: Restor
   const restored = (performance.now() - started) / 1000;
   const validation = await validateRestore({
     steps,
-    dialect: dialectFor('mysql'),
-    listed: outcome.tables,
+    dialect: restoreEngineFor('mysql').dialect,
     checks: [],
     tail,
     signal,

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreEngineFor } from '../../../agent/engines/index.js';
 import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
-import { DUMP_READERS } from '../../../agent/restore/inventory/index.js';
 import { streamRestore } from '../../../agent/restore/stream-restore.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { createLocalSigner } from '../../../local/signer.js';
@@ -56,7 +56,7 @@ describe('a restore tool that pauses reading', () => {
       expected: { size, crc32c: crc32c as string, md5: md5 as string },
       compression: 'gzip',
       command: { file: pausing, args: [], env: {}, secretFiles: [] },
-      reader: DUMP_READERS.sqlite,
+      filters: restoreEngineFor('sqlite').filters(),
       settings: {
         zstdPath: 'zstd',
         retry: { ...DEFAULT_RETRY_POLICY, requestTimeoutMs: 1000, retryWindowMs: 5000, initialDelayMs: 100 },

@@ -2,8 +2,8 @@
 // prints on stdout is read and dropped, so its pipe never fills.
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restoreEngineFor } from '../../../agent/engines/index.js';
 import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
-import { DUMP_READERS } from '../../../agent/restore/inventory/index.js';
 import { streamRestore } from '../../../agent/restore/stream-restore.js';
 import { hashesOf } from '../../unit/functions/scripted-agent.js';
 import { startStorage, type TestStorage } from '../agent-pipeline/storage.js';
@@ -29,7 +29,7 @@ describe('a restore tool that writes to stdout', () => {
       expected: { size, crc32c: crc32c as string, md5: md5 as string },
       compression: 'gzip',
       command: { file: 'cat', args: [], env: {}, secretFiles: [] },
-      reader: DUMP_READERS.sqlite,
+      filters: restoreEngineFor('sqlite').filters(),
       settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY, redact: (text) => text },
       signal: AbortSignal.timeout(20_000),
     });
@@ -38,6 +38,5 @@ describe('a restore tool that writes to stdout', () => {
       bytesRestored: Buffer.byteLength(dump),
       exitCodes: { restore: 0 },
     });
-    expect(outcome.tables).toEqual([{ parts: ['t'], rows: 40_000 }]);
   });
 });

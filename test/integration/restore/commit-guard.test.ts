@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restoreStepsFor, targetConfigSchema } from '../../../agent/engines/index.js';
+import { restoreEngineFor, restoreStepsFor, targetConfigSchema } from '../../../agent/engines/index.js';
 import { createRedactor } from '../../../agent/log/redact.js';
 import { DEFAULT_RETRY_POLICY } from '../../../agent/pipeline/retrying.js';
-import { DUMP_READERS } from '../../../agent/restore/inventory/index.js';
 import { streamRestore } from '../../../agent/restore/stream-restore.js';
 import { type Postgres, pgString, seedPgFixture, startPostgres } from '../../helpers/postgres.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
@@ -51,7 +50,7 @@ async function restoreWithBadTrailer(name: string, dump: string, target: unknown
     expected: { size, crc32c: crc32c as string, md5: md5 as string },
     compression: 'gzip',
     command: restoreStepsFor(parsed, { password: 'restore-pw' }, scratch).restore,
-    reader: DUMP_READERS[parsed.engine],
+    filters: restoreEngineFor(parsed.engine).filters(),
     settings: {
       zstdPath: 'zstd',
       retry: DEFAULT_RETRY_POLICY,

@@ -9,7 +9,7 @@ import { agentConfigSchema } from '../../../../agent/config/schema.js';
 const README = readFileSync(join(import.meta.dirname, '../../../../agent/deploy/README.md'), 'utf8');
 
 /** A table cell's default as a value; undefined for one that is not a plain value ("none: required"). */
-function valueOf(cell: string): unknown {
+function cellValue(cell: string): unknown {
   if (/^\d+$/.test(cell)) return Number(cell);
   if (cell === 'true' || cell === 'false') return cell === 'true';
   const mebibytes = /^(\d+) MiB$/.exec(cell)?.[1];
@@ -18,7 +18,7 @@ function valueOf(cell: string): unknown {
 }
 
 const rows = [...README.matchAll(/^\| `([A-Za-z.]+)` \| ([^|]+?) \|/gm)].flatMap(([, field, cell]) => {
-  const value = valueOf((cell as string).trim());
+  const value = cellValue((cell as string).trim());
   return value === undefined ? [] : [[field as string, value] as const];
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAgentConfig } from '../../../../agent/config/parse.js';
 import {
-  dialectFor,
+  restoreEngineFor,
   restoreStepsFor,
   type TargetConfig,
   targetConfigSchema,
@@ -142,8 +142,11 @@ describe('mysql', () => {
   });
 
   it('reads batch output back, unescaping tabs, newlines and backslashes', () => {
-    expect(dialectFor('mysql').rows('a\\tb\tc\\\\d\ne\\nf\n')).toEqual([['a\tb', 'c\\d'], ['e\nf']]);
-    expect(dialectFor('mysql').countRows([['a`b'], ['c']])).toBe(
+    expect(restoreEngineFor('mysql').dialect.rows('a\\tb\tc\\\\d\ne\\nf\n')).toEqual([
+      ['a\tb', 'c\\d'],
+      ['e\nf'],
+    ]);
+    expect(restoreEngineFor('mysql').dialect.countRows([['a`b'], ['c']])).toBe(
       'SELECT COUNT(*) FROM `a``b`;\nSELECT COUNT(*) FROM `c`;',
     );
   });
@@ -187,10 +190,10 @@ describe('postgres', () => {
   });
 
   it('counts each table’s own rows, schema-qualified and quoted, and reads NUL-separated rows', () => {
-    expect(dialectFor('postgres').countRows([['public', 'We"ird']])).toBe(
+    expect(restoreEngineFor('postgres').dialect.countRows([['public', 'We"ird']])).toBe(
       'SELECT count(*) FROM ONLY "public"."We""ird";',
     );
-    expect(dialectFor('postgres').rows('public\u001fa\u0000public\u001fb\u0000')).toEqual([
+    expect(restoreEngineFor('postgres').dialect.rows('public\u001fa\u0000public\u001fb\u0000')).toEqual([
       ['public', 'a'],
       ['public', 'b'],
     ]);
@@ -249,7 +252,7 @@ describe('mongodb', () => {
     expect(drop?.env).toEqual({ DB_BACKUP_PASSWORD: PASSWORD });
     expect(drop?.args.at(-1)).toContain('process.env.DB_BACKUP_PASSWORD');
     expect(drop?.args.at(-1)).toContain('db.dropDatabase()');
-    expect(dialectFor('mongodb').rows('["a"]\n[3]\n')).toEqual([['a'], ['3']]);
+    expect(restoreEngineFor('mongodb').dialect.rows('["a"]\n[3]\n')).toEqual([['a'], ['3']]);
   });
 });
 

@@ -1,12 +1,13 @@
 // The refusal of client commands in a dump, line by line, wherever the stream is cut: sqlite3's dot-commands, psql's
 // meta-commands outside COPY data (pg_dump's own \restrict and \unrestrict dropped), the mysql client's commands —
 // and the dumps each tool really writes passing unchanged.
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { ClientCommandFilter, COMMAND_RULES } from '../../../../agent/restore/inventory/client-commands.js';
+import { restoreEngineFor } from '../../../../agent/engines/index.js';
 
-type Engine = keyof typeof COMMAND_RULES;
+/** The engines whose restore tool takes commands from its input: the first of their filters refuses them. */
+type Engine = 'mysql' | 'postgres' | 'sqlite';
 
 /** What comes out of the filter, or its error, with the input cut into chunks of `size`. */
 async function filtered(engine: Engine, text: string, size: number): Promise<string | Error> {
@@ -14,7 +15,7 @@ async function filtered(engine: Engine, text: string, size: number): Promise<str
   const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) =>
     bytes.subarray(i * size, (i + 1) * size),
   );
-  return buffer(Readable.from(chunks).pipe(new ClientCommandFilter(COMMAND_RULES[engine]())))
+  return buffer(Readable.from(chunks).pipe(restoreEngineFor(engine).filters()[0] as Transform))
     .then((out) => out.toString())
     .catch((error: Error) => error);
 }

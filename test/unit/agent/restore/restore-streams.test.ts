@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
+import { DefinerFilter } from '../../../../agent/engines/mysql-definers.js';
 import { HoldUntilVerified } from '../../../../agent/restore/hold-until-verified.js';
-import { DefinerFilter } from '../../../../agent/restore/inventory/mysql-definers.js';
 import { VerifyingStream } from '../../../../agent/restore/verify-hashes.js';
 import { hashesOf } from '../../functions/scripted-agent.js';
 

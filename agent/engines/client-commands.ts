@@ -1,13 +1,12 @@
 // A dump is data for the restore tool, never commands to it: a line that opens with one of the tool's own client
-// commands — sqlite3's dot-commands, psql's backslash meta-commands outside COPY data, the mysql client's `\x` and
-// `system` — is refused (RESTORE_REFUSED) before a byte of it reaches the tool. pg_dump's own `\restrict` and
-// `\unrestrict` lines are dropped instead: psql already runs restricted under the agent's own key. Only the opening
-// of each line is held back, never a row, so memory stays constant whatever the dump. This reads line starts as
-// each tool's dump tool writes them; the tools' safe modes (sqlite3 -safe, mariadb --sandbox --binary-mode, psql
-// restricted) are what holds against a command in mid-line or behind a long run of blanks.
+// commands — each engine's rule says which (sqlite3's dot-commands, psql's meta-commands outside COPY data, the mysql
+// client's `\x` and `system`) — is refused (RESTORE_REFUSED) before a byte of it reaches the tool, or dropped where
+// the rule says so (pg_dump's own `\restrict` lines). Only the opening of each line is held back, never a row, so
+// memory stays constant whatever the dump. The rules read line starts as each dump tool writes them; the tools' safe
+// modes (sqlite3 -safe, mariadb --sandbox --binary-mode, psql restricted) hold against a command in mid-line or
+// behind a long run of blanks.
 import { Transform, type TransformCallback } from 'node:stream';
-import { BackupError } from '../../../core/errors.js';
-import type { EngineName } from '../../../core/formats.js';
+import { BackupError } from '../../core/errors.js';
 
 const NEWLINE = 0x0a;
 /** Enough of a line to tell what opens it, blanks before it included. */
@@ -24,67 +23,11 @@ export interface CommandRule {
   judge(opening: Buffer, whole: boolean): LineVerdict;
 }
 
-const BACKSLASH = 0x5c;
-const DOT = 0x2e;
-
 /** The first byte that is not a blank (space, tab, CR, VT, FF); undefined when there is none. */
-function firstByte(opening: Buffer): number | undefined {
+export function firstByte(opening: Buffer): number | undefined {
   for (const byte of opening) if (byte !== 0x20 && (byte < 0x09 || byte > 0x0d)) return byte;
   return undefined;
 }
-
-/** sqlite3 runs a line as a dot-command when it starts with `.` (blanks before it make it SQL). */
-function sqliteRule(): CommandRule {
-  return { judge: (opening) => (opening[0] === DOT ? { refuse: 'a sqlite3 dot-command' } : 'pass') };
-}
-
-const COPY = Buffer.from('COPY ');
-const RESTRICT = /^\s*\\(?:un)?restrict(?:\s|$)/;
-
-/**
- * psql: backslash lines outside COPY data. pg_dump's only COPY is `COPY <name> (…) FROM stdin;` at a line's start,
- * its data ending at a line `\.`; inside it a line may start `\N` (a NULL) or `\\`, which is data.
- */
-function postgresRule(): CommandRule {
-  let copying = false;
-  return {
-    judge(opening, whole) {
-      if (copying) {
-        if (whole && opening[0] === BACKSLASH && opening[1] === DOT && opening.length === 2) copying = false;
-        return 'pass';
-      }
-      if (opening.subarray(0, COPY.length).equals(COPY)) {
-        copying = true;
-        return 'pass';
-      }
-      if (firstByte(opening) !== BACKSLASH) return 'pass';
-      if (RESTRICT.test(opening.toString('latin1'))) return 'drop';
-      return { refuse: 'a psql meta-command' };
-    },
-  };
-}
-
-const SYSTEM = /^\s*system(?:\s|;|$)/i;
-
-/** The mysql client: `\x` commands, and `system` (its shell), at a line's start. */
-function mysqlRule(): CommandRule {
-  return {
-    judge(opening) {
-      const first = firstByte(opening);
-      const command =
-        first === BACKSLASH ||
-        ((first === 0x73 || first === 0x53) && SYSTEM.test(opening.toString('latin1')));
-      return command ? { refuse: 'a mysql client command' } : 'pass';
-    },
-  };
-}
-
-/** Each engine's rule, made fresh per restore (psql's keeps whether it is in COPY data). */
-export const COMMAND_RULES: Record<Exclude<EngineName, 'mongodb'>, () => CommandRule> = {
-  sqlite: sqliteRule,
-  postgres: postgresRule,
-  mysql: mysqlRule,
-};
 
 export class ClientCommandFilter extends Transform {
   /** The opening of a line cut off by the end of the last chunk. */
