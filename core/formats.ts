@@ -1,7 +1,9 @@
-// What the function and the agent must agree on to name an object: engines, their dump format, compressions.
+// What the function and the agent must agree on to name an object: the engines' names, their dumps' extensions,
+// compressions. All else an engine knows is the agent's (agent/engines/); the extension is here because the function,
+// which never imports agent code, names the objects.
 
-export const ENGINES = ['mysql', 'mongodb', 'postgres', 'sqlite'] as const;
-export type EngineName = (typeof ENGINES)[number];
+export const ENGINE_NAMES = ['mysql', 'mongodb', 'postgres', 'sqlite'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 
 export const COMPRESSIONS = ['gzip', 'zstd'] as const;
 export type CompressionAlgorithm = (typeof COMPRESSIONS)[number];
@@ -26,7 +28,7 @@ export function backupExtension(engine: EngineName, compression: CompressionAlgo
 /** Every extension a backup object can carry, longest first so parsing takes the most specific. */
 export const BACKUP_EXTENSIONS: readonly string[] = [
   ...new Set(
-    ENGINES.flatMap((engine) => COMPRESSIONS.map((compression) => backupExtension(engine, compression))),
+    ENGINE_NAMES.flatMap((engine) => COMPRESSIONS.map((compression) => backupExtension(engine, compression))),
   ),
 ].sort((a, b) => b.length - a.length);
 

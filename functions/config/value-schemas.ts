@@ -2,7 +2,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { compressionSchema } from '../../core/compression.js';
-import { backupExtension, ENGINES } from '../../core/formats.js';
+import { backupExtension, ENGINE_NAMES } from '../../core/formats.js';
 import { nameSchema } from '../../core/protocol.js';
 import { loadPrivateKey, loadPublicKey } from '../../core/signing/index.js';
 
@@ -87,7 +87,7 @@ const httpUrl = z.url({ protocol: /^https?$/ });
 export const targetSchema = z.strictObject({
   id: nameSchema,
   database: nameSchema,
-  engine: z.enum(ENGINES),
+  engine: z.enum(ENGINE_NAMES),
   agentUrl: httpUrl,
   compression: compressionSchema.default({ algorithm: 'gzip' }),
 });

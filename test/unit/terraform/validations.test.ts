@@ -3,7 +3,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { backupExtension, COMPRESSIONS, ENGINES } from '../../../core/formats.js';
+import { backupExtension, COMPRESSIONS, ENGINE_NAMES } from '../../../core/formats.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import { hasTerraform, PUBLIC_KEY, useConsole } from './tf-console.js';
 
@@ -376,9 +376,9 @@ describe.skipIf(!hasTerraform)('Terraform validations and the function parser', 
   it("names each target's objects with the function's own extensions, to find two targets writing the same", async () => {
     const dumps = await tf().json<Record<string, string>>('local.dump_extensions');
     const compressions = await tf().json<Record<string, string>>('local.compression_extensions');
-    expect(Object.keys(dumps).sort()).toEqual([...ENGINES].sort());
+    expect(Object.keys(dumps).sort()).toEqual([...ENGINE_NAMES].sort());
     expect(Object.keys(compressions).sort()).toEqual([...COMPRESSIONS].sort());
-    for (const engine of ENGINES)
+    for (const engine of ENGINE_NAMES)
       for (const compression of COMPRESSIONS)
         expect(`${dumps[engine]}${compressions[compression]}`).toBe(backupExtension(engine, compression));
   });

@@ -3,11 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { dumpCommandFor, type TargetConfig, targetConfigSchema } from '../../../../agent/engines/index.js';
-import { ENGINES } from '../../../../core/formats.js';
+import { ENGINE_NAMES } from '../../../../core/formats.js';
 
 const PASSWORD = `s3cr"et #pass\\word' $x`;
 
-const TARGETS: Record<(typeof ENGINES)[number], unknown> = {
+const TARGETS: Record<(typeof ENGINE_NAMES)[number], unknown> = {
   mysql: { id: 'hospital', engine: 'mysql', database: 'HospitalDB', user: 'backup' },
   postgres: {
     id: 'pg',
@@ -23,7 +23,7 @@ const TARGETS: Record<(typeof ENGINES)[number], unknown> = {
 
 const parse = (value: unknown): TargetConfig => targetConfigSchema.parse(value);
 
-describe.each(ENGINES)('%s engine (shared contract)', (engine) => {
+describe.each(ENGINE_NAMES)('%s engine (shared contract)', (engine) => {
   const target = parse(TARGETS[engine]);
 
   it('never puts the password in argv, and dumps the configured database', () => {

@@ -8,13 +8,13 @@ import {
   type TargetConfig,
   targetConfigSchema,
 } from '../../../../agent/engines/index.js';
-import { ENGINES } from '../../../../core/formats.js';
+import { ENGINE_NAMES } from '../../../../core/formats.js';
 import { generateKeyPair } from '../../../../core/signing/index.js';
 
 const PASSWORD = `r3st"ore #pass\\word' $x`;
 const CHECK = { name: 'patients', query: 'SELECT COUNT(*) FROM patient', expect: { atLeast: 1 } };
 
-const TARGETS: Record<(typeof ENGINES)[number], unknown> = {
+const TARGETS: Record<(typeof ENGINE_NAMES)[number], unknown> = {
   mysql: {
     id: 'hospital',
     engine: 'mysql',
@@ -53,7 +53,7 @@ const withRestore = (engine: keyof typeof TARGETS, restore: object) => {
   return { ...target, restore: { ...target.restore, ...restore } };
 };
 
-describe.each(ENGINES)('%s restore steps (shared contract)', (engine) => {
+describe.each(ENGINE_NAMES)('%s restore steps (shared contract)', (engine) => {
   const target = parse(TARGETS[engine]);
   const scratch =
     engine === 'mongodb'
