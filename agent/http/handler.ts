@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BackupError, errorCodeOf, SignatureError } from '../../core/errors.js';
 import { AGENT_PATHS } from '../../core/protocol.js';
-import { JobConflictError } from '../jobs/job-table.js';
+import { JobConflictError } from '../jobs/job-conflict.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Authenticate } from './authenticate.js';
 import { readBody } from './read-body.js';

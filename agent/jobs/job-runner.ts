@@ -9,9 +9,9 @@ import type { Redact } from '../log/redact.js';
 import type { BackupPipeline } from '../pipeline/backup-pipeline.js';
 import type { CancelSession } from '../pipeline/cancel-session.js';
 import { executeJob } from './execute-job.js';
-import { interruptedStatus, jobLogFields, queuedStatus, skippedStatus } from './job-status.js';
+import { BACKUP_JOBS, jobLogFields, queuedStatus, skippedStatus } from './job-status.js';
 import type { JobStore } from './job-store.js';
-import { createJobTable, type JobKind } from './job-table.js';
+import { createJobTable } from './job-table.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
@@ -45,16 +45,8 @@ export interface JobRunner {
   close(): Promise<void>;
 }
 
-const BACKUPS: JobKind<JobStatus> = {
-  noun: 'job',
-  title: (status) => `backup of ${status.targetId}`,
-  logFields: (status) => jobLogFields(status),
-  interrupted: interruptedStatus,
-  interruptedEvent: 'job.interrupted',
-};
-
 export function createJobRunner(deps: JobRunnerDeps): JobRunner {
-  const table = createJobTable({ ...deps, kind: BACKUPS });
+  const table = createJobTable({ ...deps, kind: BACKUP_JOBS });
   const targets = new Map(deps.targets.map((target) => [target.id, target]));
   const context = { ...deps, update: table.update, progress: table.progress, shutdown: table.shutdown };
 

@@ -1,9 +1,10 @@
-// A job's state transitions as pure functions: queued, started, progressed, settled by an outcome, skipped,
-// interrupted.
+// A backup job's state transitions as pure functions: queued, started, progressed, settled by an outcome, skipped,
+// interrupted; and what sets backups apart in the job table.
 import type { JobRequest, JobStatus } from '../../core/protocol.js';
 import type { LogFields } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { StreamedBackup } from '../pipeline/stream-backup.js';
+import type { JobKind } from './job-table.js';
 
 export const INTERRUPTED_MESSAGE = 'the agent stopped before the job finished';
 
@@ -85,3 +86,12 @@ export function jobLogFields(status: JobStatus, startedMs?: number, endMs?: numb
     errorCode: status.errorCode,
   };
 }
+
+/** Backups in the job table. */
+export const BACKUP_JOBS: JobKind<JobStatus> = {
+  noun: 'job',
+  title: (status) => `backup of ${status.targetId}`,
+  logFields: (status) => jobLogFields(status),
+  interrupted: interruptedStatus,
+  interruptedEvent: 'job.interrupted',
+};

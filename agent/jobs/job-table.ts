@@ -2,22 +2,11 @@
 // once saved, one job at a time per target, a signed cancel, a shutdown that interrupts and waits, finished jobs
 // forgotten after their retention, and those a stop cut off settled as interrupted at the next start.
 import { BackupError } from '../../core/errors.js';
-import { type BusyJob, isFinal, type JobState } from '../../core/protocol.js';
+import { isFinal, type JobState } from '../../core/protocol.js';
 import type { AgentLog, LogFields } from '../log/agent-log.js';
 import type { AgentEvent } from '../log/events.js';
+import { JobConflictError } from './job-conflict.js';
 import type { StateStore } from './job-store.js';
-
-/** A target asked for while one of its jobs (a backup or a restore) holds it: names every such job. */
-export class JobConflictError extends BackupError {
-  constructor(readonly busy: BusyJob[]) {
-    super(
-      'JOB_CONFLICT',
-      busy
-        .map((job) => `target "${job.targetId}" already has job ${job.jobId} (run ${job.runId})`)
-        .join('; '),
-    );
-  }
-}
 
 /** What a job's status holds whatever its kind. */
 export interface JobRecord {

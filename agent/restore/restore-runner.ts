@@ -8,10 +8,10 @@ import type { TargetConfig } from '../engines/index.js';
 import { type CommonRestore, restoreSettings } from '../engines/restore-engine.js';
 import { type AllowedStorage, checkDownloadUrl } from '../http/destinations.js';
 import type { StateStore } from '../jobs/job-store.js';
-import { createJobTable, type JobKind } from '../jobs/job-table.js';
+import { createJobTable } from '../jobs/job-table.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { executeRestore, type RestoreSource, type RestoreTools } from './execute-restore.js';
-import { interruptedRestore, queuedRestore, restoreLogFields } from './restore-status.js';
+import { queuedRestore, RESTORE_JOBS, restoreLogFields } from './restore-status.js';
 import { dropScratch } from './scratch.js';
 
 export interface RestoreRunnerDeps extends RestoreTools {
@@ -62,17 +62,8 @@ function checkRequest(target: TargetConfig, request: RestoreRequest, storage: Al
   return { scratch, compression: compression as NonNullable<typeof compression> };
 }
 
-const RESTORES: JobKind<RestoreStatus> = {
-  noun: 'restore',
-  title: (status) => `restore of ${status.objectName}`,
-  logFields: restoreLogFields,
-  interrupted: interruptedRestore,
-  interruptedEvent: 'job.restore-interrupted',
-  keep: (status) => status.scratch === 'created',
-};
-
 export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
-  const table = createJobTable({ ...deps, kind: RESTORES });
+  const table = createJobTable({ ...deps, kind: RESTORE_JOBS });
   const targets = new Map(deps.targets.map((target) => [target.id, target]));
   const context = { ...deps, update: table.update, progress: table.progress, shutdown: table.shutdown };
   let queue: Promise<void> = Promise.resolve();

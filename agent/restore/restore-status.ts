@@ -1,6 +1,8 @@
-// A restore's state transitions as pure functions, and the fields of its log lines.
+// A restore's state transitions as pure functions, the fields of its log lines, and what sets restores apart in the
+// job table.
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import { INTERRUPTED_MESSAGE } from '../jobs/job-status.js';
+import type { JobKind } from '../jobs/job-table.js';
 import type { LogFields } from '../log/agent-log.js';
 
 export interface RestoreJob {
@@ -59,3 +61,13 @@ export function restoreLogFields(status: RestoreStatus): LogFields {
     errorCode: status.errorCode,
   };
 }
+
+/** Restores in the job table: one whose scratch database is still there is kept until it is dropped. */
+export const RESTORE_JOBS: JobKind<RestoreStatus> = {
+  noun: 'restore',
+  title: (status) => `restore of ${status.objectName}`,
+  logFields: restoreLogFields,
+  interrupted: interruptedRestore,
+  interruptedEvent: 'job.restore-interrupted',
+  keep: (status) => status.scratch === 'created',
+};

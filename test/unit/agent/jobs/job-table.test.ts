@@ -8,11 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStateStore } from '../../../../agent/jobs/job-store.js';
 import { createJobTable } from '../../../../agent/jobs/job-table.js';
 import { createAgentLog } from '../../../../agent/log/agent-log.js';
-import {
-  interruptedRestore,
-  queuedRestore,
-  restoreLogFields,
-} from '../../../../agent/restore/restore-status.js';
+import { queuedRestore, RESTORE_JOBS } from '../../../../agent/restore/restore-status.js';
 import { type RestoreStatus, restoreStatusSchema } from '../../../../core/restore-protocol.js';
 
 let dir: string;
@@ -25,14 +21,7 @@ const DAY = 86_400_000;
 
 async function table(now: () => Date) {
   return createJobTable<RestoreStatus>({
-    kind: {
-      noun: 'restore',
-      title: (status) => `restore of ${status.objectName}`,
-      logFields: restoreLogFields,
-      interrupted: interruptedRestore,
-      interruptedEvent: 'job.restore-interrupted',
-      keep: (status) => status.scratch === 'created',
-    },
+    kind: RESTORE_JOBS,
     store: await createStateStore(join(dir, 'restores'), restoreStatusSchema),
     log: createAgentLog({ dir: join(dir, 'log'), redact: (text) => text }),
     now,
