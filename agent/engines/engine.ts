@@ -1,5 +1,6 @@
-// The one small interface every engine implements: its agent.json target fields, a pure dump command builder, and
-// its restore steps beside it.
+// The one small interface every engine implements: its agent.json target fields, a pure dump command builder, its
+// dump's mark of completion, and its restore (restore-engine.ts) beside them. Each engine is one file (MongoDB's and
+// MySQL's parts beside it, prefixed with its name); index.ts lists them all.
 
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';

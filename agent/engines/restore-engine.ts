@@ -1,5 +1,6 @@
-// What every engine adds for restores: its `restore` settings in agent.json, the admin's checks, and the steps
-// of a restore as data — create the scratch database, feed it the dump, query it, drop it.
+// What every engine adds for restores: its `restore` settings in agent.json, the admin's checks, the steps of a
+// restore as data — create the scratch database, feed it the dump, query it, drop it — and the filters the dump
+// passes on its way in.
 
 import type { Transform } from 'node:stream';
 import { z } from 'zod';
