@@ -42,36 +42,10 @@ export interface JobTableDeps<S extends JobRecord> {
   retentionDays: number;
 }
 
-export interface JobTable<S extends JobRecord> {
-  /** The abort reason that means the agent is stopping: a job stopped by it ends `interrupted`. */
-  readonly shutdown: BackupError;
-  get(jobId: string): S | undefined;
-  all(): S[];
-  /** Saves a state, then shows it to callers; shown even when the disk fails. */
-  update(status: S): Promise<void>;
-  /** A running job's counts: shown to callers at once, written to disk every few seconds. */
-  progress(status: S): void;
-  /**
-   * Holds each job's target, all or none, and saves each queued state: how a stop aborts each job, in order.
-   * INTERNAL while the agent stops; JOB_CONFLICT naming the jobs that hold a target already.
-   */
-  admit(queued: S[]): Promise<AbortController[]>;
-  /** Runs one admitted job's work to its end, then frees its target and forgets what is past its retention. */
-  settle(status: S, work: () => Promise<unknown>): Promise<void>;
-  /** Work that close() waits for. */
-  track(work: Promise<unknown>): void;
-  /** Stops a queued or running job (JOB_CANCELLED); a final one is answered as it is. */
-  cancel(jobId: string): S;
-  /** Loads the jobs on disk, those a stop cut off becoming interrupted, hands each to `after`, then prunes. */
-  recover(after?: (status: S) => Promise<void>): Promise<void>;
-  /** Stops every job and waits for all tracked work. */
-  close(): Promise<void>;
-}
-
 /** How often a running job's counts are written to disk. */
 const PROGRESS_SAVE_MS = 2000;
 
-export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobTable<S> {
+export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>) {
   const { kind, store, log } = deps;
   const jobs = new Map<string, S>();
   /** The job holding each busy target, and how to stop it. */
@@ -106,12 +80,15 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
   };
 
   return {
+    /** The abort reason that means the agent is stopping: a job stopped by it ends `interrupted`. */
     shutdown,
-    get: (jobId) => jobs.get(jobId),
-    all: () => [...jobs.values()],
+    get: (jobId: string): S | undefined => jobs.get(jobId),
+    all: (): S[] => [...jobs.values()],
+    /** Saves a state, then shows it to callers; shown even when the disk fails. */
     update,
 
-    progress(status) {
+    /** A running job's counts: shown to callers at once, written to disk every few seconds. */
+    progress(status: S): void {
       jobs.set(status.jobId, status);
       if (Date.now() - (saved.get(status.jobId) ?? 0) < PROGRESS_SAVE_MS) return;
       saved.set(status.jobId, Date.now());
@@ -119,7 +96,11 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
       void store.save(status).catch(() => {});
     },
 
-    async admit(queued) {
+    /**
+     * Holds each job's target, all or none, and saves each queued state: how a stop aborts each job, in order.
+     * INTERNAL while the agent stops; JOB_CONFLICT naming the jobs that hold a target already.
+     */
+    async admit(queued: S[]): Promise<AbortController[]> {
       if (stopping) throw new BackupError('INTERNAL', 'the agent is shutting down');
       const held = queued.flatMap(({ targetId }) => {
         const holder = busy.get(targetId)?.job;
@@ -147,7 +128,8 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
       return aborts;
     },
 
-    async settle(status, work) {
+    /** Runs one admitted job's work to its end, then frees its target and forgets what is past its retention. */
+    async settle(status: S, work: () => Promise<unknown>): Promise<void> {
       try {
         await work();
       } catch (error) {
@@ -161,12 +143,14 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
       await prune();
     },
 
-    track(work) {
+    /** Work that close() waits for. */
+    track(work: Promise<unknown>): void {
       const tracked = work.finally(() => running.delete(tracked));
       running.add(tracked);
     },
 
-    cancel(jobId) {
+    /** Stops a queued or running job (JOB_CANCELLED); a final one is answered as it is. */
+    cancel(jobId: string): S {
       const status = jobs.get(jobId);
       if (status === undefined) throw new BackupError('JOB_UNKNOWN', `no such ${kind.noun}`);
       const slot = busy.get(status.targetId);
@@ -183,7 +167,8 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
       return status;
     },
 
-    async recover(after) {
+    /** Loads the jobs on disk, those a stop cut off becoming interrupted, hands each to `after`, then prunes. */
+    async recover(after?: (status: S) => Promise<void>): Promise<void> {
       const loaded = await store.loadAll((file, error) =>
         log.warning('job.unreadable', `skipped unreadable ${kind.noun} file ${file}: ${error.message}`),
       );
@@ -206,10 +191,13 @@ export function createJobTable<S extends JobRecord>(deps: JobTableDeps<S>): JobT
       await prune();
     },
 
-    async close() {
+    /** Stops every job and waits for all tracked work. */
+    async close(): Promise<void> {
       stopping = true;
       for (const { abort } of busy.values()) if (!abort.signal.aborted) abort.abort(shutdown);
       await Promise.all([...running]);
     },
   };
 }
+
+export type JobTable<S extends JobRecord> = ReturnType<typeof createJobTable<S>>;
