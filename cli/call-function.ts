@@ -1,22 +1,9 @@
 // One call to a function: with an identity token from Application Default Credentials for the deployed ones (none
 // for the local stack), asking to watch the run's progress when the command waits for one.
-import { GoogleAuth } from 'google-auth-library';
 import type { ProgressEvent } from '../functions/deps.js';
 import { PROGRESS_TYPE } from '../functions/progress-stream.js';
+import type { Authorize } from './credentials.js';
 import { CliError, EXIT } from './exit-codes.js';
-
-/** The `Authorization` header for a call to `audience` (the function's URL). */
-export type Authorize = (audience: string) => Promise<string>;
-
-/** Application Default Credentials' identity token for the function, as Cloud Run's invoker check wants it. */
-export function adcAuthorize(): Authorize {
-  const auth = new GoogleAuth();
-  return async (audience) => {
-    const client = await auth.getIdTokenClient(audience);
-    const headers = await client.getRequestHeaders();
-    return headers.get('authorization') ?? '';
-  };
-}
 
 export interface CallOptions {
   url: string;
@@ -26,6 +13,8 @@ export interface CallOptions {
   /** Stream the run's progress to `onProgress` (the run and restore commands). */
   onProgress?: (event: ProgressEvent) => void;
   fetch?: typeof fetch;
+  /** Aborted when the admin stops waiting (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface Answer {
@@ -67,19 +56,14 @@ export async function callFunction(options: CallOptions): Promise<Answer> {
   const target = new URL(url);
   for (const [name, value] of Object.entries(options.query)) target.searchParams.set(name, value);
   const headers: Record<string, string> = { accept: onProgress ? PROGRESS_TYPE : 'application/json' };
-  if (options.authorize) {
-    try {
-      headers.authorization = await options.authorize(url.replace(/\/+$/, ''));
-    } catch (error) {
-      throw new CliError(
-        EXIT.unreachable,
-        `no identity token from Application Default Credentials: ${(error as Error).message}`,
-      );
-    }
-  }
+  if (options.authorize) headers.authorization = await options.authorize(url.replace(/\/+$/, ''));
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(target, { method: onProgress ? 'POST' : 'GET', headers });
+    response = await (options.fetch ?? fetch)(target, {
+      method: onProgress ? 'POST' : 'GET',
+      headers,
+      ...(options.signal && { signal: options.signal }),
+    });
   } catch (error) {
     const cause = (error as Error).cause as Error | undefined;
     throw outsideProtocol(url, `could not be reached: ${cause?.message ?? (error as Error).message}`);

@@ -20,6 +20,10 @@ export interface Endpoints {
   urls: Record<FunctionName, string>;
   /** Whether calls carry an identity token (the deployed functions) or not (the local stack). */
   authenticated: boolean;
+  /** The local stack's folder, when the calls go to the local stack. */
+  data?: string;
+  /** Whether this command started the local stack itself (no running one held the folder): it ends with it. */
+  startedHere: boolean;
   /** Stops what this command started, if anything. */
   close(): Promise<void>;
 }
@@ -70,24 +74,25 @@ export async function resolveEndpoints(
         `say where the functions are: --functions FILE (terraform output -json function_urls), ${FUNCTIONS_ENV}, or --local`,
       );
     }
-    return { urls: parseFunctionUrls(value), authenticated: true, close: async () => {} };
+    return {
+      urls: parseFunctionUrls(value),
+      authenticated: true,
+      startedHere: false,
+      close: async () => {},
+    };
   }
   // Loaded only for --local: the deployed path needs none of the emulator, agent or framework.
   const { readStackFile } = await import('../local/stack-file.js');
-  const running = await readStackFile(resolve(options.data));
-  if (running) return { urls: running.urls, authenticated: false, close: async () => {} };
-  const [{ startLocalStack }, { FolderBusyError }] = await Promise.all([
-    import('../local/stack.js'),
-    import('../emulator/index.js'),
-  ]);
+  const data = resolve(options.data);
+  const running = await readStackFile(data);
+  if (running)
+    return { urls: running.urls, authenticated: false, data, startedHere: false, close: async () => {} };
+  const { startLocalStack } = await import('../local/stack.js');
   try {
-    const stack = await startLocalStack(options.data);
-    return { urls: stack.urls, authenticated: false, close: () => stack.close() };
+    const stack = await startLocalStack(data);
+    return { urls: stack.urls, authenticated: false, data, startedHere: true, close: () => stack.close() };
   } catch (error) {
-    // A stack still starting, or an emulator alone on the folder: neither has functions to talk to yet.
-    if (error instanceof FolderBusyError) {
-      throw new CliError(EXIT.unreachable, `the local stack cannot start: ${error.message}`);
-    }
-    throw error;
+    // A stack still starting, an emulator alone on the folder, a tool missing: no functions to talk to.
+    throw new CliError(EXIT.unreachable, `the local stack cannot start: ${(error as Error).message}`);
   }
 }

@@ -1,19 +1,74 @@
-// Plain-text tables and the units people read: sizes, durations, dates. Written here in a few lines rather than
-// through a table library: aligned columns of plain text are all the commands print.
+// Plain-text tables and the units people read: sizes, durations, days and times. Written here in a few lines rather
+// than through a table library: aligned columns are all the commands print. Widths are terminal columns
+// (string-width), so a name in a wide script still lines up.
+import stringWidth from 'string-width';
+import { type Look, PLAIN } from './look.js';
 import { printable } from './printable.js';
 
-/** Columns padded to their widest cell; the header underlined. Cells are one line each, of printable text. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export interface TableShape {
+  /** Columns whose cells are status words, coloured by what they say. */
+  toned?: readonly number[];
+  /** The column cut short (with …) when the rows are wider than the terminal: the one holding free text. */
+  shrinks?: number;
+}
+
+/** Narrower than this a cut column says too little to be worth keeping at the terminal's width. */
+const NARROWEST = 12;
+
+/** `text` cut to `width` columns, its last one an ellipsis; whole characters only. */
+function cut(text: string, width: number): string {
+  let kept = '';
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    if (stringWidth(kept + segment) > width - 1) break;
+    kept += segment;
+  }
+  return `${kept}…`;
+}
+
+/** Columns padded to their widest cell, the header underlined; the free-text column cut to fit the terminal. */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  look: Look = PLAIN,
+  shape: TableShape = {},
+): string {
   const cells = rows.map((row) => row.map((cell) => printable(cell)));
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)),
+    Math.max(stringWidth(title), ...cells.map((row) => stringWidth(row[column] ?? ''))),
   );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+  const total = widths.reduce((sum, width) => sum + width, 2 * (widths.length - 1));
+  const over = look.width === undefined ? 0 : total - look.width;
+  let wasCut = false;
+  if (over > 0 && shape.shrinks !== undefined) {
+    const column = shape.shrinks;
+    const width = Math.max(NARROWEST, (widths[column] ?? 0) - over);
+    for (const row of cells) {
+      const cell = row[column] ?? '';
+      if (stringWidth(cell) > width) {
+        row[column] = cut(cell, width);
+        wasCut = true;
+      }
+    }
+    widths[column] = Math.min(widths[column] ?? 0, width);
+  }
+  const line = (row: readonly string[], paint: (text: string, column: number) => string) =>
+    row
+      .map((cell, column) => {
+        const pad = column === row.length - 1 ? 0 : (widths[column] ?? 0) - stringWidth(cell);
+        return paint(cell, column) + ' '.repeat(Math.max(0, pad));
+      })
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+  const tone = (text: string, column: number) => (shape.toned?.includes(column) ? look.tone(text) : text);
+  return [
+    line(header, look.bold),
+    line(
+      widths.map((width) => '-'.repeat(width)),
+      (text) => text,
+    ),
+    ...cells.map((row) => line(row, tone)),
+    ...(wasCut ? ['(cut to the terminal’s width: --json prints every word)'] : []),
+  ].join('\n');
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -38,12 +93,15 @@ export function duration(ms: number | undefined): string {
   return hours > 0 ? `${hours}:${two(minutes)}:${two(seconds)}` : `${minutes}:${two(seconds)}`;
 }
 
-/** yyyyMMdd as yyyy-MM-dd. */
+/** A backup's day (yyyyMMdd, as in its object's name) as people write it: `2026-12-07`. */
 export function day(date: string): string {
   return /^\d{8}$/.test(date) ? `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6)}` : date;
 }
 
-/** An ISO time as `yyyy-MM-dd HH:mm` UTC; empty when absent. */
-export function time(iso: string | undefined): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : '';
+/** An instant (ISO 8601, as the functions give them) as `2026-12-07 18:52 UTC`; empty when absent. */
+export function time(iso: string | undefined | null): string {
+  if (!iso) return '';
+  const instant = new Date(iso);
+  if (Number.isNaN(instant.getTime())) return iso;
+  return `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -1,7 +1,10 @@
 // `db-backup status` as people read it: each database's last attempt, newest good backup, last drill, deep check
-// and restore with their ages, then every problem found with what to do.
+// and restore with their ages, then every problem found with what to do. Report text is made printable here, before
+// any colour is added.
 import type { StatusReport } from '../functions/api.js';
 import { day, table } from './format.js';
+import { type Look, PLAIN } from './look.js';
+import { printable } from './printable.js';
 
 type Entry = { outcome?: string; ageHours?: number; date?: string } | undefined;
 
@@ -14,7 +17,7 @@ function ago(hours: number | undefined): string {
 const cell = (entry: Entry, never = 'never') =>
   entry ? [entry.outcome, ago(entry.ageHours)].filter(Boolean).join(' ') : never;
 
-export function renderStatus(report: StatusReport): string {
+export function renderStatus(report: StatusReport, look: Look = PLAIN): string {
   const rows = report.targets.map((target) => [
     target.targetId,
     cell(target.lastAttempt, 'none recorded'),
@@ -23,11 +26,12 @@ export function renderStatus(report: StatusReport): string {
     cell(target.lastDeepCheck),
     cell(target.lastRestore, ''),
   ]);
-  const problems = report.problems.map((p) => `  ${p.targetId}  ${p.code}: ${p.message}`);
+  const problems = report.problems.map((p) => printable(`  ${p.targetId}  ${p.code}: ${p.message}`));
+  const header = ['target', 'last attempt', 'newest good', 'last drill', 'deep check', 'last restore'];
   return [
-    table(['target', 'last attempt', 'newest good', 'last drill', 'deep check', 'last restore'], rows),
+    table(header, rows, look, { toned: [1, 3, 4, 5] }),
     '',
-    problems.length === 0 ? 'No problems.' : `Problems (${problems.length}):`,
+    problems.length === 0 ? look.good('No problems.') : look.bad(`Problems (${problems.length}):`),
     ...problems,
   ].join('\n');
 }

@@ -1,31 +1,35 @@
 // The reports as people read them: one table per run, each restore's tables and checks beneath it, and the backups
-// of each database.
+// of each database. Whatever came from a report (a table's name, a tool's words, metadata) is made printable here,
+// before any colour is added.
 import type { ListReport, RunReport, TargetReport } from '../functions/api.js';
 import { bytes, day, duration, table, time } from './format.js';
+import { type Look, PLAIN } from './look.js';
+import { printable } from './printable.js';
 
 function detail(target: TargetReport): string {
   if (target.error) return `${target.error.code}: ${target.error.message}`;
   return target.note ?? '';
 }
 
-function restoreLines(target: TargetReport): string[] {
+function restoreLines(target: TargetReport, look: Look): string[] {
   const restore = target.restore;
   if (!restore) return [];
   const lines = [
-    `${target.targetId}: ${target.objectName} into ${restore.scratchDatabase} (${restore.scratch}), recovery time ${duration(restore.durationMs)}, ${bytes(restore.bytesDownloaded)} read, ${bytes(restore.bytesRestored)} restored`,
+    printable(
+      `${target.targetId}: ${target.objectName} into ${restore.scratchDatabase} (${restore.scratch}), recovery time ${duration(restore.durationMs)}, ${bytes(restore.bytesDownloaded)} read, ${bytes(restore.bytesRestored)} restored`,
+    ),
   ];
   for (const t of restore.tables) {
-    lines.push(`  table ${t.name}: ${t.rows} rows`);
+    lines.push(printable(`  table ${t.name}: ${t.rows} rows`));
   }
   for (const c of restore.checks) {
-    lines.push(
-      `  check ${c.name}: ${c.error ?? c.value ?? 'no value'} (must be ${c.expected})  ${c.ok ? 'passed' : 'FAILED'}`,
-    );
+    const found = `  check ${c.name}: ${c.error ?? c.value ?? 'no value'} (must be ${c.expected})`;
+    lines.push(`${printable(found)}  ${look.tone(c.ok ? 'passed' : 'FAILED')}`);
   }
   return lines;
 }
 
-export function renderRun(report: RunReport): string {
+export function renderRun(report: RunReport, look: Look = PLAIN): string {
   const title = report.kind === 'restore' && report.drill ? 'restore drill' : report.kind;
   const rows = report.targets.map((target) => [
     target.targetId,
@@ -36,20 +40,22 @@ export function renderRun(report: RunReport): string {
     detail(target),
   ]);
   const stderr = report.targets.flatMap((target) =>
-    (target.error?.stderrTail ?? []).map((line) => `  ${target.targetId} | ${line}`),
+    (target.error?.stderrTail ?? []).map((line) => printable(`  ${target.targetId} | ${line}`)),
   );
   return [
-    `${title} ${report.runId} (${day(report.date)}): ${report.status}`,
+    `${printable(`${title} ${report.runId} (${day(report.date)})`)}: ${look.tone(printable(report.status))}`,
     '',
-    table(['target', 'outcome', 'object', 'size', 'time', 'detail'], rows),
-    ...report.targets.flatMap(restoreLines).map((line, index) => (index === 0 ? `\n${line}` : line)),
+    table(['target', 'outcome', 'object', 'size', 'time', 'detail'], rows, look, { toned: [1], shrinks: 5 }),
+    ...report.targets
+      .flatMap((target) => restoreLines(target, look))
+      .map((line, index) => (index === 0 ? `\n${line}` : line)),
     ...(stderr.length > 0 ? ['', 'last lines of the tools:', ...stderr] : []),
     // verify's report carries the earlier drills it settled, shown as the drill's own table.
-    ...(report.drills ? ['', renderRun(report.drills)] : []),
+    ...(report.drills ? ['', renderRun(report.drills, look)] : []),
   ].join('\n');
 }
 
-export function renderList(report: ListReport): string {
+export function renderList(report: ListReport, look: Look = PLAIN): string {
   return report.targets
     .map(({ targetId, database, engine, backups, unproven = [] }) => {
       const rows = backups.map((backup) => [
@@ -68,17 +74,14 @@ export function renderList(report: ListReport): string {
           ? `passed ${time(backup.drill.drilledAt)}`
           : (backup.drill?.state ?? ''),
       ]);
-      const heading = `${targetId} (${database}, ${engine}): ${backups.length} backup(s)`;
+      const heading = printable(`${targetId} (${database}, ${engine}): ${backups.length} backup(s)`);
       const strangers = unproven.map(
         (object) =>
-          `NOT PROVEN OURS, left out: ${object.objectName} (generation ${object.generation}): ${object.why}`,
+          `${look.tone('NOT PROVEN OURS')}, left out: ${printable(`${object.objectName} (generation ${object.generation}): ${object.why}`)}`,
       );
       if (rows.length === 0) return [heading, ...strangers].join('\n');
-      return [
-        heading,
-        table(['date', 'object', 'size', 'class', 'expires', 'verified', 'deep check', 'drill'], rows),
-        ...strangers,
-      ].join('\n');
+      const header = ['date', 'object', 'size', 'class', 'expires', 'verified', 'deep check', 'drill'];
+      return [heading, table(header, rows, look, { toned: [5, 6, 7] }), ...strangers].join('\n');
     })
     .join('\n\n');
 }

@@ -1,91 +1,34 @@
 // `db-backup`: the admin's one tool for what they do by hand — run, verify, restore, list, status — against the
-// deployed functions or the local stack. Parses the command line, calls the function, prints, picks the exit code.
-import { parseArgs } from 'node:util';
+// deployed functions or the local stack. Reads the command line, calls the function, prints, picks the exit code.
+import { relative } from 'node:path';
 import type { ListReport, RunReport, StatusReport } from '../functions/api.js';
-import { type Answer, type Authorize, adcAuthorize, callFunction } from './call-function.js';
-import { COMMANDS, type Command } from './commands.js';
+import { type Answer, callFunction } from './call-function.js';
+import { type CommandLine, commandNamed, readCommandLine } from './command-line.js';
+import type { Command } from './commands.js';
 import { fetchVia, parseVia, VIA_ENV } from './connect-via.js';
-import { FUNCTIONS_ENV, resolveEndpoints } from './endpoints.js';
-import { CliError, EXIT, EXIT_CODES_HELP, type ExitCode } from './exit-codes.js';
+import { type Authorize, adcAuthorize } from './credentials.js';
+import { type Endpoints, resolveEndpoints } from './endpoints.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { commandHelp, mainHelp } from './help.js';
+import { handleInterrupt } from './interrupt.js';
+import { type Look, lookOf, type Output } from './look.js';
+import { alertsOfRuns, outboxMails } from './outbox-alerts.js';
 import { printable, printableJson } from './printable.js';
 import { progressPrinter } from './progress.js';
 import { renderList, renderRun } from './render.js';
 import { renderStatus } from './render-status.js';
+import { packageVersion } from './version.js';
 
 export interface CliDeps {
   argv: string[];
   env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: Output;
+  stderr: Output;
   /** The identity token source; Application Default Credentials by default. */
   authorize?: Authorize;
 }
 
-const GLOBAL_OPTIONS = {
-  local: { type: 'boolean' },
-  data: { type: 'string', default: '.local' },
-  functions: { type: 'string' },
-  via: { type: 'string' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const GLOBAL_HELP = [
-  `--functions F  the deployed functions' URLs: terraform output -json function_urls, as a file or JSON (or ${FUNCTIONS_ENV})`,
-  `--via H:P      reach the deployed functions through a tunnel's local end (or ${VIA_ENV}): terraform/README.md`,
-  '--local        the local stack instead: the running `npm start -- --watch`, else one started for this command',
-  '--data DIR     the local stack’s folder (default .local)',
-  '--json         print the function’s answer as JSON, for scripts',
-  '--quiet        no progress on stderr',
-  '-h, --help     this help (after a command: that command’s)',
-];
-
-function mainHelp(): string {
-  const commands = Object.entries(COMMANDS).map(
-    ([name, command]) => `  ${name.padEnd(8)} ${command.summary}`,
-  );
-  return [
-    'usage: db-backup [options] <command> [arguments]',
-    '',
-    'Commands:',
-    ...commands,
-    '',
-    'Options:',
-    ...GLOBAL_HELP.map((line) => `  ${line}`),
-    '',
-    'Calls the deployed functions with an identity token from Application Default Credentials',
-    '(gcloud auth application-default login); run `db-backup <command> --help` for a command’s options.',
-    '',
-    EXIT_CODES_HELP,
-  ].join('\n');
-}
-
-function commandHelp(name: string, command: Command): string {
-  const options = [...command.optionHelp, ...GLOBAL_HELP].map((line) => `  ${line}`);
-  return [
-    `usage: db-backup ${command.usage}`,
-    '',
-    command.summary,
-    '',
-    'Options:',
-    ...options,
-    '',
-    EXIT_CODES_HELP,
-  ]
-    .join('\n')
-    .replace('db-backup run', `db-backup ${name}`.replace(name, 'run'));
-}
-
-/** Where the command's name is: the first argument that is neither an option nor a global option's value; -1 if none. */
-function commandIndex(argv: string[]): number {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--data' || arg === '--functions' || arg === '--via') i++;
-    else if (!arg.startsWith('-')) return i;
-  }
-  return -1;
-}
+type Invocation = Extract<CommandLine, { kind: 'command' }>;
 
 function exitOf(command: Command, answer: Answer): ExitCode {
   if (answer.error) return answer.status < 500 ? EXIT.refused : EXIT.failed;
@@ -98,40 +41,32 @@ function exitOf(command: Command, answer: Answer): ExitCode {
   return report.targets.some((target) => target.outcome === 'running') ? EXIT.running : EXIT.ok;
 }
 
-function render(command: Command, report: unknown): string {
-  if (command.show === 'list') return renderList(report as ListReport);
-  if (command.show === 'status') return renderStatus(report as StatusReport);
-  return renderRun(report as RunReport);
+function render(command: Command, report: unknown, look: Look): string {
+  if (command.show === 'list') return renderList(report as ListReport, look);
+  if (command.show === 'status') return renderStatus(report as StatusReport, look);
+  return renderRun(report as RunReport, look);
 }
 
-async function run(deps: CliDeps): Promise<ExitCode> {
-  const at = commandIndex(deps.argv);
-  const name = deps.argv[at];
-  const command = name === undefined ? undefined : COMMANDS[name];
-  if (!command) {
-    if (name === undefined && deps.argv.some((arg) => arg === '--help' || arg === '-h')) {
-      deps.stdout.write(`${mainHelp()}\n`);
-      return EXIT.ok;
-    }
-    throw new CliError(EXIT.usage, name ? `unknown command ${name}\n\n${mainHelp()}` : mainHelp());
+/** What Ctrl-C does to the command's run, said when it is pressed. */
+function interruptMessage(command: Command, endpoints: Endpoints): string {
+  if (endpoints.startedHere)
+    return `db-backup: Ctrl-C: cancelled. The local stack runs inside this command (no \`npm start -- --watch\` holds ${endpoints.data}), so what it runs stops with it: the agent cancels the upload, keeping nothing partial, and drops a restore's scratch database. Stopping it...`;
+  if (command.show !== 'run') return 'db-backup: Ctrl-C: stopped.';
+  return 'db-backup: Ctrl-C: stopped waiting; the run goes on. Its agent finishes it and the function records how it ended (the next verify does, if the function stopped waiting first): `db-backup status` and `db-backup list` show it.';
+}
+
+/** The alerts the run wrote into the local stack's outbox, one line each: the local stack mails nobody. */
+async function sayAlerts(deps: CliDeps, outbox: string, before: Set<string>, report: unknown) {
+  const run = report as Partial<RunReport> | undefined;
+  const runIds = [run?.runId, run?.drills?.runId].filter((id): id is string => Boolean(id));
+  for (const alert of await alertsOfRuns(outbox, before, runIds)) {
+    const file = relative(process.cwd(), alert.file);
+    const where = file.startsWith('..') ? alert.file : file;
+    deps.stderr.write(`db-backup: alert written: ${printable(alert.subject)} (${printable(where)})\n`);
   }
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    const args = deps.argv.filter((_arg, index) => index !== at);
-    parsed = parseArgs({
-      args,
-      options: { ...GLOBAL_OPTIONS, ...command.options },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CliError(EXIT.usage, `${(error as Error).message}\n\nusage: db-backup ${command.usage}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    deps.stdout.write(`${commandHelp(name as string, command)}\n`);
-    return EXIT.ok;
-  }
+}
+
+async function call(deps: CliDeps, { command, values, positionals }: Invocation): Promise<ExitCode> {
   const call = command.call(values, positionals);
   const via = typeof values.via === 'string' ? values.via : deps.env[VIA_ENV];
   if (via && values.local)
@@ -145,26 +80,59 @@ async function run(deps: CliDeps): Promise<ExitCode> {
     },
     deps.env,
   );
+  const interrupt = handleInterrupt({
+    say: (text) => deps.stderr.write(`${text}\n`),
+    message: interruptMessage(command, endpoints),
+    cleanup: () => endpoints.close(),
+    code: EXIT.interrupted,
+  });
   try {
+    const outbox = endpoints.data && command.show === 'run' ? `${endpoints.data}/outbox` : undefined;
+    const before = outbox ? await outboxMails(outbox) : new Set<string>();
     const printer = progressPrinter(deps.stderr);
     const answer = await callFunction({
       url: endpoints.urls[call.name],
       query: call.query,
-      ...(endpoints.authenticated && { authorize: deps.authorize ?? adcAuthorize() }),
+      ...(endpoints.authenticated && { authorize: deps.authorize ?? adcAuthorize(deps.env, Boolean(via)) }),
       ...(viaFetch && { fetch: viaFetch }),
-      ...(call.watch && !values.quiet && { onProgress: printer.show }),
-      ...(call.watch && values.quiet && { onProgress: () => {} }),
+      ...(call.watch && { onProgress: values.quiet ? () => {} : printer.show }),
+      signal: interrupt.signal,
+    }).catch((error: unknown) => {
+      // After Ctrl-C the call's end is no news: the interrupt says what happened, and ends the process.
+      if (interrupt.signal.aborted) return new Promise<never>(() => {});
+      throw error;
     });
     printer.done();
     if (values.json)
       deps.stdout.write(`${printableJson(answer.error ? { error: answer.error } : answer.report)}\n`);
-    else if (answer.report) deps.stdout.write(`${printable(render(command, answer.report), true)}\n`);
+    else if (answer.report)
+      deps.stdout.write(`${render(command, answer.report, lookOf(deps.stdout, deps.env))}\n`);
     if (answer.error)
       deps.stderr.write(`db-backup: ${printable(`${answer.error.code}: ${answer.error.message}`)}\n`);
+    if (outbox) await sayAlerts(deps, outbox, before, answer.report);
     return exitOf(command, answer);
   } finally {
+    interrupt.dispose();
     await endpoints.close();
   }
+}
+
+async function run(deps: CliDeps): Promise<ExitCode> {
+  const line = readCommandLine(deps.argv);
+  if (line.kind === 'version') {
+    deps.stdout.write(`db-backup ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  if (line.kind === 'help') {
+    const help = line.command ? commandHelp(commandNamed(line.command)) : mainHelp();
+    deps.stdout.write(`${help}\n`);
+    return EXIT.ok;
+  }
+  if (line.kind === 'usage') {
+    deps.stderr.write(`${mainHelp()}\n`);
+    return EXIT.usage;
+  }
+  return call(deps, line);
 }
 
 /** Never throws: every failure is a line on stderr and its exit code. */

@@ -25,6 +25,8 @@ export interface ProgressEvent {
   bytesUploaded?: number;
   bytesDownloaded?: number;
   bytesRestored?: number;
+  /** A restore's object size: how far `bytesDownloaded` has to go. */
+  objectBytes?: number;
   /** Since the run started. */
   elapsedMs: number;
 }

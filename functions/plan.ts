@@ -23,9 +23,13 @@ export function planRun(
       (name) => !config.targets.some((t) => t.database === name || t.id === name),
     );
     if (unknown.length > 0) {
+      // The configured names, so whoever mistyped one reads the right spelling in the same answer.
+      const configured = config.targets.map((t) =>
+        t.id === t.database ? t.id : `${t.database} (id ${t.id})`,
+      );
       throw new BackupError(
         'TARGET_UNKNOWN',
-        `databases: not configured: ${unknown.map((name) => JSON.stringify(name)).join(', ')}`,
+        `databases: not configured: ${unknown.map((name) => JSON.stringify(name)).join(', ')}; configured: ${configured.join(', ')}`,
       );
     }
   }

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { findExecutable } from '../agent/pipeline/find-executable.js';
 
 const run = promisify(execFile);
 
@@ -37,6 +38,17 @@ export const DEMO_CHECK = {
   query: 'SELECT COUNT(*) FROM patients',
   expect: { atLeast: 1 },
 };
+
+/**
+ * The local stack's one outside tool: it creates the demo database, and the agent dumps and restores it with it. Asked
+ * for before anything starts, so its absence is one line that says how to install it, not `spawn sqlite3 ENOENT`.
+ */
+export function requireSqlite3(sqlite3 = 'sqlite3'): void {
+  if (findExecutable(sqlite3)) return;
+  throw new Error(
+    'the sqlite3 command is not on PATH, and the demo database is made, dumped and restored with it: install it (Debian, Ubuntu: sudo apt-get install sqlite3; Fedora: sudo dnf install sqlite; macOS: brew install sqlite)',
+  );
+}
 
 /** Creates the demo database at `path` unless it exists; built beside it and renamed, so a failure leaves none. */
 export async function ensureDemoDatabase(path: string, sqlite3 = 'sqlite3'): Promise<void> {

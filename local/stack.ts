@@ -24,7 +24,7 @@ import {
   parseFunctionConfig,
   systemClock,
 } from '../functions/api.js';
-import { DEMO_CHECK, ensureDemoDatabase } from './demo-database.js';
+import { DEMO_CHECK, ensureDemoDatabase, requireSqlite3 } from './demo-database.js';
 import { freePort } from './free-port.js';
 import { serveFunctions } from './serve-functions.js';
 import { createLocalSigner } from './signer.js';
@@ -64,15 +64,21 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+export interface LocalStackOptions {
+  /** Hears of each alert written to the outbox (`npm start -- --watch` prints a line). */
+  onAlert?: (alert: { file: string; subject: string }) => void;
+}
+
 /**
  * Starts the stack on `dataDir`, which it holds until close: a second stack on the same folder fails with
  * FolderBusyError naming this one, before it touches anything.
  */
-export async function startLocalStack(dataDir: string): Promise<LocalStack> {
+export async function startLocalStack(dataDir: string, options: LocalStackOptions = {}): Promise<LocalStack> {
+  requireSqlite3();
   const data = resolve(dataDir);
   const lock = await lockStack(data);
   try {
-    const stack = await startOn(data);
+    const stack = await startOn(data, options);
     await recordStackUrls(lock, stack.urls);
     return {
       ...stack,
@@ -87,7 +93,7 @@ export async function startLocalStack(dataDir: string): Promise<LocalStack> {
   }
 }
 
-async function startOn(data: string): Promise<LocalStack> {
+async function startOn(data: string, options: LocalStackOptions): Promise<LocalStack> {
   const paths = {
     data,
     storage: join(data, 'storage'),
@@ -171,7 +177,10 @@ async function startOn(data: string): Promise<LocalStack> {
     agent: agentClientFor(functionConfig, { fetch: globalThis.fetch, clock: systemClock }),
     fetch: globalThis.fetch,
     logger: createCloudLogger({ stream: functionLog }),
-    mailer: createOutboxMailer({ dir: paths.outbox }),
+    mailer: createOutboxMailer({
+      dir: paths.outbox,
+      ...(options.onAlert && { onWritten: options.onAlert }),
+    }),
     clock: systemClock,
   };
   const functions = await serveFunctions(

@@ -1,37 +1,47 @@
 // `npm start`: runs the local stack, triggers `backup` once (or on a schedule with --watch), restores the demo
 // backup into a scratch database with its check, and prints the outcomes, with no terminal control in them.
 
-import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { CliError, EXIT } from '../cli/exit-codes.js';
+import { day, time } from '../cli/format.js';
+import { handleInterrupt } from '../cli/interrupt.js';
 import { printable } from '../cli/printable.js';
 import { FolderBusyError } from '../emulator/index.js';
 import type { RunReport, TargetReport } from '../functions/report.js';
 import { type LocalStack, startLocalStack } from './stack.js';
-
-const USAGE = `usage: npm start -- [--data DIR] [--watch] [--every MINUTES]
-  --data DIR       where objects, the demo database, logs and alerts live (default .local)
-  --watch          keep the stack running; back up and restore every --every minutes (default 10) until Ctrl-C`;
+import { parseStartOptions, USAGE } from './start-options.js';
 
 /** Prints a line of the report: what came from storage, a tool or a database (a table's name) is printed as text only. */
 function say(text: string): void {
   console.log(printable(text, true));
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      data: { type: 'string', default: '.local' },
-      watch: { type: 'boolean', default: false },
-      every: { type: 'string', default: '10' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-  const everyMinutes = Number(values.every);
-  if (values.help || !(everyMinutes > 0)) {
-    say(USAGE);
-    return values.help ? 0 : 2;
-  }
+/** A path as the admin typed it: relative to where npm start runs, when it is below it. */
+function shown(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near.startsWith('..') ? path : near;
+}
 
-  const stack = await startLocalStack(values.data);
+async function main(): Promise<number> {
+  const options = parseStartOptions(process.argv.slice(2));
+  if (options.help) {
+    say(USAGE);
+    return EXIT.ok;
+  }
+  const stack = await startLocalStack(options.data, {
+    // The alerts the stack writes, whoever's run caused them (this one, or db-backup's in another shell).
+    onAlert: (alert) => say(`  alert written: ${alert.subject} (${shown(alert.file)})`),
+  });
+  // Ctrl-C stops the stack here, not the process alone: its agent cancels what runs — the upload session, so the
+  // emulator drops its staged bytes, and a restore's scratch database — before the process ends.
+  const interrupt = handleInterrupt({
+    say,
+    message: options.watch
+      ? '\nCtrl-C: stopping the local stack; a backup or restore under way is cancelled (nothing partial is kept).'
+      : '\nCtrl-C: cancelled; the local stack stops, and the backup or restore under way with it (nothing partial is kept).',
+    cleanup: () => stack.close(),
+    code: options.watch ? EXIT.ok : EXIT.interrupted,
+  });
   say(`Local stack (data in ${stack.paths.data})
   storage emulator    ${stack.emulatorUrl}  bucket ${stack.bucket}
 ${Object.entries(stack.urls)
@@ -40,31 +50,28 @@ ${Object.entries(stack.urls)
 
   const cycle = async () => (await backupOnce(stack)) && (await restoreOnce(stack));
   const ok = await cycle();
-  if (!values.watch) {
+  if (!options.watch) {
+    interrupt.dispose();
     await stack.close();
-    return ok ? 0 : 1;
+    return ok ? EXIT.ok : EXIT.failed;
   }
-  say(`\nBacking up and restoring every ${everyMinutes} minute(s); Ctrl-C stops. In another shell:
-  npm run db-backup -- --local list`);
-  const timer = setInterval(() => void cycle(), everyMinutes * 60_000);
-  await new Promise<void>((done) => process.once('SIGINT', done));
-  clearInterval(timer);
-  await stack.close();
-  return 0;
+  say(`\nBacking up and restoring every ${options.everyMinutes} minute(s); Ctrl-C stops. In another shell:
+  npm run -s db-backup -- --local --data ${shown(stack.paths.data) || '.'} list`);
+  setInterval(() => void cycle(), options.everyMinutes * 60_000);
+  // Runs until Ctrl-C, which closes the stack and ends the process.
+  return new Promise<number>(() => {});
 }
 
-/** A retention end as the local stack (in UTC) names it: `2031-01-01 00:00 UTC`. */
+/** A retention end, spelled as db-backup spells times: `until 2031-01-01 00:00 UTC`. */
 function until(keptUntil: string | null): string {
-  return keptUntil
-    ? `until ${keptUntil.slice(0, 16).replace('T', ' ')} UTC`
-    : 'no retention end (never checked)';
+  return keptUntil ? `until ${time(keptUntil)}` : 'no retention end (never checked)';
 }
 
 /** Calls `backup` as Cloud Scheduler would and prints each target's outcome with its stored object. */
 async function backupOnce(stack: LocalStack): Promise<boolean> {
   const response = await fetch(stack.urls.backup, { method: 'POST' });
   const report = (await response.json()) as RunReport;
-  say(`\nBackup run ${report.runId} for ${report.date}: ${report.status} (HTTP ${response.status})`);
+  say(`\nBackup run ${report.runId} for ${day(report.date)}: ${report.status} (HTTP ${response.status})`);
   for (const target of report.targets) {
     say(`  ${target.targetId}: ${target.outcome}  gs://${stack.bucket}/${target.objectName}`);
     if (target.error) say(`    ${target.error.code}: ${target.error.message}`);
@@ -75,7 +82,6 @@ async function backupOnce(stack: LocalStack): Promise<boolean> {
       say(`    ${target.retention.class} copy, kept ${until(target.retention.keptUntil)}`);
     say(`    stored by the emulator under ${stack.paths.storage}`);
   }
-  if (report.status !== 'ok') say(`  alert written to ${stack.paths.outbox}`);
   await printKept(stack);
   say(`  logs: ${stack.paths.functionLog}, ${stack.paths.agentLogs}`);
   return report.status === 'ok';
@@ -122,20 +128,23 @@ async function restoreOnce(stack: LocalStack): Promise<boolean> {
     }
     if (restore) say(`    scratch database ${restore.scratchDatabase}: ${restore.scratch}`);
   }
-  if (report.status !== 'ok') say(`  alert written to ${stack.paths.outbox}`);
   return report.status === 'ok';
 }
 
 /** What to do when another process holds the folder: talk to that stack, stop it, or use another folder. */
 function busyAdvice(error: FolderBusyError): string {
   return `npm start: ${error.message}.
-  Talk to it with \`npm run db-backup -- --local --data ${error.folder} …\`, stop it (pid ${error.holder.pid}),
+  Talk to it with \`npm run -s db-backup -- --local --data ${error.folder} …\`, stop it (pid ${error.holder.pid}),
   or give this one a folder of its own with --data DIR.`;
 }
 
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof CliError) {
+      console.error(printable(`npm start: ${error.message}\n\n${USAGE}`, true));
+      process.exit(error.exitCode);
+    }
     if (error instanceof FolderBusyError) {
       console.error(printable(busyAdvice(error), true));
       process.exit(1);

@@ -1,5 +1,7 @@
-// An RFC 5322 text message as MIME: RFC 2047 encoded subject, base64 body, and the base64url form Gmail takes.
+// An RFC 5322 text message as MIME: RFC 2047 encoded subject, a body a person reads with `cat` (8-bit UTF-8), and
+// the base64url form Gmail takes.
 import { randomUUID } from 'node:crypto';
+import { encode as quotedPrintable, wrap as wrapQuotedPrintable } from 'libqp';
 
 export interface MailMessage {
   from: string;
@@ -11,6 +13,8 @@ export interface MailMessage {
 const CRLF = '\r\n';
 // 39 bytes make 52 base64 characters: with "=?UTF-8?B?", "?=" and "Subject: " a line stays under 78.
 const ENCODED_WORD_BYTES = 39;
+/** RFC 5322 §2.1.1: no line of a message may be longer, not counting its CRLF. */
+const MAX_LINE_BYTES = 998;
 
 /** No header value may carry a line break: that is how headers get injected. */
 function headerValue(value: string): string {
@@ -34,12 +38,25 @@ export function encodeHeaderWord(value: string): string {
   return words.map((word) => `=?UTF-8?B?${Buffer.from(word).toString('base64')}?=`).join(`${CRLF} `);
 }
 
-function base64Lines(text: string): string {
-  return (
-    Buffer.from(text)
-      .toString('base64')
-      .match(/.{1,76}/g) ?? []
-  ).join(CRLF);
+/** An encoded word of ours back to its text: the inverse of encodeHeaderWord (UTF-8 B-words, folded). */
+export function decodeHeaderWord(value: string): string {
+  return value
+    .replace(/\?=\r?\n? +=\?/g, '?==?')
+    .replace(/\r?\n /g, ' ')
+    .replace(/=\?UTF-8\?B\?([A-Za-z0-9+/=]*)\?=/gi, (_word, base64: string) =>
+      Buffer.from(base64, 'base64').toString('utf8'),
+    );
+}
+
+/**
+ * The body with CRLF line ends, as 8-bit UTF-8 that `cat` shows as written; quoted-printable (libqp) only when a
+ * line is longer than a message may carry. Base64 would be valid too, and unreadable without a decoder.
+ */
+function encodeBody(text: string): { encoding: string; body: string } {
+  const lines = text.split(/\r?\n/);
+  const body = lines.join(CRLF);
+  if (lines.every((line) => Buffer.byteLength(line) <= MAX_LINE_BYTES)) return { encoding: '8bit', body };
+  return { encoding: 'quoted-printable', body: wrapQuotedPrintable(quotedPrintable(body)) };
 }
 
 /** Addresses on one line when they fit in 78 characters, else one per folded line. */
@@ -56,6 +73,7 @@ function rfc5322Date(date: Date): string {
 
 export function buildMime(message: MailMessage, date: Date): string {
   const domain = message.from.split('@')[1] ?? 'localhost';
+  const { encoding, body } = encodeBody(message.text);
   const headers = [
     `From: ${headerValue(message.from)}`,
     `To: ${addressList(message.to)}`,
@@ -64,9 +82,9 @@ export function buildMime(message: MailMessage, date: Date): string {
     `Message-ID: <${randomUUID()}@${headerValue(domain)}>`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: base64',
+    `Content-Transfer-Encoding: ${encoding}`,
   ];
-  return headers.join(CRLF) + CRLF + CRLF + base64Lines(message.text) + CRLF;
+  return headers.join(CRLF) + CRLF + CRLF + body + (body.endsWith(CRLF) ? '' : CRLF);
 }
 
 /** Gmail's `raw`: the whole message, base64url without padding. */

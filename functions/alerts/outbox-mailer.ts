@@ -1,4 +1,5 @@
-// Alerts as .eml files in a folder: how the local stack delivers them when Gmail is not configured.
+// Alerts as .eml files in a folder: how the local stack delivers them when Gmail is not configured. Each is a mail a
+// person reads with `cat`, and `onWritten` hears of it (`npm start -- --watch` prints a line).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Mailer } from './mailer.js';
@@ -7,6 +8,7 @@ import { buildMime } from './mime.js';
 export interface OutboxMailerOptions {
   dir: string;
   now?: () => Date;
+  onWritten?: (alert: { file: string; subject: string }) => void;
 }
 
 export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
@@ -21,6 +23,7 @@ export function createOutboxMailer(options: OutboxMailerOptions): Mailer {
       sequence += 1;
       const file = join(options.dir, `${stamp}-${process.pid}-${sequence}.eml`);
       await writeFile(file, buildMime(message, date), { flag: 'wx' });
+      options.onWritten?.({ file, subject: message.subject });
     },
   };
 }

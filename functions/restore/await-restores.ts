@@ -34,6 +34,7 @@ export function awaitRestores(
             ...(step && { step }),
             bytesDownloaded,
             bytesRestored,
+            objectBytes: job.backup.info.size,
             elapsedMs,
           });
         } catch (error) {
