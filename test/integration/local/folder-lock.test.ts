@@ -57,7 +57,7 @@ describe('one stack per data folder', () => {
     const second = await tsx(['local/start.ts', '--data', dataDir]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`in use by pid ${watch.pid} (local/start.ts --watch --every 60 --data`);
-    expect(second.stderr).toContain('npm run db-backup -- --local');
+    expect(second.stderr).toContain('npm run -s db-backup -- --local');
     expect(second.stdout).toBe('');
     expect((await readStackFile(dataDir))?.pid).toBe(watch.pid);
   }, 150_000);
