@@ -1,6 +1,11 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { buildMime, encodeHeaderWord, toGmailRaw } from '../../../../functions/alerts/mime.js';
+import {
+  buildMime,
+  decodeHeaderWord,
+  encodeHeaderWord,
+  toGmailRaw,
+} from '../../../../functions/alerts/mime.js';
 
 const message = {
   from: 'backups@example.com',
@@ -35,6 +40,26 @@ describe('MIME', () => {
     expect(encodeHeaderWord('Backup failed: app (2025-03-01)')).toBe('Backup failed: app (2025-03-01)');
     const mime = buildMime({ ...message, subject: 'x\r\nBcc: evil@example.com' }, new Date());
     expect(mime).not.toMatch(/^Bcc:/m);
+  });
+
+  it('writes the body as 8-bit UTF-8 that reads as written, each line ending in CRLF', () => {
+    const mime = buildMime(message, new Date());
+    expect(mime).toContain('Content-Transfer-Encoding: 8bit\r\n');
+    const body = mime.split('\r\n\r\n').slice(1).join('\r\n\r\n');
+    expect(body).toBe(message.text.replaceAll('\n', '\r\n'));
+  });
+
+  it('falls back to quoted-printable for a line longer than a message may carry, and still round-trips', async () => {
+    const text = `short line\n${'ção '.repeat(400)}\nend\n`;
+    const mime = buildMime({ ...message, text }, new Date());
+    expect(mime).toContain('Content-Transfer-Encoding: quoted-printable');
+    for (const line of mime.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+    expect((await simpleParser(Buffer.from(mime))).text).toBe(text);
+  });
+
+  it('reads back the subject it encoded', () => {
+    expect(decodeHeaderWord(encodeHeaderWord(message.subject))).toBe(message.subject);
+    expect(decodeHeaderWord('Restore failed: demo (2026-12-07)')).toBe('Restore failed: demo (2026-12-07)');
   });
 
   it('gives Gmail base64url without padding', () => {
