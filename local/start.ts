@@ -48,7 +48,14 @@ ${Object.entries(stack.urls)
   .map(([name, url]) => `  function ${name.padEnd(10)} ${url}`)
   .join('\n')}`);
 
-  const cycle = async () => (await backupOnce(stack)) && (await restoreOnce(stack));
+  const cycle = () =>
+    (async () => (await backupOnce(stack)) && (await restoreOnce(stack)))().catch((error: Error) => {
+      // After Ctrl-C the stack is closing under the cycle: the interrupt has said what happens, and ends the process.
+      if (interrupt.signal.aborted) return new Promise<never>(() => {});
+      if (!options.watch) throw error;
+      say(`  this round failed: ${error.message}; the next one runs in ${options.everyMinutes} minute(s)`);
+      return false;
+    });
   const ok = await cycle();
   if (!options.watch) {
     interrupt.dispose();

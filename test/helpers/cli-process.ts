@@ -16,7 +16,7 @@ const CLI = ['--import', 'tsx', 'cli/main.ts'];
 const START = ['--import', 'tsx', 'local/start.ts'];
 
 /** The inherited environment without what would decide the result for the test: colours, credentials, metadata. */
-export function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const {
     FORCE_COLOR: _f,
     NO_COLOR: _n,
@@ -36,7 +36,8 @@ function collect(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 }
 
 /** db-backup through pipes, as a script runs it. */
-export const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => collect(process.execPath, [...CLI, ...args], env);
+export const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  collect(process.execPath, [...CLI, ...args], env);
 
 /** npm start through pipes. */
 export const npmStart = (args: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -81,7 +82,8 @@ function background(args: string[], env: NodeJS.ProcessEnv): Started {
 }
 
 export const startCli = (args: string[], env: NodeJS.ProcessEnv = {}) => background([...CLI, ...args], env);
-export const startNpmStart = (args: string[], env: NodeJS.ProcessEnv = {}) => background([...START, ...args], env);
+export const startNpmStart = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  background([...START, ...args], env);
 
 /**
  * A demo database of about `mebibytes` MiB (random text, which compresses to about half) at `path`, its `patients`

@@ -37,7 +37,7 @@ describe('an alert of the local stack', () => {
     expect(parsed.subject).toBe(`Restore failed: demo (${date})`);
     expect(parsed.text).toContain('check "patients on record": gave 0, must be >= 1');
     // A run that alerts nothing names nothing.
-    const again = await cli(["--local", "--data", dir, "run", "--quiet"]);
+    const again = await cli(['--local', '--data', dir, 'run', '--quiet']);
     expect(again.stderr).not.toContain('alert written');
   }, 180_000);
 
@@ -45,7 +45,9 @@ describe('an alert of the local stack', () => {
     const watch = startNpmStart(['--data', dir, '--watch', '--every', '60']);
     try {
       await watch.waitFor(/Restore run .*: failed/);
-      expect(watch.output()).toMatch(/^ {2}alert written: Restore failed: demo \(\d{4}-\d{2}-\d{2}\) \(.+\.eml\)$/m);
+      expect(watch.output()).toMatch(
+        /^ {2}alert written: Restore failed: demo \(\d{4}-\d{2}-\d{2}\) \(.+\.eml\)$/m,
+      );
       const before = watch.output().match(/alert written/g)?.length ?? 0;
       // A restore asked for in another shell alerts through the running stack, which says so.
       const restore = await cli(['--local', '--data', dir, 'restore', 'demo', '--quiet']);

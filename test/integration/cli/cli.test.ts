@@ -12,29 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/run-cli.js';
 import type { ListReport } from '../../../functions/api.js';
 import { type LocalStack, startLocalStack } from '../../../local/stack.js';
+import { cli } from '../../helpers/cli-process.js';
 import { controlsIn } from '../../helpers/controls.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
 
 /** A table name that, printed raw, retitles the terminal window (OSC … BEL) and clears the screen (CSI 2J). */
 const EVIL_TABLE = 'visits\u001b]0;owned\u0007\u001b[2J';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI in its own process, as a shell runs it. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', ...args],
-      { env: { ...process.env, ...env }, timeout: 120_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 let dir: string;
 let stack: LocalStack;
@@ -136,7 +119,7 @@ describe('db-backup against the local stack', () => {
   });
 
   it.each([
-    [['restore', 'nope'], 4, /TARGET_UNKNOWN/],
+    [['restore', 'nope'], 4, /TARGET_UNKNOWN: databases: not configured: "nope"; configured: demo$/m],
     [['restore'], 2, /name one database/],
     [['restore', 'demo', '--bogus'], 2, /^db-backup: unknown option --bogus for restore$/m],
     [['frobnicate'], 2, /unknown command frobnicate/],
@@ -146,6 +129,20 @@ describe('db-backup against the local stack', () => {
     expect(run.code).toBe(code);
     expect(run.stderr).toMatch(message);
   });
+});
+
+describe('db-backup through npm', () => {
+  it('prints JSON a parser reads with npm run -s, as the README shows', async () => {
+    const json = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'npm',
+        ['run', '-s', 'db-backup', '--', '--local', '--data', dir, 'list', '--json'],
+        { timeout: 120_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      ),
+    );
+    expect((JSON.parse(json) as ListReport).kind).toBe('list');
+  }, 120_000);
 });
 
 describe('db-backup --help', () => {
@@ -220,7 +217,9 @@ describe('db-backup against the deployed functions', () => {
       GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'no-such-key.json'),
     });
     expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/no identity token from GOOGLE_APPLICATION_CREDENTIALS \(.*no-such-key\.json\)/);
+    expect(run.stderr).toMatch(
+      /no identity token from GOOGLE_APPLICATION_CREDENTIALS \(.*no-such-key\.json\)/,
+    );
     expect(run.stderr).toContain('gcloud auth application-default login');
   });
 });

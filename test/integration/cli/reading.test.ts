@@ -10,7 +10,7 @@ import { bigDemoDatabase, cli, cliOnTerminal, slowSqlite3 } from '../../helpers/
 
 const ESC = '\u001b';
 /** The output as seen, colours and the terminal's line ends taken out. */
-const seen = (text: string) => text.replace(/\u001b\[\d+m/g, '').replaceAll('\r\n', '\n');
+const seen = (text: string) => text.replace(new RegExp(`${ESC}\\[\\d+m`, 'g'), '').replaceAll('\r\n', '\n');
 
 let dir: string;
 let slow: string;
