@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { findExecutable } from '../agent/pipeline/find-executable.js';
+import { locateExecutable } from '../agent/pipeline/required-tools.js';
 
 const run = promisify(execFile);
 
@@ -44,7 +44,7 @@ export const DEMO_CHECK = {
  * for before anything starts, so its absence is one line that says how to install it, not `spawn sqlite3 ENOENT`.
  */
 export function requireSqlite3(sqlite3 = 'sqlite3'): void {
-  if (findExecutable(sqlite3)) return;
+  if (locateExecutable(sqlite3)) return;
   throw new Error(
     'the sqlite3 command is not on PATH, and the demo database is made, dumped and restored with it: install it (Debian, Ubuntu: sudo apt-get install sqlite3; Fedora: sudo dnf install sqlite; macOS: brew install sqlite)',
   );
