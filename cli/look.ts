@@ -17,7 +17,7 @@ export interface Look {
 }
 
 const GOOD = new Set(['ok', 'succeeded', 'exists', 'verified', 'settled', 'restored', 'passed', 'yes']);
-const BAD = new Set(['failed', 'FAILED', 'MISMATCH', 'missing', 'interrupted', 'stuck', 'NOT']);
+const BAD = new Set(['failed', 'FAILED', 'missing', 'interrupted', 'stuck', 'NOT']);
 const WARN = new Set(['warning', 'running', 'skipped', 'planned', 'no', 'none']);
 
 export function lookOf(output: Output, env: NodeJS.ProcessEnv): Look {
