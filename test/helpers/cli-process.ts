@@ -22,6 +22,11 @@ function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     NO_COLOR: _n,
     GOOGLE_APPLICATION_CREDENTIALS: _g,
     METADATA_SERVER_DETECTION: _m,
+    // Node reads these when it decides whether a terminal shows colours; an admin's terminal has none of them.
+    CI: _ci,
+    NODE_DISABLE_COLORS: _d,
+    TEAMCITY_VERSION: _t,
+    TF_BUILD: _tf,
     ...rest
   } = process.env;
   return { ...rest, ...env };
