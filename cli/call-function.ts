@@ -1,7 +1,7 @@
 // One call to a function: with an identity token from Application Default Credentials for the deployed ones (none
 // for the local stack), asking to watch the run's progress when the command waits for one.
-import type { ProgressEvent } from '../functions/deps.js';
-import { PROGRESS_TYPE } from '../functions/progress-stream.js';
+import { PROGRESS_TYPE } from '../functions/http/progress-stream.js';
+import type { ProgressEvent } from '../functions/run/deps.js';
 import type { Authorize } from './credentials.js';
 import { CliError, EXIT } from './exit-codes.js';
 

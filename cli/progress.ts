@@ -1,7 +1,7 @@
 // What a waiting command shows on stderr: each job's bytes and elapsed time — rewritten in place on a terminal, with a
 // restore's percentage, rate and time left (its object's size is known), one line per change (at most every few
 // seconds) otherwise.
-import type { ProgressEvent } from '../functions/deps.js';
+import type { ProgressEvent } from '../functions/run/deps.js';
 import { bytes, duration } from './format.js';
 import type { Output } from './look.js';
 import { printable } from './printable.js';

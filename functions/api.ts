@@ -4,7 +4,6 @@ export { agentClientFor } from './agent/agent-client.js';
 export { createOutboxMailer } from './alerts/outbox-mailer.js';
 export { parseFunctionConfig } from './config/parse.js';
 export { FUNCTION_ENV } from './config/settings.js';
-export { type Clock, type FunctionDeps, systemClock } from './deps.js';
 export {
   createBackupHandler,
   createListHandler,
@@ -12,8 +11,10 @@ export {
   createRetentionHandler,
   createStatusHandler,
   createVerifyHandler,
-} from './handlers.js';
+} from './http/handlers.js';
 export type { ListReport } from './list/run-list.js';
 export { createCloudLogger } from './logging/logger.js';
-export type { RunReport, TargetReport } from './report.js';
+export { type Clock, systemClock } from './run/clock.js';
+export type { FunctionDeps } from './run/deps.js';
+export type { RunReport, TargetReport } from './run/report.js';
 export type { StatusReport } from './status/run-status.js';

@@ -2,8 +2,7 @@
 // `restore`, `list` and `status` targets.
 import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
-import { createDefaultDeps } from './deps.js';
-import { answerRefusalsAsJsonOnEveryServer } from './framework-refusals.js';
+import { answerRefusalsAsJsonOnEveryServer } from './http/framework-refusals.js';
 import {
   createBackupHandler,
   createListHandler,
@@ -11,8 +10,9 @@ import {
   createRetentionHandler,
   createStatusHandler,
   createVerifyHandler,
-} from './handlers.js';
+} from './http/handlers.js';
 import { createCloudLogger } from './logging/logger.js';
+import { createDefaultDeps } from './run/deps.js';
 
 function configuration() {
   try {

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HttpFunction, http } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { answerRefusalsAsJson } from '../functions/framework-refusals.js';
+import { answerRefusalsAsJson } from '../functions/http/framework-refusals.js';
 import type { Logger } from '../functions/logging/logger.js';
 
 export interface ServedFunctions<N extends string> {

@@ -7,7 +7,7 @@ import { day, time } from '../cli/format.js';
 import { handleInterrupt } from '../cli/interrupt.js';
 import { printable } from '../cli/printable.js';
 import { FolderBusyError } from '../emulator/index.js';
-import type { RunReport, TargetReport } from '../functions/report.js';
+import type { RunReport, TargetReport } from '../functions/run/report.js';
 import { type LocalStack, startLocalStack } from './stack.js';
 import { parseStartOptions, USAGE } from './start-options.js';
 

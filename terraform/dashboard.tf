@@ -6,7 +6,7 @@ locals {
     "resource.type=\"cloud_run_revision\"",
     "resource.labels.service_name=\"${local.function_names.backup}\"",
   ])
-  # What each settled backup logs (backup.<outcome>, BACKUP_OUTCOMES of functions/report.ts but `planned`); the
+  # What each settled backup logs (backup.<outcome>, BACKUP_OUTCOMES of functions/run/report.ts but `planned`); the
   # dashboard groups by database and by outcome. A `warning` is a backup kept but smaller than usual.
   backup_outcomes = ["succeeded", "warning", "exists", "failed", "skipped", "running"]
   # The outcomes that wrote a new object, with its size and the run's duration.

@@ -24,7 +24,7 @@ import {
 } from '../../core/restore-protocol.js';
 import { type SigningKey, sign, verifyResponse } from '../../core/signing/index.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { Clock } from '../deps.js';
+import type { Clock } from '../run/clock.js';
 import { type AgentTrust, trustedAgents } from './agent-trust.js';
 
 export interface AgentClientDeps {

@@ -1,6 +1,6 @@
 // The one alert of a failed run (backup, check, restore or drill), as a pure function of its report: who failed,
 // why, what was skipped, where to look.
-import { isAlerting, logsExplorerUrl, type RunReport, type TargetReport } from '../report.js';
+import { isAlerting, logsExplorerUrl, type RunReport, type TargetReport } from '../run/report.js';
 import type { MailMessage } from './mime.js';
 
 export interface AlertContext {

@@ -2,12 +2,13 @@
 // retries it; a failed delivery is logged as its own event and changes nothing else.
 import { errorCodeOf } from '../../core/errors.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import type { RunReport } from '../report.js';
+import type { ScheduledExecution } from '../http/scheduled-execution.js';
+import type { FunctionDeps } from '../run/deps.js';
+import type { RunReport } from '../run/report.js';
 import { type Claim, claimMarker, settleMarker } from './alert-marker.js';
+import { alertMarkerName } from './marker-name.js';
 import { buildAlert } from './message.js';
 import type { MailMessage } from './mime.js';
-import { alertMarkerName, type ScheduledExecution } from './schedule.js';
 
 /** The sender of alerts delivered without Gmail (the local outbox). */
 const LOCAL_SENDER = 'db-backup@localhost';

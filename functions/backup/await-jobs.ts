@@ -2,7 +2,7 @@
 // round; an agent briefly away is not a failure; what is still going at the deadline is left to the watchdog.
 import { errorCodeOf } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
-import { type LastSeen, pollWithinBudget } from '../poll-within-budget.js';
+import { type LastSeen, pollWithinBudget } from '../run/poll-within-budget.js';
 import type { RunContext } from './run-context.js';
 import type { TrackedJob } from './submit-runs.js';
 

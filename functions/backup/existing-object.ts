@@ -1,11 +1,11 @@
 // An object already under today's name: `exists` only when it is proven ours, otherwise a failure to look into.
 
-import { knownFault } from '../good-backup.js';
-import { errorFailure } from '../job-failure.js';
-import type { PlannedTarget } from '../plan.js';
-import { proveObject } from '../prove-object.js';
-import type { BackupOutcome, TargetReport } from '../report.js';
+import { knownFault } from '../object/good-backup.js';
+import { proveObject } from '../object/prove-object.js';
 import { readRetention } from '../retention/metadata.js';
+import { errorFailure } from '../run/failure.js';
+import type { PlannedTarget } from '../run/plan.js';
+import type { BackupOutcome, TargetReport } from '../run/report.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { failed, finish, proofWindow, type RunContext } from './run-context.js';
 

@@ -1,8 +1,8 @@
 // The first step of a target's backup: today's object already there (then proven, not overwritten), or a
 // create-only upload session opened for the agent to write it.
-import { errorFailure } from '../job-failure.js';
-import type { PlannedTarget } from '../plan.js';
-import type { BackupOutcome, TargetReport } from '../report.js';
+import { errorFailure } from '../run/failure.js';
+import type { PlannedTarget } from '../run/plan.js';
+import type { BackupOutcome, TargetReport } from '../run/report.js';
 import { getObject, openSession } from '../storage/objects.js';
 import { existingOutcome } from './existing-object.js';
 import { failed, type RunContext, targetFields } from './run-context.js';

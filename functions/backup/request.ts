@@ -1,5 +1,5 @@
 // What a caller may ask of a backup run — which databases, force, dry run — from its query string or JSON body.
-import { flag, nameList, requestFields } from '../request-fields.js';
+import { flag, nameList, requestFields } from '../http/request-fields.js';
 
 export interface BackupRequest {
   /** Database names or target ids; every target when omitted. */

@@ -3,12 +3,12 @@
 // waiting), the jobs awaited within the budget, each settled; then a summary, a log line and one alert.
 import { randomUUID } from 'node:crypto';
 import { mapInOrder } from '../../core/pool.js';
-import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import { planRun } from '../plan.js';
-import { type BackupOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
+import type { ScheduledExecution } from '../http/scheduled-execution.js';
+import type { FunctionDeps } from '../run/deps.js';
+import { planRun } from '../run/plan.js';
+import { type BackupOutcome, type RunReport, summarise, type TargetReport } from '../run/report.js';
 import { recordReport } from '../status/record-report.js';
 import { awaitJobs } from './await-jobs.js';
 import { dryRunTarget } from './dry-run.js';

@@ -2,12 +2,12 @@
 import type { Bucket } from '@google-cloud/storage';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import type { FailureInfo } from '../job-failure.js';
 import type { LogFields } from '../logging/logger.js';
-import type { PlannedTarget } from '../plan.js';
-import type { ProofWindow } from '../prove-object.js';
-import { type BackupOutcome, reportFor, type TargetReport } from '../report.js';
+import type { ProofWindow } from '../object/prove-object.js';
+import type { FunctionDeps } from '../run/deps.js';
+import type { FailureInfo } from '../run/failure.js';
+import type { PlannedTarget } from '../run/plan.js';
+import { type BackupOutcome, reportFor, type TargetReport } from '../run/report.js';
 
 export interface RunContext {
   config: FunctionConfig;

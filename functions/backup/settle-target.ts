@@ -1,9 +1,9 @@
 // The end of a target's backup, from its job's last status: checked and recorded, exists after a lost race,
 // failed, skipped, or still running and left to the watchdog.
 import type { JobStatus } from '../../core/protocol.js';
-import { errorFailure, jobFailure } from '../job-failure.js';
-import type { BackupOutcome, TargetReport } from '../report.js';
-import { settleObject } from '../settle-object.js';
+import { settleObject } from '../object/check-object.js';
+import { errorFailure, jobFailure } from '../run/failure.js';
+import type { BackupOutcome, TargetReport } from '../run/report.js';
 import { getObject } from '../storage/objects.js';
 import type { Awaited } from './await-jobs.js';
 import { existingOutcome } from './existing-object.js';

@@ -3,9 +3,9 @@
 import { BackupError } from '../../core/errors.js';
 import type { BusyJob, JobSpec } from '../../core/protocol.js';
 import { cancelUploadSession } from '../../core/upload-session.js';
-import { errorFailure } from '../job-failure.js';
-import type { PlannedTarget } from '../plan.js';
-import type { BackupOutcome, TargetReport } from '../report.js';
+import { errorFailure } from '../run/failure.js';
+import type { PlannedTarget } from '../run/plan.js';
+import type { BackupOutcome, TargetReport } from '../run/report.js';
 import type { Prepared } from './prepare-target.js';
 import { failed, type RunContext, targetFields } from './run-context.js';
 

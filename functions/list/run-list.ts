@@ -4,17 +4,15 @@
 import { BackupError } from '../../core/errors.js';
 import type { EngineName } from '../../core/formats.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
+import { nameList, requestFields } from '../http/request-fields.js';
 import {
   CHECK_FAILED_KEY,
   DEEP_CHECK_FAILED_KEY,
   DEEP_CHECKED_KEY,
   isGoodBackup,
   VERIFIED_KEY,
-} from '../good-backup.js';
+} from '../object/good-backup.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
-import { planRun } from '../plan.js';
-import { nameList, requestFields } from '../request-fields.js';
 import {
   DRILL_FAILED_KEY,
   DRILL_RECOVERY_KEY,
@@ -22,6 +20,8 @@ import {
   DRILLED_KEY,
 } from '../restore/drill-marks.js';
 import { readRetention } from '../retention/metadata.js';
+import type { FunctionDeps } from '../run/deps.js';
+import { planRun } from '../run/plan.js';
 
 export interface ListedBackup {
   objectName: string;

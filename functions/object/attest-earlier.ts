@@ -5,11 +5,11 @@
 
 import { errorCodeOf } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
-import { errorFailure } from '../job-failure.js';
-import { proveObject } from '../prove-object.js';
+import { errorFailure } from '../run/failure.js';
 import { updateObject } from '../storage/update-object.js';
 import type { VerifyContext } from '../verify/verify-target.js';
 import { attest } from './attestation.js';
+import { proveObject } from './prove-object.js';
 import { listProvenBackups, reportUnproven, type UnprovenBackup } from './proven-backups.js';
 
 export async function attestEarlier(ctx: VerifyContext, target: Target): Promise<void> {

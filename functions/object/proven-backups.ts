@@ -5,10 +5,10 @@ import type { Bucket } from '@google-cloud/storage';
 import { backupDate } from '../../core/object-name.js';
 import type { TrustedKeys } from '../../core/signing/index.js';
 import type { FunctionConfig, Target } from '../config/schema.js';
-import { isVerified, knownFault } from '../good-backup.js';
 import type { LogFields, Logger } from '../logging/logger.js';
 import { listTargetBackups, type TargetBackup } from '../storage/target-backups.js';
 import { attestationKeys, attestationProblem } from './attestation.js';
+import { isVerified, knownFault } from './good-backup.js';
 
 export interface UnprovenBackup {
   backup: TargetBackup;

@@ -2,7 +2,7 @@
 // showing its progress; an agent briefly away is not a failure, an answer that cannot be believed is.
 import { errorCodeOf } from '../../core/errors.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
-import { type LastSeen, pollWithinBudget } from '../poll-within-budget.js';
+import { type LastSeen, pollWithinBudget } from '../run/poll-within-budget.js';
 import type { RestoreContext } from './restore-context.js';
 import type { TrackedRestore } from './submit-restore.js';
 

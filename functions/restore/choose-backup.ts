@@ -4,7 +4,7 @@
 // against. Objects that claim to be backups and are not proven are left out, each named in an alerting line.
 import { BackupError } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
-import { isGoodBackup, knownFault } from '../good-backup.js';
+import { isGoodBackup, knownFault } from '../object/good-backup.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import type { RestoreContext } from './restore-context.js';

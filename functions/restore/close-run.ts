@@ -1,9 +1,9 @@
 // The end of a restore run — on demand, the weekly drill, or the drills `verify` settles each morning: one summary,
 // one log line, and one alert if anything failed.
 import { backupDate } from '../../core/object-name.js';
-import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
-import { type RestoreOutcome, type RunReport, summarise, type TargetReport } from '../report.js';
+import type { ScheduledExecution } from '../http/scheduled-execution.js';
+import { type RestoreOutcome, type RunReport, summarise, type TargetReport } from '../run/report.js';
 import { recordReport } from '../status/record-report.js';
 import type { RestoreContext } from './restore-context.js';
 

@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import { BackupError } from '../../core/errors.js';
 import { isValidName, NAME_RULE } from '../../core/validate-name.js';
-import { flag, nameList, requestFields } from '../request-fields.js';
+import { flag, nameList, requestFields } from '../http/request-fields.js';
 
 export interface RestoreRequest {
   /** Database names or target ids: one for a restore; every target when a drill names none. */

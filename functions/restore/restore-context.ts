@@ -2,11 +2,11 @@
 import type { Bucket } from '@google-cloud/storage';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import type { FailureInfo } from '../job-failure.js';
 import type { LogFields } from '../logging/logger.js';
-import type { PlannedTarget } from '../plan.js';
-import { type RestoreOutcome, reportFor, type TargetReport } from '../report.js';
+import type { FunctionDeps } from '../run/deps.js';
+import type { FailureInfo } from '../run/failure.js';
+import type { PlannedTarget } from '../run/plan.js';
+import { type RestoreOutcome, reportFor, type TargetReport } from '../run/report.js';
 
 export interface RestoreContext {
   config: FunctionConfig;

@@ -3,11 +3,11 @@
 // line and one alert if anything failed.
 import { randomUUID } from 'node:crypto';
 import { mapInOrder } from '../../core/pool.js';
-import type { ScheduledExecution } from '../alerts/schedule.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import { planRun } from '../plan.js';
-import type { RestoreOutcome, RunReport, TargetReport } from '../report.js';
+import type { ScheduledExecution } from '../http/scheduled-execution.js';
+import type { FunctionDeps } from '../run/deps.js';
+import { planRun } from '../run/plan.js';
+import type { RestoreOutcome, RunReport, TargetReport } from '../run/report.js';
 import { awaitRestores } from './await-restores.js';
 import { closeRestoreRun } from './close-run.js';
 import type { RestoreRequest } from './request.js';

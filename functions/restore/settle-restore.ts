@@ -2,8 +2,8 @@
 // words and what the validation found), or still running at the end of the budget; a drill's end is recorded on
 // the object.
 import type { RestoreStatus } from '../../core/restore-protocol.js';
-import { errorFailure } from '../job-failure.js';
-import type { RestoreDetails, RestoreOutcome, TargetReport } from '../report.js';
+import { errorFailure } from '../run/failure.js';
+import type { RestoreDetails, RestoreOutcome, TargetReport } from '../run/report.js';
 import { updateObject } from '../storage/update-object.js';
 import type { AwaitedRestore } from './await-restores.js';
 import { drillSettled } from './drill-marks.js';

@@ -4,9 +4,9 @@
 import { BackupError } from '../../core/errors.js';
 import type { RestoreRequestInput } from '../../core/restore-protocol.js';
 import type { Target } from '../config/schema.js';
-import { errorFailure } from '../job-failure.js';
-import type { PlannedTarget } from '../plan.js';
-import type { RestoreOutcome, TargetReport } from '../report.js';
+import { errorFailure } from '../run/failure.js';
+import type { PlannedTarget } from '../run/plan.js';
+import type { RestoreOutcome, TargetReport } from '../run/report.js';
 import { updateObject } from '../storage/update-object.js';
 import { type ChosenBackup, chooseBackup } from './choose-backup.js';
 import { drillSubmitted } from './drill-marks.js';

@@ -1,6 +1,6 @@
 // A target's backups as retention sees them: what each is kept as and until when, and what moving each customTime
 // forward to its class's end (or, for the newest good copy, past it) would change. Pure: the listing and "now" in.
-import { isGoodBackup } from '../good-backup.js';
+import { isGoodBackup } from '../object/good-backup.js';
 import type { TargetBackup } from '../storage/target-backups.js';
 import { movesForward, type ObjectUpdate } from '../storage/update-object.js';
 import { newestCopyEnd, type RetentionClass, type RetentionPolicy } from './classes.js';

@@ -1,5 +1,5 @@
 // What a caller may ask of the `retention` function — which databases, and a dry run — from its query or JSON body.
-import { flag, nameList, requestFields } from '../request-fields.js';
+import { flag, nameList, requestFields } from '../http/request-fields.js';
 
 export interface RetentionRequest {
   /** Database names or target ids; every target when omitted. */

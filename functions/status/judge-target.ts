@@ -5,9 +5,9 @@ import { DateTime } from 'luxon';
 import type { ErrorCode } from '../../core/errors.js';
 import { backupDate } from '../../core/object-name.js';
 import type { FunctionConfig, Target } from '../config/schema.js';
-import { DEEP_CHECKED_KEY, isGoodBackup, knownFault } from '../good-backup.js';
+import { DEEP_CHECKED_KEY, isGoodBackup, knownFault } from '../object/good-backup.js';
 import { DRILL_FAILED_KEY, DRILL_STATE_KEY, DRILLED_KEY } from '../restore/drill-marks.js';
-import { lastScheduledRun } from '../schedule-day.js';
+import { lastScheduledRun } from '../run/schedule-day.js';
 import type { TargetBackup } from '../storage/target-backups.js';
 import type { RecordEntry, TargetRecord } from './status-record.js';
 

@@ -2,8 +2,8 @@
 // of the day's attempt (never an older day's over a newer one) and its deep checks; a restore run its restore or
 // drill. A record that cannot be written is logged and changes nothing of the run's own outcome or alert.
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import type { RunReport, TargetReport } from '../report.js';
+import type { FunctionDeps } from '../run/deps.js';
+import type { RunReport, TargetReport } from '../run/report.js';
 import { type RecordEntry, type RecordKind, recordEntry } from './status-record.js';
 
 interface Write {

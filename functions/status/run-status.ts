@@ -3,9 +3,9 @@
 // Only backups proven ours count; an object that claims to be one and is not is a problem of its own.
 import { BackupError } from '../../core/errors.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
 import { listProvenBackups } from '../object/proven-backups.js';
-import { planRun } from '../plan.js';
+import type { FunctionDeps } from '../run/deps.js';
+import { planRun } from '../run/plan.js';
 import { judgeTarget, type Problem, type TargetStatus } from './judge-target.js';
 import { readRecord } from './status-record.js';
 

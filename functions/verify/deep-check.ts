@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import { HashingStream } from '../../core/hashes.js';
-import { DEEP_CHECK_FAILED_KEY, DEEP_CHECKED_KEY } from '../good-backup.js';
+import { DEEP_CHECK_FAILED_KEY, DEEP_CHECKED_KEY } from '../object/good-backup.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
 

@@ -2,7 +2,7 @@
 // whether to read every byte of them (deep).
 import { DateTime } from 'luxon';
 import { BackupError } from '../../core/errors.js';
-import { flag, nameList, requestFields } from '../request-fields.js';
+import { flag, nameList, requestFields } from '../http/request-fields.js';
 
 export interface VerifyRequest {
   databases?: string[];

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import { backupDate } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
-import type { ScheduledExecution } from '../alerts/schedule.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
-import type { FunctionDeps } from '../deps.js';
-import { planRun } from '../plan.js';
-import { type RunReport, summarise, type VerifyOutcome } from '../report.js';
-import { lastScheduledRun } from '../schedule-day.js';
+import type { ScheduledExecution } from '../http/scheduled-execution.js';
+import type { FunctionDeps } from '../run/deps.js';
+import { planRun } from '../run/plan.js';
+import { type RunReport, summarise, type VerifyOutcome } from '../run/report.js';
+import { lastScheduledRun } from '../run/schedule-day.js';
 import { recordReport } from '../status/record-report.js';
 import type { VerifyRequest } from './request.js';
 import { verifyDrills } from './verify-drills.js';

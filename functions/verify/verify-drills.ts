@@ -1,12 +1,13 @@
 // The morning's look at the drills: every `verify` settles the drills an earlier restore run left running — those
 // that ended since, are stuck, or their agent forgot — so a failed or stuck drill is alerted the next morning, not
 // at the next weekly drill. The drills' report is alerted as a drill's, apart from the backups'.
-import type { ScheduledExecution } from '../alerts/schedule.js';
+
 import type { Target } from '../config/schema.js';
-import type { RestoreOutcome, RunReport } from '../report.js';
+import type { ScheduledExecution } from '../http/scheduled-execution.js';
 import { closeRestoreRun } from '../restore/close-run.js';
 import type { RestoreContext } from '../restore/restore-context.js';
 import { settlePendingDrills } from '../restore/settle-pending.js';
+import type { RestoreOutcome, RunReport } from '../run/report.js';
 import type { VerifyContext } from './verify-target.js';
 
 /** The drills settled, as a drill's report (logged, and alerted if one failed); undefined when none was pending. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_PATHS, isFinal, type JobStatus, runStatusSchema } from '../../../core/protocol.js';
-import { systemClock } from '../../../functions/deps.js';
+import { systemClock } from '../../../functions/run/clock.js';
 import { downloadObject, startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { type MariaDb, seedFixture, startMariaDb } from '../../helpers/mariadb.js';

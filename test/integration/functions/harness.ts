@@ -9,7 +9,6 @@ import { agentClientFor } from '../../../functions/agent/agent-client.js';
 import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
-import { type Clock, systemClock } from '../../../functions/deps.js';
 import {
   createBackupHandler,
   createListHandler,
@@ -17,11 +16,12 @@ import {
   createRetentionHandler,
   createStatusHandler,
   createVerifyHandler,
-} from '../../../functions/handlers.js';
+} from '../../../functions/http/handlers.js';
 import type { ListReport } from '../../../functions/list/run-list.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
-import type { RunReport } from '../../../functions/report.js';
 import type { RetentionReport } from '../../../functions/retention/run-retention.js';
+import { type Clock, systemClock } from '../../../functions/run/clock.js';
+import type { RunReport } from '../../../functions/run/report.js';
 import type { StatusReport } from '../../../functions/status/run-status.js';
 import { serveFunctions } from '../../../local/serve-functions.js';
 import type { LocalSigner } from '../../../local/signer.js';

@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/run-cli.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
-import { systemClock } from '../../../functions/deps.js';
+import { systemClock } from '../../../functions/run/clock.js';
 import { DEMO_CHECK, ensureDemoDatabase } from '../../../local/demo-database.js';
 import { createLocalSigner } from '../../../local/signer.js';
 import { startTestAgent, type TestAgent } from '../../helpers/agent.js';

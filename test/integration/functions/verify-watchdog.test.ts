@@ -1,7 +1,7 @@
 // The watchdog against a real agent running a slow stand-in dump: a job cut off by an agent restart is
 // `interrupted`, a job running past BACKUP_JOB_TIMEOUT_MINUTES is `stuck`; each alerts once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Clock } from '../../../functions/deps.js';
+import type { Clock } from '../../../functions/run/clock.js';
 import { startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { createStandIns, freePort, type StandIns } from '../../helpers/stand-in-tools.js';

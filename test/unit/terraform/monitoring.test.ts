@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS, type EventName } from '../../../functions/logging/events.js';
 import { createCloudLogger } from '../../../functions/logging/logger.js';
-import { BACKUP_OUTCOMES } from '../../../functions/report.js';
+import { BACKUP_OUTCOMES } from '../../../functions/run/report.js';
 import {
   asObject,
   type Block,

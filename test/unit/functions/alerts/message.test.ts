@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildAlert } from '../../../../functions/alerts/message.js';
-import { type RunReport, summarise } from '../../../../functions/report.js';
+import { type RunReport, summarise } from '../../../../functions/run/report.js';
 
 const context = { from: 'backups@example.com', to: ['admin@example.com'], project: 'acme-prod' };
 

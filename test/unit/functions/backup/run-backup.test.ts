@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupError } from '../../../../core/errors.js';
 import { runBackup } from '../../../../functions/backup/run-backup.js';
-import { DUMP_BYTES_KEY } from '../../../../functions/shrink-check.js';
+import { DUMP_BYTES_KEY } from '../../../../functions/object/shrink-check.js';
 import { BUCKET, type RunFixture, sessionFor, startRunFixture } from '../run-fixture.js';
 import { hashesOf, type JobScript, scriptedAgent } from '../scripted-agent.js';
 

@@ -3,7 +3,7 @@
 // day it checked, never overwriting a later attempt with an older day's outcome.
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFunctionConfig } from '../../../../functions/config/parse.js';
-import type { RunReport } from '../../../../functions/report.js';
+import type { RunReport } from '../../../../functions/run/report.js';
 import { judgeTarget } from '../../../../functions/status/judge-target.js';
 import { recordReport } from '../../../../functions/status/record-report.js';
 import type { RecordEntry } from '../../../../functions/status/status-record.js';

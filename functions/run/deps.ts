@@ -1,17 +1,12 @@
 // The clients a handler receives: storage, agents, fetch, logger, mailer, clock — real ones by default, local ones
 // in tests.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Storage } from '@google-cloud/storage';
-import { type AgentClient, agentClientFor } from './agent/agent-client.js';
-import { createGmailMailer } from './alerts/gmail-mailer.js';
-import type { Mailer } from './alerts/mailer.js';
-import type { FunctionConfig } from './config/schema.js';
-import { createCloudLogger, type Logger } from './logging/logger.js';
-
-export interface Clock {
-  now(): Date;
-  sleep(ms: number): Promise<void>;
-}
+import { type AgentClient, agentClientFor } from '../agent/agent-client.js';
+import { createGmailMailer } from '../alerts/gmail-mailer.js';
+import type { Mailer } from '../alerts/mailer.js';
+import type { FunctionConfig } from '../config/schema.js';
+import { createCloudLogger, type Logger } from '../logging/logger.js';
+import { type Clock, systemClock } from './clock.js';
 
 /** One job's progress while a run waits for it, for a caller that asked to watch (the admin's command line). */
 export interface ProgressEvent {
@@ -44,8 +39,6 @@ export interface FunctionDeps {
   /** Hears each job's progress while a run waits, when the caller asked to watch; absent otherwise. */
   progress?: (event: ProgressEvent) => void;
 }
-
-export const systemClock: Clock = { now: () => new Date(), sleep: (ms) => sleep(ms) };
 
 /** Cloud Run's defaults: Application Default Credentials, stdout logging, Gmail when configured. */
 export function createDefaultDeps(config: FunctionConfig): FunctionDeps {

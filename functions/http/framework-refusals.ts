@@ -3,8 +3,8 @@
 // Express's HTML page, which carries the error's stack and the server's file paths outside production.
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { ErrorCode } from '../core/errors.js';
-import type { Logger } from './logging/logger.js';
+import type { ErrorCode } from '../../core/errors.js';
+import type { Logger } from '../logging/logger.js';
 
 interface Refusal {
   readonly status: number;

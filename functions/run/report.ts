@@ -1,12 +1,12 @@
 // What a run reports per target and as a whole, for `backup`, `verify` and `restore` alike; the summary decides the
 // status.
-import type { EngineName } from '../core/formats.js';
-import type { RestoreStatus } from '../core/restore-protocol.js';
+import type { EngineName } from '../../core/formats.js';
+import type { RestoreStatus } from '../../core/restore-protocol.js';
+import type { NewestKept } from '../retention/hold-newest.js';
+import type { Retention } from '../retention/metadata.js';
+import type { KeptBackup } from '../retention/plan.js';
+import type { DeepCheck } from '../verify/deep-check.js';
 import type { PlannedTarget } from './plan.js';
-import type { NewestKept } from './retention/hold-newest.js';
-import type { Retention } from './retention/metadata.js';
-import type { KeptBackup } from './retention/plan.js';
-import type { DeepCheck } from './verify/deep-check.js';
 
 export const BACKUP_OUTCOMES = [
   'succeeded',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BackupError } from '../../../core/errors.js';
-import { parseBackupRequest } from '../../../functions/backup/request.js';
-import { parseFunctionConfig } from '../../../functions/config/parse.js';
-import { planRun } from '../../../functions/plan.js';
-import { parseVerifyRequest } from '../../../functions/verify/request.js';
-import { validEnv } from './config-env.js';
+import { BackupError } from '../../../../core/errors.js';
+import { parseBackupRequest } from '../../../../functions/backup/request.js';
+import { parseFunctionConfig } from '../../../../functions/config/parse.js';
+import { planRun } from '../../../../functions/run/plan.js';
+import { parseVerifyRequest } from '../../../../functions/verify/request.js';
+import { validEnv } from '../config-env.js';
 
 const config = parseFunctionConfig(
   validEnv({ BACKUP_PREFIX: 'nightly/', BACKUP_TIME_ZONE: 'Europe/Lisbon' }),

@@ -1,7 +1,7 @@
 // The watchdog's day: the date of the latest scheduled backup, not today's.
 import { describe, expect, it } from 'vitest';
-import { backupDate } from '../../../core/object-name.js';
-import { lastScheduledRun } from '../../../functions/schedule-day.js';
+import { backupDate } from '../../../../core/object-name.js';
+import { lastScheduledRun } from '../../../../functions/run/schedule-day.js';
 
 describe('lastScheduledRun', () => {
   it("finds yesterday's 23:30 backup when checked at 00:30", () => {

@@ -1,22 +1,22 @@
 // The HTTP handlers `backup`, `verify`, `retention`, `restore`, `list` and `status`: parse the request, run, answer the JSON
 // summary (500 when anything failed), or stream the run's progress to a caller that asks to watch.
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
-import { BackupError, errorCodeOf } from '../core/errors.js';
-import { scheduledExecution } from './alerts/schedule.js';
-import { parseBackupRequest } from './backup/request.js';
-import { runBackup } from './backup/run-backup.js';
-import type { FunctionConfig } from './config/schema.js';
-import type { FunctionDeps } from './deps.js';
-import { parseListRequest, runList } from './list/run-list.js';
+import { BackupError, errorCodeOf } from '../../core/errors.js';
+import { parseBackupRequest } from '../backup/request.js';
+import { runBackup } from '../backup/run-backup.js';
+import type { FunctionConfig } from '../config/schema.js';
+import { parseListRequest, runList } from '../list/run-list.js';
+import { parseRestoreRequest } from '../restore/request.js';
+import { runRestore } from '../restore/run-restore.js';
+import { parseRetentionRequest } from '../retention/request.js';
+import { runRetention } from '../retention/run-retention.js';
+import type { FunctionDeps } from '../run/deps.js';
+import { httpStatusOf, type RunReport } from '../run/report.js';
+import { runStatus } from '../status/run-status.js';
+import { parseVerifyRequest } from '../verify/request.js';
+import { runVerify } from '../verify/run-verify.js';
 import { answer, startProgress, wantsProgress } from './progress-stream.js';
-import { httpStatusOf, type RunReport } from './report.js';
-import { parseRestoreRequest } from './restore/request.js';
-import { runRestore } from './restore/run-restore.js';
-import { parseRetentionRequest } from './retention/request.js';
-import { runRetention } from './retention/run-retention.js';
-import { runStatus } from './status/run-status.js';
-import { parseVerifyRequest } from './verify/request.js';
-import { runVerify } from './verify/run-verify.js';
+import { scheduledExecution } from './scheduled-execution.js';
 
 type Run = (req: Request, deps: FunctionDeps) => Promise<{ status: number; report: object }>;
 

@@ -1,5 +1,5 @@
 // Reading a caller's request fields from the query string and a JSON body alike, with errors naming the field.
-import { BackupError } from '../core/errors.js';
+import { BackupError } from '../../core/errors.js';
 
 /** Query string and JSON body merged (Cloud Scheduler posts a body; people type query strings). */
 export function requestFields(query: Record<string, unknown>, body: unknown): Record<string, unknown> {

@@ -2,20 +2,20 @@
 // the function's signed attestation among them — decide which retention class it is in (its customTime), and say
 // whether the dump looks too small to be right.
 import type { Bucket } from '@google-cloud/storage';
-import { BackupError } from '../core/errors.js';
-import type { JobStatus } from '../core/protocol.js';
-import type { FunctionConfig, Target } from './config/schema.js';
+import { BackupError } from '../../core/errors.js';
+import type { JobStatus } from '../../core/protocol.js';
+import type { FunctionConfig, Target } from '../config/schema.js';
+import { type RetentionPolicy, retentionPolicy } from '../retention/classes.js';
+import { type Classified, classify, periodFirsts } from '../retention/classify.js';
+import { classMetadata, type Retention, readRetention } from '../retention/metadata.js';
+import { getObject, type ObjectInfo } from '../storage/objects.js';
+import type { TargetBackup } from '../storage/target-backups.js';
+import { updateObject } from '../storage/update-object.js';
+import { attest } from './attestation.js';
 import { CHECK_FAILED_KEY, isGoodBackup, VERIFIED_KEY } from './good-backup.js';
-import { attest } from './object/attestation.js';
-import { listProvenBackups } from './object/proven-backups.js';
 import { findMismatch } from './prove-object.js';
-import { type RetentionPolicy, retentionPolicy } from './retention/classes.js';
-import { type Classified, classify, periodFirsts } from './retention/classify.js';
-import { classMetadata, type Retention, readRetention } from './retention/metadata.js';
+import { listProvenBackups } from './proven-backups.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
-import { getObject, type ObjectInfo } from './storage/objects.js';
-import type { TargetBackup } from './storage/target-backups.js';
-import { updateObject } from './storage/update-object.js';
 
 /** The classes a good backup dated `date` gets among the target's backups (it may be listed among them). */
 export function classifyAmong(

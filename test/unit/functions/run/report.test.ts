@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { httpStatusOf, type Outcome, summarise } from '../../../functions/report.js';
+import { httpStatusOf, type Outcome, summarise } from '../../../../functions/run/report.js';
 
 function report(outcomes: Outcome[]) {
   return summarise({

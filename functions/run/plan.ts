@@ -1,8 +1,8 @@
 // The targets a run covers, in configured order, each with its object name for the run's date.
-import { BackupError } from '../core/errors.js';
-import { backupExtension } from '../core/formats.js';
-import { backupDate, objectName } from '../core/object-name.js';
-import type { FunctionConfig, Target } from './config/schema.js';
+import { BackupError } from '../../core/errors.js';
+import { backupExtension } from '../../core/formats.js';
+import { backupDate, objectName } from '../../core/object-name.js';
+import type { FunctionConfig, Target } from '../config/schema.js';
 
 export interface PlannedTarget {
   target: Target;

@@ -1,16 +1,11 @@
-// Which scheduled execution a run belongs to (Cloud Scheduler's headers, the same on every retry) — believed only
-// from Cloud Scheduler's own identity and for a recent time — and the name of the bucket object that records
-// that execution's one alert.
-import { backupDate } from '../../core/object-name.js';
+// Whether a call came from Cloud Scheduler, and which scheduled execution it belongs to (its headers, the same on
+// every retry): believed only from Cloud Scheduler's own verified identity and for a recent time.
 
 /** Sent by Cloud Scheduler on every attempt; identical across the retries of one scheduled execution. */
-const SCHEDULE_HEADERS = {
+export const SCHEDULE_HEADERS = {
   jobName: 'x-cloudscheduler-jobname',
   scheduleTime: 'x-cloudscheduler-scheduletime',
 } as const;
-
-/** The folder under the prefix that holds alert markers; no backup name can start with `_` (see NAME_RULE). */
-const ALERT_FOLDER = '_alerts/';
 
 export interface ScheduledExecution {
   /** As sent, for logs. */
@@ -18,8 +13,7 @@ export interface ScheduledExecution {
   scheduleTime: string;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
-const MAX_JOB_PART = 100;
+export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
 /** Retries of one execution come within this long of its time; a time outside it is not this execution's. */
 const RETRY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -56,34 +50,4 @@ export function scheduledExecution(
   const age = now.getTime() - at;
   if (!(age >= -CLOCK_SKEW_MS && age <= RETRY_WINDOW_MS)) return undefined;
   return { jobName, scheduleTime };
-}
-
-/**
- * `<prefix>_alerts/<function>/<date>/<job>/<time>`: the kind of run, the execution's date in the backup time zone,
- * the job name reduced to letters, digits, `.`, `_` and `-` (a full resource name `projects/p/locations/l/jobs/j`
- * becomes one segment), the time normalised to UTC so `Z` and `+00:00` name the same execution. Throws an Error
- * saying which header is unusable; the caller then alerts without dedupe.
- */
-export function alertMarkerName(
-  prefix: string,
-  kind: string,
-  timeZone: string,
-  execution: ScheduledExecution,
-): string {
-  const job = execution.jobName
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[-.]+|[-.]+$/g, '')
-    .slice(0, MAX_JOB_PART);
-  if (!/[A-Za-z0-9]/.test(job)) {
-    throw new Error(`${SCHEDULE_HEADERS.jobName} ${JSON.stringify(execution.jobName)} has no usable name`);
-  }
-  const millis = RFC3339.test(execution.scheduleTime) ? Date.parse(execution.scheduleTime) : Number.NaN;
-  if (!Number.isFinite(millis)) {
-    throw new Error(
-      `${SCHEDULE_HEADERS.scheduleTime} ${JSON.stringify(execution.scheduleTime.slice(0, 64))} is not an RFC 3339 time`,
-    );
-  }
-  const at = new Date(millis);
-  const time = at.toISOString().replaceAll(':', '-');
-  return `${prefix}${ALERT_FOLDER}${kind}/${backupDate(at, timeZone)}/${job}/${time}`;
 }

@@ -1,6 +1,6 @@
 // A backup that succeeded but may be wrong: a dump much smaller than the same target's recent ones (the wrong
 // database, or tables an application bug just emptied) is kept, but reported as a warning the admin must look at.
-import type { TargetBackup } from './storage/target-backups.js';
+import type { TargetBackup } from '../storage/target-backups.js';
 
 /** The metadata key holding a checked backup's dump size before compression. */
 export const DUMP_BYTES_KEY = 'dumpBytes';

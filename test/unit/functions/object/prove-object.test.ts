@@ -1,7 +1,7 @@
 // Proof that an object is ours: the agent's counts and the day it was made.
 import { describe, expect, it } from 'vitest';
-import type { JobStatus } from '../../../core/protocol.js';
-import { findMismatch, outsideDay } from '../../../functions/prove-object.js';
+import type { JobStatus } from '../../../../core/protocol.js';
+import { findMismatch, outsideDay } from '../../../../functions/object/prove-object.js';
 
 const job: JobStatus = {
   jobId: 'j',

@@ -1,6 +1,6 @@
 // A failed or interrupted agent job, or a thrown error, as the `error` of a target's report.
-import { BackupError, errorCodeOf } from '../core/errors.js';
-import type { JobStatus } from '../core/protocol.js';
+import { BackupError, errorCodeOf } from '../../core/errors.js';
+import type { JobStatus } from '../../core/protocol.js';
 import type { TargetReport } from './report.js';
 
 export type FailureInfo = NonNullable<TargetReport['error']>;

@@ -2,11 +2,11 @@
 // signed) reports it, wrote exactly these bytes, and the object was made while that backup's day could make it.
 // Metadata alone proves nothing: anyone who may create objects in the bucket may also write metadata.
 import { DateTime } from 'luxon';
-import { BackupError } from '../core/errors.js';
-import type { JobStatus } from '../core/protocol.js';
-import type { AgentClient } from './agent/agent-client.js';
-import type { Target } from './config/schema.js';
-import type { ObjectInfo } from './storage/objects.js';
+import { BackupError } from '../../core/errors.js';
+import type { JobStatus } from '../../core/protocol.js';
+import type { AgentClient } from '../agent/agent-client.js';
+import type { Target } from '../config/schema.js';
+import type { ObjectInfo } from '../storage/objects.js';
 
 /** What differs between the stored object and what the agent counted; null when they agree. */
 export function findMismatch(

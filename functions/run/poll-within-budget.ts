@@ -1,7 +1,7 @@
 // The wait every run shares: read its agents' jobs every poll interval until each has ended or the run's budget is
 // spent, whatever is still going then being left for later.
-import { isFinal, type JobState } from '../core/protocol.js';
-import type { Clock } from './deps.js';
+import { isFinal, type JobState } from '../../core/protocol.js';
+import type { Clock } from './clock.js';
 
 /** A job's last status (final, or not when the deadline came first), null when never read, or why it cannot be. */
 export type LastSeen<S> = S | null | Error;

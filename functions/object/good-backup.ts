@@ -1,7 +1,7 @@
 // Whether a backup in the bucket is good: checked against its agent's record, and never found wrong since — by that
 // check, or by a deep check that read its bytes. The one predicate that list, status, restore and retention ask,
 // so a further requirement on a good backup lands here alone.
-import type { ObjectInfo } from './storage/objects.js';
+import type { ObjectInfo } from '../storage/objects.js';
 
 /** The custom metadata key whose presence marks an object as checked; written only after the check passed. */
 export const VERIFIED_KEY = 'checkedAt';

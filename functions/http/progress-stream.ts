@@ -2,7 +2,7 @@
 // per job and poll, then one `{"status", "report"}` (or `{"status", "error"}`) line at the end. The HTTP status is
 // then always 200, sent before the outcome is known; the last line's `status` is the one a plain call gets.
 import type { Request, Response } from '@google-cloud/functions-framework';
-import type { ProgressEvent } from './deps.js';
+import type { ProgressEvent } from '../run/deps.js';
 
 export const PROGRESS_TYPE = 'application/x-ndjson';
 
