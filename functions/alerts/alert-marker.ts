@@ -81,7 +81,7 @@ export async function claimMarker(
 }
 
 /** Records how the send went on a marker this run holds. */
-export async function settleMarker(
+export async function recordSend(
   bucket: Bucket,
   name: string,
   claim: Extract<Claim, { kind: 'claimed' }>,

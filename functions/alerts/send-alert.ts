@@ -5,7 +5,7 @@ import type { FunctionConfig } from '../config/schema.js';
 import type { ScheduledExecution } from '../http/scheduled-execution.js';
 import type { FunctionDeps } from '../run/deps.js';
 import type { RunReport } from '../run/report.js';
-import { type Claim, claimMarker, settleMarker } from './alert-marker.js';
+import { type Claim, claimMarker, recordSend } from './alert-marker.js';
 import { alertMarkerName } from './marker-name.js';
 import { buildAlert } from './message.js';
 import type { MailMessage } from './mime.js';
@@ -96,15 +96,11 @@ export async function sendRunAlert(
   }
   if (!held) return;
   // A marker left `failed` lets the next retry take it over and try the alert again.
-  await settleMarker(
-    deps.storage.bucket(config.bucket),
-    held.name,
-    held.claim,
-    sent ? 'sent' : 'failed',
-  ).catch((error: Error) =>
-    deps.logger.event('alert.marker-failed', `could not record the send: ${error.message}`, {
-      ...fields,
-      marker: held.name,
-    }),
+  await recordSend(deps.storage.bucket(config.bucket), held.name, held.claim, sent ? 'sent' : 'failed').catch(
+    (error: Error) =>
+      deps.logger.event('alert.marker-failed', `could not record the send: ${error.message}`, {
+        ...fields,
+        marker: held.name,
+      }),
   );
 }

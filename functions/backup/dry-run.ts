@@ -2,9 +2,9 @@
 // would get if it succeeds, and every backup of the target in the bucket proven ours with its class and retention end.
 import type { Bucket } from '@google-cloud/storage';
 import type { FunctionConfig } from '../config/schema.js';
-import { classifyAmong } from '../object/check-object.js';
 import { listProvenBackups } from '../object/proven-backups.js';
 import { retentionPolicy } from '../retention/classes.js';
+import { classifyAmong } from '../retention/classify.js';
 import { keptBackups } from '../retention/plan.js';
 import type { PlannedTarget } from '../run/plan.js';
 import { type BackupOutcome, reportFor, type TargetReport } from '../run/report.js';

@@ -7,17 +7,17 @@ import { errorFailure } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetReport } from '../run/report.js';
 import type { ObjectInfo } from '../storage/objects.js';
-import { failed, finish, proofWindow, type RunContext } from './run-context.js';
+import { type BackupContext, backupFailed, finishBackup, proofWindow } from './backup-context.js';
 
 export async function existingOutcome(
-  ctx: RunContext,
+  ctx: BackupContext,
   planned: PlannedTarget,
   info: ObjectInfo,
 ): Promise<TargetReport<BackupOutcome>> {
   const fault = knownFault(info);
   if (fault) {
     // A same-day rerun must not report a doubtful object as a good `exists`.
-    return failed(ctx, planned, {
+    return backupFailed(ctx, planned, {
       code: fault.code,
       message: `${fault.message}: replace it with force=true`,
     });
@@ -25,7 +25,7 @@ export async function existingOutcome(
   try {
     const job = await proveObject(ctx.agent, planned.target, info, proofWindow(ctx, planned));
     const retention = readRetention(info);
-    return finish(
+    return finishBackup(
       ctx,
       planned,
       'exists',
@@ -38,6 +38,6 @@ export async function existingOutcome(
       },
     );
   } catch (error) {
-    return failed(ctx, planned, errorFailure(error));
+    return backupFailed(ctx, planned, errorFailure(error));
   }
 }

@@ -3,9 +3,10 @@
 import { errorFailure } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetReport } from '../run/report.js';
+import { targetFields } from '../run/run-context.js';
 import { getObject, openSession } from '../storage/objects.js';
+import { type BackupContext, backupFailed } from './backup-context.js';
 import { existingOutcome } from './existing-object.js';
-import { failed, type RunContext, targetFields } from './run-context.js';
 
 export type Prepared =
   | { kind: 'ready'; planned: PlannedTarget; sessionUri: string }
@@ -13,7 +14,7 @@ export type Prepared =
 
 const CONTENT_TYPE = { gzip: 'application/gzip', zstd: 'application/zstd' } as const;
 
-export async function prepareTarget(ctx: RunContext, planned: PlannedTarget): Promise<Prepared> {
+export async function prepareTarget(ctx: BackupContext, planned: PlannedTarget): Promise<Prepared> {
   const { target, objectName } = planned;
   const done = (report: TargetReport<BackupOutcome>): Prepared => ({ kind: 'done', report });
   ctx.deps.logger.event('backup.started', `backup of ${target.database} started`, {
@@ -34,12 +35,12 @@ export async function prepareTarget(ctx: RunContext, planned: PlannedTarget): Pr
     const raced = await getObject(ctx.bucket, objectName);
     if (raced) return done(await existingOutcome(ctx, planned, raced));
     return done(
-      failed(ctx, planned, {
+      backupFailed(ctx, planned, {
         code: 'SESSION_REFUSED',
         message: `${objectName}: precondition failed, yet no object`,
       }),
     );
   } catch (error) {
-    return done(failed(ctx, planned, errorFailure(error)));
+    return done(backupFailed(ctx, planned, errorFailure(error)));
   }
 }

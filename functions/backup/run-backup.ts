@@ -1,21 +1,23 @@
 // A whole backup run: every target's session opened up front, each agent handed its targets as one ordered run
 // (so order, concurrency and stop-on-error hold however long the run takes, whether or not this function is still
-// waiting), the jobs awaited within the budget, each settled; then a summary, a log line and one alert.
+// waiting), the jobs awaited within the budget, each one's object checked and its outcome reported; then a summary,
+// a log line and one alert.
 import { randomUUID } from 'node:crypto';
 import { mapInOrder } from '../../core/pool.js';
 import { sendRunAlert } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { ScheduledExecution } from '../http/scheduled-execution.js';
+import { awaitJobs } from '../run/await-jobs.js';
 import type { FunctionDeps } from '../run/deps.js';
 import { planRun } from '../run/plan.js';
 import { type BackupOutcome, type RunReport, summarise, type TargetReport } from '../run/report.js';
+import { startRun } from '../run/run-context.js';
 import { recordReport } from '../status/record-report.js';
-import { awaitJobs } from './await-jobs.js';
+import type { BackupContext } from './backup-context.js';
+import { watchBackups } from './backup-outcome.js';
 import { dryRunTarget } from './dry-run.js';
 import { type Prepared, prepareTarget } from './prepare-target.js';
 import type { BackupRequest } from './request.js';
-import type { RunContext } from './run-context.js';
-import { settleTarget } from './settle-target.js';
 import { submitRuns } from './submit-runs.js';
 
 /** Sessions are opened a few at a time: a handful of metadata calls, not a backup's worth of work. */
@@ -53,16 +55,7 @@ export async function runBackup(
   }
 
   deps.logger.event('run.started', `backup run of ${plan.length} target(s) started`, runFields);
-  const ctx: RunContext = {
-    config,
-    deps,
-    bucket: deps.storage.bucket(config.bucket),
-    agent: deps.agent,
-    runId,
-    force: request.force,
-    deadline: startedAt.getTime() + config.pollBudgetSeconds * 1000,
-    startedAt: startedAt.getTime(),
-  };
+  const ctx: BackupContext = { ...startRun(config, deps, runId, startedAt), force: request.force };
   const prepared = await mapInOrder(plan, SESSION_CONCURRENCY, (planned) => prepareTarget(ctx, planned));
   const reports = new Map<string, TargetReport<BackupOutcome>>();
   for (const step of prepared) if (step.kind === 'done') reports.set(step.report.targetId, step.report);
@@ -71,10 +64,8 @@ export async function runBackup(
   );
   const submitted = await submitRuns(ctx, readies);
   for (const report of submitted.done) reports.set(report.targetId, report);
-  const last = await awaitJobs(ctx, submitted.tracked);
-  for (const tracked of submitted.tracked) {
-    reports.set(tracked.planned.target.id, await settleTarget(ctx, tracked, last.get(tracked) ?? null));
-  }
+  const outcomes = await awaitJobs(ctx, submitted.tracked, watchBackups(ctx));
+  for (const report of outcomes.values()) reports.set(report.targetId, report);
 
   const finishedAt = deps.clock.now();
   const report = summarise({

@@ -6,8 +6,9 @@ import { cancelUploadSession } from '../../core/upload-session.js';
 import { errorFailure } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetReport } from '../run/report.js';
+import { targetFields } from '../run/run-context.js';
+import { type BackupContext, backupFailed } from './backup-context.js';
 import type { Prepared } from './prepare-target.js';
-import { failed, type RunContext, targetFields } from './run-context.js';
 
 type Ready = Extract<Prepared, { kind: 'ready' }>;
 
@@ -25,7 +26,7 @@ export interface Submitted {
 }
 
 /** Ends a session the run will not use, so nobody else can finish it. */
-function dropSession(ctx: RunContext, ready: Ready): Promise<void> {
+function dropSession(ctx: BackupContext, ready: Ready): Promise<void> {
   return cancelUploadSession(ready.sessionUri)
     .then(() => undefined)
     .catch((error: Error) =>
@@ -35,7 +36,7 @@ function dropSession(ctx: RunContext, ready: Ready): Promise<void> {
     );
 }
 
-async function submitToAgent(ctx: RunContext, agentUrl: string, readies: Ready[], result: Submitted) {
+async function submitToAgent(ctx: BackupContext, agentUrl: string, readies: Ready[], result: Submitted) {
   let pending = readies;
   // Each refusal removes at least one busy target, so this ends.
   while (pending.length > 0) {
@@ -56,7 +57,7 @@ async function submitToAgent(ctx: RunContext, agentUrl: string, readies: Ready[]
     } catch (error) {
       for (const ready of pending) {
         await dropSession(ctx, ready);
-        result.done.push(failed(ctx, ready.planned, errorFailure(error)));
+        result.done.push(backupFailed(ctx, ready.planned, errorFailure(error)));
       }
       return;
     }
@@ -91,7 +92,7 @@ async function submitToAgent(ctx: RunContext, agentUrl: string, readies: Ready[]
           'JOB_CONFLICT',
           `target ${holder.targetId} is still busy with job ${holder.jobId} writing ${holder.objectName}`,
         );
-        result.done.push(failed(ctx, ready.planned, errorFailure(error), holder.jobId));
+        result.done.push(backupFailed(ctx, ready.planned, errorFailure(error), holder.jobId));
       }
     }
     pending = pending.filter((candidate) => !busy.has(candidate.planned.target.id));
@@ -99,7 +100,7 @@ async function submitToAgent(ctx: RunContext, agentUrl: string, readies: Ready[]
 }
 
 /** Submits per agent (agents side by side; each agent keeps the run's order, concurrency and stop-on-error). */
-export async function submitRuns(ctx: RunContext, readies: Ready[]): Promise<Submitted> {
+export async function submitRuns(ctx: BackupContext, readies: Ready[]): Promise<Submitted> {
   const byAgent = new Map<string, Ready[]>();
   for (const ready of readies) {
     const url = ready.planned.target.agentUrl;

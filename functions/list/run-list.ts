@@ -21,7 +21,7 @@ import {
 } from '../restore/drill-marks.js';
 import { readRetention } from '../retention/metadata.js';
 import type { FunctionDeps } from '../run/deps.js';
-import { planRun } from '../run/plan.js';
+import { selectTargets } from '../run/plan.js';
 
 export interface ListedBackup {
   objectName: string;
@@ -81,7 +81,7 @@ export async function runList(
   const now = deps.clock.now();
   const bucket = deps.storage.bucket(config.bucket);
   const targets = [];
-  for (const { target } of planRun(config, request, now)) {
+  for (const target of selectTargets(config, request.databases)) {
     const { proven, unproven } = await listProvenBackups(bucket, config, target, now).catch(
       (error: Error) => {
         throw new BackupError('INTERNAL', `cannot list the backups of ${target.id}: ${error.message}`, {

@@ -7,7 +7,7 @@ import { errorCodeOf } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
 import { errorFailure } from '../run/failure.js';
 import { updateObject } from '../storage/update-object.js';
-import type { VerifyContext } from '../verify/verify-target.js';
+import type { VerifyContext } from '../verify/verify-context.js';
 import { attest } from './attestation.js';
 import { proveObject } from './prove-object.js';
 import { listProvenBackups, reportUnproven, type UnprovenBackup } from './proven-backups.js';

@@ -1,5 +1,5 @@
 // The function's signed word that an object is a backup it checked: bucket, name, generation, size, CRC32C, MD5 and
-// when, signed with its Ed25519 key into the object's own metadata as it settles the backup. Whoever may write
+// when, signed with its Ed25519 key into the object's own metadata as it checks the backup. Whoever may write
 // objects and their metadata can copy these fields or invent them, never sign them; and the agent's job records,
 // which proved the object first, are pruned after some weeks, while this proof lasts as long as the object.
 // The message opens with a versioned prefix of its own, which no RFC 9421 signature base can (those open with a

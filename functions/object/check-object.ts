@@ -1,31 +1,20 @@
 // After a job succeeded: check the object against the agent's counts, record what the checks and later proofs read —
 // the function's signed attestation among them — decide which retention class it is in (its customTime), and say
-// whether the dump looks too small to be right.
+// whether the dump looks too small to be right: what a backup run and the watchdog report of a checked backup.
 import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
 import type { FunctionConfig, Target } from '../config/schema.js';
-import { type RetentionPolicy, retentionPolicy } from '../retention/classes.js';
-import { type Classified, classify, periodFirsts } from '../retention/classify.js';
+import { retentionPolicy } from '../retention/classes.js';
+import { classifyAmong } from '../retention/classify.js';
 import { classMetadata, type Retention, readRetention } from '../retention/metadata.js';
 import { getObject, type ObjectInfo } from '../storage/objects.js';
-import type { TargetBackup } from '../storage/target-backups.js';
 import { updateObject } from '../storage/update-object.js';
 import { attest } from './attestation.js';
-import { CHECK_FAILED_KEY, isGoodBackup, VERIFIED_KEY } from './good-backup.js';
+import { CHECK_FAILED_KEY, VERIFIED_KEY } from './good-backup.js';
 import { findMismatch } from './prove-object.js';
 import { listProvenBackups } from './proven-backups.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
-
-/** The classes a good backup dated `date` gets among the target's backups (it may be listed among them). */
-export function classifyAmong(
-  backups: readonly TargetBackup[],
-  date: string,
-  policy: RetentionPolicy,
-): Classified {
-  const good = backups.filter((backup) => isGoodBackup(backup.info)).map((backup) => backup.date);
-  return classify(date, periodFirsts(good), policy);
-}
 
 function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {
   return {
@@ -41,7 +30,7 @@ function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Reco
   };
 }
 
-export interface Settled {
+export interface Checked {
   info: ObjectInfo;
   /** Its class and retention end, as recorded on it. */
   retention?: Retention;
@@ -54,14 +43,14 @@ export interface Settled {
  * longest retention class the backup is the copy of, in one write. A mismatched object is marked with why, never
  * deleted: the function holds no delete permission, and the evidence stays for the admin.
  */
-export async function settleObject(
+export async function checkObject(
   bucket: Bucket,
   config: FunctionConfig,
   target: Target,
   planned: { objectName: string; date: string },
   job: JobStatus,
   now: Date,
-): Promise<Settled> {
+): Promise<Checked> {
   const info = await getObject(bucket, planned.objectName);
   if (!info) {
     throw new BackupError(
@@ -80,7 +69,7 @@ export async function settleObject(
   // Only proven backups take a period's place, or count in the median of recent sizes.
   const { proven: backups } = await listProvenBackups(bucket, config, target, now);
   const copy = classifyAmong(backups, planned.date, retentionPolicy(config));
-  const settled = await updateObject(bucket, info, {
+  const checked = await updateObject(bucket, info, {
     metadata: {
       ...verifiedMetadata(job, target, now),
       ...attest(config.bucket, info, config.signingKey, now),
@@ -88,11 +77,22 @@ export async function settleObject(
     keepUntil: copy.until,
     retention: classMetadata(copy.class),
   });
-  const retention = readRetention(settled);
+  const retention = readRetention(checked);
   const warning = shrinkWarning(
     job.bytesRead,
     earlierDumpSizes(backups, planned.date),
     config.shrinkWarningRatio,
   );
-  return { info: settled, ...(retention && { retention }), ...(warning && { warning }) };
+  return { info: checked, ...(retention && { retention }), ...(warning && { warning }) };
+}
+
+/** What a target's report says of a checked backup; a dump that shrank is its error (BACKUP_SHRANK), kept all the same. */
+export function checkedReport(checked: Checked, jobId: string) {
+  return {
+    jobId,
+    bytes: checked.info.size,
+    generation: checked.info.generation,
+    ...(checked.retention && { retention: checked.retention }),
+    ...(checked.warning && { error: { code: 'BACKUP_SHRANK', message: checked.warning } }),
+  };
 }

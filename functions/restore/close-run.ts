@@ -1,4 +1,4 @@
-// The end of a restore run — on demand, the weekly drill, or the drills `verify` settles each morning: one summary,
+// The end of a restore run — on demand, the weekly drill, or the drills `verify` follows up each morning: one summary,
 // one log line, and one alert if anything failed.
 import { backupDate } from '../../core/object-name.js';
 import { sendRunAlert } from '../alerts/send-alert.js';

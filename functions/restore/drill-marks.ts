@@ -24,7 +24,7 @@ export function drillSubmitted(jobId: string, now: Date): Record<string, string>
 }
 
 /** The marks of a drill that ended. */
-export function drillSettled(
+export function drillEnded(
   status: Pick<RestoreStatus, 'state' | 'errorCode' | 'errorMessage' | 'durationMs'>,
   now: Date,
 ): Record<string, string | null> {

@@ -1,79 +1,60 @@
-// What every step of a restore run shares, and how a target's outcome is logged and reported in one place.
-import type { Bucket } from '@google-cloud/storage';
-import type { AgentClient } from '../agent/agent-client.js';
-import type { FunctionConfig } from '../config/schema.js';
+// What every step of a restore run shares beyond any run's, and how a restore target's outcome is reported: the
+// backup it read (none when no backup could be chosen), and what the restore found.
+import type { Target } from '../config/schema.js';
 import type { LogFields } from '../logging/logger.js';
-import type { FunctionDeps } from '../run/deps.js';
 import type { FailureInfo } from '../run/failure.js';
-import type { PlannedTarget } from '../run/plan.js';
-import { type RestoreOutcome, reportFor, type TargetReport } from '../run/report.js';
+import type { TargetObject } from '../run/plan.js';
+import type { RestoreOutcome, TargetDetails, TargetReport } from '../run/report.js';
+import { finishTarget, type RunContext, targetFields } from '../run/run-context.js';
+import type { ChosenBackup } from './choose-backup.js';
 
-export interface RestoreContext {
-  config: FunctionConfig;
-  deps: FunctionDeps;
-  bucket: Bucket;
-  agent: AgentClient;
-  runId: string;
+export interface RestoreContext extends RunContext {
+  /** The weekly drill's run (or the drills `verify` follows up): each restore's end is recorded on its object. */
   drill: boolean;
-  /** Epoch milliseconds: the end of the run's polling budget. */
-  deadline: number;
-  /** Epoch milliseconds: when the run started. */
-  startedAt: number;
 }
 
-export function restoreFields(ctx: RestoreContext, planned: PlannedTarget): LogFields {
-  const { target, objectName } = planned;
-  return {
-    runId: ctx.runId,
-    targetId: target.id,
-    database: target.database,
-    object: objectName,
-    drill: ctx.drill,
-  };
+/** A target of a restore run and the backup chosen for it, once one is. */
+export interface RestoreTarget {
+  target: Target;
+  backup?: ChosenBackup;
 }
 
-/** Logs `restore.<outcome>` with the target's fields and returns its report. */
+/** The target and the object a restore is about, for its report: no object until a backup is chosen. */
+function reported({ target, backup }: RestoreTarget): TargetObject {
+  return { target, objectName: backup?.info.name ?? '' };
+}
+
+export function restoreFields(ctx: RestoreContext, restore: RestoreTarget): LogFields {
+  return { ...targetFields(ctx, reported(restore)), drill: ctx.drill };
+}
+
+/** Logs `restore.<outcome>` with the target's fields and what the restore found; returns its report. */
 export function finishRestore(
   ctx: RestoreContext,
-  planned: PlannedTarget,
+  restore: RestoreTarget,
   outcome: RestoreOutcome,
   message: string,
-  extra: Partial<TargetReport<RestoreOutcome>> = {},
+  extra: TargetDetails = {},
 ): TargetReport<RestoreOutcome> {
-  const report = reportFor<RestoreOutcome>(planned, outcome, extra);
-  const { restore } = report;
-  ctx.deps.logger.event(`restore.${outcome}`, message, {
-    ...restoreFields(ctx, planned),
-    jobId: report.jobId,
-    bytes: report.bytes,
-    generation: report.generation,
-    scratchDatabase: restore?.scratchDatabase,
-    scratch: restore?.scratch,
-    recoveryMs: restore?.durationMs,
-    tables: restore?.tables.length,
-    checksFailed: restore?.checks.filter((check) => !check.ok).map((check) => check.name),
-    errorCode: report.error?.code,
-    stderrTail: report.error?.stderrTail,
+  const found = extra.restore;
+  return finishTarget(ctx, 'restore', reported(restore), outcome, message, extra, {
+    drill: ctx.drill,
+    scratchDatabase: found?.scratchDatabase,
+    scratch: found?.scratch,
+    recoveryMs: found?.durationMs,
+    tables: found?.tables.length,
+    checksFailed: found?.checks.filter((check) => !check.ok).map((check) => check.name),
   });
-  return report;
 }
 
 export function restoreFailed(
   ctx: RestoreContext,
-  planned: PlannedTarget,
+  restore: RestoreTarget,
   error: FailureInfo,
-  extra: Partial<TargetReport<RestoreOutcome>> = {},
+  extra: TargetDetails = {},
 ) {
   const outcome = error.code === 'BACKUP_MISSING' ? 'missing' : 'failed';
   const what = ctx.drill ? 'restore drill' : 'restore';
-  return finishRestore(
-    ctx,
-    planned,
-    outcome,
-    `${what} of ${planned.target.database} ${outcome}: ${error.message}`,
-    {
-      ...extra,
-      error,
-    },
-  );
+  const message = `${what} of ${restore.target.database} ${outcome}: ${error.message}`;
+  return finishRestore(ctx, restore, outcome, message, { ...extra, error });
 }

@@ -5,20 +5,13 @@ import { BackupError } from '../../core/errors.js';
 import type { RestoreRequestInput } from '../../core/restore-protocol.js';
 import type { Target } from '../config/schema.js';
 import { errorFailure } from '../run/failure.js';
-import type { PlannedTarget } from '../run/plan.js';
 import type { RestoreOutcome, TargetReport } from '../run/report.js';
 import { updateObject } from '../storage/update-object.js';
 import { type ChosenBackup, chooseBackup } from './choose-backup.js';
 import { drillSubmitted } from './drill-marks.js';
 import type { RestoreRequest } from './request.js';
 import { type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
-
-/** A restore the run waits for: its own, or one already running that it attached to. */
-export interface TrackedRestore {
-  planned: PlannedTarget;
-  backup: ChosenBackup;
-  jobId: string;
-}
+import type { TrackedRestore } from './restore-outcome.js';
 
 export type Submitted =
   | { kind: 'tracked'; tracked: TrackedRestore }
@@ -42,10 +35,10 @@ export async function submitRestore(
   target: Target,
   request: RestoreRequest,
 ): Promise<Submitted> {
-  let planned: PlannedTarget = { target, objectName: '', date: '' };
+  let backup: ChosenBackup | undefined;
   try {
-    const backup = await chooseBackup(ctx, target, request.date);
-    planned = { target, objectName: backup.info.name, date: backup.date };
+    backup = await chooseBackup(ctx, target, request.date);
+    const chosen = { target, backup };
     const body: RestoreRequestInput = {
       runId: ctx.runId,
       targetId: target.id,
@@ -68,23 +61,23 @@ export async function submitRestore(
         'restore.attached',
         `restore ${holder.jobId} of run ${holder.runId} is already reading this object`,
         {
-          ...restoreFields(ctx, planned),
+          ...restoreFields(ctx, chosen),
           jobId: holder.jobId,
         },
       );
-      return { kind: 'tracked', tracked: { planned, backup, jobId: holder.jobId } };
+      return { kind: 'tracked', tracked: { ...chosen, jobId: holder.jobId } };
     }
     const { jobId, scratchDatabase } = submission.accepted;
     ctx.deps.logger.event(
       'restore.submitted',
       `the agent accepted restore ${jobId} into ${scratchDatabase}`,
       {
-        ...restoreFields(ctx, planned),
+        ...restoreFields(ctx, chosen),
         jobId,
         generation: backup.info.generation,
       },
     );
-    // Recorded at once, so a drill that outlives this run is found and settled by the next one.
+    // Recorded at once, so a drill that outlives this run is found and followed up by the next one.
     if (ctx.drill) {
       await updateObject(ctx.bucket, backup.info, {
         metadata: drillSubmitted(jobId, ctx.deps.clock.now()),
@@ -92,12 +85,12 @@ export async function submitRestore(
         ctx.deps.logger.event(
           'restore.mark-failed',
           `could not record drill ${jobId}: ${error.message}`,
-          restoreFields(ctx, planned),
+          restoreFields(ctx, chosen),
         ),
       );
     }
-    return { kind: 'tracked', tracked: { planned, backup, jobId } };
+    return { kind: 'tracked', tracked: { ...chosen, jobId } };
   } catch (error) {
-    return { kind: 'done', report: restoreFailed(ctx, planned, errorFailure(error)) };
+    return { kind: 'done', report: restoreFailed(ctx, { target, backup }, errorFailure(error)) };
   }
 }

@@ -1,6 +1,9 @@
 // Which copy a good backup is: the first good backup of a day, ISO week, month and year (in the backup time zone)
 // is that period's copy, kept until the end of the longest class it belongs to. Pure: the target's good backups
 // are passed in, so the same answer comes whenever and by whichever run it is asked.
+
+import { isGoodBackup } from '../object/good-backup.js';
+import type { TargetBackup } from '../storage/target-backups.js';
 import {
   backupDay,
   classEnd,
@@ -56,4 +59,14 @@ export function classify(date: string, firsts: PeriodFirsts, policy: RetentionPo
   }
   // The daily class is always on (BACKUP_RETENTION_DAILY_DAYS is at least 1), so `best` is always set.
   return { ...(best as { class: RetentionClass; until: Date }), classes };
+}
+
+/** The classes a good backup dated `date` gets among the target's backups (it may be listed among them). */
+export function classifyAmong(
+  backups: readonly TargetBackup[],
+  date: string,
+  policy: RetentionPolicy,
+): Classified {
+  const good = backups.filter((backup) => isGoodBackup(backup.info)).map((backup) => backup.date);
+  return classify(date, periodFirsts(good), policy);
 }

@@ -1,15 +1,15 @@
 // The on-demand `retention` function: the classes applied to every backup already in the bucket (those from before
-// retention, or settled by an older version), only ever moving a customTime forward, so running it again changes
+// retention, or checked by an older version), only ever moving a customTime forward, so running it again changes
 // nothing. A dry run reports the same plan and writes nothing.
 import { randomUUID } from 'node:crypto';
 import type { Bucket } from '@google-cloud/storage';
 import type { EngineName } from '../../core/formats.js';
 import { mapInOrder } from '../../core/pool.js';
-import type { FunctionConfig } from '../config/schema.js';
+import type { FunctionConfig, Target } from '../config/schema.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { FunctionDeps } from '../run/deps.js';
 import { errorFailure, type FailureInfo } from '../run/failure.js';
-import { type PlannedTarget, planRun } from '../run/plan.js';
+import { selectTargets } from '../run/plan.js';
 import { updateObject } from '../storage/update-object.js';
 import { retentionPolicy } from './classes.js';
 import { type PlannedBackup, planRetention } from './plan.js';
@@ -76,7 +76,7 @@ async function apply(ctx: Context, { backup, report, update }: Step, fields: obj
   }
 }
 
-async function retainTarget(ctx: Context, { target }: PlannedTarget): Promise<RetentionTargetReport> {
+async function retainTarget(ctx: Context, target: Target): Promise<RetentionTargetReport> {
   const who = { targetId: target.id, database: target.database, engine: target.engine };
   const fields = { runId: ctx.runId, targetId: target.id, database: target.database };
   const counts = { extend: 0, unchanged: 0, unchecked: 0, failed: 0, due: 0 };
@@ -115,11 +115,11 @@ export async function runRetention(
 ): Promise<RetentionReport> {
   const now = deps.clock.now();
   const runId = randomUUID();
-  const plan = planRun(config, request, now);
+  const selected = selectTargets(config, request.databases);
   deps.logger.event(
     'retention.started',
-    `${request.dryRun ? 'dry run: planning' : 'applying'} retention for ${plan.length} target(s)`,
-    { runId, targets: plan.length, dryRun: request.dryRun },
+    `${request.dryRun ? 'dry run: planning' : 'applying'} retention for ${selected.length} target(s)`,
+    { runId, targets: selected.length, dryRun: request.dryRun },
   );
   const ctx: Context = {
     config,
@@ -129,7 +129,7 @@ export async function runRetention(
     dryRun: request.dryRun,
     now,
   };
-  const targets = await mapInOrder(plan, config.concurrency, (planned) => retainTarget(ctx, planned));
+  const targets = await mapInOrder(selected, config.concurrency, (target) => retainTarget(ctx, target));
   const finishedAt = deps.clock.now();
   const status = targets.some((target) => target.outcome === 'failed') ? 'failed' : 'ok';
   const totals = { extended: 0, due: 0, failed: 0 };

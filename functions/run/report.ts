@@ -6,7 +6,7 @@ import type { NewestKept } from '../retention/hold-newest.js';
 import type { Retention } from '../retention/metadata.js';
 import type { KeptBackup } from '../retention/plan.js';
 import type { DeepCheck } from '../verify/deep-check.js';
-import type { PlannedTarget } from './plan.js';
+import type { TargetObject } from './plan.js';
 
 export const BACKUP_OUTCOMES = [
   'succeeded',
@@ -79,6 +79,11 @@ export interface TargetReport<O extends Outcome = Outcome> {
   deepCheck?: DeepCheck;
 }
 
+/** Whatever is known of a target besides who it is and its outcome. */
+export type TargetDetails = Partial<
+  Omit<TargetReport, 'targetId' | 'database' | 'engine' | 'objectName' | 'outcome'>
+>;
+
 export interface RunReport<O extends Outcome = Outcome> {
   kind: 'backup' | 'verify' | 'restore';
   runId: string;
@@ -95,7 +100,7 @@ export interface RunReport<O extends Outcome = Outcome> {
   drill?: boolean;
   /** verify: every byte of each object was read (the deep check). */
   deep?: boolean;
-  /** verify: the drills of earlier restore runs it settled, reported (and alerted) as a drill's. */
+  /** verify: the drills of earlier restore runs it followed up, reported (and alerted) as a drill's. */
   drills?: RunReport<RestoreOutcome>;
 }
 
@@ -105,9 +110,9 @@ export function isAlerting(outcome: Outcome): boolean {
 
 /** A target's report: who it is, its outcome, and whatever else is known. */
 export function reportFor<O extends Outcome>(
-  planned: PlannedTarget,
+  planned: TargetObject,
   outcome: O,
-  extra: Partial<TargetReport<O>> = {},
+  extra: TargetDetails = {},
 ): TargetReport<O> {
   const { target, objectName } = planned;
   return {

@@ -100,8 +100,8 @@ export function judgeTarget(
 ): TargetStatus {
   const problems: Problem[] = [];
   // The schedule's latest run that has had its job time to finish: its date is the backup that must exist.
-  const settledBy = new Date(now.getTime() - config.jobTimeoutMinutes * 60_000);
-  const due = backupDate(lastScheduledRun(config.schedule, config.timeZone, settledBy), config.timeZone);
+  const endedBy = new Date(now.getTime() - config.jobTimeoutMinutes * 60_000);
+  const due = backupDate(lastScheduledRun(config.schedule, config.timeZone, endedBy), config.timeZone);
   const good = backups.find((backup) => isGoodBackup(backup.info));
   const newestGood = good && {
     objectName: good.info.name,

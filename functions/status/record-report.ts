@@ -24,7 +24,7 @@ function entryOf(report: RunReport, target: TargetReport, by: RecordEntry['by'])
   };
 }
 
-/** Verify speaks of the day it checked: it settles that day's attempt, not a later one. */
+/** Verify speaks of the day it checked: it speaks for that day's attempt, not a later one. */
 const notNewer = (date: string) => (current: RecordEntry | undefined) =>
   current?.date === undefined || current.date <= date;
 

@@ -5,7 +5,7 @@ import { BackupError } from '../../core/errors.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { listProvenBackups } from '../object/proven-backups.js';
 import type { FunctionDeps } from '../run/deps.js';
-import { planRun } from '../run/plan.js';
+import { selectTargets } from '../run/plan.js';
 import { judgeTarget, type Problem, type TargetStatus } from './judge-target.js';
 import { readRecord } from './status-record.js';
 
@@ -28,7 +28,7 @@ export async function runStatus(
   const now = deps.clock.now();
   const bucket = deps.storage.bucket(config.bucket);
   const targets: TargetStatus[] = [];
-  for (const { target } of planRun(config, request, now)) {
+  for (const target of selectTargets(config, request.databases)) {
     const [{ proven, unproven }, record] = await Promise.all([
       listProvenBackups(bucket, config, target, now),
       readRecord(bucket, config.prefix, target.id),

@@ -1,5 +1,5 @@
 // A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert; then the
-// drills left running by earlier restore runs settled, with an alert of their own.
+// drills left running by earlier restore runs followed up, with an alert of their own.
 import { randomUUID } from 'node:crypto';
 import { backupDate } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
@@ -9,11 +9,13 @@ import type { ScheduledExecution } from '../http/scheduled-execution.js';
 import type { FunctionDeps } from '../run/deps.js';
 import { planRun } from '../run/plan.js';
 import { type RunReport, summarise, type VerifyOutcome } from '../run/report.js';
+import { startRun } from '../run/run-context.js';
 import { lastScheduledRun } from '../run/schedule-day.js';
 import { recordReport } from '../status/record-report.js';
 import type { VerifyRequest } from './request.js';
+import type { VerifyContext } from './verify-context.js';
 import { verifyDrills } from './verify-drills.js';
-import { type VerifyContext, verifyTarget } from './verify-target.js';
+import { verifyTarget } from './verify-target.js';
 
 export async function runVerify(
   config: FunctionConfig,
@@ -35,14 +37,7 @@ export async function runVerify(
       ...execution,
     },
   );
-  const ctx: VerifyContext = {
-    config,
-    deps,
-    bucket: deps.storage.bucket(config.bucket),
-    agent: deps.agent,
-    runId,
-    deep: request.deep === true,
-  };
+  const ctx: VerifyContext = { ...startRun(config, deps, runId, startedAt), deep: request.deep === true };
   const targets = await mapInOrder(plan, config.concurrency, (planned) => verifyTarget(ctx, planned));
   const finishedAt = deps.clock.now();
   const report = summarise({

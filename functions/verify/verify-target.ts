@@ -2,36 +2,24 @@
 // recorded)? If not, what does its agent say — settle a job that finished after its run stopped waiting, cancel one
 // that is stuck, report what is missing. Then earlier backups without the function's attestation are attested where
 // their agent's record still proves them.
-import type { Bucket } from '@google-cloud/storage';
 import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
-import type { AgentClient } from '../agent/agent-client.js';
-import type { FunctionConfig } from '../config/schema.js';
 import { attestEarlier } from '../object/attest-earlier.js';
-import { settleObject } from '../object/check-object.js';
+import { checkedReport, checkObject } from '../object/check-object.js';
 import { isVerified, knownFault } from '../object/good-backup.js';
 import { proveObject } from '../object/prove-object.js';
 import { holdNewest } from '../retention/hold-newest.js';
 import { readRetention } from '../retention/metadata.js';
-import type { FunctionDeps } from '../run/deps.js';
 import { errorFailure, jobFailure } from '../run/failure.js';
 import { minutesGoing } from '../run/job-age.js';
 import type { PlannedTarget } from '../run/plan.js';
-import { reportFor, type TargetReport, type VerifyOutcome } from '../run/report.js';
+import type { TargetDetails, TargetReport, VerifyOutcome } from '../run/report.js';
+import { finishTarget } from '../run/run-context.js';
 import { getObject, type ObjectInfo } from '../storage/objects.js';
 import { deepCheck } from './deep-check.js';
+import type { VerifyContext } from './verify-context.js';
 
-export interface VerifyContext {
-  config: FunctionConfig;
-  deps: FunctionDeps;
-  bucket: Bucket;
-  agent: AgentClient;
-  runId: string;
-  /** Read every byte of each proven object (the deep check). */
-  deep: boolean;
-}
-
-type Result = Omit<TargetReport<VerifyOutcome>, 'targetId' | 'database' | 'engine' | 'objectName'>;
+type Result = TargetDetails & { outcome: VerifyOutcome };
 
 /** A proven object read whole: the result stands if its bytes are the recorded ones, and fails if not. */
 async function readWhole(ctx: VerifyContext, planned: PlannedTarget, info: ObjectInfo, result: Result) {
@@ -64,7 +52,7 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
     const result: Result = { outcome: 'verified', ...found, ...(retention && { retention }) };
     return ctx.deep ? readWhole(ctx, planned, info, result) : result;
   }
-  const settled = await settleObject(
+  const checked = await checkObject(
     ctx.bucket,
     ctx.config,
     planned.target,
@@ -72,11 +60,9 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
     job,
     ctx.deps.clock.now(),
   );
-  const kept = { ...found, ...(settled.retention && { retention: settled.retention }) };
-  const result: Result = settled.warning
-    ? { outcome: 'warning', ...kept, error: { code: 'BACKUP_SHRANK', message: settled.warning } }
-    : { outcome: 'settled', ...kept };
-  return ctx.deep ? readWhole(ctx, planned, settled.info, result) : result;
+  const report = checkedReport(checked, job.jobId);
+  const result: Result = { outcome: report.error ? 'warning' : 'settled', ...report };
+  return ctx.deep ? readWhole(ctx, planned, checked.info, result) : result;
 }
 
 /** A job still queued or running: fine within the job time-out, cancelled and reported stuck beyond it. */
@@ -177,22 +163,21 @@ export async function verifyTarget(
     // Without an object the backup is missing, whatever stopped the agent from saying why.
     result = { outcome: info ? 'failed' : 'missing', error: errorFailure(error) };
   }
+  const { outcome, ...details } = result;
   const summary = result.error ? `: ${result.error.message}` : '';
-  ctx.deps.logger.event(`verify.${result.outcome}`, `${objectName} ${result.outcome}${summary}`, {
-    runId: ctx.runId,
-    targetId: target.id,
-    database: target.database,
-    object: objectName,
-    jobId: result.jobId,
-    bytes: result.bytes,
-    errorCode: result.error?.code,
-    stderrTail: result.error?.stderrTail,
-    retentionClass: result.retention?.class ?? undefined,
-    keptUntil: result.retention?.keptUntil,
-    deepCheck: result.deepCheck && (result.deepCheck.passed ? 'passed' : 'failed'),
-  });
+  const report = finishTarget(
+    ctx,
+    'verify',
+    planned,
+    outcome,
+    `${objectName} ${outcome}${summary}`,
+    details,
+    {
+      deepCheck: result.deepCheck && (result.deepCheck.passed ? 'passed' : 'failed'),
+    },
+  );
   // Before the newest good copy is held: a backup attested now may be it.
   await attestEarlier(ctx, target);
   const newestKept = await keepNewest(ctx, planned);
-  return reportFor(planned, result.outcome, { ...result, ...(newestKept && { newestKept }) });
+  return newestKept ? { ...report, newestKept } : report;
 }

@@ -1,14 +1,22 @@
 // The end of a target's restore, from its agent's last word: restored and validated, failed (with the tool's own
 // words and what the validation found), or still running at the end of the budget; a drill's end is recorded on
-// the object.
+// the object. And how a run watches its restores until then (each read on its own).
 import type { RestoreStatus } from '../../core/restore-protocol.js';
+import type { Target } from '../config/schema.js';
+import type { JobWatch, LastSeen } from '../run/await-jobs.js';
 import { errorFailure } from '../run/failure.js';
 import type { RestoreDetails, RestoreOutcome, TargetReport } from '../run/report.js';
 import { updateObject } from '../storage/update-object.js';
-import type { AwaitedRestore } from './await-restores.js';
-import { drillSettled } from './drill-marks.js';
+import type { ChosenBackup } from './choose-backup.js';
+import { drillEnded } from './drill-marks.js';
 import { finishRestore, type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
-import type { TrackedRestore } from './submit-restore.js';
+
+/** A restore the run waits for: its own, or one already running that it attached to. */
+export interface TrackedRestore {
+  target: Target;
+  backup: ChosenBackup;
+  jobId: string;
+}
 
 function restoreDetails(status: RestoreStatus): RestoreDetails {
   const {
@@ -37,39 +45,34 @@ function restoreDetails(status: RestoreStatus): RestoreDetails {
   };
 }
 
+const ENDED: readonly string[] = ['succeeded', 'failed', 'interrupted'];
+
 /** Records a drill's end on the object it read; a failure to record is logged, never the drill's outcome. */
 async function markDrill(ctx: RestoreContext, tracked: TrackedRestore, status: RestoreStatus): Promise<void> {
-  if (
-    !ctx.drill ||
-    (status.state !== 'succeeded' && status.state !== 'failed' && status.state !== 'interrupted')
-  )
-    return;
+  if (!ctx.drill || !ENDED.includes(status.state)) return;
   await updateObject(ctx.bucket, tracked.backup.info, {
-    metadata: drillSettled(status, ctx.deps.clock.now()),
+    metadata: drillEnded(status, ctx.deps.clock.now()),
   }).catch((error: Error) =>
     ctx.deps.logger.event('restore.mark-failed', `could not record the drill's end: ${error.message}`, {
-      ...restoreFields(ctx, tracked.planned),
+      ...restoreFields(ctx, tracked),
       jobId: status.jobId,
     }),
   );
 }
 
-export async function settleRestore(
+export async function restoreOutcome(
   ctx: RestoreContext,
   tracked: TrackedRestore,
-  last: AwaitedRestore,
+  last: LastSeen<RestoreStatus>,
 ): Promise<TargetReport<RestoreOutcome>> {
-  const { planned, backup, jobId } = tracked;
+  const { backup, jobId } = tracked;
   const found = { jobId, bytes: backup.info.size, generation: backup.info.generation };
-  if (last instanceof Error) return restoreFailed(ctx, planned, errorFailure(last), found);
-  if (
-    last === null ||
-    (last.state !== 'succeeded' && last.state !== 'failed' && last.state !== 'interrupted')
-  ) {
+  if (last instanceof Error) return restoreFailed(ctx, tracked, errorFailure(last), found);
+  if (last === null || !ENDED.includes(last.state)) {
     const state = last?.state ?? 'not yet seen';
     return finishRestore(
       ctx,
-      planned,
+      tracked,
       'running',
       `restore ${jobId} is ${state} at the end of the run's budget`,
       {
@@ -83,22 +86,40 @@ export async function settleRestore(
   const extra = { ...found, restore: restoreDetails(last) };
   if (last.state === 'succeeded') {
     const recovery = last.durationMs === undefined ? '' : ` in ${(last.durationMs / 1000).toFixed(1)} s`;
-    return finishRestore(
-      ctx,
-      planned,
-      'restored',
-      `${backup.info.name} restored into ${last.scratchDatabase} and validated${recovery}`,
-      extra,
-    );
+    const message = `${backup.info.name} restored into ${last.scratchDatabase} and validated${recovery}`;
+    return finishRestore(ctx, tracked, 'restored', message, extra);
   }
-  return restoreFailed(
-    ctx,
-    planned,
-    {
-      code: last.errorCode ?? (last.state === 'interrupted' ? 'JOB_INTERRUPTED' : 'RESTORE_FAILED'),
-      message: last.errorMessage ?? `the restore ended ${last.state}`,
-      stderrTail: last.stderrTail,
-    },
-    extra,
-  );
+  const failure = {
+    code: last.errorCode ?? (last.state === 'interrupted' ? 'JOB_INTERRUPTED' : 'RESTORE_FAILED'),
+    message: last.errorMessage ?? `the restore ended ${last.state}`,
+    stderrTail: last.stderrTail,
+  };
+  return restoreFailed(ctx, tracked, failure, extra);
+}
+
+export function watchRestores(
+  ctx: RestoreContext,
+): JobWatch<TrackedRestore, RestoreStatus, TargetReport<RestoreOutcome>> {
+  return {
+    kind: 'restore',
+    reads: (open) =>
+      open.map((job) => ({
+        jobs: [job],
+        fields: { jobId: job.jobId },
+        async read() {
+          const status = await ctx.agent.restore(job.target.agentUrl, job.jobId);
+          return () => status;
+        },
+      })),
+    progress: (tracked, { targetId, jobId, state, step, bytesDownloaded, bytesRestored }) => ({
+      targetId,
+      jobId,
+      state,
+      ...(step && { step }),
+      bytesDownloaded,
+      bytesRestored,
+      objectBytes: tracked.backup.info.size,
+    }),
+    outcome: (tracked, last) => restoreOutcome(ctx, tracked, last),
+  };
 }

@@ -1,5 +1,5 @@
-// Drills an earlier run left running (its budget ended first), settled by the next restore run and by every `verify`:
-// each proven backup still marked with a running drill is looked up on its agent. One that ended is recorded and
+// Drills an earlier run left running (its budget ended first), followed up by the next restore run and by every
+// `verify`: each proven backup still marked with a running drill is looked up on its agent. One that ended is recorded and
 // reported, so a failed one is alerted; one running past the job time-out is cancelled and reported stuck; one its
 // agent no longer knows, or whose answer is about another object, is reported as such; one whose agent has given no
 // readable answer since the job time-out passed failed (AGENT_UNREACHABLE). One still within the time-out is left.
@@ -12,13 +12,13 @@ import { minutesGoing } from '../run/job-age.js';
 import type { RestoreOutcome, TargetReport } from '../run/report.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
-import { drillSettled, minutesSinceSubmitted, pendingDrill } from './drill-marks.js';
+import { drillEnded, minutesSinceSubmitted, pendingDrill } from './drill-marks.js';
 import type { RestoreContext } from './restore-context.js';
-import { settleRestore } from './settle-restore.js';
+import { restoreOutcome } from './restore-outcome.js';
 
 /**
  * JOB_UNKNOWN when the agent's status of `jobId` is about another object or target than the drill's: a job id on a
- * mark (which anyone who may write metadata can plant) never lets another job's answer settle a drill.
+ * mark (which anyone who may write metadata can plant) never lets another job's answer end a drill.
  */
 function answerMismatch(status: RestoreStatus, jobId: string, target: Target, info: ObjectInfo) {
   if (status.objectName === info.name && status.targetId === target.id) return undefined;
@@ -31,7 +31,7 @@ function answerMismatch(status: RestoreStatus, jobId: string, target: Target, in
 /** Records the drill failed on its object, and returns why. */
 async function recordFailed(ctx: RestoreContext, info: ObjectInfo, error: BackupError): Promise<BackupError> {
   const failed = { state: 'failed' as const, errorCode: error.code, errorMessage: error.message };
-  await updateObject(ctx.bucket, info, { metadata: drillSettled(failed, ctx.deps.clock.now()) });
+  await updateObject(ctx.bucket, info, { metadata: drillEnded(failed, ctx.deps.clock.now()) });
   return error;
 }
 
@@ -109,7 +109,7 @@ async function endOf(
   );
 }
 
-export async function settlePendingDrills(
+export async function collectEarlierDrills(
   ctx: RestoreContext,
   targets: readonly Target[],
 ): Promise<TargetReport<RestoreOutcome>[]> {
@@ -125,11 +125,7 @@ export async function settlePendingDrills(
         const last = await endOf(ctx, target, info, jobId);
         if (!last) continue;
         const backup = { info: { ...info, crc32c: info.crc32c, md5Hash: info.md5Hash }, date };
-        const report = await settleRestore(
-          drillCtx,
-          { planned: { target, objectName: info.name, date }, backup, jobId },
-          last,
-        );
+        const report = await restoreOutcome(drillCtx, { target, backup, jobId }, last);
         reports.push({
           ...report,
           note: `a drill of an earlier run, ended since${report.note ? `; ${report.note}` : ''}`,
