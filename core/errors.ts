@@ -42,7 +42,10 @@ export const HTTP_STATUS_BY_CODE = {
   OBJECT_EXISTS: 412,
   SESSION_REFUSED: 502,
   AGENT_UNREACHABLE: 502,
+  /** The agent refused the call: its signature (401), or what it asked (the agent's own code says which). */
   AGENT_REJECTED: 502,
+  /** A signed answer of the agent's that is not what the protocol says: not JSON, or fields the schema refuses. */
+  AGENT_ANSWER_INVALID: 502,
   // The agent's answers: each is believed only when signed by that agent's key for the request it answers
   AGENT_RESPONSE_UNSIGNED: 502,
   AGENT_RESPONSE_UNBOUND: 502,

@@ -2,7 +2,7 @@
 // restore, read it, cancel it. Every answer is believed only once verified as that agent's signed answer to the request
 // (agent-trust.ts).
 import type { z } from 'zod';
-import { BackupError, errorCodeOf } from '../../core/errors.js';
+import { errorCodeOf } from '../../core/errors.js';
 import {
   AGENT_PATHS,
   type BusyJob,
@@ -25,6 +25,7 @@ import {
 import { type SigningKey, sign, verifyResponse } from '../../core/signing/index.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { Clock } from '../run/clock.js';
+import { type AgentCall, AgentError } from './agent-error.js';
 import { type AgentTrust, trustedAgents } from './agent-trust.js';
 
 export interface AgentClientDeps {
@@ -67,10 +68,19 @@ function agentUrlFor(agentUrl: string, path: string): string {
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
+/** What the call asks about besides its path, for the error that may come of it. */
+type About = Omit<AgentCall, 'host'>;
+
+/** The reason of a failed fetch: undici puts the socket's own error in `cause`. */
+function fetchReason(cause: unknown): string {
+  if (!(cause instanceof Error)) return '';
+  return cause.cause instanceof Error ? cause.cause.message : cause.message;
+}
+
 function createAgentClient(deps: AgentClientDeps): AgentClient {
-  const call = async (agentUrl: string, method: Method, path: string, body = '') => {
+  const call = async (agentUrl: string, method: Method, path: string, about: About, body = '') => {
     const url = agentUrlFor(agentUrl, path);
-    const where = new URL(agentUrl).host;
+    const where: AgentCall = { host: new URL(agentUrl).host, ...about };
     const { answerKey, fetch: agentFetch = deps.fetch } = deps.trust(agentUrl);
     const unsigned = { 'content-type': 'application/json' };
     const headers = {
@@ -88,23 +98,18 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       });
       bytes = Buffer.from(await response.arrayBuffer());
     } catch (cause) {
-      const reason =
-        cause instanceof Error ? (cause.cause instanceof Error ? cause.cause.message : cause.message) : '';
-      throw new BackupError('AGENT_UNREACHABLE', `the agent at ${where} did not answer: ${reason}`, {
-        cause,
-      });
+      const message = `the agent at ${where.host} did not answer: ${fetchReason(cause)}`;
+      throw new AgentError('AGENT_UNREACHABLE', message, where, { cause });
     }
+    const answered = { status: response.status, headers: Object.fromEntries(response.headers), body: bytes };
     try {
-      const answered = {
-        status: response.status,
-        headers: Object.fromEntries(response.headers),
-        body: bytes,
-      };
       verifyResponse(answered, { method, url, headers, body }, answerKey);
     } catch (error) {
-      throw new BackupError(
+      const message = `an answer from the agent at ${where.host} was refused: ${(error as Error).message}`;
+      throw new AgentError(
         errorCodeOf(error),
-        `an answer from the agent at ${where} was refused: ${(error as Error).message}`,
+        message,
+        { ...where, status: response.status },
         { cause: error },
       );
     }
@@ -116,55 +121,57 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     }
     return { status: response.status, answer, where };
   };
+  type Answer = Awaited<ReturnType<typeof call>>;
 
-  const parsed = <T>(answer: unknown, where: string, schema: z.ZodType<T>): T => {
+  /** The answer as `schema` reads it, or AGENT_ANSWER_INVALID: signed by the agent, yet not the protocol's. */
+  const parsed = <T>({ status, answer, where }: Answer, schema: z.ZodType<T>): T => {
     const result = schema.safeParse(answer);
     if (!result.success) {
-      throw new BackupError('AGENT_REJECTED', `the agent at ${where} gave an answer outside the protocol`);
+      const message = `the agent at ${where.host} gave an answer outside the protocol`;
+      throw new AgentError('AGENT_ANSWER_INVALID', message, { ...where, status });
     }
     return result.data;
   };
 
   /** The agent's refusal as an error, with its own code and message; never the request (it is signed). */
-  const refusal = (status: number, answer: unknown, where: string) => {
+  const refusal = ({ status, answer, where }: Answer) => {
     const body = errorBodySchema.safeParse(answer);
-    const agentCode = body.success ? body.data.error.code : `HTTP ${status}`;
-    const message = body.success ? body.data.error.message : 'no error body';
-    const error =
+    const agentCode = body.success ? body.data.error.code : undefined;
+    const context = { ...where, status, ...(agentCode && { agentCode }) };
+    const said = agentCode ?? `HTTP ${status}`;
+    const message =
       status === 401
-        ? new BackupError(
-            'AGENT_REJECTED',
-            `the agent at ${where} refused the request's signature (${agentCode})`,
-          )
-        : new BackupError(
-            'AGENT_REJECTED',
-            `the agent at ${where} answered ${status} ${agentCode}: ${message}`,
-          );
-    return { agentCode, busy: body.success ? body.data.error.busy : undefined, error };
+        ? `the agent at ${where.host} refused the request's signature (${said})`
+        : `the agent at ${where.host} answered ${status} ${said}: ${body.success ? body.data.error.message : 'no error body'}`;
+    return {
+      agentCode,
+      busy: body.success ? body.data.error.busy : undefined,
+      error: new AgentError('AGENT_REJECTED', message, context),
+    };
   };
 
-  const read = async <T>(agentUrl: string, path: string, schema: z.ZodType<T>): Promise<T | null> => {
-    const { status, answer, where } = await call(agentUrl, 'GET', path);
-    if (status === 200) return parsed(answer, where, schema);
-    const { agentCode, error } = refusal(status, answer, where);
+  const read = async <T>(agentUrl: string, path: string, about: About, schema: z.ZodType<T>) => {
+    const answer = await call(agentUrl, 'GET', path, about);
+    if (answer.status === 200) return parsed(answer, schema);
+    const { agentCode, error } = refusal(answer);
     if (agentCode === 'JOB_UNKNOWN') return null;
     throw error;
   };
 
   /** POSTs `body`; the agent's answer, or the busy jobs it refused the request for. */
-  const submit = async <T>(agentUrl: string, path: string, body: unknown, schema: z.ZodType<T>) => {
-    const { status, answer, where } = await call(agentUrl, 'POST', path, JSON.stringify(body));
-    if (status === 202) return { kind: 'accepted' as const, accepted: parsed(answer, where, schema) };
-    const { agentCode, busy, error } = refusal(status, answer, where);
+  const submit = async <T>(agentUrl: string, path: string, body: { runId: string }, schema: z.ZodType<T>) => {
+    const answer = await call(agentUrl, 'POST', path, { runId: body.runId }, JSON.stringify(body));
+    if (answer.status === 202) return { kind: 'accepted' as const, accepted: parsed(answer, schema) };
+    const { agentCode, busy, error } = refusal(answer);
     if (agentCode === 'JOB_CONFLICT' && busy?.length) return { kind: 'busy' as const, busy };
     throw error;
   };
 
   /** DELETEs `path`: the agent's answer, the state of what it was asked to stop. */
-  const stop = async <T>(agentUrl: string, path: string, schema: z.ZodType<T>): Promise<T> => {
-    const { status, answer, where } = await call(agentUrl, 'DELETE', path);
-    if (status === 200) return parsed(answer, where, schema);
-    throw refusal(status, answer, where).error;
+  const stop = async <T>(agentUrl: string, path: string, about: About, schema: z.ZodType<T>): Promise<T> => {
+    const answer = await call(agentUrl, 'DELETE', path, about);
+    if (answer.status === 200) return parsed(answer, schema);
+    throw refusal(answer).error;
   };
 
   return {
@@ -173,13 +180,14 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       const answer = await submit(agentUrl, AGENT_PATHS.restores, request, restoreAcceptedSchema);
       return answer.kind === 'accepted' ? answer : { kind: 'busy', busy: answer.busy[0] as BusyJob };
     },
-    restore: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.restore(jobId), restoreStatusSchema),
-    run: (agentUrl, runId) => read(agentUrl, AGENT_PATHS.run(runId), runStatusSchema),
-    job: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.job(jobId), jobStatusSchema),
+    restore: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.restore(jobId), { jobId }, restoreStatusSchema),
+    run: (agentUrl, runId) => read(agentUrl, AGENT_PATHS.run(runId), { runId }, runStatusSchema),
+    job: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.job(jobId), { jobId }, jobStatusSchema),
     find: (agentUrl, targetId, objectName) =>
-      read(agentUrl, AGENT_PATHS.findJob(targetId, objectName), jobStatusSchema),
-    cancel: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.job(jobId), jobStatusSchema),
-    cancelRestore: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.restore(jobId), restoreStatusSchema),
+      read(agentUrl, AGENT_PATHS.findJob(targetId, objectName), {}, jobStatusSchema),
+    cancel: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.job(jobId), { jobId }, jobStatusSchema),
+    cancelRestore: (agentUrl, jobId) =>
+      stop(agentUrl, AGENT_PATHS.restore(jobId), { jobId }, restoreStatusSchema),
   };
 }
 

@@ -2,6 +2,7 @@
 // summary (500 when anything failed), or stream the run's progress to a caller that asks to watch.
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../../core/errors.js';
+import { agentErrorFields } from '../agent/agent-error.js';
 import { parseBackupRequest } from '../backup/request.js';
 import { runBackup } from '../backup/run-backup.js';
 import type { FunctionConfig } from '../config/schema.js';
@@ -65,7 +66,10 @@ function handler(deps: FunctionDeps, run: Run): HttpFunction {
         answer(res, watched, error.httpStatus, { error: { code: error.code, message: error.message } });
         return;
       }
-      traced.logger.unexpected('request.failed', error, { errorCode: errorCodeOf(error) });
+      traced.logger.unexpected('request.failed', error, {
+        errorCode: errorCodeOf(error),
+        ...agentErrorFields(error),
+      });
       const message = error instanceof BackupError ? error.message : 'internal error';
       answer(res, watched, 500, { error: { code: errorCodeOf(error), message } });
     }

@@ -6,6 +6,7 @@
 import { BackupError } from '../../core/errors.js';
 import { isFinal } from '../../core/protocol.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
+import { agentErrorFields } from '../agent/agent-error.js';
 import type { Target } from '../config/schema.js';
 import { listProvenBackups } from '../object/proven-backups.js';
 import { minutesGoing } from '../run/job-age.js';
@@ -53,6 +54,7 @@ async function askAgent(
         runId: ctx.runId,
         targetId: target.id,
         jobId,
+        ...agentErrorFields(error),
       });
       return undefined;
     }
@@ -100,6 +102,7 @@ async function endOf(
       runId: ctx.runId,
       targetId: target.id,
       jobId,
+      ...agentErrorFields(cause),
     }),
   );
   return recordFailed(

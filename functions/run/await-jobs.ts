@@ -3,6 +3,7 @@
 // and asked again, an answer that cannot be believed ends those jobs. Then each job's outcome, from its last status.
 import { errorCodeOf } from '../../core/errors.js';
 import { isFinal, type JobState } from '../../core/protocol.js';
+import { agentErrorFields } from '../agent/agent-error.js';
 import type { LogFields } from '../logging/logger.js';
 import type { ProgressEvent } from './deps.js';
 import type { RunContext } from './run-context.js';
@@ -56,6 +57,7 @@ async function readRound<T, S extends { state: JobState }, R>(
         logger.event(`${watch.kind}.poll-failed`, (error as Error).message, {
           runId: ctx.runId,
           ...call.fields,
+          ...agentErrorFields(error),
         });
       } else {
         // An answer that cannot be believed ends nothing well: those jobs fail, and the admin hears of it.

@@ -1,6 +1,7 @@
 // A failed or interrupted agent job, or a thrown error, as the `error` of a target's report.
 import { BackupError, errorCodeOf } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
+import { AgentError } from '../agent/agent-error.js';
 import type { TargetReport } from './report.js';
 
 export type FailureInfo = NonNullable<TargetReport['error']>;
@@ -16,11 +17,15 @@ export function jobFailure(job: JobStatus): FailureInfo {
   };
 }
 
-/** A thrown error: its own code when it is ours, INTERNAL (with the message) for anything else. */
+/**
+ * A thrown error: its own code when it is ours, INTERNAL (with the message) for anything else; a failed call to an
+ * agent with what is known of the call.
+ */
 export function errorFailure(error: unknown): FailureInfo {
   return {
     code: errorCodeOf(error),
     message:
       error instanceof BackupError ? error.message : `internal error: ${(error as Error)?.message ?? error}`,
+    ...(error instanceof AgentError && { agent: error.context }),
   };
 }

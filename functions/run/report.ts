@@ -2,6 +2,7 @@
 // status.
 import type { EngineName } from '../../core/formats.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
+import type { AgentErrorContext } from '../agent/agent-error.js';
 import type { NewestKept } from '../retention/hold-newest.js';
 import type { Retention } from '../retention/metadata.js';
 import type { KeptBackup } from '../retention/plan.js';
@@ -66,7 +67,13 @@ export interface TargetReport<O extends Outcome = Outcome> {
   generation?: string;
   /** Why the outcome, in a sentence: e.g. what a skipped target was skipped after. */
   note?: string;
-  error?: { code: string; message: string; stderrTail?: readonly string[] };
+  error?: {
+    code: string;
+    message: string;
+    stderrTail?: readonly string[];
+    /** A failed call to the agent: which agent, what it answered, what it was asked about. */
+    agent?: AgentErrorContext;
+  };
   /** The backup's retention class and end (its customTime); in a dry run, what tonight's would get. */
   retention?: Retention;
   /** Dry run: the target's backups in the bucket, each with its class and retention end. */

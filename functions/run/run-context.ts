@@ -2,6 +2,7 @@
 // way a target's outcome is logged (`<kind>.<outcome>`, with the target's fields) and reported.
 import type { Bucket } from '@google-cloud/storage';
 import type { AgentClient } from '../agent/agent-client.js';
+import { agentFields } from '../agent/agent-error.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { LogFields } from '../logging/logger.js';
 import type { FunctionDeps } from './deps.js';
@@ -81,6 +82,7 @@ export function finishTarget<K extends keyof Logged, O extends Logged[K] & Outco
     durationMs: report.durationMs,
     errorCode: report.error?.code,
     stderrTail: report.error?.stderrTail,
+    ...agentFields(report.error?.agent),
     retentionClass: report.retention?.class ?? undefined,
     keptUntil: report.retention?.keptUntil,
     ...fields,

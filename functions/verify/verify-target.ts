@@ -4,6 +4,7 @@
 // their agent's record still proves them.
 import { BackupError } from '../../core/errors.js';
 import type { JobStatus } from '../../core/protocol.js';
+import { agentErrorFields } from '../agent/agent-error.js';
 import { attestEarlier } from '../object/attest-earlier.js';
 import { checkedReport, checkObject } from '../object/check-object.js';
 import { isVerified, knownFault } from '../object/good-backup.js';
@@ -82,6 +83,7 @@ async function judgeUnfinished(ctx: VerifyContext, planned: PlannedTarget, job: 
       runId: ctx.runId,
       targetId: planned.target.id,
       jobId: job.jobId,
+      ...agentErrorFields(error),
     }),
   );
   return { outcome: 'stuck', jobId: job.jobId, error: { code: 'JOB_TIMEOUT', message } };

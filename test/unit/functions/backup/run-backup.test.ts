@@ -1,8 +1,9 @@
 // The backup run's decisions, fast: a scripted agent, the in-memory emulator and a clock that moves when the run
 // sleeps — the budget, a busy target, a race lost at finalize, a planted object, an agent that cannot be believed,
-// a dump that shrank.
+// a dump that shrank, an agent that refuses.
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupError } from '../../../../core/errors.js';
+import { AgentError } from '../../../../functions/agent/agent-error.js';
 import { runBackup } from '../../../../functions/backup/run-backup.js';
 import { DUMP_BYTES_KEY } from '../../../../functions/object/shrink-check.js';
 import { BUCKET, type RunFixture, sessionFor, startRunFixture } from '../run-fixture.js';
@@ -218,6 +219,38 @@ describe('a backup that succeeded but looks wrong', () => {
       { BACKUP_SHRINK_WARNING_RATIO: '0' },
     );
     expect((await run('a')).targets[0]?.outcome).toBe('succeeded');
+  });
+});
+
+describe('an agent that refuses the run', () => {
+  it('reports and logs who refused what: the host, the status, the agent code and the run as fields', async () => {
+    const agent = scriptedAgent({ a: { states: ['running'] } });
+    const context = { host: '10.0.0.5:8443', runId: 'run-x', status: 403, agentCode: 'DESTINATION_REFUSED' };
+    const refused = new AgentError('AGENT_REJECTED', 'the agent at 10.0.0.5:8443 answered 403', context);
+    const fixture = await startRunFixture({
+      ...agent,
+      submitRun: async () => {
+        throw refused;
+      },
+    });
+    fixtures.push(fixture);
+    const report = await runBackup(fixture.config, fixture.deps, {
+      databases: ['a'],
+      force: false,
+      dryRun: false,
+    });
+    expect(report.targets[0]).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'AGENT_REJECTED', agent: context },
+    });
+    const failed = fixture.logs.find((line) => line.event === 'backup.failed');
+    expect(failed).toMatchObject({
+      errorCode: 'AGENT_REJECTED',
+      agentHost: '10.0.0.5:8443',
+      httpStatus: 403,
+      agentCode: 'DESTINATION_REFUSED',
+      agentRunId: 'run-x',
+    });
   });
 });
 
