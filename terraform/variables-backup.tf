@@ -126,7 +126,7 @@ variable "concurrency" {
 variable "poll_budget_seconds" {
   type        = number
   description = "How long the backup function polls the agent's jobs before reporting them as running. Must stay under the scheduler's 30-minute deadline."
-  default     = 1500
+  default     = 1200
   validation {
     condition     = var.poll_budget_seconds >= 0 && var.poll_budget_seconds <= 1740 && floor(var.poll_budget_seconds) == var.poll_budget_seconds
     error_message = "poll_budget_seconds must be a whole number from 0 to 1740, leaving the function time to answer within the 1800 s deadline."

@@ -94,7 +94,7 @@ variable "deep_check_schedule" {
 variable "time_zone" {
   type        = string
   description = "IANA time zone of the schedules and of the date in object names (BACKUP_TIME_ZONE)."
-  default     = "Europe/Lisbon"
+  default     = "UTC"
   validation {
     # The zones the function's time-zone check knows (time-zones.tf, generated from the same ICU data).
     condition     = contains(local.time_zones, var.time_zone)

@@ -3,8 +3,14 @@
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ENV, FUNCTION_SECRET_ENV, SETTINGS } from '../../../functions/config/settings.js';
+import {
+  FUNCTION_ENV,
+  FUNCTION_SECRET_ENV,
+  SETTINGS,
+  type Setting,
+} from '../../../functions/config/settings.js';
 import {
   asObject,
   type Block,
@@ -16,12 +22,21 @@ import {
   resource,
   type TerraformModule,
 } from './hcl.js';
-import { PURE_FILES } from './tf-console.js';
+import { hasTerraform, PURE_FILES, useConsole } from './tf-console.js';
 
 const DECLARED_ENV: readonly string[] = Object.values(FUNCTION_ENV);
 
 /** Tuning knobs the module leaves at the function's defaults. */
 const LEFT_AT_DEFAULT = [FUNCTION_ENV.pollIntervalSeconds, FUNCTION_ENV.agentTimeoutSeconds];
+
+/**
+ * Settings the function leaves unset by default that the module sets all the same, and why: Terraform's own choice,
+ * with no default of the function's to agree with.
+ */
+const TERRAFORM_CHOOSES: Readonly<Record<string, string>> = {
+  // A deployment's alerts go out by mail; the function alone, with no Gmail settings, only logs them.
+  [FUNCTION_ENV.gmailAuth]: 'oauth',
+};
 
 /** Entry points the function registers (settings: backup, verify, restore, retention, list, status). */
 const ENTRY_POINTS = ['backup', 'list', 'restore', 'retention', 'status', 'verify'];
@@ -73,6 +88,38 @@ describe('environment of the functions', () => {
     const job = resource(mod, 'google_cloud_scheduler_job', 'function');
     const token = block(block(job, 'http_target'), 'oidc_token');
     expect(expression(token.service_account_email)).toBe('google_service_account.scheduler.email');
+  });
+});
+
+describe.skipIf(!hasTerraform)('defaults of the settings, evaluated by terraform', () => {
+  const tf = useConsole();
+
+  it("are the function's own: what the module sends by default, the function reads as its declared default", async () => {
+    const sent = await tf().json<Record<string, string>>('local.function_settings');
+    const expressions = asObject(mod.locals.function_settings);
+    const compared: string[] = [];
+    const disagreements: string[] = [];
+    for (const declared of Object.values(SETTINGS) as Setting[]) {
+      const input = /\bvar\.(\w+)/.exec(expression(expressions[declared.env]) ?? '')?.[1];
+      const variable = input === undefined ? undefined : mod.variables[input];
+      // Set from a required input, a resource's name or a secret: there is no default of the module's to compare.
+      if (!variable || !('default' in variable)) continue;
+      compared.push(declared.env);
+      const value = sent[declared.env];
+      // As the function reads its environment: an empty variable is unset.
+      const read = declared.schema.parse(value === undefined || value.trim() === '' ? undefined : value);
+      const own = declared.schema.parse(undefined);
+      const agrees =
+        own === undefined ? TERRAFORM_CHOOSES[declared.env] === value : isDeepStrictEqual(read, own);
+      if (!agrees) {
+        disagreements.push(
+          `${declared.env}: var.${input} defaults to ${value}, the function to ${JSON.stringify(own)}`,
+        );
+      }
+    }
+    expect(disagreements).toEqual([]);
+    // Every setting with a module default was looked at: the tuning ones the function declares, at least.
+    expect(compared).toEqual(expect.arrayContaining([FUNCTION_ENV.pollBudgetSeconds, FUNCTION_ENV.timeZone]));
   });
 });
 
