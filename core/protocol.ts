@@ -96,6 +96,8 @@ export const jobStatusSchema = z.strictObject({
   sha256: z.string().optional(),
   queuedAt: z.iso.datetime().optional(),
   startedAt: z.iso.datetime().optional(),
+  /** Once started: when the agent stops the job if it still runs (its target's maxDurationMinutes after its start). */
+  deadline: z.iso.datetime().optional(),
   endedAt: z.iso.datetime().optional(),
   /** Each process's exit code, null while running or when killed by a signal. */
   exitCodes: z.record(z.string(), exitCode),

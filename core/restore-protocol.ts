@@ -74,6 +74,8 @@ export const restoreStatusSchema = z.strictObject({
   bytesRestored: z.int().nonnegative(),
   queuedAt: z.iso.datetime().optional(),
   startedAt: z.iso.datetime().optional(),
+  /** Once started: when the agent stops the restore if it still runs (its target's maxDurationMinutes). */
+  deadline: z.iso.datetime().optional(),
   endedAt: z.iso.datetime().optional(),
   /** The measured recovery time: from the first byte asked for to the restored database validated. */
   durationMs: z.int().nonnegative().optional(),

@@ -32,7 +32,6 @@ locals {
     BACKUP_ON_ERROR                 = var.on_error
     BACKUP_CONCURRENCY              = tostring(var.concurrency)
     BACKUP_POLL_BUDGET_SECONDS      = tostring(var.poll_budget_seconds)
-    BACKUP_JOB_TIMEOUT_MINUTES      = tostring(var.job_timeout_minutes)
     BACKUP_SIGNING_KEY_ID           = var.signing_key_id
     BACKUP_RETIRED_SIGNING_KEYS     = jsonencode(var.retired_signing_public_keys)
     BACKUP_RETENTION_DAILY_DAYS     = tostring(var.retention_daily_days)

@@ -133,16 +133,6 @@ variable "poll_budget_seconds" {
   }
 }
 
-variable "job_timeout_minutes" {
-  type        = number
-  description = "After this many minutes, verify reports a backup job that is still running as stuck."
-  default     = 180
-  validation {
-    condition     = var.job_timeout_minutes >= 1 && var.job_timeout_minutes <= 10080 && floor(var.job_timeout_minutes) == var.job_timeout_minutes
-    error_message = "job_timeout_minutes must be a whole number from 1 to 10080 (a week)."
-  }
-}
-
 # --- Retention (GFS): each backup's customTime is the end of the longest class it belongs to ---
 
 variable "retention_daily_days" {

@@ -3,6 +3,7 @@
 // MySQL's parts beside it, prefixed with its name); index.ts lists them all.
 
 import { z } from 'zod';
+import { DEFAULT_MAX_DURATION_MINUTES } from '../../core/job-deadline.js';
 import { nameSchema } from '../../core/protocol.js';
 import type { DumpMark } from './dump-mark.js';
 import type { RestoreEngine } from './restore-engine.js';
@@ -40,7 +41,7 @@ export const jobLimitFields = {
     .number()
     .positive()
     .max(7 * 24 * 60)
-    .default(180),
+    .default(DEFAULT_MAX_DURATION_MINUTES),
   /**
    * A job whose source (the dump tool, or the download) gives no byte for this long is stopped (JOB_STALLED); time
    * it waits on what is downstream of it (the upload, the restore tool) does not count.

@@ -1,6 +1,7 @@
 // One job from queued to settled: started, watched against its target's limits, its progress shown, its end
 // logged (before anything else can fail) and saved.
 import { errorCodeOf } from '../../core/errors.js';
+import { deadlineAfter } from '../../core/job-deadline.js';
 import type { JobRequest, JobStatus } from '../../core/protocol.js';
 import type { TargetConfig } from '../engines/index.js';
 import type { AgentLog } from '../log/agent-log.js';
@@ -48,7 +49,9 @@ export async function executeJob(
   abort: AbortController,
 ): Promise<JobStatus> {
   const started = ctx.now();
-  let status = runningStatus(queued, started);
+  // Its deadline in its status: the watchdog reads there how long this target's jobs may run.
+  const deadline = deadlineAfter(started, target.maxDurationMinutes);
+  let status: JobStatus = { ...runningStatus(queued, started), deadline };
   let outcome: StreamedBackup;
   if (abort.signal.aborted) {
     // Cancelled or stopped while it waited its turn: it never starts, and its session is cancelled.

@@ -2,6 +2,7 @@
 // the result validated, the scratch database dropped (unless kept), each step shown to callers and the end logged.
 import { BackupError, type ErrorCode, errorCodeOf } from '../../core/errors.js';
 import type { CompressionAlgorithm } from '../../core/formats.js';
+import { deadlineAfter } from '../../core/job-deadline.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { ResolveRestore } from '../engines/credentials.js';
 import { type RestoreSteps, restoreEngineFor, type TargetConfig } from '../engines/index.js';
@@ -46,7 +47,10 @@ export async function executeRestore(
   abort: AbortController,
 ): Promise<RestoreStatus> {
   const started = ctx.now();
+  // Its deadline in its status: the watchdog reads there how long this target's restores may run.
+  const limit = target.restore?.maxDurationMinutes;
   let status = runningRestore(queued, started);
+  if (limit !== undefined) status = { ...status, deadline: deadlineAfter(started, limit) };
   let failure: { code: ErrorCode; message: string } | undefined;
   /** Whether the dump went in whole: only then may a kept scratch database stay. */
   let restored = false;

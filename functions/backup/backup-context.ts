@@ -1,6 +1,6 @@
 // What every step of a backup run shares beyond any run's, and how a backup target's outcome is reported: its
 // duration since the run started, and the bytes its dump read.
-import type { ProofWindow } from '../object/prove-object.js';
+import type { BackupDay } from '../object/prove-object.js';
 import type { FailureInfo } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetDetails, TargetReport } from '../run/report.js';
@@ -10,8 +10,8 @@ export interface BackupContext extends RunContext {
   force: boolean;
 }
 
-export function proofWindow(ctx: BackupContext, planned: PlannedTarget): ProofWindow {
-  return { date: planned.date, timeZone: ctx.config.timeZone, graceMinutes: ctx.config.jobTimeoutMinutes };
+export function backupDay(ctx: BackupContext, planned: PlannedTarget): BackupDay {
+  return { date: planned.date, timeZone: ctx.config.timeZone };
 }
 
 type Final = Exclude<BackupOutcome, 'planned'>;

@@ -59,6 +59,7 @@ async function backupOutcome(
           `job ${jobId} is ${state} at the end of the run's budget: the watchdog settles it`,
           {
             jobId,
+            ...(last?.deadline && { deadline: last.deadline }),
             note: `${state} when the budget was spent; verify will settle it`,
           },
         );

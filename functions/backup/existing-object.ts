@@ -7,7 +7,7 @@ import { errorFailure } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetReport } from '../run/report.js';
 import type { ObjectInfo } from '../storage/objects.js';
-import { type BackupContext, backupFailed, finishBackup, proofWindow } from './backup-context.js';
+import { type BackupContext, backupDay, backupFailed, finishBackup } from './backup-context.js';
 
 export async function existingOutcome(
   ctx: BackupContext,
@@ -23,7 +23,7 @@ export async function existingOutcome(
     });
   }
   try {
-    const job = await proveObject(ctx.agent, planned.target, info, proofWindow(ctx, planned));
+    const job = await proveObject(ctx.agent, planned.target, info, backupDay(ctx, planned));
     const retention = readRetention(info);
     return finishBackup(
       ctx,

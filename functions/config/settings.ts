@@ -94,12 +94,6 @@ export const SETTINGS = {
     schema: z.coerce.number().min(1).max(300).default(30),
     description: 'How long one call to an agent may take.',
   }),
-  jobTimeoutMinutes: setting({
-    env: 'BACKUP_JOB_TIMEOUT_MINUTES',
-    schema: integer(1, 7 * 24 * 60).default(180),
-    description:
-      "A job (a backup, or a drill's restore) still running after this long is stuck: verify cancels it and alerts.",
-  }),
   retentionDailyDays: setting({
     env: 'BACKUP_RETENTION_DAILY_DAYS',
     schema: integer(1, 31).default(7),

@@ -40,8 +40,7 @@ export async function attestEarlier(ctx: VerifyContext, target: Target): Promise
       continue;
     }
     try {
-      const window = { date, timeZone: config.timeZone, graceMinutes: config.jobTimeoutMinutes };
-      const job = await proveObject(ctx.agent, target, info, window);
+      const job = await proveObject(ctx.agent, target, info, { date, timeZone: config.timeZone });
       await updateObject(ctx.bucket, info, { metadata: attest(config.bucket, info, config.signingKey, now) });
       deps.logger.event('object.attested', `${info.name} is proven by job ${job.jobId}: attested`, {
         ...fields,

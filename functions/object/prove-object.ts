@@ -3,6 +3,7 @@
 // Metadata alone proves nothing: anyone who may create objects in the bucket may also write metadata.
 import { DateTime } from 'luxon';
 import { BackupError } from '../../core/errors.js';
+import { DEFAULT_MAX_DURATION_MINUTES } from '../../core/job-deadline.js';
 import type { JobStatus } from '../../core/protocol.js';
 import type { AgentClient } from '../agent/agent-client.js';
 import type { Target } from '../config/schema.js';
@@ -23,10 +24,13 @@ export function findMismatch(
   return null;
 }
 
-export interface ProofWindow {
-  /** The backup's date, yyyyMMdd, in `timeZone`. */
+/** The backup's day: its date, yyyyMMdd, in `timeZone`. */
+export interface BackupDay {
   date: string;
   timeZone: string;
+}
+
+export interface ProofWindow extends BackupDay {
   /** A backup started late on its day may finish on the next: this much past midnight still counts. */
   graceMinutes: number;
 }
@@ -40,12 +44,23 @@ export function outsideDay(timeCreated: string, window: ProofWindow): string | n
   return `it was created ${timeCreated}, outside its date ${window.date} (${window.timeZone})`;
 }
 
+/**
+ * The window a job's object may have been made in: its day, and past midnight until the job's deadline (when its
+ * agent would have stopped it); for a job recorded without one, the agent's default limit past midnight.
+ */
+export function windowOf(day: BackupDay, job: Pick<JobStatus, 'deadline'>): ProofWindow {
+  const deadline = Date.parse(job.deadline ?? '');
+  if (Number.isNaN(deadline)) return { ...day, graceMinutes: DEFAULT_MAX_DURATION_MINUTES };
+  const midnight = DateTime.fromFormat(day.date, 'yyyyMMdd', { zone: day.timeZone }).plus({ days: 1 });
+  return { ...day, graceMinutes: Math.max(0, (deadline - midnight.toMillis()) / 60_000) };
+}
+
 /** The job that wrote `info`, or OBJECT_UNPROVEN saying what did not match. */
 export async function proveObject(
   agent: AgentClient,
   target: Target,
   info: ObjectInfo,
-  window: ProofWindow,
+  day: BackupDay,
 ): Promise<JobStatus> {
   const unproven = (why: string): never => {
     throw new BackupError(
@@ -63,7 +78,7 @@ export async function proveObject(
     return unproven(`job ${job.jobId} wrote ${job.objectName} for ${job.targetId}, not this object`);
   }
   if (job.state !== 'succeeded') return unproven(`job ${job.jobId} ended ${job.state}`);
-  const mismatch = findMismatch(info, job) ?? outsideDay(info.timeCreated, window);
+  const mismatch = findMismatch(info, job) ?? outsideDay(info.timeCreated, windowOf(day, job));
   if (mismatch) return unproven(mismatch);
   return job;
 }

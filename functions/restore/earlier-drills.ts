@@ -1,15 +1,17 @@
 // Drills an earlier run left running (its budget ended first), followed up by the next restore run and by every
-// `verify`: each proven backup still marked with a running drill is looked up on its agent. One that ended is recorded and
-// reported, so a failed one is alerted; one running past the job time-out is cancelled and reported stuck; one its
-// agent no longer knows, or whose answer is about another object, is reported as such; one whose agent has given no
-// readable answer since the job time-out passed failed (AGENT_UNREACHABLE). One still within the time-out is left.
+// `verify`: each proven backup still marked with a running drill is looked up on its agent. One that ended is
+// recorded and reported, so a failed one is alerted; one running past its deadline is cancelled and reported stuck;
+// one its agent no longer knows, or whose answer is about another object, is reported as such; one whose agent has
+// given no readable answer for the agent's default job limit since it was handed over failed (AGENT_UNREACHABLE).
+// One still within its time is left.
 import { BackupError } from '../../core/errors.js';
+import { DEFAULT_MAX_DURATION_MINUTES } from '../../core/job-deadline.js';
 import { isFinal } from '../../core/protocol.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
-import { agentErrorFields } from '../agent/agent-error.js';
+import { AgentError, agentErrorFields } from '../agent/agent-error.js';
 import type { Target } from '../config/schema.js';
 import { listProvenBackups } from '../object/proven-backups.js';
-import { minutesGoing } from '../run/job-age.js';
+import { jobAge } from '../run/job-deadline.js';
 import type { RestoreOutcome, TargetReport } from '../run/report.js';
 import type { ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
@@ -36,7 +38,10 @@ async function recordFailed(ctx: RestoreContext, info: ObjectInfo, error: Backup
   return error;
 }
 
-/** The agent's word on the drill, or undefined (logged) while it gives none and the time-out has not passed. */
+/**
+ * The agent's word on the drill, or undefined (logged) while it gives none and the agent's default limit has not
+ * passed since the drill was handed over (without a word, the drill's own deadline is not known).
+ */
 async function askAgent(
   ctx: RestoreContext,
   target: Target,
@@ -47,7 +52,7 @@ async function askAgent(
     return await ctx.agent.restore(target.agentUrl, jobId);
   } catch (error) {
     const minutes = minutesSinceSubmitted(info, ctx.deps.clock.now());
-    const limit = ctx.config.jobTimeoutMinutes;
+    const limit = DEFAULT_MAX_DURATION_MINUTES;
     const why = (error as Error).message;
     if (minutes <= limit) {
       ctx.deps.logger.event('restore.poll-failed', `could not read drill ${jobId} of ${info.name}: ${why}`, {
@@ -61,11 +66,10 @@ async function askAgent(
     const since = Number.isFinite(minutes)
       ? `in the ${Math.round(minutes)} minutes since it was handed over`
       : 'since it was handed over, at a time not recorded';
-    return new BackupError(
-      'AGENT_UNREACHABLE',
-      `no readable answer about drill ${jobId} of ${info.name} ${since} (limit ${limit} minutes): ${why}`,
-      { cause: error },
-    );
+    const message = `no readable answer about drill ${jobId} of ${info.name} ${since} (limit ${limit} minutes): ${why}`;
+    const context =
+      error instanceof AgentError ? error.context : { host: new URL(target.agentUrl).host, jobId };
+    return new AgentError('AGENT_UNREACHABLE', message, context, { cause: error });
   }
 }
 
@@ -93,10 +97,9 @@ async function endOf(
   const unbound = answerMismatch(status, jobId, target, info);
   if (unbound) return recordFailed(ctx, info, unbound);
   if (isFinal(status.state)) return status;
-  const minutes = minutesGoing(status, ctx.deps.clock.now());
-  const limit = ctx.config.jobTimeoutMinutes;
-  if (minutes <= limit) return undefined;
-  const going = `${status.state} for ${Math.round(minutes)} minutes (limit ${limit})`;
+  const { minutes, limitMinutes, overdue } = jobAge(status, ctx.deps.clock.now());
+  if (!overdue) return undefined;
+  const going = `${status.state} for ${Math.round(minutes)} minutes (limit ${Math.round(limitMinutes)})`;
   await ctx.agent.cancelRestore(target.agentUrl, jobId).catch((cause: Error) =>
     ctx.deps.logger.event('restore.cancel-failed', `could not cancel drill ${jobId}: ${cause.message}`, {
       runId: ctx.runId,

@@ -65,6 +65,8 @@ export interface TargetReport<O extends Outcome = Outcome> {
   bytes?: number;
   durationMs?: number;
   generation?: string;
+  /** A job still going: when its agent stops it if it has not ended (its target's limit after its start). */
+  deadline?: string;
   /** Why the outcome, in a sentence: e.g. what a skipped target was skipped after. */
   note?: string;
   error?: {

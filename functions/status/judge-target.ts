@@ -3,6 +3,7 @@
 // every problem found — each a code the admin can look up and a sentence saying what to do.
 import { DateTime } from 'luxon';
 import type { ErrorCode } from '../../core/errors.js';
+import { DEFAULT_MAX_DURATION_MINUTES } from '../../core/job-deadline.js';
 import { backupDate } from '../../core/object-name.js';
 import type { FunctionConfig, Target } from '../config/schema.js';
 import { DEEP_CHECKED_KEY, isGoodBackup, knownFault } from '../object/good-backup.js';
@@ -73,7 +74,7 @@ function fromObjects(backups: readonly TargetBackup[]) {
 const why = (entry: Partial<RecordEntry>) =>
   entry.error ? `: ${entry.error.code}: ${entry.error.message}` : '';
 
-function attemptProblem(attempt: RecordEntry, config: FunctionConfig, now: Date): Problem | undefined {
+function attemptProblem(attempt: RecordEntry, now: Date): Problem | undefined {
   const which = `the last backup attempt (run ${attempt.runId}, ${attempt.at})`;
   if (FAILED_ATTEMPT.has(attempt.outcome)) {
     return { code: 'LAST_BACKUP_FAILED', message: `${which} ended ${attempt.outcome}${why(attempt)}` };
@@ -81,14 +82,19 @@ function attemptProblem(attempt: RecordEntry, config: FunctionConfig, now: Date)
   if (attempt.outcome === 'warning') {
     return { code: 'LAST_BACKUP_FAILED', message: `${which} kept a backup that looks wrong${why(attempt)}` };
   }
+  if (attempt.outcome !== 'running') return undefined;
   const minutes = (now.getTime() - Date.parse(attempt.at)) / 60_000;
-  if (attempt.outcome === 'running' && minutes > config.jobTimeoutMinutes) {
-    return {
-      code: 'LAST_BACKUP_FAILED',
-      message: `${which} has been running for ${Math.round(minutes)} minutes (limit ${config.jobTimeoutMinutes}): run db-backup verify`,
-    };
-  }
-  return undefined;
+  // Its agent's deadline, recorded with it; the agent's default limit for an attempt recorded without one.
+  const deadline = Date.parse(attempt.deadline ?? '');
+  const overdue = Number.isNaN(deadline) ? minutes > DEFAULT_MAX_DURATION_MINUTES : now.getTime() > deadline;
+  if (!overdue) return undefined;
+  const limit = Number.isNaN(deadline)
+    ? `limit ${DEFAULT_MAX_DURATION_MINUTES}`
+    : `its deadline ${attempt.deadline}`;
+  return {
+    code: 'LAST_BACKUP_FAILED',
+    message: `${which} has been running for ${Math.round(minutes)} minutes (${limit}): run db-backup verify`,
+  };
 }
 
 export function judgeTarget(
@@ -99,8 +105,8 @@ export function judgeTarget(
   now: Date,
 ): TargetStatus {
   const problems: Problem[] = [];
-  // The schedule's latest run that has had its job time to finish: its date is the backup that must exist.
-  const endedBy = new Date(now.getTime() - config.jobTimeoutMinutes * 60_000);
+  // The schedule's latest run that has had a job's time to finish: its date is the backup that must exist.
+  const endedBy = new Date(now.getTime() - DEFAULT_MAX_DURATION_MINUTES * 60_000);
   const due = backupDate(lastScheduledRun(config.schedule, config.timeZone, endedBy), config.timeZone);
   const good = backups.find((backup) => isGoodBackup(backup.info));
   const newestGood = good && {
@@ -126,7 +132,7 @@ export function judgeTarget(
   if (fault)
     problems.push({ code: fault.code, message: `${fault.message}; it will not be restored: ${fresh}` });
   const attempt = record.backup;
-  const attemptFailed = attempt && attemptProblem(attempt, config, now);
+  const attemptFailed = attempt && attemptProblem(attempt, now);
   if (attemptFailed) problems.push(attemptFailed);
   const marked = fromObjects(backups);
   const drill = record.drill ?? marked.drill;

@@ -21,6 +21,7 @@ function entryOf(report: RunReport, target: TargetReport, by: RecordEntry['by'])
     objectName: target.objectName,
     date: report.date,
     ...(target.error && { error: { code: target.error.code, message: target.error.message } }),
+    ...(target.deadline && { deadline: target.deadline }),
   };
 }
 

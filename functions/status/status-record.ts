@@ -23,6 +23,8 @@ export interface RecordEntry {
   /** The date of the backup it concerns, yyyyMMdd. */
   date?: string;
   error?: { code: string; message: string };
+  /** An attempt still running: when its agent stops it. */
+  deadline?: string;
 }
 
 export type TargetRecord = Partial<Record<RecordKind, RecordEntry>>;

@@ -12,7 +12,7 @@ import { proveObject } from '../object/prove-object.js';
 import { holdNewest } from '../retention/hold-newest.js';
 import { readRetention } from '../retention/metadata.js';
 import { errorFailure, jobFailure } from '../run/failure.js';
-import { minutesGoing } from '../run/job-age.js';
+import { jobAge } from '../run/job-deadline.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { TargetDetails, TargetReport, VerifyOutcome } from '../run/report.js';
 import { finishTarget } from '../run/run-context.js';
@@ -41,12 +41,8 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
   // A deep check reads an object whose bytes were found wrong again: its verdict replaces the earlier one.
   if (fault && !(ctx.deep && fault.code === 'DEEP_CHECK_FAILED'))
     throw new BackupError(fault.code, fault.message);
-  const window = {
-    date: planned.date,
-    timeZone: ctx.config.timeZone,
-    graceMinutes: ctx.config.jobTimeoutMinutes,
-  };
-  const job = await proveObject(ctx.agent, planned.target, info, window);
+  const day = { date: planned.date, timeZone: ctx.config.timeZone };
+  const job = await proveObject(ctx.agent, planned.target, info, day);
   const found = { jobId: job.jobId, bytes: info.size, generation: info.generation };
   if (isVerified(info)) {
     const retention = readRetention(info);
@@ -66,14 +62,15 @@ async function judgeObject(ctx: VerifyContext, planned: PlannedTarget, info: Obj
   return ctx.deep ? readWhole(ctx, planned, checked.info, result) : result;
 }
 
-/** A job still queued or running: fine within the job time-out, cancelled and reported stuck beyond it. */
+/** A job still queued or running: fine until its deadline, cancelled and reported stuck past it. */
 async function judgeUnfinished(ctx: VerifyContext, planned: PlannedTarget, job: JobStatus): Promise<Result> {
-  const minutes = minutesGoing(job, ctx.deps.clock.now());
-  const limit = ctx.config.jobTimeoutMinutes;
-  if (minutes <= limit) {
+  const { minutes, limitMinutes, overdue } = jobAge(job, ctx.deps.clock.now());
+  const limit = Math.round(limitMinutes);
+  if (!overdue) {
     return {
       outcome: 'running',
       jobId: job.jobId,
+      ...(job.deadline && { deadline: job.deadline }),
       note: `job ${job.state} for ${Math.round(minutes)} minutes`,
     };
   }

@@ -1,5 +1,6 @@
 // The watchdog against a real agent running a slow stand-in dump: a job cut off by an agent restart is
-// `interrupted`, a job running past BACKUP_JOB_TIMEOUT_MINUTES is `stuck`; each alerts once.
+// `interrupted`, a job running past the deadline its target's maxDurationMinutes gives it is `stuck`; each alerts
+// once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../functions/run/clock.js';
 import { startTestAgent, type TestAgent, testSigningKey } from '../../helpers/agent.js';
@@ -45,7 +46,11 @@ describeEachBackend((backend) =>
 
     async function agentOn(port: number, dir?: string): Promise<TestAgent> {
       const agent = await startTestAgent({
-        targets: [{ id: 'mongo', engine: 'mongodb', database: 'records', toolPath: slow }] as never,
+        // A minute's limit, which the function reads from the job's deadline; the agent's own stop never comes
+        // within a test, as the stuck test moves only the function's clock.
+        targets: [
+          { id: 'mongo', engine: 'mongodb', database: 'records', toolPath: slow, maxDurationMinutes: 1 },
+        ] as never,
         signingKey: signing,
         // The stuck test runs the function's clock minutes ahead of the agent's.
         config: {
@@ -69,7 +74,7 @@ describeEachBackend((backend) =>
         bucket: BUCKET,
         key: signing.key,
         targets: [{ id: 'mongo', database: 'records', engine: 'mongodb', agentUrl: agent.url }],
-        env: { BACKUP_PREFIX: prefix, BACKUP_JOB_TIMEOUT_MINUTES: '1' },
+        env: { BACKUP_PREFIX: prefix },
         file: { pollBudgetSeconds: 0 },
         ...(clock && { clock }),
       });

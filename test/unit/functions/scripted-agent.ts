@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import { queuedRestore } from '../../../agent/restore/restore-status.js';
+import { DEFAULT_MAX_DURATION_MINUTES, deadlineAfter } from '../../../core/job-deadline.js';
 import type { BusyJob, JobState, JobStatus, RunRequest } from '../../../core/protocol.js';
 import type { RestoreRequestInput, RestoreStatus } from '../../../core/restore-protocol.js';
 import type { AgentClient, Submission } from '../../../functions/agent/agent-client.js';
@@ -58,9 +59,21 @@ interface Live {
   reads: number;
 }
 
+/** Stamps a job that has left the queue as the agent does: when it started, and its deadline. */
+function started<S extends { state: JobState; queuedAt?: string; startedAt?: string }>(
+  status: S,
+  maxDurationMinutes: number,
+): S {
+  if (status.state === 'queued' || status.startedAt) return status;
+  const at = new Date(status.queuedAt ?? Date.now());
+  return { ...status, startedAt: at.toISOString(), deadline: deadlineAfter(at, maxDurationMinutes) };
+}
+
 export function scriptedAgent(
   scripts: Record<string, JobScript>,
   restoreScripts: Record<string, RestoreScript> = {},
+  /** Its targets' maxDurationMinutes, as agent.json would set them. */
+  maxDurationMinutes = DEFAULT_MAX_DURATION_MINUTES,
 ): ScriptedAgent {
   const jobs = new Map<string, Live>();
   const restoreJobs = new Map<string, { status: RestoreStatus; script: RestoreScript; reads: number }>();
@@ -94,6 +107,7 @@ export function scriptedAgent(
       }),
       ...(state === 'succeeded' && script.claim),
     };
+    live.status = started(live.status, maxDurationMinutes);
     return live.status;
   };
 
@@ -179,7 +193,10 @@ export function scriptedAgent(
       const state = live.script.states[Math.min(live.reads, live.script.states.length - 1)] as JobState;
       live.reads += 1;
       const final = state === 'succeeded' || state === 'failed' || state === 'interrupted';
-      live.status = { ...live.status, state, ...(final && { scratch: 'dropped', ...live.script.end }) };
+      live.status = started(
+        { ...live.status, state, ...(final && { scratch: 'dropped', ...live.script.end }) },
+        maxDurationMinutes,
+      );
       return live.status;
     },
     async cancelRestore(_agentUrl, jobId) {

@@ -16,7 +16,6 @@ const MUST_VALIDATE = [
   'on_error',
   'concurrency',
   'poll_budget_seconds',
-  'job_timeout_minutes',
   'retention_daily_days',
   'retention_weekly_weeks',
   'retention_monthly_months',

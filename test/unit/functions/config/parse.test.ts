@@ -33,7 +33,6 @@ describe('parseFunctionConfig', () => {
       onError: 'stop',
       concurrency: 1,
       pollBudgetSeconds: 1200,
-      jobTimeoutMinutes: 180,
       alerts: { recipients: [] },
     });
     expect(config.targets.map((t) => t.id)).toEqual(['hospital', 'app']);

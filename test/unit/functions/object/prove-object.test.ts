@@ -1,7 +1,7 @@
 // Proof that an object is ours: the agent's counts and the day it was made.
 import { describe, expect, it } from 'vitest';
 import type { JobStatus } from '../../../../core/protocol.js';
-import { findMismatch, outsideDay } from '../../../../functions/object/prove-object.js';
+import { findMismatch, outsideDay, windowOf } from '../../../../functions/object/prove-object.js';
 
 const job: JobStatus = {
   jobId: 'j',
@@ -50,5 +50,21 @@ describe('outsideDay', () => {
     );
     expect(outsideDay('2025-03-02T03:01:00.000Z', window)).toContain('outside its date 20250301');
     expect(outsideDay('not a time', window)).toContain('outside its date');
+  });
+});
+
+describe('windowOf', () => {
+  const day = { date: '20250301', timeZone: 'Europe/Lisbon' };
+
+  it("reaches past midnight until the job's deadline, and no further", () => {
+    const window = windowOf(day, { deadline: '2025-03-02T04:30:00.000Z' });
+    expect(window.graceMinutes).toBe(270);
+    expect(outsideDay('2025-03-02T04:29:00.000Z', window)).toBeNull();
+    expect(outsideDay('2025-03-02T04:31:00.000Z', window)).toContain('outside its date 20250301');
+  });
+
+  it("is the day alone for a job that had to end on it, and the agent's default past it without a deadline", () => {
+    expect(windowOf(day, { deadline: '2025-03-01T05:00:00.000Z' }).graceMinutes).toBe(0);
+    expect(windowOf(day, {}).graceMinutes).toBe(180);
   });
 });

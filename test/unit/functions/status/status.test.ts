@@ -14,9 +14,7 @@ import { validEnv } from '../config-env.js';
 import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { scriptedAgent } from '../scripted-agent.js';
 
-const config = parseFunctionConfig(
-  validEnv({ BACKUP_SCHEDULE: '0 2 * * *', BACKUP_JOB_TIMEOUT_MINUTES: '180' }),
-);
+const config = parseFunctionConfig(validEnv({ BACKUP_SCHEDULE: '0 2 * * *' }));
 const target = config.targets[0] as (typeof config.targets)[number];
 
 function backup(date: string, metadata: Record<string, string> = {}): TargetBackup {
@@ -50,6 +48,15 @@ describe('judgeTarget', () => {
     expect(codes('2025-03-10T05:30:00Z', today, running)).toEqual(['LAST_BACKUP_FAILED']);
     const doubtful = { backup: attempt('warning', '2025-03-10T02:30:00Z') };
     expect(codes('2025-03-10T06:00:00Z', today, doubtful)).toEqual(['LAST_BACKUP_FAILED']);
+  });
+
+  it('holds an attempt still running to the deadline its agent gave it, recorded with it', () => {
+    const today = [backup('20250310')];
+    const long = {
+      backup: { ...attempt('running', '2025-03-10T02:00:00Z'), deadline: '2025-03-10T12:00:00Z' },
+    };
+    expect(codes('2025-03-10T11:59:00Z', today, long)).toEqual([]);
+    expect(codes('2025-03-10T12:01:00Z', today, long)).toEqual(['LAST_BACKUP_FAILED']);
   });
 
   it('finds a failed drill and a bad newest copy on the objects when no record says so', () => {

@@ -12,8 +12,8 @@ afterEach(async () => {
 });
 
 async function setUp(scripts: Record<string, JobScript> = {}, env: Record<string, string> = {}) {
-  const agent: ScriptedAgent = scriptedAgent(scripts);
-  const fixture = await startRunFixture(agent, env, { jobTimeoutMinutes: 60 });
+  const agent: ScriptedAgent = scriptedAgent(scripts, {}, 60);
+  const fixture = await startRunFixture(agent, env);
   fixtures.push(fixture);
   const verify = () => runVerify(fixture.config, fixture.deps, { databases: ['a'] });
   return { agent, fixture, verify };

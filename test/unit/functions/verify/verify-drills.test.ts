@@ -15,8 +15,8 @@ afterEach(async () => {
 
 /** A verified backup of `a` marked with a running drill: a restore its agent runs by `script`, or one it never had. */
 async function setUp(script?: RestoreScript) {
-  const agent: ScriptedAgent = scriptedAgent({}, script ? { a: script } : {});
-  const fixture = await startRunFixture(agent, {}, { jobTimeoutMinutes: 60 });
+  const agent: ScriptedAgent = scriptedAgent({}, script ? { a: script } : {}, 60);
+  const fixture = await startRunFixture(agent);
   fixtures.push(fixture);
   const bytes = Buffer.from('-- a dump\n'.repeat(50));
   let drillJob = 'restore-gone';
