@@ -6,8 +6,8 @@ import { BackupError } from '../../core/errors.js';
 import type { Target } from '../config/schema.js';
 import { isGoodBackup, knownFault } from '../object/good-backup.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
+import type { RunContext } from '../run/run-context.js';
 import type { ObjectInfo } from '../storage/objects.js';
-import type { RestoreContext } from './restore-context.js';
 
 export interface ChosenBackup {
   info: ObjectInfo & { crc32c: string; md5Hash: string };
@@ -18,11 +18,7 @@ function usable(info: ObjectInfo): info is ChosenBackup['info'] {
   return isGoodBackup(info) && Boolean(info.crc32c && info.md5Hash);
 }
 
-export async function chooseBackup(
-  ctx: RestoreContext,
-  target: Target,
-  date?: string,
-): Promise<ChosenBackup> {
+export async function chooseBackup(ctx: RunContext, target: Target, date?: string): Promise<ChosenBackup> {
   const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, ctx.deps.clock.now());
   reportUnproven(ctx.deps.logger, unproven, {
     runId: ctx.runId,
