@@ -175,7 +175,6 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
   const deps: FunctionDeps = {
     storage,
     agent: agentClientFor(functionConfig, { fetch: globalThis.fetch, clock: systemClock }),
-    fetch: globalThis.fetch,
     logger: createCloudLogger({ stream: functionLog }),
     mailer: createOutboxMailer({
       dir: paths.outbox,

@@ -1,4 +1,4 @@
-// The clients a handler receives: storage, agents, fetch, logger, mailer, clock — real ones by default, local ones
+// The clients a handler receives: storage, agents, logger, mailer, clock — real ones by default, local ones
 // in tests.
 import { Storage } from '@google-cloud/storage';
 import { type AgentClient, agentClientFor } from '../agent/agent-client.js';
@@ -30,8 +30,6 @@ export interface FunctionDeps {
   storage: Storage;
   /** Signed calls to the agents. */
   agent: AgentClient;
-  /** For what is not an agent call: cancelling upload sessions. */
-  fetch: typeof fetch;
   logger: Logger;
   /** Null when no delivery is configured: alerts are then only logged. */
   mailer: Mailer | null;
@@ -46,7 +44,6 @@ export function createDefaultDeps(config: FunctionConfig): FunctionDeps {
     // STORAGE_EMULATOR_HOST, when set, points the client at an emulator (the local stack).
     storage: new Storage(config.project ? { projectId: config.project } : {}),
     agent: agentClientFor(config, { fetch: globalThis.fetch, clock: systemClock }),
-    fetch: globalThis.fetch,
     logger: createCloudLogger(config.project ? { project: config.project } : {}),
     mailer: config.alerts.gmail ? createGmailMailer({ gmail: config.alerts.gmail }) : null,
     clock: systemClock,

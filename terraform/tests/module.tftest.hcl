@@ -111,8 +111,8 @@ run "defaults" {
     error_message = "The alert policies notify the alert recipients' e-mail channel."
   }
   assert {
-    condition     = length(google_cloud_scheduler_job.function) == 4 && google_cloud_scheduler_job.function["backup"].time_zone == "Europe/Lisbon"
-    error_message = "Four scheduled jobs, in the configured time zone."
+    condition     = length(google_cloud_scheduler_job.function) == 4 && google_cloud_scheduler_job.function["backup"].time_zone == "UTC"
+    error_message = "Four scheduled jobs, in the default time zone, the function's own (UTC)."
   }
 }
 

@@ -146,7 +146,6 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     storage,
     // Signed with the real clock whatever the run's: the agent checks signatures against its own.
     agent: agentClientFor(config, { fetch: globalThis.fetch, clock: systemClock }),
-    fetch: globalThis.fetch,
     logger: createCloudLogger({ stream, project: 'acme-test' }),
     mailer: createGmailMailer({ gmail, rootUrl: options.gmail.rootUrl }),
     clock,

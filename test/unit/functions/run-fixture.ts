@@ -92,7 +92,6 @@ export async function startRunFixture(
   const deps: FunctionDeps = {
     storage,
     agent,
-    fetch: globalThis.fetch,
     logger: createCloudLogger({ stream, now: () => clock.now() }),
     mailer,
     clock,
