@@ -28,7 +28,7 @@ import {
 
 const mysqlRestoreSchema = z.strictObject({
   ...commonRestoreFields,
-  /** Allowed to create and drop only the scratch databases (see the README's grants); never the backup's user. */
+  /** Allowed to create and drop only the scratch databases (see the grants in docs/restore.md); never the backup's user. */
   user: userSchema,
   passwordFile: absolutePathSchema.optional(),
 });

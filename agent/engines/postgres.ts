@@ -27,7 +27,7 @@ import {
 
 const postgresRestoreSchema = z.strictObject({
   ...commonRestoreFields,
-  /** A role with CREATEDB and nothing else (see the README's grants); never the backup's role. */
+  /** A role with CREATEDB and nothing else (see the grants in docs/restore.md); never the backup's role. */
   user: userSchema,
   passwordFile: absolutePathSchema.optional(),
   /** Where CREATE DATABASE and DROP DATABASE are run from. */

@@ -82,7 +82,7 @@ function eachLine(stream: Readable, onLine: (line: string) => void): void {
  * The dump tool with its stdout in a 1 MiB buffer (coreutils' stdbuf; tools on C's stdio — mysqldump, pg_dump,
  * sqlite3 — take it, mongodump, in Go, writes as it does anyway) rather than the 4 KiB a pipe gets by default. Every
  * write wakes both pvs and the compressor: in 4 KiB pieces the pvs' wake-ups cost more CPU than the second pv's
- * copying adds (README's benchmark notes). stdbuf execs the tool, so its process, exit code and signals are the tool's.
+ * copying adds (bench/README.md). stdbuf execs the tool, so its process, exit code and signals are the tool's.
  */
 function buffered(dump: DumpCommand): DumpCommand {
   return { ...dump, file: 'stdbuf', args: ['-o', '1M', dump.file, ...dump.args] };

@@ -1,4 +1,4 @@
-// The restore accounts the README tells an admin to create, made the same way on the test servers, so the grants it
+// The restore accounts docs/restore.md tells an admin to create, made the same way on the test servers, so the grants it
 // documents are the ones the tests restore with.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ export async function postgresRestoreRole(pg: Postgres, user = 'restore'): Promi
 }
 
 /**
- * MongoDB: the README's user, in `admin`, without its roles — FerretDB 1.x has none (it refuses createUser's
+ * MongoDB: docs/restore.md's user, in `admin`, without its roles — FerretDB 1.x has none (it refuses createUser's
  * `roles` field as "not implemented"), so any user it knows may read, write and drop every database there.
  */
 export async function ferretdbRestoreUser(ferret: FerretDb, user = 'restore'): Promise<RestoreAccount> {

@@ -6,7 +6,7 @@
 // FerretDB 1.24 refuses every index mongorestore 100.11 sends (each carries an `ns` option; MongoDB ignores it), so the
 // source restored whole has only its `_id` indexes, and the source whose restore must fail is the same fixture with
 // its secondary indexes: the documents go in, then the server refuses the indexes and mongorestore exits 1. FerretDB
-// 1.x has no roles either, so the restore user here is not confined to the scratch databases as the README's is.
+// 1.x has no roles either, so the restore user here is not confined to the scratch databases as docs/restore.md's is.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
