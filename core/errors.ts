@@ -96,6 +96,8 @@ export const HTTP_STATUS_BY_CODE = {
   LAST_DRILL_FAILED: 500,
   /** The database's last on-demand restore failed. */
   LAST_RESTORE_FAILED: 500,
+  /** An entry of the database's status record that the function did not sign: left out of the answer. */
+  RECORD_UNPROVEN: 500,
   ALERT_FAILED: 500,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

@@ -4,7 +4,7 @@
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../run/deps.js';
 import type { RunReport, TargetReport } from '../run/report.js';
-import { type RecordEntry, type RecordKind, recordEntry } from './status-record.js';
+import { type RecordEntry, type RecordKind, recordEntry, recordKeys } from './status-record.js';
 
 interface Write {
   kind: RecordKind;
@@ -59,12 +59,14 @@ export async function recordReport(
 ): Promise<void> {
   if (report.dryRun) return;
   const bucket = deps.storage.bucket(config.bucket);
+  const keys = recordKeys(config);
   for (const target of report.targets) {
     for (const write of writesOf(report, target)) {
       await recordEntry(
         bucket,
         config.prefix,
         target.targetId,
+        keys,
         write.kind,
         write.entry,
         write.replaces,

@@ -7,7 +7,7 @@ import { listProvenBackups } from '../object/proven-backups.js';
 import type { FunctionDeps } from '../run/deps.js';
 import { selectTargets } from '../run/plan.js';
 import { judgeTarget, type Problem, type TargetStatus } from './judge-target.js';
-import { readRecord } from './status-record.js';
+import { readRecord, recordKeys, type UnprovenEntry } from './status-record.js';
 
 export interface StatusReport {
   kind: 'status';
@@ -20,6 +20,19 @@ export interface StatusReport {
   problems: (Problem & { targetId: string })[];
 }
 
+const RECORD_PROBLEM: Record<UnprovenEntry['why'], string> = {
+  unsealed:
+    'carries no signature of the function: written before records were signed (the next one replaces it) or by someone else',
+  'untrusted-key':
+    "is signed by a key the function does not trust: a retired key missing from BACKUP_RETIRED_SIGNING_KEYS, or not the function's",
+  'not-over-fields': 'was changed after the function signed it: find out who wrote it',
+};
+
+const recordProblem = ({ kind, why }: UnprovenEntry) => ({
+  code: 'RECORD_UNPROVEN' as const,
+  message: `the record of its last ${kind === 'deepCheck' ? 'deep check' : kind} ${RECORD_PROBLEM[why]}; it is left out`,
+});
+
 export async function runStatus(
   config: FunctionConfig,
   deps: FunctionDeps,
@@ -27,11 +40,12 @@ export async function runStatus(
 ): Promise<StatusReport> {
   const now = deps.clock.now();
   const bucket = deps.storage.bucket(config.bucket);
+  const keys = recordKeys(config);
   const targets: TargetStatus[] = [];
   for (const target of selectTargets(config, request.databases)) {
-    const [{ proven, unproven }, record] = await Promise.all([
+    const [{ proven, unproven }, { record, unproven: unsigned }] = await Promise.all([
       listProvenBackups(bucket, config, target, now),
-      readRecord(bucket, config.prefix, target.id),
+      readRecord(bucket, config.prefix, target.id, keys.trusted),
     ]).catch((error: Error) => {
       throw new BackupError('INTERNAL', `cannot read the state of ${target.id}: ${error.message}`, {
         cause: error,
@@ -42,7 +56,7 @@ export async function runStatus(
       code: 'OBJECT_UNPROVEN' as const,
       message: `${backup.info.name} (generation ${backup.info.generation}) is not proven ours and is left out: ${why}; find out who wrote it`,
     }));
-    targets.push({ ...judged, problems: [...judged.problems, ...strangers] });
+    targets.push({ ...judged, problems: [...judged.problems, ...strangers, ...unsigned.map(recordProblem)] });
   }
   const problems = targets.flatMap((target) =>
     target.problems.map((problem) => ({ targetId: target.targetId, ...problem })),

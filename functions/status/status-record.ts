@@ -2,11 +2,32 @@
 // on-demand restore, drill and deep check with their outcomes — where `status` finds a failure that left no object,
 // without reading logs. The function may create objects and patch metadata but not delete or overwrite (no delete
 // permission), so the object is made once and only its metadata changes; it has no customTime, so the retention
-// rule never deletes it, and no backup can have its name (no database name starts with `_`).
+// rule never deletes it, and no backup can have its name (no database name starts with `_`). Each entry is signed
+// with the function's key, bound to its bucket, record and kind: whoever may write metadata could otherwise turn a
+// failed drill into a passed one. A signed entry can still be put back over a later one of the same kind; status
+// shows every entry's time, and judges the backups themselves, not the record, for their age.
 import type { Bucket } from '@google-cloud/storage';
+import type { SigningKey, TrustedKeys } from '../../core/signing/index.js';
+import { type SealProblem, seal, sealProblem } from '../../core/signing/statement.js';
+import type { FunctionConfig } from '../config/schema.js';
+import { attestationKeys } from '../object/attestation.js';
 import { getObject, statusOf } from '../storage/objects.js';
 
 const STATUS_FOLDER = '_status/';
+const SEAL_PREFIX = 'db-backup-status-record/v1\n';
+/** Each entry's seal is kept beside it, under its kind's name with this suffix: `<key id> <signature>`. */
+const SEAL_SUFFIX = 'Seal';
+
+/** The function's key that signs new entries, and the keys whose entries are believed (its own and retired ones). */
+export interface RecordKeys {
+  signing: SigningKey;
+  trusted: TrustedKeys;
+}
+
+export const recordKeys = (config: FunctionConfig): RecordKeys => ({
+  signing: config.signingKey,
+  trusted: attestationKeys(config.signingKey, config.retiredSigningKeys),
+});
 
 export const RECORD_KINDS = ['backup', 'restore', 'drill', 'deepCheck'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
@@ -47,19 +68,64 @@ function parseEntry(value: string | undefined): RecordEntry | undefined {
   }
 }
 
-function parseRecord(metadata: Record<string, string>): TargetRecord {
-  const record: TargetRecord = {};
-  for (const kind of RECORD_KINDS) {
-    const entry = parseEntry(metadata[kind]);
-    if (entry) record[kind] = entry;
-  }
-  return record;
+const sealed = (bucket: Bucket, name: string, kind: RecordKind, value: string) => [
+  bucket.name,
+  name,
+  kind,
+  value,
+];
+
+/** Why the entry of `kind` in `metadata` is not the function's; null when it is, or when there is none. */
+function entryProblem(
+  bucket: Bucket,
+  name: string,
+  kind: RecordKind,
+  metadata: Record<string, string>,
+  trusted: TrustedKeys,
+): SealProblem | null {
+  const value = metadata[kind];
+  if (value === undefined) return null;
+  const [keyId, signature] = (metadata[kind + SEAL_SUFFIX] ?? '').split(' ');
+  return sealProblem(SEAL_PREFIX, sealed(bucket, name, kind, value), { keyId, signature }, trusted);
 }
 
-/** The target's record; empty when nothing was recorded yet. */
-export async function readRecord(bucket: Bucket, prefix: string, targetId: string): Promise<TargetRecord> {
-  const info = await getObject(bucket, recordName(prefix, targetId));
-  return info ? parseRecord(info.metadata) : {};
+/** An entry the record holds that the function did not write: left out of the record, and a problem of its own. */
+export interface UnprovenEntry {
+  kind: RecordKind;
+  why: SealProblem;
+}
+
+export interface ReadRecord {
+  record: TargetRecord;
+  unproven: UnprovenEntry[];
+}
+
+function parseRecord(
+  bucket: Bucket,
+  name: string,
+  metadata: Record<string, string>,
+  trusted: TrustedKeys,
+): ReadRecord {
+  const read: ReadRecord = { record: {}, unproven: [] };
+  for (const kind of RECORD_KINDS) {
+    const why = entryProblem(bucket, name, kind, metadata, trusted);
+    const entry = parseEntry(metadata[kind]);
+    if (why) read.unproven.push({ kind, why });
+    else if (entry) read.record[kind] = entry;
+  }
+  return read;
+}
+
+/** The target's record, only what the function signed; empty when nothing was recorded yet. */
+export async function readRecord(
+  bucket: Bucket,
+  prefix: string,
+  targetId: string,
+  trusted: TrustedKeys,
+): Promise<ReadRecord> {
+  const name = recordName(prefix, targetId);
+  const info = await getObject(bucket, name);
+  return info ? parseRecord(bucket, name, info.metadata, trusted) : { record: {}, unproven: [] };
 }
 
 const serialise = (entry: RecordEntry): string =>
@@ -78,12 +144,16 @@ export async function recordEntry(
   bucket: Bucket,
   prefix: string,
   targetId: string,
+  keys: RecordKeys,
   kind: RecordKind,
   entry: RecordEntry,
   replaces: (current: RecordEntry | undefined) => boolean = () => true,
 ): Promise<void> {
   const name = recordName(prefix, targetId);
   const file = bucket.file(name);
+  const value = serialise(entry);
+  const { keyId, signature } = seal(SEAL_PREFIX, sealed(bucket, name, kind, value), keys.signing);
+  const metadata = { [kind]: value, [kind + SEAL_SUFFIX]: `${keyId} ${signature}` };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     const info = await getObject(bucket, name);
     try {
@@ -91,16 +161,15 @@ export async function recordEntry(
         await file.save(`${JSON.stringify({ statusOf: targetId })}\n`, {
           resumable: false,
           contentType: 'application/json',
-          metadata: { metadata: { [kind]: serialise(entry) } },
+          metadata: { metadata },
           preconditionOpts: { ifGenerationMatch: 0 },
         });
         return;
       }
-      if (!replaces(parseEntry(info.metadata[kind]))) return;
-      await file.setMetadata(
-        { metadata: { [kind]: serialise(entry) } },
-        { ifMetagenerationMatch: Number(info.metageneration) },
-      );
+      // An entry the function did not sign decides nothing: a planted later date must not hold verify's word off.
+      const current = parseRecord(bucket, name, info.metadata, keys.trusted).record[kind];
+      if (!replaces(current)) return;
+      await file.setMetadata({ metadata }, { ifMetagenerationMatch: Number(info.metageneration) });
       return;
     } catch (error) {
       if (statusOf(error) !== 412 || attempt === ATTEMPTS) throw error;

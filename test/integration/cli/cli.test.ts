@@ -11,6 +11,8 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../cli/run-cli.js';
 import type { ListReport } from '../../../functions/api.js';
+import { recordEntry } from '../../../functions/status/status-record.js';
+import { localSigningKey } from '../../../local/signing-key.js';
 import { type LocalStack, startLocalStack } from '../../../local/stack.js';
 import { cli } from '../../helpers/cli-process.js';
 import { controlsIn } from '../../helpers/controls.js';
@@ -87,7 +89,8 @@ describe('db-backup against the local stack', () => {
     const restore = await local('restore', 'demo');
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toContain('table visits]0;owned[2J: 1 rows');
-    // Metadata whoever may write the bucket's can plant: a drill's failure on the backup, a restore's in the record.
+    // Metadata whoever may write the bucket's can plant (a drill's failure on the backup), and a tool's words the
+    // function recorded (a restore's failure in the status record).
     const bucket = stack.storage.bucket(stack.bucket);
     const [[backup]] = await bucket.getFiles({ prefix: 'demo_' });
     await backup?.setMetadata({
@@ -96,14 +99,15 @@ describe('db-backup against the local stack', () => {
         drillFailed: 'RESTORE_FAILED: \u001b]0;owned\u0007\u001b[2Jgone\u009b',
       },
     });
-    const restored = { at: new Date().toISOString(), runId: 'r', outcome: 'failed', by: 'restore' };
-    await bucket.file('_status/demo').setMetadata({
-      metadata: {
-        restore: JSON.stringify({
-          ...restored,
-          error: { code: 'RESTORE_FAILED', message: 'x\u001b[2J\u0007y\u009b' },
-        }),
-      },
+    // A restore tool's own words reach the record through the function, which signs them: signed here as it would.
+    const { privateKey, publicKey } = await localSigningKey(join(dir, 'function', 'signing-key.pem'));
+    const keys = { signing: { id: 'local', privateKey }, trusted: new Map([['local', publicKey]]) };
+    await recordEntry(bucket, '', 'demo', keys, 'restore', {
+      at: new Date().toISOString(),
+      runId: 'r',
+      outcome: 'failed',
+      by: 'restore',
+      error: { code: 'RESTORE_FAILED', message: 'x\u001b[2J\u0007y\u009b' },
     });
     const status = await local('status');
     expect(status.code).toBe(1);

@@ -1,13 +1,15 @@
 // status's judgement and the records behind it, fast: which day's backup is due, an attempt running past the job
 // time-out, a doubtful backup, a drill failure known only from the object's marks, and verify settling only the
-// day it checked, never overwriting a later attempt with an older day's outcome.
+// day it checked, never overwriting a later attempt with an older day's outcome; and a record entry someone else
+// wrote, or changed, is left out and named — never taken for the function's word.
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseFunctionConfig } from '../../../../functions/config/parse.js';
 import type { RunReport } from '../../../../functions/run/report.js';
 import { judgeTarget } from '../../../../functions/status/judge-target.js';
 import { recordReport } from '../../../../functions/status/record-report.js';
+import { runStatus } from '../../../../functions/status/run-status.js';
 import type { RecordEntry } from '../../../../functions/status/status-record.js';
-import { readRecord } from '../../../../functions/status/status-record.js';
+import { readRecord, recordKeys } from '../../../../functions/status/status-record.js';
 import type { ObjectInfo } from '../../../../functions/storage/objects.js';
 import type { TargetBackup } from '../../../../functions/storage/target-backups.js';
 import { validEnv } from '../config-env.js';
@@ -89,11 +91,97 @@ describe('recordReport', () => {
     await recordReport(cfg, deps, report('backup', '20250310', 'running'));
     await recordReport(cfg, deps, report('verify', '20250310', 'settled'));
     const bucket = fixture.storage.bucket(BUCKET);
-    expect((await readRecord(bucket, '', 'a')).backup).toMatchObject({ outcome: 'settled', by: 'verify' });
+    const read = async () => (await readRecord(bucket, '', 'a', recordKeys(cfg).trusted)).record;
+    expect((await read()).backup).toMatchObject({ outcome: 'settled', by: 'verify' });
     await recordReport(cfg, deps, report('verify', '20250309', 'missing'));
-    expect((await readRecord(bucket, '', 'a')).backup).toMatchObject({
+    expect((await read()).backup).toMatchObject({
       outcome: 'settled',
       date: '20250310',
     });
+  });
+});
+
+describe('a status record someone else wrote', () => {
+  let fixture: RunFixture | undefined;
+  afterEach(() => fixture?.close());
+
+  const drill = (outcome: string): RunReport =>
+    ({
+      kind: 'restore',
+      drill: true,
+      runId: `drill-${outcome}`,
+      date: '20250310',
+      startedAt: '2025-03-10T08:00:00.000Z',
+      finishedAt: '2025-03-10T08:00:01.000Z',
+      status: outcome === 'failed' ? 'failed' : 'ok',
+      counts: {},
+      targets: [
+        {
+          targetId: 'a',
+          database: 'a',
+          engine: 'postgres',
+          objectName: 'a_20250310',
+          outcome,
+          ...(outcome === 'failed' && { error: { code: 'VALIDATION_FAILED', message: 'no patient' } }),
+        },
+      ],
+    }) as RunReport;
+
+  const problemsOfA = async (f: RunFixture) =>
+    (await runStatus(f.config, f.deps, { databases: ['a'] })).problems.map((p) => p.code);
+
+  it("turns a failed drill into a passed one only by the function's own key", async () => {
+    fixture = await startRunFixture(scriptedAgent({}));
+    const { config: cfg, deps } = fixture;
+    await recordReport(cfg, deps, drill('failed'));
+    expect(await problemsOfA(fixture)).toContain('LAST_DRILL_FAILED');
+    // Whoever may write metadata rewrites the entry to a pass, keeping the seal of the failure beside it.
+    const record = fixture.storage.bucket(BUCKET).file('_status/a');
+    const [meta] = await record.getMetadata();
+    const forged = { ...JSON.parse(String(meta.metadata?.drill)), outcome: 'passed', error: undefined };
+    await record.setMetadata({ metadata: { drill: JSON.stringify(forged) } });
+    const status = await runStatus(cfg, deps, { databases: ['a'] });
+    expect(status.problems.map((p) => p.code)).toEqual(expect.arrayContaining(['RECORD_UNPROVEN']));
+    expect(status.problems.find((p) => p.code === 'RECORD_UNPROVEN')?.message).toMatch(
+      /last drill was changed after the function signed it/,
+    );
+    expect(status.targets[0]?.lastDrill?.outcome).not.toBe('passed');
+    // The entry without any seal, as written before records were signed, is left out and named too.
+    await record.setMetadata({ metadata: { drillSeal: null } });
+    const unsealed = await runStatus(cfg, deps, { databases: ['a'] });
+    expect(unsealed.problems.find((p) => p.code === 'RECORD_UNPROVEN')?.message).toMatch(
+      /last drill carries no signature of the function/,
+    );
+    // The function's next drill replaces it with its own signed word.
+    await recordReport(cfg, deps, drill('passed'));
+    const after = await runStatus(cfg, deps, { databases: ['a'] });
+    expect(after.problems.map((p) => p.code)).not.toContain('RECORD_UNPROVEN');
+    expect(after.targets[0]?.lastDrill?.outcome).toBe('passed');
+  });
+
+  it("lets no planted entry dated later hold verify's word off", async () => {
+    fixture = await startRunFixture(scriptedAgent({}));
+    const { config: cfg, deps } = fixture;
+    const report = (kind: RunReport['kind'], outcome: string): RunReport =>
+      ({ ...drill(outcome), kind, drill: undefined, runId: `${kind}-1` }) as RunReport;
+    await recordReport(cfg, deps, report('backup', 'running'));
+    const record = fixture.storage.bucket(BUCKET).file('_status/a');
+    const planted = {
+      at: '2099-01-01T00:00:00Z',
+      runId: 'x',
+      outcome: 'succeeded',
+      by: 'backup',
+      date: '20991231',
+    };
+    await record.setMetadata({ metadata: { backup: JSON.stringify(planted) } });
+    await recordReport(cfg, deps, report('verify', 'failed'));
+    const { record: read } = await readRecord(
+      fixture.storage.bucket(BUCKET),
+      '',
+      'a',
+      recordKeys(cfg).trusted,
+    );
+    expect(read.backup).toMatchObject({ outcome: 'failed', by: 'verify', date: '20250310' });
+    expect(await problemsOfA(fixture)).toContain('LAST_BACKUP_FAILED');
   });
 });
