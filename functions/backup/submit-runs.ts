@@ -2,7 +2,7 @@
 // retry, a second run of the same day) is attached to, not failed; the rest are submitted again without it.
 import { BackupError } from '../../core/errors.js';
 import type { BusyJob, JobSpec } from '../../core/protocol.js';
-import { cancelUploadSession } from '../../core/upload-session.js';
+import { cancelUploadSession, SESSION_CANCELLED } from '../../core/upload-session.js';
 import { errorFailure } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetReport } from '../run/report.js';
@@ -25,15 +25,17 @@ export interface Submitted {
   done: TargetReport<BackupOutcome>[];
 }
 
-/** Ends a session the run will not use, so nobody else can finish it. */
-function dropSession(ctx: BackupContext, ready: Ready): Promise<void> {
-  return cancelUploadSession(ready.sessionUri)
-    .then(() => undefined)
-    .catch((error: Error) =>
-      ctx.deps.logger.event('backup.cancel-failed', `could not cancel the upload session: ${error.message}`, {
-        ...targetFields(ctx, ready.planned),
-      }),
-    );
+/** Ends a session the run will not use, so nobody else can finish it; one not confirmed cancelled is logged. */
+async function dropSession(ctx: BackupContext, ready: Ready): Promise<void> {
+  const why = await cancelUploadSession(ready.sessionUri).then(
+    (status) =>
+      status === SESSION_CANCELLED ? null : `Cloud Storage answered HTTP ${status}, not ${SESSION_CANCELLED}`,
+    (error: Error) => error.message,
+  );
+  if (why === null) return;
+  ctx.deps.logger.event('backup.cancel-failed', `could not cancel the upload session: ${why}`, {
+    ...targetFields(ctx, ready.planned),
+  });
 }
 
 async function submitToAgent(ctx: BackupContext, agentUrl: string, readies: Ready[], result: Submitted) {

@@ -254,6 +254,35 @@ describe('an agent that refuses the run', () => {
   });
 });
 
+describe('a session the run will not use', () => {
+  async function refusedRun(deleteStatus?: number) {
+    const fixture = await startRunFixture({
+      ...scriptedAgent({}),
+      submitRun: async () => {
+        throw new AgentError('AGENT_REJECTED', 'the agent at 10.0.0.5:8443 answered 403', {
+          host: '10.0.0.5:8443',
+        });
+      },
+    });
+    fixtures.push(fixture);
+    if (deleteStatus)
+      fixture.emulator.faults.add({ method: 'DELETE', uploadType: 'resumable', status: deleteStatus });
+    await runBackup(fixture.config, fixture.deps, { databases: ['a'], force: false, dryRun: false });
+    return fixture.logs.filter((line) => line.event === 'backup.cancel-failed');
+  }
+
+  it('is cancelled, and a cancel Cloud Storage does not confirm with 499 is logged with its answer', async () => {
+    expect(await refusedRun()).toEqual([]);
+    const [unconfirmed, ...more] = await refusedRun(503);
+    expect(more).toEqual([]);
+    expect(unconfirmed).toMatchObject({
+      object: expect.stringMatching(/^a_\d{8}\.sql\.gz$/),
+      severity: 'WARNING',
+    });
+    expect(String(unconfirmed?.message)).toContain('Cloud Storage answered HTTP 503, not 499');
+  });
+});
+
 function dateOf(fixture: RunFixture): string {
   return fixture.clock.now().toISOString().slice(0, 10).replaceAll('-', '');
 }
