@@ -94,6 +94,10 @@ export const HTTP_STATUS_BY_CODE = {
   LAST_BACKUP_FAILED: 500,
   /** The database's last drill did not restore and validate its backup. */
   LAST_DRILL_FAILED: 500,
+  /** The drill schedule's latest run recorded no drill of the database, though it had a backup to restore. */
+  DRILL_OVERDUE: 500,
+  /** The deep check schedule's latest run recorded no deep check of the database, though it had a backup. */
+  DEEP_CHECK_OVERDUE: 500,
   /** The database's last on-demand restore failed. */
   LAST_RESTORE_FAILED: 500,
   /** An entry of the database's status record that the function did not sign: left out of the answer. */

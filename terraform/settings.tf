@@ -27,6 +27,8 @@ locals {
     BACKUP_PREFIX                   = var.object_prefix
     BACKUP_TIME_ZONE                = var.time_zone
     BACKUP_SCHEDULE                 = var.backup_schedule
+    BACKUP_DRILL_SCHEDULE           = var.drill_schedule
+    BACKUP_DEEP_CHECK_SCHEDULE      = var.deep_check_schedule
     BACKUP_TARGETS                  = jsonencode(local.targets)
     BACKUP_AGENTS                   = jsonencode(local.agents)
     BACKUP_ON_ERROR                 = var.on_error

@@ -73,7 +73,7 @@ variable "verify_schedule" {
 
 variable "drill_schedule" {
   type        = string
-  description = "Cron schedule of the restore drill, in time_zone: the restore function restores every target's newest verified backup into a scratch database and validates it. Weekly by default (Sundays 08:00)."
+  description = "Cron schedule of the restore drill, in time_zone: the restore function restores every target's newest verified backup into a scratch database and validates it. Weekly by default (Sundays 08:00). The function reads the same value (BACKUP_DRILL_SCHEDULE): status reports a drill its latest run did not record."
   default     = "0 8 * * 0"
   validation {
     condition     = length(regexall("\\S+", var.drill_schedule)) == 5
@@ -83,7 +83,7 @@ variable "drill_schedule" {
 
 variable "deep_check_schedule" {
   type        = string
-  description = "Cron schedule of the deep check, in time_zone: verify with deep=true reads every byte of the day's backup of every target and compares its hashes with those recorded. Weekly by default (Saturdays 07:00)."
+  description = "Cron schedule of the deep check, in time_zone: verify with deep=true reads every byte of the day's backup of every target and compares its hashes with those recorded. Weekly by default (Saturdays 07:00). The function reads the same value (BACKUP_DEEP_CHECK_SCHEDULE): status reports a deep check its latest run did not record."
   default     = "0 7 * * 6"
   validation {
     condition     = length(regexall("\\S+", var.deep_check_schedule)) == 5

@@ -56,6 +56,18 @@ export const SETTINGS = {
     description:
       "The backup's cron (Cloud Scheduler's), in the time zone; verify checks its latest run's date.",
   }),
+  drillSchedule: setting({
+    env: 'BACKUP_DRILL_SCHEDULE',
+    schema: cronSchema.default('0 8 * * 0'),
+    description:
+      "The restore drill's cron, in the time zone; status reports a drill its latest run did not make.",
+  }),
+  deepCheckSchedule: setting({
+    env: 'BACKUP_DEEP_CHECK_SCHEDULE',
+    schema: cronSchema.default('0 7 * * 6'),
+    description:
+      "The deep check's cron, in the time zone; status reports a deep check its latest run did not make.",
+  }),
   targets: setting({
     env: 'BACKUP_TARGETS',
     schema: json(targetsSchema),

@@ -97,6 +97,32 @@ function attemptProblem(attempt: RecordEntry, now: Date): Problem | undefined {
   };
 }
 
+/** A scheduled drill or deep check has this long to be recorded: Cloud Scheduler's attempt deadline, and margin. */
+const SCHEDULED_RUN_GRACE_MINUTES = 60;
+
+/**
+ * A drill or deep check that the latest run of its schedule should have recorded and did not: nothing since that
+ * run, though a good backup was there for it to read. A record put back from an earlier run shows up here too.
+ */
+function overdueProblem(
+  what: { code: 'DRILL_OVERDUE' | 'DEEP_CHECK_OVERDUE'; noun: string; schedule: string; command: string },
+  last: Partial<RecordEntry> | undefined,
+  backups: readonly TargetBackup[],
+  config: FunctionConfig,
+  now: Date,
+): Problem | undefined {
+  const endedBy = new Date(now.getTime() - SCHEDULED_RUN_GRACE_MINUTES * 60_000);
+  const run = lastScheduledRun(what.schedule, config.timeZone, endedBy);
+  const readable = backups.some(
+    (b) => isGoodBackup(b.info) && Date.parse(b.info.timeCreated) < run.getTime(),
+  );
+  if (!readable || (last && !last.at) || (last?.at && Date.parse(last.at) >= run.getTime())) return undefined;
+  return {
+    code: what.code,
+    message: `no ${what.noun} since ${last?.at ?? 'ever'}, though its schedule (${what.schedule}, ${config.timeZone}) ran at ${run.toISOString()}: check its Cloud Scheduler job and the function's logs, or run ${what.command}`,
+  };
+}
+
 export function judgeTarget(
   config: FunctionConfig,
   target: Target,
@@ -142,6 +168,35 @@ export function judgeTarget(
       message: `the last drill of ${drill.objectName ?? 'its backup'} failed${why(drill)}`,
     });
   }
+  const deepCheck = record.deepCheck ?? marked.deepCheck;
+  for (const overdue of [
+    overdueProblem(
+      {
+        code: 'DRILL_OVERDUE',
+        noun: 'drill',
+        schedule: config.drillSchedule,
+        command: 'db-backup restore --drill',
+      },
+      drill,
+      backups,
+      config,
+      now,
+    ),
+    overdueProblem(
+      {
+        code: 'DEEP_CHECK_OVERDUE',
+        noun: 'deep check',
+        schedule: config.deepCheckSchedule,
+        command: 'db-backup verify --deep',
+      },
+      deepCheck,
+      backups,
+      config,
+      now,
+    ),
+  ]) {
+    if (overdue) problems.push(overdue);
+  }
   const restore = record.restore;
   if (restore && FAILED_RESTORE.has(restore.outcome)) {
     problems.push({
@@ -157,9 +212,7 @@ export function judgeTarget(
     ...(newestGood && { newestGood }),
     due,
     ...(drill && { lastDrill: aged(drill, now) }),
-    ...((record.deepCheck ?? marked.deepCheck) && {
-      lastDeepCheck: aged(record.deepCheck ?? marked.deepCheck, now),
-    }),
+    ...(deepCheck && { lastDeepCheck: aged(deepCheck, now) }),
     ...(restore && { lastRestore: aged(restore, now) }),
     problems,
   };

@@ -46,7 +46,8 @@ interface Value {
   readonly hcl: Record<string, string>;
   readonly env: Record<string, string>;
   /** What decides Terraform's answer when a plan-time precondition, not a validation, holds the rule. */
-  readonly cron?: true;
+  /** A schedule's job, whose cron cron.tf checks, rather than a variable's validation. */
+  readonly cron?: string;
 }
 
 /** A plain input and the variable it becomes, with the value Terraform would write. */
@@ -65,9 +66,9 @@ function retired(keys: Record<string, string>): Value {
   };
 }
 
-/** The backup's cron: Terraform checks it in cron.tf, a precondition of the scheduler jobs. */
-function cron(value: string): Value {
-  return { ...plain('backup_schedule', 'BACKUP_SCHEDULE', value), cron: true };
+/** A schedule's cron (the backup's by default): Terraform checks each in cron.tf, a precondition of its job. */
+function cron(value: string, job = 'backup', variable = 'backup_schedule', env = 'BACKUP_SCHEDULE'): Value {
+  return { ...plain(variable, env, value), cron: job };
 }
 
 /** One agent with one field changed (Terraform's names), and the BACKUP_AGENTS the function would read. */
@@ -179,6 +180,14 @@ const ACCEPTED: Case[] = [
   ['the last minute of the year, Sunday as 7', cron('59 23 31 12 7')],
   ['weekdays by name', cron('0 2 * * mon-fri')],
   ['lists, ranges and steps', cron('0,30 1-5/2 */10 jan-jun 0-6')],
+  [
+    "the drill's, which status reads too",
+    cron('30 8 * * sun', 'restore', 'drill_schedule', 'BACKUP_DRILL_SCHEDULE'),
+  ],
+  [
+    "the deep check's",
+    cron('0 7 1-7 * 6', 'deep-check', 'deep_check_schedule', 'BACKUP_DEEP_CHECK_SCHEDULE'),
+  ],
   ['a pinned https agent', agent({ url: 'https://10.0.0.5:8443', tls_cert_sha256: PIN })],
   [
     'a pin written with colons',
@@ -252,6 +261,11 @@ const REFUSED: Case[] = [
   ['a retired key that is not Ed25519', retired({ 'backup-2024-01': RSA_PUBLIC_KEY })],
   ['a retired key under an id with a space', retired({ 'backup 2024': PUBLIC_KEY })],
   ['minute 60', cron('60 2 * * *')],
+  ["the drill's hour 24", cron('0 24 * * 0', 'restore', 'drill_schedule', 'BACKUP_DRILL_SCHEDULE')],
+  [
+    "the deep check's day of week 8",
+    cron('0 7 * * 8', 'deep-check', 'deep_check_schedule', 'BACKUP_DEEP_CHECK_SCHEDULE'),
+  ],
   ['hour 24', cron('0 24 * * *')],
   ['day of month 0', cron('0 0 0 * *')],
   ['month 13', cron('0 0 * 13 *')],
@@ -318,7 +332,7 @@ describe.skipIf(!hasTerraform)('Terraform validations and the function parser', 
   /** Terraform's answer: a failed validation, or with a cron, what cron.tf finds wrong. */
   const terraformAccepts = async (value: Value) => {
     if (!value.cron) return tf().evaluate('var.project_id', value.hcl);
-    const errors = await tf().evaluate('jsonencode(local.cron_errors.backup)', value.hcl);
+    const errors = await tf().evaluate(`jsonencode(local.cron_errors["${value.cron}"])`, value.hcl);
     return { ok: errors.ok && errors.out === '"[]"', out: errors.out };
   };
 

@@ -16,7 +16,14 @@ import { validEnv } from '../config-env.js';
 import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { scriptedAgent } from '../scripted-agent.js';
 
-const config = parseFunctionConfig(validEnv({ BACKUP_SCHEDULE: '0 2 * * *' }));
+// Drills and deep checks yearly, so that only the tests that ask about them find them overdue.
+const config = parseFunctionConfig(
+  validEnv({
+    BACKUP_SCHEDULE: '0 2 * * *',
+    BACKUP_DRILL_SCHEDULE: '0 8 1 1 *',
+    BACKUP_DEEP_CHECK_SCHEDULE: '0 7 1 1 *',
+  }),
+);
 const target = config.targets[0] as (typeof config.targets)[number];
 
 function backup(date: string, metadata: Record<string, string> = {}): TargetBackup {
@@ -66,6 +73,40 @@ describe('judgeTarget', () => {
     expect(codes('2025-03-10T06:00:00Z', drilled)).toEqual(['LAST_DRILL_FAILED']);
     const bad = [backup('20250310', { deepCheckFailed: 'crc32c differs' }), backup('20250309')];
     expect(codes('2025-03-10T06:00:00Z', bad)).toEqual(['BACKUP_OVERDUE', 'DEEP_CHECK_FAILED']);
+  });
+});
+
+describe('a drill or deep check its schedule did not make', () => {
+  // Sundays 08:00 and Saturdays 07:00, as Terraform's defaults.
+  const weekly = parseFunctionConfig(validEnv({ BACKUP_SCHEDULE: '0 2 * * *' }));
+  const problems = (now: string, backups: TargetBackup[], record = {}) =>
+    judgeTarget(weekly, target, backups, record, new Date(now)).problems;
+  const daily = ['20250307', '20250308', '20250309', '20250310'].map((date) => backup(date)).reverse();
+  const entry = (at: string): RecordEntry => ({ at, runId: 'r', outcome: 'passed', by: 'restore' });
+
+  it('is overdue once the schedule ran an hour ago with a backup to read, and not before', () => {
+    // Sunday 08:59: the drill has had less than its hour; Saturday's deep check has not.
+    expect(problems('2025-03-09T08:59:00Z', daily.slice(1)).map((p) => p.code)).toEqual([
+      'DEEP_CHECK_OVERDUE',
+    ]);
+    const monday = problems('2025-03-10T06:00:00Z', daily);
+    expect(monday.map((p) => p.code)).toEqual(['DRILL_OVERDUE', 'DEEP_CHECK_OVERDUE']);
+    expect(monday[0]?.message).toMatch(
+      /^no drill since ever, though its schedule \(0 8 \* \* 0, UTC\) ran at 2025-03-09T08:00:00.000Z: .*db-backup restore --drill$/,
+    );
+  });
+
+  it("is met by the run's own entries, and not by an earlier week's put back", () => {
+    const met = { drill: entry('2025-03-09T08:20:00Z'), deepCheck: entry('2025-03-08T07:30:00Z') };
+    expect(problems('2025-03-10T06:00:00Z', daily, met)).toEqual([]);
+    const lastWeek = { drill: entry('2025-03-02T08:20:00Z'), deepCheck: entry('2025-03-08T07:30:00Z') };
+    expect(problems('2025-03-10T06:00:00Z', daily, lastWeek)[0]?.message).toMatch(
+      /^no drill since 2025-03-02T08:20:00Z/,
+    );
+  });
+
+  it('is not due where no good backup was there before the run', () => {
+    expect(problems('2025-03-10T06:00:00Z', [backup('20250310')])).toEqual([]);
   });
 });
 
