@@ -60,6 +60,16 @@ async function markDrill(ctx: RestoreContext, tracked: TrackedRestore, status: R
   );
 }
 
+/**
+ * What the admin does next, where the agent's words cannot say it: bytes that were not the backup's were either
+ * changed in the bucket or on the way, and only reading the stored object back tells which (and marks it if so).
+ */
+function nextStep(code: string, { target, backup }: TrackedRestore): string {
+  if (code !== 'HASH_MISMATCH') return '';
+  const day = `${backup.date.slice(0, 4)}-${backup.date.slice(4, 6)}-${backup.date.slice(6)}`;
+  return `; to learn whether the stored backup itself is wrong, read it back: db-backup verify ${target.database} --date ${day} --deep`;
+}
+
 export async function restoreOutcome(
   ctx: RestoreContext,
   tracked: TrackedRestore,
@@ -89,9 +99,10 @@ export async function restoreOutcome(
     const message = `${backup.info.name} restored into ${last.scratchDatabase} and validated${recovery}`;
     return finishRestore(ctx, tracked, 'restored', message, extra);
   }
+  const code = last.errorCode ?? (last.state === 'interrupted' ? 'JOB_INTERRUPTED' : 'RESTORE_FAILED');
   const failure = {
-    code: last.errorCode ?? (last.state === 'interrupted' ? 'JOB_INTERRUPTED' : 'RESTORE_FAILED'),
-    message: last.errorMessage ?? `the restore ended ${last.state}`,
+    code,
+    message: (last.errorMessage ?? `the restore ended ${last.state}`) + nextStep(code, tracked),
     stderrTail: last.stderrTail,
   };
   return restoreFailed(ctx, tracked, failure, extra);

@@ -187,6 +187,9 @@ describe('a restore that must fail', () => {
     try {
       const target = await expectFailure('hospital', 'HASH_MISMATCH');
       expect(target?.error?.message).toMatch(/the bytes read are not the backup's/);
+      expect(target?.error?.message).toMatch(
+        /; to learn whether the stored backup itself is wrong, read it back: db-backup verify HospitalDB --date \d{4}-\d\d-\d\d --deep$/,
+      );
       expect(target?.restore?.scratch).toBe('dropped');
     } finally {
       proxy.spoil(undefined);
