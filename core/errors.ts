@@ -84,8 +84,13 @@ export const HTTP_STATUS_BY_CODE = {
   /** The restored database could not be listed and counted, or an admin's check did not hold. */
   VALIDATION_FAILED: 500,
   SCRATCH_DROP_FAILED: 500,
-  /** No backup of the target to restore: none verified, or none of the date asked for. */
+  /** No backup of the target to restore: none verified, or the one of the date asked for is not restorable. */
   BACKUP_MISSING: 404,
+  /**
+   * A date typed on demand that no backup has (none exists of it, or it is still to come): the request names nothing
+   * real, so it is refused, with the dates that have a backup; no run, no alert.
+   */
+  DATE_WITHOUT_BACKUP: 404,
   BUDGET_SPENT: 504,
   // What `status` finds wrong with a database (its answer's problems, never thrown)
   /** The newest good backup is older than the one the schedule's last finished run should have made. */

@@ -47,6 +47,11 @@ export function backupDate(startedAt: Date, timeZone = 'UTC'): string {
   return DateTime.fromJSDate(startedAt, { zone: validateTimeZone(timeZone) }).toFormat(DATE_FORMAT);
 }
 
+/** A backup's date, yyyyMMdd, as people type and read it: yyyy-MM-dd. */
+export function isoDay(date: string): string {
+  return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
+}
+
 export function objectName(database: string, startedAt: Date, options: NamingOptions = {}): string {
   const { timeZone = 'UTC', prefix = '', ext = '' } = options;
   validateName(database, 'database name');

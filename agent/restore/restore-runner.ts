@@ -44,12 +44,12 @@ function refuse(code: 'SCRATCH_REFUSED' | 'REQUEST_INVALID', message: string): n
 function checkRequest(target: TargetConfig, request: RestoreRequest, storage: AllowedStorage) {
   const settings = restoreSettings<CommonRestore>(target);
   const scratch = request.scratchDatabase ?? (settings.scratchDatabases[0] as string);
-  if (scratch === target.database) refuse('SCRATCH_REFUSED', `${scratch} is the source database itself`);
+  // The allowed names in the refusal: the function passes it on to whoever typed the name.
+  const allowed = `allowed: ${settings.scratchDatabases.join(', ')}`;
+  if (scratch === target.database)
+    refuse('SCRATCH_REFUSED', `${scratch} is the source database itself (${allowed})`);
   if (!settings.scratchDatabases.includes(scratch)) {
-    refuse(
-      'SCRATCH_REFUSED',
-      `${scratch} is not one of ${target.id}'s scratch databases (${settings.scratchDatabases.join(', ')})`,
-    );
+    refuse('SCRATCH_REFUSED', `${scratch} is not one of ${target.id}'s scratch databases (${allowed})`);
   }
   const compression = compressionOf(request.objectName, target.engine);
   if (!compression || !basename(request.objectName).startsWith(`${target.database}_`)) {

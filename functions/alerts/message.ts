@@ -1,5 +1,6 @@
 // The one alert of a failed run (backup, check, restore or drill), as a pure function of its report: who failed,
 // why, what was skipped, where to look.
+import { isoDay } from '../../core/object-name.js';
 import { isAlerting, logsExplorerUrl, type RunReport, type TargetReport } from '../run/report.js';
 import type { MailMessage } from './mime.js';
 
@@ -7,10 +8,6 @@ export interface AlertContext {
   from: string;
   to: readonly string[];
   project?: string;
-}
-
-function isoDate(date: string): string {
-  return `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
 }
 
 /** A restore's findings that did not hold, and where its scratch database is. */
@@ -64,7 +61,7 @@ const INTRO = {
 export function buildAlert(report: RunReport, context: AlertContext): MailMessage | null {
   const failed = report.targets.filter((target) => isAlerting(target.outcome));
   if (failed.length === 0) return null;
-  const date = isoDate(report.date);
+  const date = isoDay(report.date);
   const databases = [...new Set(failed.map((target) => target.database))].join(', ');
   const what = HEADLINE[report.kind === 'restore' && report.drill ? 'drill' : report.kind];
   const skipped = report.targets.filter((target) => target.outcome === 'skipped');

@@ -3,7 +3,9 @@
 // function's attestation of exactly that object on it — is restored: those are what every byte read is checked
 // against. Objects that claim to be backups and are not proven are left out, each named in an alerting line.
 import { BackupError } from '../../core/errors.js';
+import { isoDay } from '../../core/object-name.js';
 import type { Target } from '../config/schema.js';
+import { describeDates } from '../object/backup-dates.js';
 import { isGoodBackup, knownFault } from '../object/good-backup.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { RunContext } from '../run/run-context.js';
@@ -32,10 +34,18 @@ export async function chooseBackup(ctx: RunContext, target: Target, date?: strin
     return newest as ChosenBackup;
   }
   const dated = proven.find((backup) => backup.date === date);
+  const planted = unproven.find(({ backup }) => backup.date === date);
+  if (!dated && planted) {
+    const why = `${planted.backup.info.name} is not proven ours (${planted.why})`;
+    throw new BackupError('BACKUP_MISSING', `${target.database} has no backup dated ${date}: ${why}`);
+  }
   if (!dated) {
-    const planted = unproven.find(({ backup }) => backup.date === date);
-    const why = planted ? `: ${planted.backup.info.name} is not proven ours (${planted.why})` : '';
-    throw new BackupError('BACKUP_MISSING', `${target.database} has no backup dated ${date}${why}`);
+    // Nothing at all of that day: a date typed wrong, answered with the days a restore can read.
+    const restorable = proven.filter((backup) => usable(backup.info));
+    throw new BackupError(
+      'DATE_WITHOUT_BACKUP',
+      `${target.database} has no backup dated ${isoDay(date)}; its restorable backups are of: ${describeDates(restorable)}`,
+    );
   }
   if (!usable(dated.info)) {
     const why =

@@ -11,6 +11,8 @@ export async function closeRestoreRun(
   ctx: RestoreContext,
   reports: TargetReport<RestoreOutcome>[],
   execution?: ScheduledExecution,
+  /** The backup's date an on-demand restore read (yyyyMMdd), which its report and alert are about; the run's by default. */
+  backupDay?: string,
 ): Promise<RunReport<RestoreOutcome>> {
   const { config, deps, runId, drill } = ctx;
   const what = drill ? 'restore drill' : 'restore';
@@ -18,7 +20,7 @@ export async function closeRestoreRun(
   const report = summarise<RestoreOutcome>({
     kind: 'restore',
     runId,
-    date: backupDate(new Date(ctx.startedAt), config.timeZone),
+    date: backupDay ?? backupDate(new Date(ctx.startedAt), config.timeZone),
     startedAt: new Date(ctx.startedAt).toISOString(),
     finishedAt: finishedAt.toISOString(),
     drill,

@@ -2,6 +2,7 @@
 // each backup chosen and handed to its agent, the restores awaited within the budget and their outcomes reported;
 // then a summary, a log line and one alert if anything failed.
 import { randomUUID } from 'node:crypto';
+import { parseObjectName } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { ScheduledExecution } from '../http/scheduled-execution.js';
@@ -38,10 +39,13 @@ export async function runRestore(
     ...execution,
   });
   const ctx: RestoreContext = { ...startRun(config, deps, runId, startedAt), drill: request.drill };
-  const earlier = await collectEarlierDrills(ctx, targets);
+  // A drill's submission marks the objects earlier drills are recorded on: those are followed up first. An on-demand
+  // restore marks nothing, and may be refused (submitRestore): it goes first, so a refusal leaves them to the next run.
+  const earlier = request.drill ? await collectEarlierDrills(ctx, targets) : [];
   const submitted = await mapInOrder(targets, SUBMIT_CONCURRENCY, (target) =>
     submitRestore(ctx, target, request),
   );
+  if (!request.drill) earlier.push(...(await collectEarlierDrills(ctx, targets)));
   const tracked = submitted.flatMap((step) => (step.kind === 'tracked' ? [step.tracked] : []));
   const outcomes = await awaitJobs(ctx, tracked, watchRestores(ctx));
   const reports: TargetReport<RestoreOutcome>[] = [...earlier];
@@ -50,5 +54,8 @@ export async function runRestore(
       step.kind === 'done' ? step.report : (outcomes.get(step.tracked) as TargetReport<RestoreOutcome>),
     );
   }
-  return closeRestoreRun(ctx, reports, execution);
+  // An on-demand restore's report and alert are about the backup it read, not today's.
+  const read = request.drill ? undefined : reports.at(-1)?.objectName;
+  const backupDay = read ? parseObjectName(read, { prefix: config.prefix })?.date : undefined;
+  return closeRestoreRun(ctx, reports, execution, backupDay);
 }

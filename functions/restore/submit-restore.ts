@@ -3,6 +3,7 @@
 // the same object (a Cloud Scheduler retry of the drill).
 import { BackupError } from '../../core/errors.js';
 import type { RestoreRequestInput } from '../../core/restore-protocol.js';
+import { AgentError } from '../agent/agent-error.js';
 import type { Target } from '../config/schema.js';
 import { errorFailure } from '../run/failure.js';
 import type { RestoreOutcome, TargetReport } from '../run/report.js';
@@ -91,6 +92,20 @@ export async function submitRestore(
     }
     return { kind: 'tracked', tracked: { ...chosen, jobId } };
   } catch (error) {
+    const refusal = ctx.drill ? undefined : refusalOf(error);
+    if (refusal) throw refusal;
     return { kind: 'done', report: restoreFailed(ctx, { target, backup }, errorFailure(error)) };
   }
+}
+
+/**
+ * What a person asked for on demand that names nothing real — a date no backup has, a scratch database the agent
+ * does not allow (its refusal lists those it does) — as the refusal of the request: no run failed, nothing to alert.
+ * The drill names neither, so it never gets here.
+ */
+function refusalOf(error: unknown): BackupError | undefined {
+  if (error instanceof BackupError && error.code === 'DATE_WITHOUT_BACKUP') return error;
+  if (error instanceof AgentError && error.context.agentCode === 'SCRATCH_REFUSED')
+    return new BackupError('SCRATCH_REFUSED', error.message, { cause: error });
+  return undefined;
 }

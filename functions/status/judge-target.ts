@@ -4,7 +4,7 @@
 import { DateTime } from 'luxon';
 import type { ErrorCode } from '../../core/errors.js';
 import { DEFAULT_MAX_DURATION_MINUTES } from '../../core/job-deadline.js';
-import { backupDate } from '../../core/object-name.js';
+import { backupDate, isoDay } from '../../core/object-name.js';
 import type { FunctionConfig, Target } from '../config/schema.js';
 import { DEEP_CHECKED_KEY, isGoodBackup, knownFault } from '../object/good-backup.js';
 import { DRILL_FAILED_KEY, DRILL_STATE_KEY, DRILLED_KEY } from '../restore/drill-marks.js';
@@ -46,8 +46,6 @@ function aged<T extends { at?: string }>(entry: T | undefined, now: Date): Aged<
   const ageHours = hoursSince(entry.at, now);
   return ageHours === undefined ? entry : { ...entry, ageHours };
 }
-
-const isoDay = (date: string) => `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}`;
 
 /** The newest drill and deep check marked on the objects, for what no record holds (runs before records). */
 function fromObjects(backups: readonly TargetBackup[]) {

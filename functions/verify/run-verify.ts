@@ -12,6 +12,7 @@ import { type RunReport, summarise, type VerifyOutcome } from '../run/report.js'
 import { startRun } from '../run/run-context.js';
 import { lastScheduledRun } from '../run/schedule-day.js';
 import { recordReport } from '../status/record-report.js';
+import { refuseDayToCome } from './day-to-come.js';
 import type { VerifyRequest } from './request.js';
 import type { VerifyContext } from './verify-context.js';
 import { verifyDrills } from './verify-drills.js';
@@ -29,6 +30,15 @@ export async function runVerify(
   const day = request.day ?? lastScheduledRun(config.schedule, config.timeZone, startedAt);
   const runId = randomUUID();
   const plan = planRun(config, request, day);
+  // Only a person types a day (Cloud Scheduler's calls never name one), and a day to come names no backup.
+  if (request.day)
+    await refuseDayToCome(
+      config,
+      deps,
+      plan.map((planned) => planned.target),
+      request.day,
+      startedAt,
+    );
   deps.logger.event(
     'verify.started',
     `checking ${plan.length} backup(s) of ${backupDate(day, config.timeZone)}${request.deep ? ', reading every byte' : ''}`,

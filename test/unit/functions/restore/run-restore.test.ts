@@ -114,6 +114,27 @@ describe('an on-demand restore', () => {
       errorCode: 'VALIDATION_FAILED',
     });
     expect(fixture.mails[0]?.text).toContain('check "patients on record": gave 0, must be >= 1');
+    // About the backup it read, not the day it ran.
+    expect(report.date).toBe('20261127');
+    expect(fixture.mails[0]?.subject).toBe('Restore failed: a (2026-11-27)');
+  });
+
+  it('refuses a date no backup has, naming the restorable ones, and alerts nothing', async () => {
+    const { agent, fixture } = await setUp();
+    await put(fixture, 'a_20261127.sql.gz');
+    await put(fixture, 'a_20261129.sql.gz', {});
+    const restore = runRestore(fixture.config, fixture.deps, {
+      databases: ['a'],
+      date: '20261128',
+      keep: false,
+      drill: false,
+    });
+    await expect(restore).rejects.toMatchObject({
+      code: 'DATE_WITHOUT_BACKUP',
+      message: 'a has no backup dated 2026-11-28; its restorable backups are of: 2026-11-27',
+    });
+    expect(agent.restores).toEqual([]);
+    expect(fixture.mails).toEqual([]);
   });
 });
 
