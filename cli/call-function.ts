@@ -68,13 +68,14 @@ export async function callFunction(options: CallOptions): Promise<Answer> {
     const cause = (error as Error).cause as Error | undefined;
     throw outsideProtocol(url, `could not be reached: ${cause?.message ?? (error as Error).message}`);
   }
-  if (response.status === 401 || response.status === 403) {
+  const type = response.headers.get('content-type') ?? '';
+  // Cloud Run's own refusal of the caller is not JSON; the function's refusal of a request (SCRATCH_REFUSED) is.
+  if ((response.status === 401 || response.status === 403) && !type.includes('json')) {
     throw outsideProtocol(
       url,
       `refused the caller (HTTP ${response.status}): is it an invoker of the function?`,
     );
   }
-  const type = response.headers.get('content-type') ?? '';
   try {
     if (onProgress && type.startsWith(PROGRESS_TYPE)) return await readWatched(response, url, onProgress);
     if (!type.includes('json'))

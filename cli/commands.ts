@@ -17,7 +17,7 @@ export interface Command {
     values: Values,
     names: string[],
   ): { name: FunctionName; query: Record<string, string>; watch: boolean };
-  show: 'run' | 'list' | 'status';
+  show: 'run' | 'list' | 'status' | 'drop';
 }
 
 const usage = (message: string) => new CliError(EXIT.usage, message);
@@ -84,7 +84,7 @@ export const COMMANDS: Record<string, Command> = {
     },
     optionHelp: [
       '--date D        the backup of that day (default: the newest verified one)',
-      '--keep          leave the scratch database in place to look at',
+      '--keep          leave the scratch database in place to look at (says where, and the command that drops it)',
       '--scratch NAME  one of the scratch databases the agent allows (default: its first)',
       '--drill         as the weekly drill: the newest verified backup of every database (or those named)',
     ],
@@ -103,6 +103,25 @@ export const COMMANDS: Record<string, Command> = {
       };
     },
     show: 'run',
+  },
+  'drop-scratch': {
+    summary: 'drop the scratch database a restore --keep left (only one the agent itself kept)',
+    usage: 'drop-scratch <db> [--scratch NAME]',
+    options: { scratch: { type: 'string' } },
+    optionHelp: ['--scratch NAME  the kept scratch database (default: the agent’s first)'],
+    call(values, names) {
+      if (names.length !== 1) throw usage('drop-scratch: name one database');
+      return {
+        name: 'restore',
+        query: {
+          database: names[0] as string,
+          dropScratch: 'true',
+          ...(typeof values.scratch === 'string' && { scratch: values.scratch }),
+        },
+        watch: false,
+      };
+    },
+    show: 'drop',
   },
   list: {
     summary: 'every backup with its date, size, class, expiry, and whether it was verified or drilled',

@@ -1,7 +1,8 @@
-// The reports as people read them: one table per run, each restore's tables and checks beneath it, and the backups
-// of each database. Whatever came from a report (a table's name, a tool's words, metadata) is made printable here,
-// before any colour is added.
-import type { ListReport, RunReport, TargetReport } from '../functions/api.js';
+// The reports as people read them: one table per run, each restore's tables and checks beneath it (and where a kept
+// scratch database is), the backups of each database, a kept scratch database dropped. Whatever came from a report (a
+// table's name, a tool's words, metadata) is made printable here, before any colour is added.
+import { dropScratchCommand } from '../core/restore-protocol.js';
+import type { DropScratchReport, ListReport, RunReport, TargetReport } from '../functions/api.js';
 import { bytes, day, duration, table, time } from './format.js';
 import { type Look, PLAIN } from './look.js';
 import { printable } from './printable.js';
@@ -26,7 +27,20 @@ function restoreLines(target: TargetReport, look: Look): string[] {
     const found = `  check ${c.name}: ${c.error ?? c.value ?? 'no value'} (must be ${c.expected})`;
     lines.push(`${printable(found)}  ${look.tone(c.ok ? 'passed' : 'FAILED')}`);
   }
+  // Until it is dropped, the next restore into it and the drill fail: where it is, and how to drop it.
+  if (restore.scratch === 'kept') {
+    const command = dropScratchCommand(target.targetId, restore.scratchDatabase);
+    lines.push(printable(`kept: ${restore.location ?? restore.scratchDatabase}; drop it with: ${command}`));
+  }
   return lines;
+}
+
+/** A kept scratch database dropped as asked. */
+export function renderDrop(report: DropScratchReport): string {
+  const { scratchDatabase, location, keptBy } = report;
+  return printable(
+    `dropped ${scratchDatabase}${location ? ` (${location})` : ''}, kept by restore ${keptBy.jobId} of ${keptBy.objectName}`,
+  );
 }
 
 export function renderRun(report: RunReport, look: Look = PLAIN): string {

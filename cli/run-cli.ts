@@ -1,7 +1,8 @@
-// `db-backup`: the admin's one tool for what they do by hand — run, verify, restore, list, status — against the
-// deployed functions or the local stack. Reads the command line, calls the function, prints, picks the exit code.
+// `db-backup`: the admin's one tool for what they do by hand — run, verify, restore, drop-scratch, list, status —
+// against the deployed functions or the local stack. Reads the command line, calls the function, prints, picks the
+// exit code.
 import { relative } from 'node:path';
-import type { ListReport, RunReport, StatusReport } from '../functions/api.js';
+import type { DropScratchReport, ListReport, RunReport, StatusReport } from '../functions/api.js';
 import { type Answer, callFunction } from './call-function.js';
 import { type CommandLine, commandNamed, readCommandLine } from './command-line.js';
 import type { Command } from './commands.js';
@@ -15,7 +16,7 @@ import { type Look, lookOf, type Output } from './look.js';
 import { alertsOfRuns, outboxMails } from './outbox-alerts.js';
 import { printable, printableJson } from './printable.js';
 import { progressPrinter } from './progress.js';
-import { renderList, renderRun } from './render.js';
+import { renderDrop, renderList, renderRun } from './render.js';
 import { renderStatus } from './render-status.js';
 import { packageVersion } from './version.js';
 
@@ -32,7 +33,7 @@ type Invocation = Extract<CommandLine, { kind: 'command' }>;
 
 function exitOf(command: Command, answer: Answer): ExitCode {
   if (answer.error) return answer.status < 500 ? EXIT.refused : EXIT.failed;
-  if (command.show === 'list') return EXIT.ok;
+  if (command.show === 'list' || command.show === 'drop') return EXIT.ok;
   if (command.show === 'status')
     return (answer.report as StatusReport).problems.length > 0 ? EXIT.failed : EXIT.ok;
   const report = answer.report as RunReport;
@@ -44,6 +45,7 @@ function exitOf(command: Command, answer: Answer): ExitCode {
 function render(command: Command, report: unknown, look: Look): string {
   if (command.show === 'list') return renderList(report as ListReport, look);
   if (command.show === 'status') return renderStatus(report as StatusReport, look);
+  if (command.show === 'drop') return renderDrop(report as DropScratchReport);
   return renderRun(report as RunReport, look);
 }
 

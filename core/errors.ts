@@ -84,6 +84,8 @@ export const HTTP_STATUS_BY_CODE = {
   /** The restored database could not be listed and counted, or an admin's check did not hold. */
   VALIDATION_FAILED: 500,
   SCRATCH_DROP_FAILED: 500,
+  /** Asked to drop a scratch database that no restore of the agent kept: it is not the agent's to drop. */
+  SCRATCH_NOT_KEPT: 404,
   /** No backup of the target to restore: none verified, or the one of the date asked for is not restorable. */
   BACKUP_MISSING: 404,
   /**

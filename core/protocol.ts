@@ -18,6 +18,8 @@ export const AGENT_PATHS = {
   restores: '/v1/restores',
   /** GET: a restore's status; DELETE: cancel it (its scratch database dropped, it ends `failed` JOB_CANCELLED). */
   restore: (jobId: string) => `/v1/restores/${encodeURIComponent(jobId)}`,
+  /** POST: drop a scratch database a restore of this agent kept (200 with that restore's status, now `dropped`). */
+  scratchDrops: '/v1/scratch-drops',
   health: '/healthz',
 } as const;
 

@@ -82,6 +82,8 @@ export const restoreStatusSchema = z.strictObject({
   tables: z.array(tableReportSchema),
   checks: z.array(checkReportSchema),
   scratch: z.enum(SCRATCH_STATES),
+  /** Where the scratch database is once made, as an admin finds it: its file, or the database and its server. */
+  location: z.string().optional(),
   /** `decompress` (zstd), `restore`, and the validation queries' `query`; null while running or when killed. */
   exitCodes: z.record(z.string(), z.int().nullable()),
   errorCode: z.string().optional(),
@@ -90,3 +92,17 @@ export const restoreStatusSchema = z.strictObject({
   stderrTail: z.array(z.string()),
 });
 export type RestoreStatus = z.infer<typeof restoreStatusSchema>;
+
+/** Drop a scratch database a restore kept (`keep`): only one of the target's allowed ones that the agent kept. */
+export const dropScratchRequestSchema = z.strictObject({
+  runId: idSchema,
+  targetId: nameSchema,
+  /** The target's first allowed scratch database when omitted, as for a restore. */
+  scratchDatabase: nameSchema.optional(),
+});
+export type DropScratchRequest = z.infer<typeof dropScratchRequestSchema>;
+
+/** The command that drops a kept scratch database, as the restore that kept it and the refusal to overwrite it say. */
+export function dropScratchCommand(targetId: string, scratchDatabase: string): string {
+  return `db-backup drop-scratch ${targetId} --scratch ${scratchDatabase}`;
+}

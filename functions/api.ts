@@ -14,6 +14,7 @@ export {
 } from './http/handlers.js';
 export type { ListReport } from './list/run-list.js';
 export { createCloudLogger } from './logging/logger.js';
+export type { DropScratchReport } from './restore/drop-scratch.js';
 export { type Clock, systemClock } from './run/clock.js';
 export type { FunctionDeps } from './run/deps.js';
 export type { RunReport, TargetReport } from './run/report.js';

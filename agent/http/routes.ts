@@ -1,5 +1,7 @@
-// The agent's signed API: which request is which, its parameters checked, and the job runner's answer.
+// The agent's signed API: which request is which, its parameters checked, and the job runner's (or restore runner's)
+// answer.
 import type { ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import { BackupError } from '../../core/errors.js';
 import {
   AGENT_PATHS,
@@ -8,7 +10,7 @@ import {
   nameSchema,
   runRequestSchema,
 } from '../../core/protocol.js';
-import { restoreRequestSchema } from '../../core/restore-protocol.js';
+import { dropScratchRequestSchema, restoreRequestSchema } from '../../core/restore-protocol.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { RestoreRunner } from '../restore/restore-runner.js';
 import { type AllowedStorage, checkUploadUri } from './destinations.js';
@@ -22,7 +24,8 @@ export type Route =
   | { kind: 'findJob'; query: URLSearchParams }
   | { kind: 'submitRestore' }
   | { kind: 'getRestore'; jobId: string }
-  | { kind: 'cancelRestore'; jobId: string };
+  | { kind: 'cancelRestore'; jobId: string }
+  | { kind: 'dropScratch' };
 
 export interface RouteDeps {
   runner: JobRunner;
@@ -45,6 +48,7 @@ export function matchRoute(method: string, url: URL): Route | undefined {
   if (job !== undefined && method === 'GET') return { kind: 'getJob', jobId: job };
   if (job !== undefined && method === 'DELETE') return { kind: 'cancelJob', jobId: job };
   if (url.pathname === AGENT_PATHS.restores && method === 'POST') return { kind: 'submitRestore' };
+  if (url.pathname === AGENT_PATHS.scratchDrops && method === 'POST') return { kind: 'dropScratch' };
   const restore = RESTORE_PATH.exec(url.pathname)?.[1];
   if (restore !== undefined && method === 'GET') return { kind: 'getRestore', jobId: restore };
   if (restore !== undefined && method === 'DELETE') return { kind: 'cancelRestore', jobId: restore };
@@ -63,11 +67,17 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function parseRunRequest(body: Buffer, storage: AllowedStorage) {
-  const parsed = runRequestSchema.safeParse(parseJson(body));
+/** The body as `schema` reads it; REQUEST_INVALID naming each bad field. */
+function parseBody<T>(body: Buffer, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(parseJson(body));
   if (!parsed.success) throw requestError(describeIssues(parsed.error));
-  for (const job of parsed.data.jobs) checkUploadUri(job.uploadUri, storage);
   return parsed.data;
+}
+
+function parseRunRequest(body: Buffer, storage: AllowedStorage) {
+  const run = parseBody(body, runRequestSchema);
+  for (const job of run.jobs) checkUploadUri(job.uploadUri, storage);
+  return run;
 }
 
 function param(params: URLSearchParams, name: string, schema: typeof nameSchema | typeof idSchema): string {
@@ -95,11 +105,10 @@ export async function serveRoute(route: Route, res: ServerResponse, body: Buffer
       return sendAnswer(res, 200, known(runner.get(route.jobId)));
     case 'cancelJob':
       return sendAnswer(res, 200, runner.cancel(route.jobId));
-    case 'submitRestore': {
-      const parsed = restoreRequestSchema.safeParse(parseJson(body));
-      if (!parsed.success) throw requestError(describeIssues(parsed.error));
-      return sendAnswer(res, 202, await deps.restores.submit(parsed.data));
-    }
+    case 'submitRestore':
+      return sendAnswer(res, 202, await deps.restores.submit(parseBody(body, restoreRequestSchema)));
+    case 'dropScratch':
+      return sendAnswer(res, 200, await deps.restores.dropKept(parseBody(body, dropScratchRequestSchema)));
     case 'getRestore':
       return sendAnswer(res, 200, known(deps.restores.get(route.jobId)));
     case 'cancelRestore':

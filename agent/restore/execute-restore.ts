@@ -13,6 +13,7 @@ import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import type { RetryPolicy } from '../pipeline/retrying.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
+import { keptBy, scratchExistsMessage, scratchLocation } from './kept-scratch.js';
 import { interruptedRestore, restoreLogFields, runningRestore } from './restore-status.js';
 import { dropScratch, makeScratch } from './scratch.js';
 import { streamRestore } from './stream-restore.js';
@@ -30,7 +31,7 @@ export interface RestoreTools {
 
 /** A restore job's tools, and its table's saving of its state. */
 export type RestoreJobContext = RestoreTools &
-  Pick<JobTable<RestoreStatus>, 'update' | 'progress' | 'shutdown'>;
+  Pick<JobTable<RestoreStatus>, 'update' | 'progress' | 'shutdown' | 'all'>;
 
 /** What the job reads: the object, through its signed URL, and how it is compressed. */
 export interface RestoreSource {
@@ -72,8 +73,17 @@ export async function executeRestore(
   try {
     if (abort.signal.aborted) throw abort.signal.reason;
     steps = ctx.resolve(target, status.scratchDatabase);
-    await makeScratch(steps, status.scratchDatabase, tail, abort.signal);
-    await save({ ...status, scratch: 'created' });
+    const location = scratchLocation(target, steps, status.scratchDatabase);
+    // Said when it is there already: where, and (if a restore kept it) the command that drops it.
+    const exists = () =>
+      scratchExistsMessage(
+        target,
+        status.scratchDatabase,
+        location,
+        keptBy(ctx.all(), target.id, status.scratchDatabase),
+      );
+    await makeScratch(steps, status.scratchDatabase, exists, tail, abort.signal);
+    await save({ ...status, scratch: 'created', location });
     const outcome = await streamRestore({
       ...source,
       url: source.downloadUrl,

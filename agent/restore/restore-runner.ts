@@ -3,7 +3,12 @@
 import { basename } from 'node:path';
 import { BackupError } from '../../core/errors.js';
 import { compressionOf } from '../../core/formats.js';
-import type { RestoreAccepted, RestoreRequest, RestoreStatus } from '../../core/restore-protocol.js';
+import type {
+  DropScratchRequest,
+  RestoreAccepted,
+  RestoreRequest,
+  RestoreStatus,
+} from '../../core/restore-protocol.js';
 import type { TargetConfig } from '../engines/index.js';
 import { type CommonRestore, restoreSettings } from '../engines/restore-engine.js';
 import { type AllowedStorage, checkDownloadUrl } from '../http/destinations.js';
@@ -11,6 +16,7 @@ import type { StateStore } from '../jobs/job-store.js';
 import { createJobTable } from '../jobs/job-table.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { executeRestore, type RestoreSource, type RestoreTools } from './execute-restore.js';
+import { dropKept } from './kept-scratch.js';
 import { queuedRestore, RESTORE_JOBS, restoreLogFields } from './restore-status.js';
 import { dropScratch } from './scratch.js';
 
@@ -30,6 +36,8 @@ export interface RestoreRunner {
   /** Accepts a restore once its queued state is on disk; refuses (before anything runs) what the config does not allow. */
   submit(request: RestoreRequest): Promise<RestoreAccepted>;
   get(jobId: string): RestoreStatus | undefined;
+  /** Drops a scratch database a restore of this agent kept; the record of that restore, now `dropped`. */
+  dropKept(request: DropScratchRequest): Promise<RestoreStatus>;
   /** Stops a queued or running restore (it ends `failed` JOB_CANCELLED, its scratch database dropped). */
   cancel(jobId: string): RestoreStatus;
   /** Stops the restore running (its scratch database dropped) and waits until each is saved. */
@@ -65,7 +73,13 @@ function checkRequest(target: TargetConfig, request: RestoreRequest, storage: Al
 export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
   const table = createJobTable({ ...deps, kind: RESTORE_JOBS });
   const targets = new Map(deps.targets.map((target) => [target.id, target]));
-  const context = { ...deps, update: table.update, progress: table.progress, shutdown: table.shutdown };
+  const context = {
+    ...deps,
+    update: table.update,
+    progress: table.progress,
+    shutdown: table.shutdown,
+    all: table.all,
+  };
   let queue: Promise<void> = Promise.resolve();
 
   /** Drops what a restore left behind (a stop, a drop that failed), with the restore user's own credentials. */
@@ -118,6 +132,12 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
       );
       table.track(queue);
       return { jobId: status.jobId, runId, targetId: target.id, scratchDatabase: scratch };
+    },
+
+    dropKept(request) {
+      const target = targets.get(request.targetId);
+      if (!target) throw new BackupError('TARGET_UNKNOWN', `no target "${request.targetId}" is configured`);
+      return dropKept({ ...deps, restores: table.all, update: table.update }, target, request);
     },
 
     get: table.get,

@@ -62,12 +62,15 @@ export function restoreLogFields(status: RestoreStatus): LogFields {
   };
 }
 
-/** Restores in the job table: one whose scratch database is still there is kept until it is dropped. */
+/**
+ * Restores in the job table: one whose scratch database is still there — left by a stop, or kept as asked — is kept
+ * until it is dropped, so the agent knows which scratch databases it may drop.
+ */
 export const RESTORE_JOBS: JobKind<RestoreStatus> = {
   noun: 'restore',
   title: (status) => `restore of ${status.objectName}`,
   logFields: restoreLogFields,
   interrupted: interruptedRestore,
   interruptedEvent: 'job.restore-interrupted',
-  keep: (status) => status.scratch === 'created',
+  keep: (status) => status.scratch === 'created' || status.scratch === 'kept',
 };

@@ -11,32 +11,26 @@ import { runStep } from './run-step.js';
 /** How long dropping a scratch database may take, even after the job itself was stopped. */
 const DROP_TIMEOUT_MS = 120_000;
 
-/** Makes the empty scratch database; SCRATCH_EXISTS when it is there already (it is then not ours to drop). */
+/**
+ * Makes the empty scratch database; SCRATCH_EXISTS when it is there already (it is then not this restore's to drop),
+ * saying what `exists` says: where it is, and how to drop it.
+ */
 export async function makeScratch(
   steps: RestoreSteps,
   scratch: string,
+  exists: () => string,
   tail: StderrTail,
   signal: AbortSignal,
 ) {
   if (steps.create === null) {
     const paths = steps.drop.kind === 'files' ? steps.drop.paths : [];
-    if (paths.some((path) => existsSync(path))) {
-      throw new BackupError(
-        'SCRATCH_EXISTS',
-        `the scratch database ${scratch} exists already: drop it, or restore into another`,
-      );
-    }
+    if (paths.some((path) => existsSync(path))) throw new BackupError('SCRATCH_EXISTS', exists());
     if (paths[0]) await mkdir(dirname(paths[0]), { recursive: true, mode: 0o700 });
     return;
   }
   const result = await runStep(steps.create, tail, signal);
   if (result.code === 0) return;
-  if (/exist/i.test(result.stderr)) {
-    throw new BackupError(
-      'SCRATCH_EXISTS',
-      `the scratch database ${scratch} exists already: drop it, or restore into another`,
-    );
-  }
+  if (/exist/i.test(result.stderr)) throw new BackupError('SCRATCH_EXISTS', exists());
   const why = result.stderr.trim().split('\n').at(-1) || `exit code ${result.code}`;
   throw new BackupError('RESTORE_FAILED', `cannot create the scratch database ${scratch}: ${why}`);
 }

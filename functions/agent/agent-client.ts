@@ -1,6 +1,6 @@
 // Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job; submit a
-// restore, read it, cancel it. Every answer is believed only once verified as that agent's signed answer to the request
-// (agent-trust.ts).
+// restore, read it, cancel it; drop a scratch database a restore kept. Every answer is believed only once verified as
+// that agent's signed answer to the request (agent-trust.ts).
 import type { z } from 'zod';
 import { errorCodeOf } from '../../core/errors.js';
 import {
@@ -16,6 +16,7 @@ import {
   runStatusSchema,
 } from '../../core/protocol.js';
 import {
+  type DropScratchRequest,
   type RestoreAccepted,
   type RestoreRequestInput,
   type RestoreStatus,
@@ -59,6 +60,8 @@ export interface AgentClient {
   restore(agentUrl: string, jobId: string): Promise<RestoreStatus | null>;
   /** Asks the agent to stop a restore; resolves with its state as the agent answered it. */
   cancelRestore(agentUrl: string, jobId: string): Promise<RestoreStatus>;
+  /** Asks the agent to drop a scratch database one of its restores kept; the record of that restore, now dropped. */
+  dropScratch(agentUrl: string, request: DropScratchRequest): Promise<RestoreStatus>;
 }
 
 /** `https://vm:8443/base` + `/v1/runs`: an agent may sit under a path. */
@@ -167,9 +170,15 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     throw error;
   };
 
-  /** DELETEs `path`: the agent's answer, the state of what it was asked to stop. */
-  const stop = async <T>(agentUrl: string, path: string, about: About, schema: z.ZodType<T>): Promise<T> => {
-    const answer = await call(agentUrl, 'DELETE', path, about);
+  /** DELETEs `path` (or POSTs `body` to it): the agent's answer, the state of what it was asked to stop or drop. */
+  const stop = async <T>(
+    agentUrl: string,
+    path: string,
+    about: About,
+    schema: z.ZodType<T>,
+    body?: string,
+  ): Promise<T> => {
+    const answer = await call(agentUrl, body === undefined ? 'DELETE' : 'POST', path, about, body);
     if (answer.status === 200) return parsed(answer, schema);
     throw refusal(answer).error;
   };
@@ -188,6 +197,14 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     cancel: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.job(jobId), { jobId }, jobStatusSchema),
     cancelRestore: (agentUrl, jobId) =>
       stop(agentUrl, AGENT_PATHS.restore(jobId), { jobId }, restoreStatusSchema),
+    dropScratch: (agentUrl, request) =>
+      stop(
+        agentUrl,
+        AGENT_PATHS.scratchDrops,
+        { runId: request.runId },
+        restoreStatusSchema,
+        JSON.stringify(request),
+      ),
   };
 }
 

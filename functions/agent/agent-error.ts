@@ -51,3 +51,13 @@ export function agentFields(context: AgentErrorContext | undefined): LogFields {
 export function agentErrorFields(error: unknown): LogFields {
   return agentFields(error instanceof AgentError ? error.context : undefined);
 }
+
+/**
+ * The agent's refusal of what a person asked — one of `codes`, e.g. a scratch database it does not allow — as the
+ * refusal of the request itself, under the agent's code and in its words; undefined for any other error.
+ */
+export function passedRefusal(error: unknown, codes: readonly ErrorCode[]): BackupError | undefined {
+  const said = error instanceof AgentError ? error.context.agentCode : undefined;
+  const code = codes.find((known) => known === said);
+  return code ? new BackupError(code, (error as Error).message, { cause: error }) : undefined;
+}

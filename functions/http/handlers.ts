@@ -7,6 +7,7 @@ import { parseBackupRequest } from '../backup/request.js';
 import { runBackup } from '../backup/run-backup.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { parseListRequest, runList } from '../list/run-list.js';
+import { dropKeptScratch } from '../restore/drop-scratch.js';
 import { parseRestoreRequest } from '../restore/request.js';
 import { runRestore } from '../restore/run-restore.js';
 import { parseRetentionRequest } from '../retention/request.js';
@@ -114,11 +115,16 @@ export function createRetentionHandler(config: FunctionConfig, deps: FunctionDep
   );
 }
 
-/** On demand, one database; called by the drill's Cloud Scheduler job, every target's newest verified backup. */
+/**
+ * On demand, one database; called by the drill's Cloud Scheduler job, every target's newest verified backup; or the
+ * drop of a scratch database a restore kept.
+ */
 export function createRestoreHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
   return handler(deps, (req, traced) => {
     const execution = executionOf(req, config, traced);
     const request = parseRestoreRequest(req.query, req.body, config.timeZone, execution !== undefined);
+    if (request.dropScratch)
+      return dropKeptScratch(config, traced, request).then((report) => ({ status: 200, report }));
     return reported(runRestore(config, traced, request, execution));
   });
 }

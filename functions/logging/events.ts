@@ -59,6 +59,8 @@ export const EVENTS = {
   'retention.held': notice,
   'retention.hold-failed': mustAct('ERROR'),
   'restore.started': info,
+  /** A scratch database a restore kept, dropped as asked. */
+  'restore.scratch-dropped': info,
   'restore.finished': info,
   'restore.found-problems': error,
   'restore.submitted': info,

@@ -1,5 +1,5 @@
-// What a caller may ask of a restore — which database, which backup, keep, scratch name — or of the drill, from its
-// query string or JSON body.
+// What a caller may ask of a restore — which database, which backup, keep, scratch name — of the drill, or of the drop
+// of a scratch database a restore kept, from its query string or JSON body.
 import { DateTime } from 'luxon';
 import { BackupError } from '../../core/errors.js';
 import { isValidName, NAME_RULE } from '../../core/validate-name.js';
@@ -16,6 +16,8 @@ export interface RestoreRequest {
   scratch?: string;
   /** Restore the newest verified backup of every target named (all by default) and record it as drilled. */
   drill: boolean;
+  /** Restore nothing: drop the scratch database (`scratch`, or the agent's first) a restore with `keep` left. */
+  dropScratch?: boolean;
 }
 
 const invalid = (message: string) => new BackupError('REQUEST_INVALID', message);
@@ -43,6 +45,10 @@ export function parseRestoreRequest(
   const keep = flag(fields.keep, 'keep');
   const scratch = fields.scratch === undefined || fields.scratch === '' ? undefined : String(fields.scratch);
   if (scratch !== undefined && !isValidName(scratch)) throw invalid(`scratch: must be ${NAME_RULE}`);
+  const dropScratch = flag(fields.dropScratch, 'dropScratch');
+  if (dropScratch && (drill || date || keep)) {
+    throw invalid('dropScratch drops the scratch database a restore kept: no drill, date or keep');
+  }
   if (drill && (date || keep || scratch)) {
     throw invalid(
       'a drill restores the newest verified backup of each target into its default scratch database: no date, keep or scratch',
@@ -56,5 +62,6 @@ export function parseRestoreRequest(
     keep,
     ...(scratch && { scratch }),
     drill,
+    ...(dropScratch && { dropScratch }),
   };
 }

@@ -30,6 +30,7 @@ function restoreDetails(status: RestoreStatus): RestoreDetails {
     checks,
     state,
     step,
+    location,
   } = status;
   return {
     scratchDatabase,
@@ -42,6 +43,7 @@ function restoreDetails(status: RestoreStatus): RestoreDetails {
     checks,
     state,
     ...(step && { step }),
+    ...(location && { location }),
   };
 }
 

@@ -3,7 +3,7 @@
 // the same object (a Cloud Scheduler retry of the drill).
 import { BackupError } from '../../core/errors.js';
 import type { RestoreRequestInput } from '../../core/restore-protocol.js';
-import { AgentError } from '../agent/agent-error.js';
+import { passedRefusal } from '../agent/agent-error.js';
 import type { Target } from '../config/schema.js';
 import { errorFailure } from '../run/failure.js';
 import type { RestoreOutcome, TargetReport } from '../run/report.js';
@@ -105,7 +105,5 @@ export async function submitRestore(
  */
 function refusalOf(error: unknown): BackupError | undefined {
   if (error instanceof BackupError && error.code === 'DATE_WITHOUT_BACKUP') return error;
-  if (error instanceof AgentError && error.context.agentCode === 'SCRATCH_REFUSED')
-    return new BackupError('SCRATCH_REFUSED', error.message, { cause: error });
-  return undefined;
+  return passedRefusal(error, ['SCRATCH_REFUSED']);
 }

@@ -48,6 +48,7 @@ export type RestoreDetails = Pick<
   | 'checks'
   | 'state'
   | 'step'
+  | 'location'
 >;
 
 /** The outcomes that make a run fail (HTTP 500, so Cloud Scheduler records the attempt as failed). */

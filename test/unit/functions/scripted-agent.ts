@@ -199,6 +199,17 @@ export function scriptedAgent(
       );
       return live.status;
     },
+    async dropScratch(_agentUrl, request) {
+      const live = [...restoreJobs.values()].find(
+        ({ status }) =>
+          status.targetId === request.targetId &&
+          status.scratch === 'kept' &&
+          (request.scratchDatabase === undefined || status.scratchDatabase === request.scratchDatabase),
+      );
+      if (!live) throw new Error(`no scratch database of ${request.targetId} kept`);
+      live.status = { ...live.status, scratch: 'dropped' };
+      return live.status;
+    },
     async cancelRestore(_agentUrl, jobId) {
       cancelled.push(jobId);
       const live = restoreJobs.get(jobId);

@@ -14,6 +14,7 @@ const make = (script: string) =>
   makeScratch(
     creating(script),
     'app_restore',
+    () => 'app_restore is there, and here is how to drop it',
     new StderrTail(10, (text) => text),
     new AbortController().signal,
   );
@@ -38,6 +39,7 @@ describe('makeScratch', () => {
       make('console.error("the database app_restore already exists"); process.exit(1)'),
     ).rejects.toMatchObject({
       code: 'SCRATCH_EXISTS',
+      message: 'app_restore is there, and here is how to drop it',
     });
   });
 });
