@@ -22,17 +22,20 @@ export interface Command {
 
 const usage = (message: string) => new CliError(EXIT.usage, message);
 
-/** `list` and `status` read the databases named, or all. */
-const readCall =
-  (name: 'list' | 'status'): Command['call'] =>
-  (_values, names) => ({
-    name,
-    query: Object.fromEntries(names.length > 0 ? [['database', names.join(',')]] : []),
-    watch: false,
-  });
-
 const flags = (values: Values, names: string[]) =>
   Object.fromEntries(names.filter((name) => values[name] === true).map((name) => [name, 'true']));
+
+/** `list` and `status` read the databases named, or all; `list --all`, every generation kept of each backup. */
+const readCall =
+  (name: 'list' | 'status'): Command['call'] =>
+  (values, names) => ({
+    name,
+    query: {
+      ...Object.fromEntries(names.length > 0 ? [['database', names.join(',')]] : []),
+      ...flags(values, ['all']),
+    },
+    watch: false,
+  });
 
 export const COMMANDS: Record<string, Command> = {
   run: {
@@ -75,15 +78,18 @@ export const COMMANDS: Record<string, Command> = {
   },
   restore: {
     summary: 'restore a backup into a scratch database, validate it, drop it; or drill every database',
-    usage: 'restore <db> [--date YYYY-MM-DD|latest] [--keep] [--scratch NAME]  |  restore --drill [db...]',
+    usage:
+      'restore <db> [--date YYYY-MM-DD|latest [--generation N]] [--keep] [--scratch NAME]  |  restore --drill [db...]',
     options: {
       date: { type: 'string' },
+      generation: { type: 'string' },
       keep: { type: 'boolean' },
       scratch: { type: 'string' },
       drill: { type: 'boolean' },
     },
     optionHelp: [
       '--date D        the backup of that day (default: the newest verified one)',
+      '--generation N  of that day’s backup, a generation the bucket still keeps (list --all shows them)',
       '--keep          leave the scratch database in place to look at (says where, and the command that drops it)',
       '--scratch NAME  one of the scratch databases the agent allows (default: its first)',
       '--drill         as the weekly drill: the newest verified backup of every database (or those named)',
@@ -97,6 +103,7 @@ export const COMMANDS: Record<string, Command> = {
           ...(names.length > 0 && { [values.drill ? 'databases' : 'database']: names.join(',') }),
           ...(typeof values.date === 'string' && { date: values.date }),
           ...(typeof values.scratch === 'string' && { scratch: values.scratch }),
+          ...(typeof values.generation === 'string' && { generation: values.generation }),
           ...flags(values, ['keep', 'drill']),
         },
         watch: true,
@@ -125,9 +132,11 @@ export const COMMANDS: Record<string, Command> = {
   },
   list: {
     summary: 'every backup with its date, size, class, expiry, and whether it was verified or drilled',
-    usage: 'list [db]',
-    options: {},
-    optionHelp: [],
+    usage: 'list [db] [--all]',
+    options: { all: { type: 'boolean' } },
+    optionHelp: [
+      '--all  every generation the bucket keeps of each backup, the noncurrent ones too (restore --generation)',
+    ],
     call: readCall('list'),
     show: 'list',
   },

@@ -72,9 +72,18 @@ export function renderRun(report: RunReport, look: Look = PLAIN): string {
 export function renderList(report: ListReport, look: Look = PLAIN): string {
   return report.targets
     .map(({ targetId, database, engine, backups, unproven = [] }) => {
+      // With every generation: which one each row is, and whether it is still the live one.
+      const generation = (backup: (typeof backups)[number]) =>
+        report.all
+          ? [
+              backup.generation,
+              backup.noncurrentSince ? `noncurrent since ${time(backup.noncurrentSince)}` : 'live',
+            ]
+          : [];
       const rows = backups.map((backup) => [
         day(backup.date),
         backup.objectName,
+        ...generation(backup),
         bytes(backup.size),
         [backup.retentionClass, backup.storageClass].filter(Boolean).join(' / '),
         time(backup.expiresAt),
@@ -94,8 +103,20 @@ export function renderList(report: ListReport, look: Look = PLAIN): string {
           `${look.tone('NOT PROVEN OURS')}, left out: ${printable(`${object.objectName} (generation ${object.generation}): ${object.why}`)}`,
       );
       if (rows.length === 0) return [heading, ...strangers].join('\n');
-      const header = ['date', 'object', 'size', 'class', 'expires', 'verified', 'deep check', 'drill'];
-      return [heading, table(header, rows, look, { toned: [5, 6, 7] }), ...strangers].join('\n');
+      const extra = report.all ? ['generation', 'current'] : [];
+      const header = [
+        'date',
+        'object',
+        ...extra,
+        'size',
+        'class',
+        'expires',
+        'verified',
+        'deep check',
+        'drill',
+      ];
+      const toned = [5, 6, 7].map((column) => column + extra.length);
+      return [heading, table(header, rows, look, { toned }), ...strangers].join('\n');
     })
     .join('\n\n');
 }

@@ -93,6 +93,8 @@ export const HTTP_STATUS_BY_CODE = {
    * real, so it is refused, with the dates that have a backup; no run, no alert.
    */
   DATE_WITHOUT_BACKUP: 404,
+  /** A generation typed on demand that the date's backup does not have (any more): refused, with those it has. */
+  GENERATION_UNKNOWN: 404,
   BUDGET_SPENT: 504,
   // What `status` finds wrong with a database (its answer's problems, never thrown)
   /** The newest good backup is older than the one the schedule's last finished run should have made. */

@@ -4,7 +4,7 @@
 import { BackupError } from '../../core/errors.js';
 import type { EngineName } from '../../core/formats.js';
 import type { FunctionConfig } from '../config/schema.js';
-import { nameList, requestFields } from '../http/request-fields.js';
+import { flag, nameList, requestFields } from '../http/request-fields.js';
 import {
   CHECK_FAILED_KEY,
   DEEP_CHECK_FAILED_KEY,
@@ -30,6 +30,8 @@ export interface ListedBackup {
   size: number;
   generation: string;
   createdAt: string;
+  /** With `all`: since when this generation is noncurrent (a newer one replaced it, or it expired); absent for the live one. */
+  noncurrentSince?: string;
   storageClass?: string;
   /** Its customTime: when Cloud Storage's lifecycle deletes it. */
   expiresAt?: string;
@@ -55,6 +57,8 @@ export interface UnprovenObject {
 export interface ListReport {
   kind: 'list';
   listedAt: string;
+  /** Every generation kept of each name, the noncurrent ones too (kept noncurrent_version_retention_days). */
+  all?: boolean;
   targets: {
     targetId: string;
     database: string;
@@ -64,10 +68,17 @@ export interface ListReport {
   }[];
 }
 
-export function parseListRequest(query: Record<string, unknown>, body: unknown): { databases?: string[] } {
+export interface ListRequest {
+  databases?: string[];
+  /** Every generation kept of each name, not only the live ones. */
+  all?: boolean;
+}
+
+export function parseListRequest(query: Record<string, unknown>, body: unknown): ListRequest {
   const fields = requestFields(query, body);
   const databases = nameList(fields.database ?? fields.databases, 'database');
-  return databases ? { databases } : {};
+  const all = flag(fields.all, 'all');
+  return { ...(databases && { databases }), ...(all && { all }) };
 }
 
 const defined = <T extends object>(value: T): T =>
@@ -76,13 +87,13 @@ const defined = <T extends object>(value: T): T =>
 export async function runList(
   config: FunctionConfig,
   deps: FunctionDeps,
-  request: { databases?: string[] },
+  request: ListRequest,
 ): Promise<ListReport> {
   const now = deps.clock.now();
   const bucket = deps.storage.bucket(config.bucket);
   const targets = [];
   for (const target of selectTargets(config, request.databases)) {
-    const { proven, unproven } = await listProvenBackups(bucket, config, target, now).catch(
+    const { proven, unproven } = await listProvenBackups(bucket, config, target, now, request.all).catch(
       (error: Error) => {
         throw new BackupError('INTERNAL', `cannot list the backups of ${target.id}: ${error.message}`, {
           cause: error,
@@ -115,6 +126,7 @@ export async function runList(
           size: info.size,
           generation: info.generation,
           createdAt: info.timeCreated,
+          noncurrentSince: info.timeDeleted,
           storageClass: info.storageClass,
           expiresAt: info.customTime,
           retentionClass: readRetention(info)?.class ?? undefined,
@@ -131,5 +143,5 @@ export async function runList(
   deps.logger.event('list.listed', `listed the backups of ${targets.length} target(s)`, {
     backups: targets.reduce((sum, target) => sum + target.backups.length, 0),
   });
-  return { kind: 'list', listedAt: now.toISOString(), targets };
+  return { kind: 'list', listedAt: now.toISOString(), ...(request.all && { all: true }), targets };
 }

@@ -65,8 +65,13 @@ export async function listProvenBackups(
   config: FunctionConfig,
   target: Target,
   now: Date,
+  /** Every generation kept, each proven on its own (an attestation names its generation); the live ones by default. */
+  versions = false,
 ): Promise<ProvenBackups> {
-  return sortProven(await listTargetBackups(bucket, config.prefix, target), proofContext(config, now));
+  return sortProven(
+    await listTargetBackups(bucket, config.prefix, target, versions),
+    proofContext(config, now),
+  );
 }
 
 /** One alerting line per object left out, naming it and why: the admin must find out who wrote it. */

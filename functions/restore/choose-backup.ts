@@ -1,4 +1,5 @@
-// Which backup a restore reads: the newest verified one of the target, or the verified one of the date asked for.
+// Which backup a restore reads: the newest verified one of the target, or the verified one of the date asked for (the
+// live generation, or one the versioned bucket still keeps after a newer one replaced it).
 // Only a verified backup proven ours — its size, CRC32C and MD5 once matched against its agent's record, and the
 // function's attestation of exactly that object on it — is restored: those are what every byte read is checked
 // against. Objects that claim to be backups and are not proven are left out, each named in an alerting line.
@@ -10,6 +11,7 @@ import { isGoodBackup, knownFault } from '../object/good-backup.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { RunContext } from '../run/run-context.js';
 import type { ObjectInfo } from '../storage/objects.js';
+import type { TargetBackup } from '../storage/target-backups.js';
 
 export interface ChosenBackup {
   info: ObjectInfo & { crc32c: string; md5Hash: string };
@@ -20,8 +22,29 @@ function usable(info: ObjectInfo): info is ChosenBackup['info'] {
   return isGoodBackup(info) && Boolean(info.crc32c && info.md5Hash);
 }
 
-export async function chooseBackup(ctx: RunContext, target: Target, date?: string): Promise<ChosenBackup> {
-  const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, ctx.deps.clock.now());
+/** The date's generations a restore may read, newest first, the live one named so. */
+function generationsOf(backups: readonly TargetBackup[], date: string): string {
+  const kept = backups.filter((backup) => backup.date === date && usable(backup.info));
+  return (
+    kept.map(({ info }) => `${info.generation}${info.timeDeleted ? '' : ' (live)'}`).join(', ') || 'none'
+  );
+}
+
+export async function chooseBackup(
+  ctx: RunContext,
+  target: Target,
+  /** The backup's date (the newest verified backup without one), and of it a generation (the live one without one). */
+  wanted: { date?: string; generation?: string } = {},
+): Promise<ChosenBackup> {
+  const { date, generation } = wanted;
+  const now = ctx.deps.clock.now();
+  const { proven, unproven } = await listProvenBackups(
+    ctx.bucket,
+    ctx.config,
+    target,
+    now,
+    Boolean(generation),
+  );
   reportUnproven(ctx.deps.logger, unproven, {
     runId: ctx.runId,
     targetId: target.id,
@@ -33,11 +56,19 @@ export async function chooseBackup(ctx: RunContext, target: Target, date?: strin
       throw new BackupError('BACKUP_MISSING', `${target.database} has no verified backup to restore`);
     return newest as ChosenBackup;
   }
-  const dated = proven.find((backup) => backup.date === date);
-  const planted = unproven.find(({ backup }) => backup.date === date);
+  const asked = (backup: TargetBackup) =>
+    backup.date === date && (generation === undefined || backup.info.generation === generation);
+  const dated = proven.find(asked);
+  const planted = unproven.find(({ backup }) => asked(backup));
   if (!dated && planted) {
-    const why = `${planted.backup.info.name} is not proven ours (${planted.why})`;
+    const why = `${planted.backup.info.name} (generation ${planted.backup.info.generation}) is not proven ours (${planted.why})`;
     throw new BackupError('BACKUP_MISSING', `${target.database} has no backup dated ${date}: ${why}`);
+  }
+  if (!dated && generation && proven.some((backup) => backup.date === date)) {
+    throw new BackupError(
+      'GENERATION_UNKNOWN',
+      `${target.database}'s backup of ${isoDay(date)} has no generation ${generation} kept; its restorable generations are: ${generationsOf(proven, date)}`,
+    );
   }
   if (!dated) {
     // Nothing at all of that day: a date typed wrong, answered with the days a restore can read.

@@ -10,6 +10,8 @@ export interface RestoreRequest {
   databases?: string[];
   /** The backup's date, yyyyMMdd; the newest verified backup when omitted. */
   date?: string;
+  /** Of the date's backup, this generation (a replaced one the versioned bucket still keeps); the live one by default. */
+  generation?: string;
   /** Leave the scratch database in place after a restore that went in whole. */
   keep: boolean;
   /** One of the target's allowed scratch databases; the agent's first when omitted. */
@@ -31,6 +33,15 @@ function parseDate(value: unknown, timeZone: string): string | undefined {
   return text;
 }
 
+/** A generation of a backup: Cloud Storage's decimal number. */
+function parseGeneration(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value);
+  if (!/^[1-9]\d{0,19}$/.test(text))
+    throw invalid('generation: must be a generation number, as list --all shows it');
+  return text;
+}
+
 /** A scheduled call (`drill` set by the caller's schedule) is a drill whatever its fields say. */
 export function parseRestoreRequest(
   query: Record<string, unknown>,
@@ -45,10 +56,17 @@ export function parseRestoreRequest(
   const keep = flag(fields.keep, 'keep');
   const scratch = fields.scratch === undefined || fields.scratch === '' ? undefined : String(fields.scratch);
   if (scratch !== undefined && !isValidName(scratch)) throw invalid(`scratch: must be ${NAME_RULE}`);
+  const generation = parseGeneration(fields.generation);
   const dropScratch = flag(fields.dropScratch, 'dropScratch');
-  if (dropScratch && (drill || date || keep)) {
-    throw invalid('dropScratch drops the scratch database a restore kept: no drill, date or keep');
+  if (dropScratch && (drill || date || keep || generation)) {
+    throw invalid(
+      'dropScratch drops the scratch database a restore kept: no drill, date, generation or keep',
+    );
   }
+  if (drill && generation) throw invalid('a drill restores the newest verified backup: no generation');
+  // A generation is one of a date's backup.
+  if (generation && !date)
+    throw invalid('generation: name the date of the backup too (--date), as list --all shows it');
   if (drill && (date || keep || scratch)) {
     throw invalid(
       'a drill restores the newest verified backup of each target into its default scratch database: no date, keep or scratch',
@@ -59,6 +77,7 @@ export function parseRestoreRequest(
   return {
     ...(databases && { databases }),
     ...(date && { date }),
+    ...(generation && { generation }),
     keep,
     ...(scratch && { scratch }),
     drill,

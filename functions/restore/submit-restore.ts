@@ -38,7 +38,7 @@ export async function submitRestore(
 ): Promise<Submitted> {
   let backup: ChosenBackup | undefined;
   try {
-    backup = await chooseBackup(ctx, target, request.date);
+    backup = await chooseBackup(ctx, target, request);
     const chosen = { target, backup };
     const body: RestoreRequestInput = {
       runId: ctx.runId,
@@ -99,11 +99,12 @@ export async function submitRestore(
 }
 
 /**
- * What a person asked for on demand that names nothing real — a date no backup has, a scratch database the agent
- * does not allow (its refusal lists those it does) — as the refusal of the request: no run failed, nothing to alert.
- * The drill names neither, so it never gets here.
+ * What a person asked for on demand that names nothing real — a date no backup has, a generation it does not keep,
+ * a scratch database the agent does not allow (its refusal lists those it does) — as the refusal of the request: no
+ * run failed, nothing to alert. The drill names none of them, so it never gets here.
  */
 function refusalOf(error: unknown): BackupError | undefined {
-  if (error instanceof BackupError && error.code === 'DATE_WITHOUT_BACKUP') return error;
+  const typed = ['DATE_WITHOUT_BACKUP', 'GENERATION_UNKNOWN'];
+  if (error instanceof BackupError && typed.includes(error.code)) return error;
   return passedRefusal(error, ['SCRATCH_REFUSED']);
 }

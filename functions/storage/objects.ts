@@ -16,6 +16,8 @@ export interface ObjectInfo {
   /** Counts this generation's metadata changes: a write conditioned on it replaces exactly what was read. */
   metageneration: string;
   storageClass?: string;
+  /** When this generation stopped being the live one (a newer one replaced it); Cloud Storage keeps it a while. */
+  timeDeleted?: string;
   metadata: Record<string, string>;
 }
 
@@ -40,6 +42,7 @@ export function objectInfo(meta: FileMetadata): ObjectInfo {
     ...(meta.customTime && { customTime: meta.customTime }),
     metageneration: String(meta.metageneration),
     ...(meta.storageClass && { storageClass: meta.storageClass }),
+    ...(meta.timeDeleted && { timeDeleted: String(meta.timeDeleted) }),
     metadata: custom,
   };
 }

@@ -21,6 +21,18 @@ describe('parseRestoreRequest', () => {
     });
   });
 
+  it('reads a generation of the date’s backup', () => {
+    expect(
+      parseRestoreRequest({ database: 'a', date: '2026-11-30', generation: '1764460800123456' }, {}, 'UTC'),
+    ).toEqual({
+      databases: ['a'],
+      date: '20261130',
+      generation: '1764460800123456',
+      keep: false,
+      drill: false,
+    });
+  });
+
   it('makes a scheduled call a drill of every target, whatever its fields', () => {
     expect(parseRestoreRequest({}, {}, 'UTC', true)).toEqual({ keep: false, drill: true });
     expect(parseRestoreRequest({ drill: 'true', databases: 'a,b' }, {}, 'UTC')).toEqual({
@@ -37,6 +49,9 @@ describe('parseRestoreRequest', () => {
     [{ database: 'a', scratch: 'x y' }, 'scratch: must be'],
     [{ drill: 'true', keep: 'true' }, 'a drill restores the newest verified backup'],
     [{ database: 'a', keep: 'maybe' }, 'keep: must be true or false'],
+    [{ database: 'a', generation: '17' }, 'generation: name the date of the backup too'],
+    [{ database: 'a', date: '2026-11-30', generation: '0x1' }, 'generation: must be a generation number'],
+    [{ drill: 'true', generation: '17' }, 'a drill restores the newest verified backup: no generation'],
   ])('refuses %j: %s', (query, message) => {
     expect(() => parseRestoreRequest(query, {}, 'UTC')).toThrow(message);
   });
