@@ -82,6 +82,22 @@ export type RunAccepted = z.infer<typeof runAcceptedSchema>;
 
 const exitCode = z.int().nullable();
 
+/**
+ * Where a MySQL/MariaDB dump's snapshot stands in its server's binary log (as mysqldump's --master-data=2 writes it,
+ * consistent with --single-transaction), and which server wrote that log: what replaying the log from a full backup
+ * starts from. A job of a server without binary logging carries none.
+ */
+export const binlogPositionSchema = z.strictObject({
+  file: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a binary log file name'),
+  position: z.int().nonnegative(),
+  serverId: z.int().nonnegative(),
+  /** MySQL's server_uuid (MariaDB has none). */
+  serverUuid: z.string().max(64).optional(),
+  /** MariaDB's gtid_domain_id (MySQL has none). */
+  gtidDomainId: z.int().nonnegative().optional(),
+});
+export type BinlogPosition = z.infer<typeof binlogPositionSchema>;
+
 export const jobStatusSchema = z.strictObject({
   jobId: idSchema,
   runId: idSchema,
@@ -107,6 +123,8 @@ export const jobStatusSchema = z.strictObject({
   errorMessage: z.string().optional(),
   /** The dump tool's last stderr lines, secrets redacted. */
   stderrTail: z.array(z.string()),
+  /** Of a succeeded MySQL/MariaDB backup whose server keeps binary logs: where its dump starts. */
+  binlog: binlogPositionSchema.optional(),
 });
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 

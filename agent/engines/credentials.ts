@@ -4,11 +4,16 @@
 import type { ConfigFiles } from '../config/files.js';
 import { readPasswordFile } from '../config/password-file.js';
 import type { Redactor } from '../log/redact.js';
-import type { DumpCommand, DumpSecrets } from './engine.js';
-import { dumpCommandFor, restoreStepsFor, type TargetConfig } from './index.js';
+import type { DumpCommand, DumpOptions, DumpSecrets } from './engine.js';
+import { dumpCommandFor, type MysqlTarget, restoreStepsFor, type TargetConfig } from './index.js';
+import { binlogSettingsCommand } from './mysql.js';
 import type { RestoreSteps } from './restore-engine.js';
 
-export type ResolveDump = (target: TargetConfig) => DumpCommand;
+/** A backup's commands, as its target's backup user: the dump, and the query run before a MySQL target's dump. */
+export interface ResolveDump {
+  dump(target: TargetConfig, options?: DumpOptions): DumpCommand;
+  binlogSettings(target: MysqlTarget): DumpCommand;
+}
 
 export type ResolveRestore = (target: TargetConfig, scratch: string) => RestoreSteps;
 
@@ -25,9 +30,11 @@ function readSecrets(
 }
 
 export function createDumpResolver(files: ConfigFiles, redactor: Redactor): ResolveDump {
-  return (target) => {
-    const secrets = readSecrets(target.passwordFile, `target ${target.id} passwordFile`, files, redactor);
-    return dumpCommandFor(target, secrets.password);
+  const secretsOf = (target: TargetConfig) =>
+    readSecrets(target.passwordFile, `target ${target.id} passwordFile`, files, redactor);
+  return {
+    dump: (target, options) => dumpCommandFor(target, secretsOf(target).password, options),
+    binlogSettings: (target) => binlogSettingsCommand(target, secretsOf(target)),
   };
 }
 

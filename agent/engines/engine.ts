@@ -25,8 +25,13 @@ export interface DumpSecrets {
   password?: string;
 }
 
+export interface DumpOptions {
+  /** Record in the dump where it starts in the server's change log (MySQL's binary log); engines without one ignore it. */
+  startPoint?: boolean;
+}
+
 export interface Engine<T> {
-  dumpCommand(target: T, secrets: DumpSecrets): DumpCommand;
+  dumpCommand(target: T, secrets: DumpSecrets, options?: DumpOptions): DumpCommand;
   /** What the dump tool writes at the end of a complete dump, checked before anything is finalized. */
   mark: DumpMark;
   restore: RestoreEngine<T>;

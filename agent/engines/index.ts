@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { EngineName } from '../../core/formats.js';
 import type { DumpMark } from './dump-mark.js';
-import type { DumpCommand, DumpSecrets, Engine } from './engine.js';
+import type { DumpCommand, DumpOptions, DumpSecrets, Engine } from './engine.js';
 import { mongodb, mongodbTargetSchema } from './mongodb.js';
 import { mysql, mysqlTargetSchema } from './mysql.js';
 import { postgres, postgresTargetSchema } from './postgres.js';
@@ -30,8 +30,8 @@ function engineOf<E extends EngineName>(target: TargetOf<E>): Engine<TargetOf<E>
   return ENGINES[target.engine as E];
 }
 
-export function dumpCommandFor(target: TargetConfig, password?: string): DumpCommand {
-  return engineOf(target).dumpCommand(target, password === undefined ? {} : { password });
+export function dumpCommandFor(target: TargetConfig, password?: string, options?: DumpOptions): DumpCommand {
+  return engineOf(target).dumpCommand(target, password === undefined ? {} : { password }, options);
 }
 
 /** What a complete dump of the target ends with. */
@@ -49,7 +49,7 @@ export function restoreEngineFor(engine: EngineName): Pick<RestoreEngine<unknown
   return ENGINES[engine].restore;
 }
 
-export type { DumpCommand, DumpSecrets } from './engine.js';
+export type { DumpCommand, DumpOptions, DumpSecrets } from './engine.js';
 export type { MysqlTarget } from './mysql.js';
 export { mysqlTargetSchema } from './mysql.js';
 export type {

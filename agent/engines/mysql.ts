@@ -8,6 +8,7 @@ import {
   absolutePathSchema,
   commonTargetFields,
   type DumpCommand,
+  type DumpOptions,
   type DumpSecrets,
   type Engine,
   hostSchema,
@@ -15,6 +16,7 @@ import {
   secretFilePath,
   userSchema,
 } from './engine.js';
+import { BINLOG_SETTINGS_SQL } from './mysql-binlog.js';
 import { DefinerFilter } from './mysql-definers.js';
 import {
   commonRestoreFields,
@@ -42,6 +44,8 @@ export const mysqlTargetSchema = z
     user: userSchema,
     /** A unix socket path; when set it is used instead of host and port. */
     socket: absolutePathSchema.optional(),
+    /** The mysql (mariadb) client that reads the server's binary-log settings before each dump; `mysql` on PATH. */
+    clientPath: absolutePathSchema.optional(),
     restore: mysqlRestoreSchema.optional(),
   })
   .superRefine(refineRestore);
@@ -59,6 +63,14 @@ const DUMP_OPTIONS = [
   '--no-tablespaces',
   '--default-character-set=utf8mb4',
 ];
+
+/**
+ * --master-data=2 (the option MariaDB's mysqldump takes; Oracle's 8.0.26 and later call it --source-data) writes the
+ * binary-log file and position of the --single-transaction snapshot as a comment near the dump's start. MariaDB takes
+ * them from that transaction itself (Binlog_snapshot_file), so it needs no FLUSH TABLES WITH READ LOCK and no privilege
+ * beyond the backup user's; without binary logging the dump fails, so it is asked for only where the server keeps one.
+ */
+const START_POINT_OPTION = '--master-data=2';
 
 /** A [client] option file, handed over as a descriptor; option-file values are quoted to survive `#` and spaces. */
 function optionFile(password: string): string {
@@ -135,6 +147,20 @@ const restore: RestoreEngine<MysqlTarget> = {
   },
 };
 
+/**
+ * The client asking the server, as the backup user, whether it keeps binary logs and who it is: SHOW VARIABLES needs
+ * no privilege, and names only the variables the server has (MariaDB has no server_uuid, MySQL no gtid_domain_id).
+ */
+export function binlogSettingsCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
+  const { args, secretFiles } = connect(target, target.user, secrets);
+  return {
+    file: target.clientPath ?? 'mysql',
+    args: [...args, '--batch', '--skip-column-names', `--execute=${BINLOG_SETTINGS_SQL}`],
+    env: {},
+    secretFiles,
+  };
+}
+
 export const mysql: Engine<MysqlTarget> = {
   // mysqldump's last line, `-- Dump completed on <date>` (`-- Dump completed` under --skip-dump-date). --compact and
   // --skip-comments leave it out: the agent passes neither, a target cannot add options, and --no-defaults (or the
@@ -143,11 +169,12 @@ export const mysql: Engine<MysqlTarget> = {
     '`-- Dump completed` as its last line',
     /\.-- Dump completed( on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d)?\.$/,
   ),
-  dumpCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
+  dumpCommand(target: MysqlTarget, secrets: DumpSecrets, options: DumpOptions = {}): DumpCommand {
     const { args, secretFiles } = connect(target, target.user, secrets);
+    const startPoint = options.startPoint ? [START_POINT_OPTION] : [];
     return {
       file: target.toolPath ?? 'mysqldump',
-      args: [...args, ...DUMP_OPTIONS, target.database],
+      args: [...args, ...DUMP_OPTIONS, ...startPoint, target.database],
       env: {},
       secretFiles,
     };

@@ -50,6 +50,7 @@ export function settledStatus(
   for (const hash of ['crc32c', 'md5', 'sha256'] as const) {
     if (outcome[hash] !== undefined) settled[hash] = outcome[hash];
   }
+  if (outcome.binlog) settled.binlog = outcome.binlog;
   if (!outcome.ok) {
     settled.errorCode = outcome.errorCode ?? 'INTERNAL';
     settled.errorMessage = redact(outcome.errorMessage ?? 'the backup failed');

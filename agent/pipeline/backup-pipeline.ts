@@ -1,9 +1,10 @@
 // A backup of any target, configured once for the agent: the job runner calls it with a target and a job, and
 // the credentials, tools and upload settings are resolved here, not passed through the runner.
-import type { JobRequest } from '../../core/protocol.js';
+import type { BinlogPosition, JobRequest } from '../../core/protocol.js';
 import type { ResolveDump } from '../engines/credentials.js';
 import { dumpMarkFor, type TargetConfig } from '../engines/index.js';
 import type { SourceClock } from '../jobs/stall-clock.js';
+import { binlogPosition, readBinlogSettings } from './binlog-start.js';
 import type { CancelSession } from './cancel-session.js';
 import {
   type BackupProgress,
@@ -29,17 +30,30 @@ export type BackupPipeline = (
 
 export function createBackupPipeline(
   settings: StreamSettings,
-  resolveDump: ResolveDump,
+  resolve: ResolveDump,
   cancelSession: CancelSession,
 ): BackupPipeline {
   return async (target, request, control) => {
-    return streamBackup({
+    const read =
+      target.engine === 'mysql'
+        ? await readBinlogSettings(resolve.binlogSettings(target), settings.redact, control.signal)
+        : { notes: [] };
+    const binlog = read.settings;
+    let position: BinlogPosition | undefined;
+    const outcome = await streamBackup({
       request,
-      command: resolveDump(target),
+      command: resolve.dump(target, { startPoint: binlog?.enabled }),
       mark: dumpMarkFor(target),
       cancelSession: () => cancelSession(request),
       settings,
       ...control,
+      ...(binlog?.enabled && {
+        onHead: (head: Buffer) => {
+          position = binlogPosition(binlog, head);
+        },
+      }),
     });
+    const stderrTail = [...read.notes, ...outcome.stderrTail];
+    return { ...outcome, stderrTail, ...(position && { binlog: position }) };
   };
 }

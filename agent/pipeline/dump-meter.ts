@@ -17,13 +17,20 @@ export interface DumpMeter {
 /**
  * Starts pv between two pipe ends. `-n -b`: the byte total alone, one integer per line; `-f`: even though stderr is
  * not a terminal; `-i 1`: once a second, and once more as it exits. Any other line pv writes goes to the tail.
+ * With `first` (the read end of the pipe dump-head.ts fills with the dump's first bytes), pv reads that to its end
+ * before its stdin, which holds the rest of the dump: it counts, and passes on, the whole dump in order.
  */
 export function startDumpMeter(
   pv: string,
-  stdio: { stdin: number; stdout: number },
+  stdio: { stdin: number; stdout: number; first?: number },
   tail: StderrTail,
 ): DumpMeter {
-  const tool = spawnTool({ file: pv, args: ['-n', '-b', '-f', '-i', '1'], env: {}, secretFiles: [] }, stdio);
+  const { first, ...ends } = stdio;
+  const files = first === undefined ? [] : ['/dev/fd/3', '-'];
+  const tool = spawnTool(
+    { file: pv, args: ['-n', '-b', '-f', '-i', '1', ...files], env: {}, secretFiles: [] },
+    { ...ends, ...(first !== undefined && { extra: [first] }) },
+  );
   const label = basename(pv);
   let bytes = 0;
   if (tool.child.stderr) {

@@ -50,11 +50,13 @@ export interface ToolStdio {
   stdin?: 'ignore' | 'pipe' | number;
   /** A pipe to the agent by default. */
   stdout?: 'pipe' | number;
+  /** More pipe ends, handed over after the secret files: the tool opens them as `/dev/fd/N`. */
+  extra?: number[];
 }
 
 export function spawnTool(
   command: DumpCommand,
-  { stdin = 'ignore', stdout = 'pipe' }: ToolStdio = {},
+  { stdin = 'ignore', stdout = 'pipe', extra = [] }: ToolStdio = {},
 ): RunningTool {
   const env: Record<string, string> = {};
   for (const name of INHERITED_ENV) {
@@ -65,7 +67,7 @@ export function spawnTool(
   const fds = openSecretFiles(command.secretFiles);
   let child: ChildProcess;
   try {
-    child = spawn(command.file, command.args, { stdio: [stdin, stdout, 'pipe', ...fds], env });
+    child = spawn(command.file, command.args, { stdio: [stdin, stdout, 'pipe', ...fds, ...extra], env });
   } finally {
     // The child holds its own copies now.
     for (const fd of fds) closeSync(fd);

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../core/compression.js';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import { type Digests, HashingStream } from '../../core/hashes.js';
-import type { JobRequest } from '../../core/protocol.js';
+import type { BinlogPosition, JobRequest } from '../../core/protocol.js';
 import type { DumpMark, MarkCheck } from '../engines/dump-mark.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { SourceClock } from '../jobs/stall-clock.js';
@@ -37,6 +37,8 @@ export interface StreamedBackup {
   errorMessage?: string;
   /** The last lines of the tools' stderr, each prefixed with the tool's name, secrets redacted. */
   stderrTail: string[];
+  /** Where the dump starts in its server's binary log, on success, when the server keeps one. */
+  binlog?: BinlogPosition;
 }
 
 export interface BackupProgress {
@@ -70,6 +72,8 @@ export interface StreamBackupInput {
   onProgress?: (progress: BackupProgress) => void;
   /** Stopped while the backup waits on the upload, and once the dump has ended: that time is not the dump's. */
   clock?: SourceClock;
+  /** Given the dump's first bytes (dump-head.ts) once a backup succeeded; without it the agent reads none. */
+  onHead?: (head: Buffer) => void;
 }
 
 const STDERR_LINES = 20;
@@ -162,6 +166,7 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       pv: settings.pvPath,
       tail,
       watch: (stage) => watch.watch(stage),
+      readHead: input.onHead !== undefined,
       dumpStderr: check.stderrLine && ((line) => check.stderrLine?.(line)),
       signal: watch.stop.signal,
     });
@@ -185,11 +190,17 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
     const label = basename(command.file);
     const unfinished = watch.failure ? undefined : judgeDump(label, dumpBytes(), chain.tail?.last, check);
     if (unfinished) watch.fail(unfinished);
+    const head = watch.failure
+      ? undefined
+      : await chain.head?.bytes.catch((error: Error) => {
+          watch.fail({ code: 'DUMP_FAILED', message: error.message });
+        });
     if (!watch.failure) {
       // Every tool exited 0, the dump ends with its mark and every byte is in the upload: only now may it finalize.
       digests = hasher.digests();
       await upload.complete(digests).catch(onUploadError);
     }
+    if (!watch.failure && head) input.onHead?.(head);
   } catch (error) {
     watch.failWith(error, 'INTERNAL', 'the backup could not run');
     await watch.ended();

@@ -1,6 +1,7 @@
 // The one way a dump leaves the VM: dump tool (under stdbuf) → pv (its exact size) → pv (its last bytes) →
 // compressor, joined by kernel pipes, so that the dump's bytes pass from tool to tool and never through the agent,
-// which reads only the compressed stream.
+// which reads only the compressed stream — and, where the engine records where the dump starts, the dump's first
+// 16 KiB, which head takes before the counting pv (dump-head.ts).
 
 import { closeSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -9,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ErrorCode } from '../../core/errors.js';
 import type { DumpCommand } from '../engines/engine.js';
 import type { Compressor } from './compressor.js';
+import { type DumpHead, startDumpHead } from './dump-head.js';
 import { type DumpMeter, startDumpMeter } from './dump-meter.js';
 import { type DumpTail, startDumpTail } from './dump-tail.js';
 import { createOsPipe, type OsPipe } from './os-pipe.js';
@@ -22,9 +24,10 @@ import type { StderrTail } from './stderr-tail.js';
  */
 export const STAGES = {
   dump: { at: 0, code: 'DUMP_FAILED' },
-  count: { at: 1, code: 'DUMP_FAILED' },
-  mark: { at: 2, code: 'DUMP_FAILED' },
-  compress: { at: 3, code: 'COMPRESS_FAILED' },
+  head: { at: 1, code: 'DUMP_FAILED' },
+  count: { at: 2, code: 'DUMP_FAILED' },
+  mark: { at: 3, code: 'DUMP_FAILED' },
+  compress: { at: 4, code: 'COMPRESS_FAILED' },
 } as const satisfies Record<string, { at: number; code: ErrorCode }>;
 
 export type StageKey = keyof typeof STAGES;
@@ -45,6 +48,8 @@ export interface ChainInput {
   tail: StderrTail;
   /** Follows each tool as it starts; false when it could not start, so that nothing upstream of it starts. */
   watch: (stage: Stage) => boolean;
+  /** Whether the agent reads the dump's first bytes (where the engine records the dump's starting point). */
+  readHead?: boolean;
   /** Each line the dump tool writes to stderr, when its completion mark needs them. */
   dumpStderr?: (line: string) => void;
   /** Aborted by a failure: a dump tool not started yet never starts. */
@@ -58,6 +63,8 @@ export interface Chain {
   meter?: DumpMeter;
   /** The dump's last bytes, from the other pv; absent when it never started. */
   tail?: DumpTail;
+  /** The dump's first bytes, with readHead; absent when head never started. */
+  head?: DumpHead;
 }
 
 /** A real pv shows its first display after 0.1 s; one that does not within this is not waited for any longer. */
@@ -91,10 +98,12 @@ function buffered(dump: DumpCommand): DumpCommand {
 /** Starts the tools from the last to the first, so that each one's reader is there before it writes. */
 export async function startChain(input: ChainInput): Promise<Chain> {
   const pipes: OsPipe[] = [];
+  /** The head's end of its pipe to the counting pv, which the head closes itself once it has passed its bytes on. */
+  let handed: number | undefined;
   try {
     // One at a time, so that those made are closed below even when the next cannot be.
-    for (let i = 0; i < 3; i += 1) pipes.push(createOsPipe());
-    const [toCount, toMark, toCompressor] = pipes as [OsPipe, OsPipe, OsPipe];
+    for (let i = 0; i < (input.readHead ? 4 : 3); i += 1) pipes.push(createOsPipe());
+    const [toCount, toMark, toCompressor, headToCount] = pipes as [OsPipe, OsPipe, OsPipe, OsPipe?];
     const { command, tool } = input.compressor;
     const compressor = spawnTool(command, { stdin: toCompressor.read });
     const chain: Chain = { output: compressor.child.stdout as Readable };
@@ -104,9 +113,20 @@ export async function startChain(input: ChainInput): Promise<Chain> {
     const tail = startDumpTail(input.pv, { stdin: toMark.read, stdout: toCompressor.write }, input.tail);
     chain.tail = tail;
     if (!input.watch({ key: 'mark', label: tail.label, tool: tail.tool, requires: 'pv' })) return chain;
-    const meter = startDumpMeter(input.pv, { stdin: toCount.read, stdout: toMark.write }, input.tail);
+    const first = headToCount?.read;
+    const meter = startDumpMeter(
+      input.pv,
+      { stdin: toCount.read, stdout: toMark.write, ...(first !== undefined && { first }) },
+      input.tail,
+    );
     chain.meter = meter;
     if (!input.watch({ key: 'count', label: meter.label, tool: meter.tool, requires: 'pv' })) return chain;
+    if (headToCount) {
+      handed = headToCount.write;
+      const head = startDumpHead(toCount.read, headToCount.write);
+      chain.head = head;
+      if (!input.watch({ key: 'head', label: head.label, tool: head.tool })) return chain;
+    }
     const waited = new AbortController();
     const signal = AbortSignal.any([input.signal, waited.signal]);
     await Promise.race([tail.ready, sleep(TAIL_READY_MS, undefined, { signal }).catch(() => {})]);
@@ -119,6 +139,6 @@ export async function startChain(input: ChainInput): Promise<Chain> {
     return chain;
   } finally {
     // Each tool holds its own copies: the agent's must go for a reader to see the end once its writer exits.
-    for (const pipe of pipes) for (const fd of [pipe.read, pipe.write]) closeSync(fd);
+    for (const pipe of pipes) for (const fd of [pipe.read, pipe.write]) if (fd !== handed) closeSync(fd);
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { text } from 'node:stream/consumers';
 import { dumpCommandFor, targetConfigSchema } from '../../agent/engines/index.js';
+import { binlogSettingsCommand } from '../../agent/engines/mysql.js';
 import { createAgentLog } from '../../agent/log/agent-log.js';
 import { createRedactor } from '../../agent/log/redact.js';
 import { createBackupPipeline } from '../../agent/pipeline/backup-pipeline.js';
@@ -82,7 +83,10 @@ const pipeline = createBackupPipeline(
     retry: DEFAULT_RETRY_POLICY,
     redact: createRedactor([input.password]).redact,
   },
-  (target) => dumpCommandFor(target, input.password),
+  {
+    dump: (target, options) => dumpCommandFor(target, input.password, options),
+    binlogSettings: (target) => binlogSettingsCommand(target, { password: input.password }),
+  },
   // A failed backup fails the benchmark; its log is kept with pv's CPU, and goes with it.
   createSessionCanceller(createAgentLog({ dir: scratch, redact: createRedactor([input.password]).redact })),
 );

@@ -11,6 +11,7 @@ import { classMetadata, type Retention, readRetention } from '../retention/metad
 import { getObject, type ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
 import { attest } from './attestation.js';
+import { binlogMetadata } from './binlog-metadata.js';
 import { CHECK_FAILED_KEY, VERIFIED_KEY } from './good-backup.js';
 import { findMismatch } from './prove-object.js';
 import { listProvenBackups } from './proven-backups.js';
@@ -27,6 +28,7 @@ function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Reco
     engine: target.engine,
     database: target.database,
     agentHost: new URL(target.agentUrl).host,
+    ...(job.binlog && binlogMetadata(job.binlog)),
   };
 }
 

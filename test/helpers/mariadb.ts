@@ -26,6 +26,8 @@ export interface MariaDb {
 export interface MariaDbOptions {
   /** InnoDB buffer pool, e.g. `'1G'` for the benchmark; small by default so parallel tests stay light. */
   bufferPool?: string;
+  /** Binary logging on, in ROW format, as point-in-time recovery needs it (files `binlog.NNNNNN`); off by default. */
+  binlog?: { serverId: number };
 }
 
 /** A password with the characters option files and SQL literals get wrong: quotes, `#`, `\`, spaces, `$`. */
@@ -75,7 +77,9 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
       `--port=${port}`,
       '--bind-address=127.0.0.1',
       '--user=root',
-      '--skip-log-bin',
+      ...(options.binlog
+        ? ['--log-bin=binlog', '--binlog-format=ROW', `--server-id=${options.binlog.serverId}`]
+        : ['--skip-log-bin']),
       '--skip-name-resolve',
       `--pid-file=${join(dir, 'mariadbd.pid')}`,
       `--log-error=${log}`,

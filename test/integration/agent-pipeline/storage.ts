@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import type { z } from 'zod';
 import { dumpCommandFor, targetConfigSchema } from '../../../agent/engines/index.js';
+import { binlogSettingsCommand } from '../../../agent/engines/mysql.js';
 import { type AgentLog, createAgentLog } from '../../../agent/log/agent-log.js';
 import { createRedactor } from '../../../agent/log/redact.js';
 import { createBackupPipeline } from '../../../agent/pipeline/backup-pipeline.js';
@@ -109,7 +110,10 @@ export function backup(input: PipelineInput): Promise<StreamedBackup> {
       retry: { ...TEST_RETRY, ...input.retry },
       redact,
     },
-    (target) => dumpCommandFor(target, input.password),
+    {
+      dump: (target, options) => dumpCommandFor(target, input.password, options),
+      binlogSettings: (target) => binlogSettingsCommand(target, { password: input.password }),
+    },
     createSessionCanceller(input.log ?? testLog),
   );
   return pipeline(targetConfigSchema.parse(input.target), input.request, {

@@ -86,7 +86,8 @@ describeEachBackend((backend) =>
     beforeAll(async () => {
       [emulator, mariadb, postgres, gmail] = await Promise.all([
         startStorageBackend(backend),
-        startMariaDb(),
+        // With binary logging, so that a backup's record and object carry where its dump starts.
+        startMariaDb({ binlog: { serverId: 7 } }),
         startPostgres(),
         startGmailStub({ oauth: OAUTH }),
       ]);
@@ -149,6 +150,10 @@ describeEachBackend((backend) =>
         database: 'HospitalDB',
         targetId: 'hospital',
         agentHost: new URL(agent.url).host,
+        binlogFile: expect.stringMatching(/^binlog\.\d{6}$/),
+        binlogPosition: expect.stringMatching(/^\d+$/),
+        binlogServerId: '7',
+        binlogGtidDomainId: '0',
       });
       expect(meta.metadata?.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(report.targets[0]?.retention).toEqual(yearly);

@@ -6,7 +6,7 @@ import { createRedactor } from '../../../../agent/log/redact.js';
 import { BackupWatch } from '../../../../agent/pipeline/backup-watch.js';
 import { spawnTool } from '../../../../agent/pipeline/spawn-tool.js';
 import { StderrTail } from '../../../../agent/pipeline/stderr-tail.js';
-import type { StageKey } from '../../../../agent/pipeline/tool-chain.js';
+import { STAGES, type StageKey } from '../../../../agent/pipeline/tool-chain.js';
 
 const command = (file: string, args: string[]) => ({ file, args, env: {}, secretFiles: [] });
 
@@ -27,7 +27,11 @@ describe('BackupWatch', () => {
     const count = sleeper(watch, 'count');
     const compress = sleeper(watch, 'compress');
     // The compressor's stream broke: a symptom, whose tool is left to end of itself.
-    watch.fail({ code: 'COMPRESS_FAILED', message: 'compression failed', tool: { at: 2, symptom: true } });
+    watch.fail({
+      code: 'COMPRESS_FAILED',
+      message: 'compression failed',
+      tool: { at: STAGES.compress.at, symptom: true },
+    });
     expect(watch.stop.signal.aborted).toBe(true);
     expect(watch.halt.signal.aborted).toBe(false);
     await Promise.all([dump.closed, count.closed]);

@@ -1,0 +1,53 @@
+// Where a MySQL/MariaDB backup starts in its server's binary log: before the dump, the server is asked whether it keeps
+// a binary log and who it is; where it does, the dump writes its snapshot's position (--master-data=2) and the
+// position is read from the dump's first bytes. A server without binary logging is backed up as before, with no
+// position: nightly backups never depend on point-in-time recovery being set up, nor on the settings being readable.
+import { basename } from 'node:path';
+import type { BinlogPosition } from '../../core/protocol.js';
+import type { DumpCommand } from '../engines/index.js';
+import { type BinlogSettings, parseBinlogSettings, positionInHead } from '../engines/mysql-binlog.js';
+import type { Redact } from '../log/redact.js';
+import { runStep } from '../restore/run-step.js';
+import { StderrTail } from './stderr-tail.js';
+
+/** The settings, or the lines that say why they could not be read; the backup goes on without a position then. */
+export interface SettingsRead {
+  settings?: BinlogSettings;
+  /** The client's stderr (redacted) and what became of the position, prefixed like the tools' lines of the tail. */
+  notes: string[];
+}
+
+/**
+ * Never throws: a server the client cannot ask (a wrong password, no client installed) is backed up all the same —
+ * the dump then fails of itself with its own words, or succeeds without a position, and the notes say why.
+ */
+export async function readBinlogSettings(
+  command: DumpCommand,
+  redact: Redact,
+  signal: AbortSignal,
+): Promise<SettingsRead> {
+  const label = basename(command.file);
+  const tail = new StderrTail(3, redact);
+  const failed = (why: string): SettingsRead => ({
+    notes: [...tail.tail, `${label}: ${why}; the backup records no binary-log position`],
+  });
+  try {
+    const result = await runStep(command, tail, signal);
+    if (result.code !== 0)
+      return failed(`exit ${result.code ?? 'by a signal'} asking for log_bin and server_id`);
+    const settings = parseBinlogSettings(result.stdout);
+    if (settings.enabled && !settings.fromSnapshot) {
+      // Not tested here (no MySQL server): see fromSnapshot; the design notes say what it would take.
+      return { notes: [`${label}: a MySQL server's binary-log position is not recorded (MariaDB's only)`] };
+    }
+    return { settings, notes: [] };
+  } catch (error) {
+    return failed(redact((error as Error).message));
+  }
+}
+
+/** The backup's position: the one its dump's head names, of the server the settings name; undefined without one. */
+export function binlogPosition(settings: BinlogSettings, head: Buffer): BinlogPosition | undefined {
+  const found = positionInHead(head.toString('latin1'));
+  return found && { ...found, ...settings.server };
+}
