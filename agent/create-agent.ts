@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { restoreStatusSchema } from '../core/restore-protocol.js';
+import { createBinlogReadiness } from './binlog/readiness.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import type { AgentConfig } from './config/parse.js';
 import { createDumpResolver, createRestoreResolver } from './engines/credentials.js';
@@ -75,6 +76,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
   };
   const cancelSession = createSessionCanceller(log);
+  const resolveDump = createDumpResolver(files, redactor);
   const pipeline = createBackupPipeline(
     {
       zstdPath: config.zstdPath,
@@ -84,7 +86,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
       retry,
       redact: redactor.redact,
     },
-    createDumpResolver(files, redactor),
+    resolveDump,
     cancelSession,
   );
   const runner = createJobRunner({
@@ -118,6 +120,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     runner,
     restores,
     storage: config.uploads,
+    binlog: createBinlogReadiness(config.targets, resolveDump, redactor.redact),
     maxBodyBytes: config.maxBodyBytes,
     log,
     refusals,

@@ -20,6 +20,8 @@ export const AGENT_PATHS = {
   restore: (jobId: string) => `/v1/restores/${encodeURIComponent(jobId)}`,
   /** POST: drop a scratch database a restore of this agent kept (200 with that restore's status, now `dropped`). */
   scratchDrops: '/v1/scratch-drops',
+  /** GET: whether the target's server is ready to ship its binary logs (409 BINLOG_NOT_READY naming the setting). */
+  binlog: (targetId: string) => `/v1/targets/${encodeURIComponent(targetId)}/binlog`,
   health: '/healthz',
 } as const;
 
@@ -87,16 +89,27 @@ const exitCode = z.int().nullable();
  * consistent with --single-transaction), and which server wrote that log: what replaying the log from a full backup
  * starts from. A job of a server without binary logging carries none.
  */
-export const binlogPositionSchema = z.strictObject({
-  file: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a binary log file name'),
-  position: z.int().nonnegative(),
+const binlogServerSchema = z.strictObject({
   serverId: z.int().nonnegative(),
   /** MySQL's server_uuid (MariaDB has none). */
   serverUuid: z.string().max(64).optional(),
   /** MariaDB's gtid_domain_id (MySQL has none). */
   gtidDomainId: z.int().nonnegative().optional(),
 });
+
+export const binlogPositionSchema = binlogServerSchema.extend({
+  file: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a binary log file name'),
+  position: z.int().nonnegative(),
+});
 export type BinlogPosition = z.infer<typeof binlogPositionSchema>;
+
+/** The agent's word that a target's server writes binary logs that can be shipped: in ROW format, by this server. */
+export const binlogReadySchema = z.strictObject({
+  targetId: nameSchema,
+  format: z.literal('ROW'),
+  server: binlogServerSchema,
+});
+export type BinlogReady = z.infer<typeof binlogReadySchema>;
 
 export const jobStatusSchema = z.strictObject({
   jobId: idSchema,

@@ -11,6 +11,7 @@ import {
   runRequestSchema,
 } from '../../core/protocol.js';
 import { dropScratchRequestSchema, restoreRequestSchema } from '../../core/restore-protocol.js';
+import type { BinlogReadiness } from '../binlog/readiness.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { RestoreRunner } from '../restore/restore-runner.js';
 import { type AllowedStorage, checkUploadUri } from './destinations.js';
@@ -25,18 +26,21 @@ export type Route =
   | { kind: 'submitRestore' }
   | { kind: 'getRestore'; jobId: string }
   | { kind: 'cancelRestore'; jobId: string }
-  | { kind: 'dropScratch' };
+  | { kind: 'dropScratch' }
+  | { kind: 'binlogReadiness'; targetId: string };
 
 export interface RouteDeps {
   runner: JobRunner;
   restores: RestoreRunner;
   storage: AllowedStorage;
+  binlog: BinlogReadiness;
 }
 
 // Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
 const RUN_PATH = /^\/v1\/runs\/([^/]+)$/;
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
 const RESTORE_PATH = /^\/v1\/restores\/([^/]+)$/;
+const BINLOG_PATH = /^\/v1\/targets\/([^/]+)\/binlog$/;
 
 export function matchRoute(method: string, url: URL): Route | undefined {
   if (url.pathname === AGENT_PATHS.runs && method === 'POST') return { kind: 'submitRun' };
@@ -52,6 +56,9 @@ export function matchRoute(method: string, url: URL): Route | undefined {
   const restore = RESTORE_PATH.exec(url.pathname)?.[1];
   if (restore !== undefined && method === 'GET') return { kind: 'getRestore', jobId: restore };
   if (restore !== undefined && method === 'DELETE') return { kind: 'cancelRestore', jobId: restore };
+  const binlogTarget = BINLOG_PATH.exec(url.pathname)?.[1];
+  if (binlogTarget !== undefined && method === 'GET')
+    return { kind: 'binlogReadiness', targetId: binlogTarget };
   return undefined;
 }
 
@@ -118,6 +125,11 @@ export async function serveRoute(route: Route, res: ServerResponse, body: Buffer
       const objectName = route.query.get('objectName');
       if (!objectName) throw requestError('objectName: missing');
       return sendAnswer(res, 200, known(runner.find(targetId, objectName)));
+    }
+    case 'binlogReadiness': {
+      // Target ids are names: letters, digits, `.`, `_`, `-`, so a segment is compared as sent.
+      const targetId = param(new URLSearchParams({ targetId: route.targetId }), 'targetId', nameSchema);
+      return sendAnswer(res, 200, await deps.binlog(targetId));
     }
   }
 }

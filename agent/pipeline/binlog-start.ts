@@ -17,6 +17,25 @@ export interface SettingsRead {
   notes: string[];
 }
 
+/** The server's settings, asked with the client; an Error saying why not, the client's stderr (redacted) with it. */
+export async function askBinlogSettings(
+  command: DumpCommand,
+  redact: Redact,
+  signal: AbortSignal,
+): Promise<BinlogSettings> {
+  const tail = new StderrTail(3, redact);
+  let why: string;
+  try {
+    const result = await runStep(command, tail, signal);
+    if (result.code === 0) return parseBinlogSettings(result.stdout);
+    const said = tail.tail.length ? ` (${tail.tail.join('; ')})` : '';
+    why = `exit ${result.code ?? 'by a signal'} asking for log_bin and server_id${said}`;
+  } catch (error) {
+    why = redact((error as Error).message);
+  }
+  throw new Error(why);
+}
+
 /**
  * Never throws: a server the client cannot ask (a wrong password, no client installed) is backed up all the same —
  * the dump then fails of itself with its own words, or succeeds without a position, and the notes say why.
@@ -27,23 +46,17 @@ export async function readBinlogSettings(
   signal: AbortSignal,
 ): Promise<SettingsRead> {
   const label = basename(command.file);
-  const tail = new StderrTail(3, redact);
-  const failed = (why: string): SettingsRead => ({
-    notes: [...tail.tail, `${label}: ${why}; the backup records no binary-log position`],
-  });
+  let settings: BinlogSettings;
   try {
-    const result = await runStep(command, tail, signal);
-    if (result.code !== 0)
-      return failed(`exit ${result.code ?? 'by a signal'} asking for log_bin and server_id`);
-    const settings = parseBinlogSettings(result.stdout);
-    if (settings.enabled && !settings.fromSnapshot) {
-      // Not tested here (no MySQL server): see fromSnapshot; the design notes say what it would take.
-      return { notes: [`${label}: a MySQL server's binary-log position is not recorded (MariaDB's only)`] };
-    }
-    return { settings, notes: [] };
+    settings = await askBinlogSettings(command, redact, signal);
   } catch (error) {
-    return failed(redact((error as Error).message));
+    return { notes: [`${label}: ${(error as Error).message}; the backup records no binary-log position`] };
   }
+  if (settings.enabled && !settings.fromSnapshot) {
+    // Not tested here (no MySQL server): see fromSnapshot; the design notes say what it would take.
+    return { notes: [`${label}: a MySQL server's binary-log position is not recorded (MariaDB's only)`] };
+  }
+  return { settings, notes: [] };
 }
 
 /** The backup's position: the one its dump's head names, of the server the settings name; undefined without one. */

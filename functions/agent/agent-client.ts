@@ -1,11 +1,13 @@
 // Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job; submit a
-// restore, read it, cancel it; drop a scratch database a restore kept. Every answer is believed only once verified as
-// that agent's signed answer to the request (agent-trust.ts).
+// restore, read it, cancel it; drop a scratch database a restore kept; ask whether a target's binary logs can be
+// shipped. Every answer is believed only once verified as that agent's signed answer to the request (agent-trust.ts).
 import type { z } from 'zod';
 import { errorCodeOf } from '../../core/errors.js';
 import {
   AGENT_PATHS,
+  type BinlogReady,
   type BusyJob,
+  binlogReadySchema,
   errorBodySchema,
   type JobStatus,
   jobStatusSchema,
@@ -62,6 +64,8 @@ export interface AgentClient {
   cancelRestore(agentUrl: string, jobId: string): Promise<RestoreStatus>;
   /** Asks the agent to drop a scratch database one of its restores kept; the record of that restore, now dropped. */
   dropScratch(agentUrl: string, request: DropScratchRequest): Promise<RestoreStatus>;
+  /** Whether the target's binary logs can be shipped; its refusal (agentCode BINLOG_NOT_READY) names the setting. */
+  binlogReadiness(agentUrl: string, targetId: string): Promise<BinlogReady>;
 }
 
 /** `https://vm:8443/base` + `/v1/runs`: an agent may sit under a path. */
@@ -170,15 +174,17 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     throw error;
   };
 
-  /** DELETEs `path` (or POSTs `body` to it): the agent's answer, the state of what it was asked to stop or drop. */
-  const stop = async <T>(
+  /** `path` asked with `method` (and `body`): the agent's answer — to a DELETE, the state of what it was asked to stop —
+   * or its refusal. */
+  const demand = async <T>(
+    method: Method,
     agentUrl: string,
     path: string,
     about: About,
     schema: z.ZodType<T>,
     body?: string,
   ): Promise<T> => {
-    const answer = await call(agentUrl, body === undefined ? 'DELETE' : 'POST', path, about, body);
+    const answer = await call(agentUrl, method, path, about, body);
     if (answer.status === 200) return parsed(answer, schema);
     throw refusal(answer).error;
   };
@@ -194,17 +200,21 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     job: (agentUrl, jobId) => read(agentUrl, AGENT_PATHS.job(jobId), { jobId }, jobStatusSchema),
     find: (agentUrl, targetId, objectName) =>
       read(agentUrl, AGENT_PATHS.findJob(targetId, objectName), {}, jobStatusSchema),
-    cancel: (agentUrl, jobId) => stop(agentUrl, AGENT_PATHS.job(jobId), { jobId }, jobStatusSchema),
+    cancel: (agentUrl, jobId) =>
+      demand('DELETE', agentUrl, AGENT_PATHS.job(jobId), { jobId }, jobStatusSchema),
     cancelRestore: (agentUrl, jobId) =>
-      stop(agentUrl, AGENT_PATHS.restore(jobId), { jobId }, restoreStatusSchema),
+      demand('DELETE', agentUrl, AGENT_PATHS.restore(jobId), { jobId }, restoreStatusSchema),
     dropScratch: (agentUrl, request) =>
-      stop(
+      demand(
+        'POST',
         agentUrl,
         AGENT_PATHS.scratchDrops,
         { runId: request.runId },
         restoreStatusSchema,
         JSON.stringify(request),
       ),
+    binlogReadiness: (agentUrl, targetId) =>
+      demand('GET', agentUrl, AGENT_PATHS.binlog(targetId), {}, binlogReadySchema),
   };
 }
 

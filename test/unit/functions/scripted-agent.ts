@@ -222,6 +222,10 @@ export function scriptedAgent(
       if (!live) throw new Error(`no job ${jobId}`);
       return live.status;
     },
+    async binlogReadiness(_agentUrl, targetId) {
+      // No run of the function asks this yet: a script that gets here is a test that forgot to say what it meant.
+      throw new Error(`no binary-log readiness scripted for ${targetId}`);
+    },
   };
 }
 
