@@ -66,6 +66,8 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
     '--user=root',
     '--auth-root-authentication-method=normal',
     '--skip-test-db',
+    // As the server below: its bootstrap's temporary tables lost to whatever cleans /tmp abort the install.
+    `--tmpdir=${dir}`,
   ]);
   const port = await freePort();
   const server = spawn(
