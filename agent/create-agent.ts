@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { packageVersion } from '../core/package-version.js';
 import { restoreStatusSchema } from '../core/restore-protocol.js';
 import { createBinlogReadiness } from './binlog/readiness.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
@@ -121,6 +122,8 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     restores,
     storage: config.uploads,
     binlog: createBinlogReadiness(config.targets, resolveDump, redactor.redact),
+    version: packageVersion(),
+    now,
     maxBodyBytes: config.maxBodyBytes,
     log,
     refusals,

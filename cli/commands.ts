@@ -17,7 +17,7 @@ export interface Command {
     values: Values,
     names: string[],
   ): { name: FunctionName; query: Record<string, string>; watch: boolean };
-  show: 'run' | 'list' | 'status' | 'drop';
+  show: 'run' | 'list' | 'status' | 'drop' | 'doctor';
 }
 
 const usage = (message: string) => new CliError(EXIT.usage, message);
@@ -148,5 +148,14 @@ export const COMMANDS: Record<string, Command> = {
     optionHelp: [],
     call: readCall('status'),
     show: 'status',
+  },
+  doctor: {
+    summary:
+      'after a deploy: each agent’s signed ping, route to storage and canary upload, and a test alert mail, each failure with its fix',
+    usage: 'doctor',
+    options: {},
+    optionHelp: [],
+    call: () => ({ name: 'doctor', query: {}, watch: false }),
+    show: 'doctor',
   },
 };

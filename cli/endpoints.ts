@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CliError, EXIT } from './exit-codes.js';
 
 export const FUNCTIONS_ENV = 'DB_BACKUP_FUNCTIONS';
-export type FunctionName = 'backup' | 'verify' | 'restore' | 'list' | 'status';
+export type FunctionName = 'backup' | 'verify' | 'restore' | 'list' | 'status' | 'doctor';
 
 const urlsSchema = z.object({
   backup: z.url(),
@@ -14,6 +14,7 @@ const urlsSchema = z.object({
   restore: z.url(),
   list: z.url(),
   status: z.url(),
+  doctor: z.url(),
 });
 
 export interface Endpoints {
@@ -56,7 +57,7 @@ function parseFunctionUrls(value: string): Record<FunctionName, string> {
   if (!parsed.success) {
     throw new CliError(
       EXIT.usage,
-      `the function URLs must name backup, verify, restore, list and status: ${parsed.error.issues[0]?.message}`,
+      `the function URLs must name backup, verify, restore, list, status and doctor: ${parsed.error.issues[0]?.message}`,
     );
   }
   return parsed.data;

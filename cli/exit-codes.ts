@@ -3,7 +3,7 @@
 export const EXIT = {
   /** Done, and everything it covered is fine. */
   ok: 0,
-  /** Done, and something failed: a backup, a check, a restore, or (status) any problem found. */
+  /** Done, and something failed: a backup, a check, a restore, (status) any problem found, (doctor) any check. */
   failed: 1,
   /** The command line is wrong. */
   usage: 2,
@@ -23,7 +23,7 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `Exit codes:
   0    done, everything it covered is fine
-  1    something failed (a backup, a check, a restore; for status: any problem found)
+  1    something failed (a backup, a check, a restore; for status: any problem found; for doctor: any check)
   2    the command line is wrong
   3    the function could not be reached, did not accept the caller, or answered outside the protocol
   4    the function refused the request (unknown database, bad date, ...)

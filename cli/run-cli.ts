@@ -1,8 +1,15 @@
-// `db-backup`: the admin's one tool for what they do by hand — run, verify, restore, drop-scratch, list, status —
-// against the deployed functions or the local stack. Reads the command line, calls the function, prints, picks the
-// exit code.
+// `db-backup`: the admin's one tool for what they do by hand — run, verify, restore, drop-scratch, list, status,
+// doctor — against the deployed functions or the local stack. Reads the command line, calls the function, prints,
+// picks the exit code.
 import { relative } from 'node:path';
-import type { DropScratchReport, ListReport, RunReport, StatusReport } from '../functions/api.js';
+import { packageVersion } from '../core/package-version.js';
+import type {
+  DoctorReport,
+  DropScratchReport,
+  ListReport,
+  RunReport,
+  StatusReport,
+} from '../functions/api.js';
 import { type Answer, callFunction } from './call-function.js';
 import { type CommandLine, commandNamed, readCommandLine } from './command-line.js';
 import type { Command } from './commands.js';
@@ -17,8 +24,8 @@ import { alertsOfRuns, outboxMails } from './outbox-alerts.js';
 import { printable, printableJson } from './printable.js';
 import { progressPrinter } from './progress.js';
 import { renderDrop, renderList, renderRun } from './render.js';
+import { renderDoctor } from './render-doctor.js';
 import { renderStatus } from './render-status.js';
-import { packageVersion } from './version.js';
 
 export interface CliDeps {
   argv: string[];
@@ -34,6 +41,8 @@ type Invocation = Extract<CommandLine, { kind: 'command' }>;
 function exitOf(command: Command, answer: Answer): ExitCode {
   if (answer.error) return answer.status < 500 ? EXIT.refused : EXIT.failed;
   if (command.show === 'list' || command.show === 'drop') return EXIT.ok;
+  if (command.show === 'doctor')
+    return (answer.report as DoctorReport).status === 'ok' ? EXIT.ok : EXIT.failed;
   if (command.show === 'status')
     return (answer.report as StatusReport).problems.length > 0 ? EXIT.failed : EXIT.ok;
   const report = answer.report as RunReport;
@@ -46,6 +55,7 @@ function render(command: Command, report: unknown, look: Look): string {
   if (command.show === 'list') return renderList(report as ListReport, look);
   if (command.show === 'status') return renderStatus(report as StatusReport, look);
   if (command.show === 'drop') return renderDrop(report as DropScratchReport);
+  if (command.show === 'doctor') return renderDoctor(report as DoctorReport, look);
   return renderRun(report as RunReport, look);
 }
 

@@ -23,6 +23,8 @@ export const AGENT_PATHS = {
   /** GET: whether the target's server is ready to ship its binary logs (409 BINLOG_NOT_READY naming the setting). */
   binlog: (targetId: string) => `/v1/targets/${encodeURIComponent(targetId)}/binlog`,
   health: '/healthz',
+  /** GET, signed: the agent's version, its clock and the id of the key it verified the request with (`doctor`). */
+  ping: '/v1/ping',
 } as const;
 
 /** A database or target name under the one name rule. */
@@ -156,6 +158,16 @@ export const busyJobSchema = z.strictObject({
   objectName: z.string(),
 });
 export type BusyJob = z.infer<typeof busyJobSchema>;
+
+/** The agent's answer to a signed ping: what `doctor` shows of it, the clock read from its answer's signature. */
+export const pongSchema = z.strictObject({
+  version: z.string().min(1),
+  /** The agent's clock when it answered, to the millisecond (the answer signature's `created` has seconds only). */
+  time: z.iso.datetime(),
+  /** The id under which the agent trusts the key the request was signed with. */
+  keyId: z.string().min(1),
+});
+export type Pong = z.infer<typeof pongSchema>;
 
 /** The body of every error answer from the agent: a code, and a message safe for the caller. */
 export const errorBodySchema = z.strictObject({

@@ -4,8 +4,10 @@ export { agentClientFor } from './agent/agent-client.js';
 export { createOutboxMailer } from './alerts/outbox-mailer.js';
 export { parseFunctionConfig } from './config/parse.js';
 export { FUNCTION_ENV } from './config/settings.js';
+export type { DoctorReport } from './doctor/report.js';
 export {
   createBackupHandler,
+  createDoctorHandler,
   createListHandler,
   createRestoreHandler,
   createRetentionHandler,

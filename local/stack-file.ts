@@ -3,7 +3,15 @@
 import { mkdir } from 'node:fs/promises';
 import { type FolderLock, folderHolder, lockFolder } from '../emulator/folder-lock.js';
 
-export const FUNCTION_NAMES = ['backup', 'verify', 'retention', 'restore', 'list', 'status'] as const;
+export const FUNCTION_NAMES = [
+  'backup',
+  'verify',
+  'retention',
+  'restore',
+  'list',
+  'status',
+  'doctor',
+] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 const STACK_LOCK = 'stack.json';

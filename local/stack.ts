@@ -13,6 +13,7 @@ import {
   agentClientFor,
   createBackupHandler,
   createCloudLogger,
+  createDoctorHandler,
   createListHandler,
   createOutboxMailer,
   createRestoreHandler,
@@ -190,6 +191,7 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
       restore: createRestoreHandler(functionConfig, deps),
       list: createListHandler(functionConfig, deps),
       status: createStatusHandler(functionConfig, deps),
+      doctor: createDoctorHandler(functionConfig, deps),
     },
     deps.logger,
   );

@@ -10,6 +10,7 @@ locals {
     retention = "Applies the retention classes to existing backups (only ever extends an object's customTime)."
     list      = "Lists the backups with date, size, class, expiry and whether they were verified or drilled (read only)."
     status    = "Each database's health: last attempt, newest good backup against the schedule, last drill, deep check and restore, and the problems (read only)."
+    doctor    = "After a deploy: each agent's signed ping, route to storage and canary upload, and a test alert mail, each failure with its fix."
   }
 
   # A gen2 function is served by a Cloud Run service of the same name: its logs carry that service_name.

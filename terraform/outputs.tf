@@ -1,7 +1,7 @@
 # What the admin needs after apply: where to call, where backups land, who is who, and what the agent trusts.
 
 output "function_urls" {
-  description = "URL of each function (its Cloud Run service), by entry point: backup, verify, restore, retention, list."
+  description = "URL of each function (its Cloud Run service), by entry point: backup, verify, restore, retention, list, status, doctor."
   value       = { for k, f in google_cloudfunctions2_function.function : k => f.service_config[0].uri }
 }
 

@@ -31,7 +31,7 @@ variable "ingress_settings" {
 
 variable "invokers" {
   type        = list(string)
-  description = "IAM members allowed to call every function by hand (run, verify, restore, retention, list, status), e.g. [\"user:admin@example.com\"]."
+  description = "IAM members allowed to call every function by hand (run, verify, restore, retention, list, status, doctor), e.g. [\"user:admin@example.com\"]."
   default     = []
   validation {
     condition     = alltrue([for m in var.invokers : can(regex("^(user|group|serviceAccount|domain):.+", m))])

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BackupError, errorCodeOf, SignatureError } from '../../core/errors.js';
 import { AGENT_PATHS } from '../../core/protocol.js';
+import type { VerifiedSignature } from '../../core/signing/index.js';
 import { JobConflictError } from '../jobs/job-conflict.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Authenticate } from './authenticate.js';
@@ -58,8 +59,9 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       if (route === undefined) throw new BackupError('ROUTE_UNKNOWN', `no route for this ${method} request`);
       const body = await readBody(req, deps.maxBodyBytes);
       caller = 'authenticating';
+      let verified: VerifiedSignature;
       try {
-        deps.authenticate(req, body);
+        verified = deps.authenticate(req, body);
       } catch (error) {
         if (!(error instanceof SignatureError)) throw error;
         deps.refusals.add(error.code, req.socket.remoteAddress);
@@ -67,7 +69,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
         return;
       }
       caller = 'authenticated';
-      await serveRoute(route, res, body, deps);
+      await serveRoute(route, res, body, deps, verified);
     } catch (error) {
       recordRefusal(req, error, caller);
       const code = errorCodeOf(error);

@@ -8,9 +8,11 @@ import {
   describeIssues,
   type idSchema,
   nameSchema,
+  type Pong,
   runRequestSchema,
 } from '../../core/protocol.js';
 import { dropScratchRequestSchema, restoreRequestSchema } from '../../core/restore-protocol.js';
+import type { VerifiedSignature } from '../../core/signing/index.js';
 import type { BinlogReadiness } from '../binlog/readiness.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { RestoreRunner } from '../restore/restore-runner.js';
@@ -27,13 +29,17 @@ export type Route =
   | { kind: 'getRestore'; jobId: string }
   | { kind: 'cancelRestore'; jobId: string }
   | { kind: 'dropScratch' }
-  | { kind: 'binlogReadiness'; targetId: string };
+  | { kind: 'binlogReadiness'; targetId: string }
+  | { kind: 'ping' };
 
 export interface RouteDeps {
   runner: JobRunner;
   restores: RestoreRunner;
   storage: AllowedStorage;
   binlog: BinlogReadiness;
+  /** The agent's version and clock, for a ping. */
+  version: string;
+  now: () => Date;
 }
 
 // Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
@@ -43,6 +49,7 @@ const RESTORE_PATH = /^\/v1\/restores\/([^/]+)$/;
 const BINLOG_PATH = /^\/v1\/targets\/([^/]+)\/binlog$/;
 
 export function matchRoute(method: string, url: URL): Route | undefined {
+  if (url.pathname === AGENT_PATHS.ping && method === 'GET') return { kind: 'ping' };
   if (url.pathname === AGENT_PATHS.runs && method === 'POST') return { kind: 'submitRun' };
   if (url.pathname === AGENT_PATHS.jobs && method === 'GET')
     return { kind: 'findJob', query: url.searchParams };
@@ -98,9 +105,20 @@ function known<T>(value: T | undefined): T {
   return value;
 }
 
-export async function serveRoute(route: Route, res: ServerResponse, body: Buffer, deps: RouteDeps) {
+/** `caller` is the request's verified signature: a ping names the key it was verified with. */
+export async function serveRoute(
+  route: Route,
+  res: ServerResponse,
+  body: Buffer,
+  deps: RouteDeps,
+  caller: VerifiedSignature,
+) {
   const { runner } = deps;
   switch (route.kind) {
+    case 'ping': {
+      const pong: Pong = { version: deps.version, time: deps.now().toISOString(), keyId: caller.keyId };
+      return sendAnswer(res, 200, pong);
+    }
     case 'submitRun':
       return sendAnswer(res, 202, await runner.submitRun(parseRunRequest(body, deps.storage)));
     case 'getRun': {

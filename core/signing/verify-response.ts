@@ -49,9 +49,14 @@ function parseAnswerSignature(response: HttpResponse): { input: InnerList; signa
 /**
  * Throws unless `response` is the agent's signed answer to `request` (sent with its own signature): covered as
  * the profile says, bound to this request (its nonce, then the request's signature inside the signed base),
- * signed by `key`, and its body matching its digest.
+ * signed by `key`, and its body matching its digest. Returns when the agent signed it by its own clock (`created`):
+ * nothing bounds it here, since an agent whose clock is wrong must still be heard saying so.
  */
-export function verifyResponse(response: HttpResponse, request: HttpRequest, key: AnswerKey): void {
+export function verifyResponse(
+  response: HttpResponse,
+  request: HttpRequest,
+  key: AnswerKey,
+): { created: Date } {
   const { input, signature } = parseAnswerSignature(response);
   const [components, params] = input;
   const covered = new Set(components.map((item) => serializeItem(item)));
@@ -62,6 +67,8 @@ export function verifyResponse(response: HttpResponse, request: HttpRequest, key
     }
     reject('AGENT_RESPONSE_INVALID', `the answer's signature does not cover ${component}`);
   }
+  const created = params.get('created');
+  if (!Number.isInteger(created)) reject('AGENT_RESPONSE_INVALID', 'the answer carries no integer created');
   if (params.get('alg') !== ALGORITHM)
     reject('AGENT_RESPONSE_INVALID', `the answer is not signed with ${ALGORITHM}`);
   const keyId = params.get('keyid');
@@ -86,4 +93,5 @@ export function verifyResponse(response: HttpResponse, request: HttpRequest, key
   } catch (cause) {
     reject('AGENT_RESPONSE_INVALID', 'the answer does not match its content-digest', cause);
   }
+  return { created: new Date(Number(created) * 1000) };
 }

@@ -11,6 +11,8 @@ import {
   errorBodySchema,
   type JobStatus,
   jobStatusSchema,
+  type Pong,
+  pongSchema,
   type RunAccepted,
   type RunRequest,
   type RunStatus,
@@ -66,6 +68,19 @@ export interface AgentClient {
   dropScratch(agentUrl: string, request: DropScratchRequest): Promise<RestoreStatus>;
   /** Whether the target's binary logs can be shipped; its refusal (agentCode BINLOG_NOT_READY) names the setting. */
   binlogReadiness(agentUrl: string, targetId: string): Promise<BinlogReady>;
+  /** A signed ping: the agent's signed pong, or its signed refusal (a key it does not trust, a clock apart). */
+  ping(agentUrl: string): Promise<PingAnswer>;
+}
+
+/** A ping's answer, with the three instants that place the agent's clock against the function's. */
+export interface PingAnswer {
+  sentAt: Date;
+  receivedAt: Date;
+  /** The agent's clock, to the second, from its answer's signature: read from a refusal too. */
+  signedAt: Date;
+  pong?: Pong;
+  /** The agent refused the request: its code (e.g. SIGNATURE_INVALID is not said, only 401) and message. */
+  refusal?: AgentError;
 }
 
 /** `https://vm:8443/base` + `/v1/runs`: an agent may sit under a path. */
@@ -109,8 +124,9 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       throw new AgentError('AGENT_UNREACHABLE', message, where, { cause });
     }
     const answered = { status: response.status, headers: Object.fromEntries(response.headers), body: bytes };
+    let signedAt: Date;
     try {
-      verifyResponse(answered, { method, url, headers, body }, answerKey);
+      ({ created: signedAt } = verifyResponse(answered, { method, url, headers, body }, answerKey));
     } catch (error) {
       const message = `an answer from the agent at ${where.host} was refused: ${(error as Error).message}`;
       throw new AgentError(
@@ -126,7 +142,7 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     } catch {
       // Not JSON: `parsed` and `refusal` say the answer is outside the protocol.
     }
-    return { status: response.status, answer, where };
+    return { status: response.status, answer, where, signedAt };
   };
   type Answer = Awaited<ReturnType<typeof call>>;
 
@@ -190,6 +206,13 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
   };
 
   return {
+    async ping(agentUrl) {
+      const sentAt = deps.now();
+      const answer = await call(agentUrl, 'GET', AGENT_PATHS.ping, {});
+      const clock = { sentAt, receivedAt: deps.now(), signedAt: answer.signedAt };
+      if (answer.status === 200) return { ...clock, pong: parsed(answer, pongSchema) };
+      return { ...clock, refusal: refusal(answer).error };
+    },
     submitRun: (agentUrl, run) => submit(agentUrl, AGENT_PATHS.runs, run, runAcceptedSchema),
     async submitRestore(agentUrl, request) {
       const answer = await submit(agentUrl, AGENT_PATHS.restores, request, restoreAcceptedSchema);

@@ -11,7 +11,7 @@ import { buildAlert } from './message.js';
 import type { MailMessage } from './mime.js';
 
 /** The sender of alerts delivered without Gmail (the local outbox). */
-const LOCAL_SENDER = 'db-backup@localhost';
+export const LOCAL_SENDER = 'db-backup@localhost';
 
 type Fields = { runId: string; subject: string };
 type Held = { name: string; claim: Extract<Claim, { kind: 'claimed' }> };

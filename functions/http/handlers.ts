@@ -1,4 +1,4 @@
-// The HTTP handlers `backup`, `verify`, `retention`, `restore`, `list` and `status`: parse the request, run, answer the JSON
+// The HTTP handlers `backup`, `verify`, `retention`, `restore`, `list`, `status` and `doctor`: parse the request, run, answer the JSON
 // summary (500 when anything failed), or stream the run's progress to a caller that asks to watch.
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../../core/errors.js';
@@ -6,6 +6,7 @@ import { agentErrorFields } from '../agent/agent-error.js';
 import { parseBackupRequest } from '../backup/request.js';
 import { runBackup } from '../backup/run-backup.js';
 import type { FunctionConfig } from '../config/schema.js';
+import { runDoctor } from '../doctor/run-doctor.js';
 import { parseListRequest, runList } from '../list/run-list.js';
 import { dropKeptScratch } from '../restore/drop-scratch.js';
 import { parseRestoreRequest } from '../restore/request.js';
@@ -144,4 +145,12 @@ export function createStatusHandler(config: FunctionConfig, deps: FunctionDeps):
     status: 200,
     report: await runStatus(config, traced, parseListRequest(req.query, req.body)),
   }));
+}
+
+/** After a deploy, before the first run: every hop of the path checked, each failure with its fix; 500 when any failed. */
+export function createDoctorHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
+  return handler(deps, async (_req, traced) => {
+    const report = await runDoctor(config, traced);
+    return { status: report.status === 'ok' ? 200 : 500, report };
+  });
 }

@@ -74,6 +74,8 @@ export const EVENTS = {
   'restore.cancel-failed': warning,
   'list.listed': info,
   'status.checked': info,
+  'doctor.passed': info,
+  'doctor.failed': warning,
   'status.record-failed': warning,
   'object.unproven': mustAct('ERROR'),
   'object.attested': notice,

@@ -259,7 +259,7 @@ run "outputs" {
     error_message = "Each agent may upload into the backup bucket."
   }
   assert {
-    condition     = keys(output.function_urls) == ["backup", "list", "restore", "retention", "status", "verify"] && output.backup_function_url == output.function_urls["backup"]
+    condition     = keys(output.function_urls) == ["backup", "doctor", "list", "restore", "retention", "status", "verify"] && output.backup_function_url == output.function_urls["backup"]
     error_message = "Every function's URL is an output."
   }
   assert {

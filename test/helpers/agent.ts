@@ -132,6 +132,8 @@ export interface TestAgentOptions {
    * finds its refusal's line at once (waitForLog) instead of after the minute a deployed agent waits.
    */
   refusalWindowMs?: number;
+  /** The agent's clock; the system's by default (a clock set wrong, for doctor's check of it). */
+  now?: () => Date;
 }
 
 export interface TestAgent {
@@ -203,6 +205,7 @@ export async function startTestAgent(options: TestAgentOptions): Promise<TestAge
   const agent = await createAgent(config, {
     syslogStream: options.syslogStream,
     refusalWindowMs: options.refusalWindowMs ?? 50,
+    ...(options.now && { now: options.now }),
   });
   const { url, port } = await agent.listen();
   let closed = false;

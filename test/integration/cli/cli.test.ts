@@ -150,7 +150,7 @@ describe('db-backup through npm', () => {
 });
 
 describe('db-backup --help', () => {
-  it.each(['run', 'verify', 'restore', 'list', 'status'])(
+  it.each(['run', 'verify', 'restore', 'list', 'status', 'doctor'])(
     'explains %s and its options, and points to the exit codes',
     async (name) => {
       const run = await cli([name, '--help']);
@@ -163,7 +163,7 @@ describe('db-backup --help', () => {
   it('lists every command', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const name of ['run', 'verify', 'restore', 'list', 'status'])
+    for (const name of ['run', 'verify', 'restore', 'list', 'status', 'doctor'])
       expect(run.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 });
@@ -185,6 +185,7 @@ describe('db-backup against the deployed functions', () => {
       restore: `${base}/r`,
       list: `${base}/l`,
       status: `${base}/s`,
+      doctor: `${base}/d`,
     };
     const audiences: string[] = [];
     const stdout = new PassThrough();
@@ -215,6 +216,7 @@ describe('db-backup against the deployed functions', () => {
       restore: 'http://127.0.0.1:9/',
       list: 'http://127.0.0.1:9/',
       status: 'http://127.0.0.1:9/',
+      doctor: 'http://127.0.0.1:9/',
     };
     const run = await cli(['list'], {
       DB_BACKUP_FUNCTIONS: JSON.stringify(urls),

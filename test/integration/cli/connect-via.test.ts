@@ -141,7 +141,7 @@ describe('the functions through a tunnel (--via)', () => {
     const port = await listen(server);
     // Names that resolve nowhere: only the tunnel can answer them.
     const urls = Object.fromEntries(
-      ['backup', 'verify', 'restore', 'list', 'status'].map((name) => [
+      ['backup', 'verify', 'restore', 'list', 'status', 'doctor'].map((name) => [
         name,
         `http://db-backup-${name}.functions.invalid/`,
       ]),

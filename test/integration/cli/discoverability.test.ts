@@ -73,7 +73,10 @@ describe('db-backup without credentials', () => {
     });
     await new Promise<void>((done) => metadata.listen(0, '127.0.0.1', done));
     const urls = Object.fromEntries(
-      ['backup', 'verify', 'restore', 'list', 'status'].map((name) => [name, 'http://127.0.0.1:9/']),
+      ['backup', 'verify', 'restore', 'list', 'status', 'doctor'].map((name) => [
+        name,
+        'http://127.0.0.1:9/',
+      ]),
     );
     try {
       const run = await cli(['list'], {

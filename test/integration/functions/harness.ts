@@ -9,8 +9,10 @@ import { agentClientFor } from '../../../functions/agent/agent-client.js';
 import { createGmailMailer } from '../../../functions/alerts/gmail-mailer.js';
 import { parseFunctionConfig } from '../../../functions/config/parse.js';
 import type { FunctionConfig } from '../../../functions/config/schema.js';
+import type { DoctorReport } from '../../../functions/doctor/report.js';
 import {
   createBackupHandler,
+  createDoctorHandler,
   createListHandler,
   createRestoreHandler,
   createRetentionHandler,
@@ -73,13 +75,14 @@ export interface FunctionHarness {
   storage: Storage;
   logs: Record<string, unknown>[];
   /** The two targets' base URLs, for requests the helpers below do not make. */
-  urls: { backup: string; verify: string; restore: string; list: string; status: string };
+  urls: { backup: string; verify: string; restore: string; list: string; status: string; doctor: string };
   backup(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   verify(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   retention(query?: Record<string, string>): Promise<{ status: number; report: RetentionReport }>;
   restore(query?: Record<string, string>, headers?: Headers): Promise<{ status: number; report: RunReport }>;
   list(query?: Record<string, string>): Promise<{ status: number; report: ListReport }>;
   status(query?: Record<string, string>): Promise<{ status: number; report: StatusReport }>;
+  doctor(): Promise<{ status: number; report: DoctorReport }>;
   close(): Promise<void>;
 }
 
@@ -160,6 +163,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
       [`restore-${id}`]: createRestoreHandler(config, deps),
       [`list-${id}`]: createListHandler(config, deps),
       [`status-${id}`]: createStatusHandler(config, deps),
+      [`doctor-${id}`]: createDoctorHandler(config, deps),
     },
     deps.logger,
   );
@@ -182,6 +186,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
       restore: url('restore'),
       list: url('list'),
       status: url('status'),
+      doctor: url('doctor'),
     },
     backup: (query = {}, headers = {}) => call('backup', query, headers),
     verify: (query = {}, headers = {}) => call('verify', query, headers),
@@ -189,6 +194,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     restore: (query = {}, headers = {}) => call('restore', query, headers),
     list: (query = {}) => call<ListReport>('list', query, {}),
     status: (query = {}) => call<StatusReport>('status', query, {}),
+    doctor: () => call<DoctorReport>('doctor', {}, {}),
     close: () => functions.close(),
   };
 }

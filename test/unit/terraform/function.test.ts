@@ -39,7 +39,7 @@ const TERRAFORM_CHOOSES: Readonly<Record<string, string>> = {
 };
 
 /** Entry points the function registers (settings: backup, verify, restore, retention, list, status). */
-const ENTRY_POINTS = ['backup', 'list', 'restore', 'retention', 'status', 'verify'];
+const ENTRY_POINTS = ['backup', 'doctor', 'list', 'restore', 'retention', 'status', 'verify'];
 
 let mod: TerraformModule;
 let fn: Block;

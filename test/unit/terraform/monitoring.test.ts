@@ -176,6 +176,7 @@ describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
     ]);
     expect(Object.keys(functionNames).sort()).toEqual([
       'backup',
+      'doctor',
       'list',
       'restore',
       'retention',

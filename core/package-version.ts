@@ -1,5 +1,5 @@
-// The package's version for `db-backup --version`, read from the package.json above this file, wherever it runs from
-// (cli/ under tsx, dist/cli/ once built or installed).
+// The package's version — `db-backup --version`, and the version an agent gives in its signed ping — read from the
+// package.json above this file, wherever it runs from (under tsx, dist/ once built, or the agent's release folder).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

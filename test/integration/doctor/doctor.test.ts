@@ -1,0 +1,170 @@
+// `doctor` against real agents, the storage emulator and the Gmail stub: every check passes on a sound path, and
+// each way a deploy goes wrong — the agent's key, its clock, the function's view of the agent's key, the mail
+// credentials — fails its own check with the fix that clears it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../../core/signing/index.js';
+import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
+import type { DoctorCheck, DoctorReport } from '../../../functions/doctor/report.js';
+import { ensureDemoDatabase } from '../../../local/demo-database.js';
+import {
+  startTestAgent,
+  type TestAgent,
+  type TestAgentOptions,
+  testSigningKey,
+} from '../../helpers/agent.js';
+import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
+import {
+  createBucket,
+  deliveredSince,
+  type HarnessOptions,
+  OAUTH,
+  startFunction,
+} from '../functions/harness.js';
+
+const BUCKET = 'doctor-backups';
+
+let emulator: RunningEmulator;
+let gmail: GmailStub;
+let dir: string;
+const agents: TestAgent[] = [];
+
+beforeAll(async () => {
+  [emulator, gmail] = await Promise.all([startEmulator({ port: 0 }), startGmailStub({ oauth: OAUTH })]);
+  await createBucket(emulator.url, BUCKET);
+  dir = await mkdtemp(join(tmpdir(), 'doctor-'));
+  await ensureDemoDatabase(join(dir, 'app.sqlite'));
+});
+
+afterAll(async () => {
+  await Promise.all([...agents.map((agent) => agent.remove()), emulator?.close(), gmail?.close()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function agentWith(options: Partial<TestAgentOptions> = {}): Promise<TestAgent> {
+  const agent = await startTestAgent({
+    targets: [{ id: 'app', engine: 'sqlite', database: 'app', path: join(dir, 'app.sqlite') }],
+    uploads: { origin: emulator.url, buckets: [BUCKET] },
+    ...options,
+  });
+  agents.push(agent);
+  return agent;
+}
+
+/** Runs doctor against `agent`, signing as `agent.key` unless the function is given another. */
+async function doctor(agent: TestAgent, options: Partial<HarnessOptions> = {}) {
+  const harness = await startFunction({
+    emulator,
+    gmail,
+    bucket: BUCKET,
+    key: agent.key,
+    targets: [{ id: 'app', database: 'app', engine: 'sqlite', agentUrl: agent.url }],
+    ...options,
+  });
+  try {
+    return await harness.doctor();
+  } finally {
+    await harness.close();
+  }
+}
+
+function check(report: DoctorReport, name: DoctorCheck['check']): DoctorCheck {
+  const found = report.checks.find((entry) => entry.check === name);
+  if (!found) throw new Error(`no ${name} check in ${JSON.stringify(report)}`);
+  return found;
+}
+
+describe('doctor', () => {
+  it('passes every check on a sound path: the signed ping, the test mail delivered', async () => {
+    const agent = await agentWith();
+    const before = gmail.messages.length;
+    const { status, report } = await doctor(agent);
+    expect(report.checks.filter((entry) => entry.outcome !== 'passed')).toEqual([]);
+    expect(status).toBe(200);
+    expect(report.status).toBe('ok');
+    const ping = check(report, 'ping');
+    expect(ping.subject).toBe(new URL(agent.url).host);
+    expect(ping.detail).toMatch(
+      /^version \d+\.\d+\.\d+\S*, clock (in step|[\d.]+ s (ahead of|behind) the function's), key id test-key$/,
+    );
+    const [mail] = await deliveredSince(gmail, before);
+    expect(mail?.subject).toBe('[db-backup] test alert from doctor');
+    expect(check(report, 'mail').detail).toBe('test mail sent to admin@example.com');
+  });
+
+  it("fails the ping, naming trustedKeys, when the agent does not trust the function's key", async () => {
+    const agent = await agentWith();
+    // The same key id, another key: what an agent.json left with the example's key looks like.
+    const { key } = testSigningKey(agent.key.id);
+    const { status, report } = await doctor(agent, { key });
+    expect(status).toBe(500);
+    expect(report.status).toBe('failed');
+    const ping = check(report, 'ping');
+    expect(ping).toMatchObject({ outcome: 'failed' });
+    expect(ping.detail).toContain('the agent refused the signed ping (HTTP 401)');
+    expect(ping.fix).toContain(`agent.json's trustedKeys under "${agent.key.id}"`);
+  });
+
+  it.each([
+    // Its signature's `created` counts whole seconds: the skew read from a refusal is right to about a second.
+    [
+      'a refusal, 10 minutes ahead',
+      600_000,
+      /^the agent refused the signed ping \(HTTP 401\): its clock (599|600|601)(\.\d)? s ahead/,
+    ],
+    [
+      'a refusal, 10 minutes behind',
+      -600_000,
+      /^the agent refused the signed ping \(HTTP 401\): its clock (599|600|601)(\.\d)? s behind/,
+    ],
+    // Before the request's signature expires (a minute), so it answers, and its answer says how far it is off.
+    [
+      'an answer, 45 s ahead',
+      45_000,
+      /^version .*, clock (44\.\d|45(\.\d)?) s ahead of the function's, key id/,
+    ],
+  ])(
+    "fails the ping, naming the VM's clock, when the agent's clock is wrong (%s)",
+    async (_, offset, detail) => {
+      const agent = await agentWith({ now: () => new Date(Date.now() + offset) });
+      const { report } = await doctor(agent);
+      const ping = check(report, 'ping');
+      expect(ping.outcome).toBe('failed');
+      expect(ping.detail).toMatch(detail);
+      expect(ping.fix).toContain('timedatectl set-ntp true');
+    },
+  );
+
+  it("fails the ping, naming BACKUP_AGENTS' publicKey, when the function expects another answer key", async () => {
+    const agent = await agentWith();
+    const stranger = generateKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const { report } = await doctor(agent, { agents: { [agent.url]: { publicKey: stranger } } });
+    const ping = check(report, 'ping');
+    expect(ping.outcome).toBe('failed');
+    expect(ping.detail).toContain('was refused');
+    expect(ping.fix).toContain(
+      "BACKUP_AGENTS' publicKey for this agent must be the public half of its responseKeyFile",
+    );
+  });
+
+  it('fails the mail, naming the Gmail credentials, when Gmail refuses them', async () => {
+    const agent = await agentWith();
+    const before = gmail.messages.length;
+    const wrong = JSON.stringify({
+      client_id: OAUTH.clientId,
+      client_secret: OAUTH.clientSecret,
+      refresh_token: 'revoked-refresh-token',
+      token_uri: gmail.tokenUrl,
+    });
+    const { report } = await doctor(agent, { env: { GMAIL_CREDENTIALS: wrong } });
+    const mail = check(report, 'mail');
+    expect(mail.outcome).toBe('failed');
+    expect(mail.detail).toContain('the Gmail API did not send the alert');
+    expect(mail.detail).not.toContain('revoked-refresh-token');
+    expect(mail.fix).toContain("terraform/README.md's step 2");
+    expect(check(report, 'ping').outcome).toBe('passed');
+    expect(gmail.messages.length).toBe(before);
+  });
+});
