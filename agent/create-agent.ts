@@ -25,6 +25,7 @@ import { type AgentLog, createAgentLog } from './log/agent-log.js';
 import { createRedactor } from './log/redact.js';
 import { createSyslogSender } from './log/syslog.js';
 import { createBackupPipeline } from './pipeline/backup-pipeline.js';
+import { createCanary } from './pipeline/canary.js';
 import { createSessionCanceller } from './pipeline/cancel-session.js';
 import { checkRequiredTools } from './pipeline/required-tools.js';
 import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
@@ -77,19 +78,16 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     retryWindowMs: config.uploads.retryWindowMinutes * 60_000,
   };
   const cancelSession = createSessionCanceller(log);
+  const streamSettings = {
+    zstdPath: config.zstdPath,
+    pigzPath: config.pigzPath,
+    pvPath: config.pvPath,
+    chunkSize: config.chunkSize,
+    retry,
+    redact: redactor.redact,
+  };
   const resolveDump = createDumpResolver(files, redactor);
-  const pipeline = createBackupPipeline(
-    {
-      zstdPath: config.zstdPath,
-      pigzPath: config.pigzPath,
-      pvPath: config.pvPath,
-      chunkSize: config.chunkSize,
-      retry,
-      redact: redactor.redact,
-    },
-    resolveDump,
-    cancelSession,
-  );
+  const pipeline = createBackupPipeline(streamSettings, resolveDump, cancelSession);
   const runner = createJobRunner({
     store: await createJobStore(config.stateDir),
     targets: config.targets,
@@ -124,6 +122,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     binlog: createBinlogReadiness(config.targets, resolveDump, redactor.redact),
     version: packageVersion(),
     now,
+    canary: createCanary(streamSettings, cancelSession, log),
     maxBodyBytes: config.maxBodyBytes,
     log,
     refusals,

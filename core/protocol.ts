@@ -25,6 +25,8 @@ export const AGENT_PATHS = {
   health: '/healthz',
   /** GET, signed: the agent's version, its clock and the id of the key it verified the request with (`doctor`). */
   ping: '/v1/ping',
+  /** POST, signed: stream a canary through the backup's tool chain into the session given (`doctor`). */
+  canary: '/v1/canary',
 } as const;
 
 /** A database or target name under the one name rule. */
@@ -168,6 +170,29 @@ export const pongSchema = z.strictObject({
   keyId: z.string().min(1),
 });
 export type Pong = z.infer<typeof pongSchema>;
+
+/** A canary upload: the session the function opened under the canary folder, and the compressor a backup uses. */
+export const canaryRequestSchema = z.strictObject({
+  uploadUri: z.url({ protocol: /^https?$/ }),
+  compression: compressionSchema,
+});
+export type CanaryRequest = z.infer<typeof canaryRequestSchema>;
+
+/** What a canary came to, in a job's terms: the function proves the object against these counts and hashes. */
+export const canaryResultSchema = jobStatusSchema
+  .pick({
+    bytesRead: true,
+    bytesUploaded: true,
+    crc32c: true,
+    md5: true,
+    sha256: true,
+    exitCodes: true,
+    errorCode: true,
+    errorMessage: true,
+    stderrTail: true,
+  })
+  .extend({ ok: z.boolean() });
+export type CanaryResult = z.infer<typeof canaryResultSchema>;
 
 /** The body of every error answer from the agent: a code, and a message safe for the caller. */
 export const errorBodySchema = z.strictObject({

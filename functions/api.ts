@@ -4,6 +4,7 @@ export { agentClientFor } from './agent/agent-client.js';
 export { createOutboxMailer } from './alerts/outbox-mailer.js';
 export { parseFunctionConfig } from './config/parse.js';
 export { FUNCTION_ENV } from './config/settings.js';
+export { CANARY_FOLDER } from './doctor/canary-check.js';
 export type { DoctorReport } from './doctor/report.js';
 export {
   createBackupHandler,

@@ -11,6 +11,7 @@ import { generateKeyPair } from '../core/signing/index.js';
 import { type LifecycleReport, startEmulator } from '../emulator/index.js';
 import {
   agentClientFor,
+  CANARY_FOLDER,
   createBackupHandler,
   createCloudLogger,
   createDoctorHandler,
@@ -35,10 +36,14 @@ import { type FunctionName, lockStack, recordStackUrls } from './stack-file.js';
 const LOCAL_BUCKET = 'local-backups';
 const KEY_ID = 'local';
 
-/** The bucket's lifecycle as Terraform sets it: a backup goes once its customTime (retention end) has passed. */
+/**
+ * The bucket's lifecycle as Terraform sets it: a backup goes once its customTime (retention end) has passed; a
+ * canary of `doctor` a day after it was written.
+ */
 const LIFECYCLE: LifecycleRule[] = [
   { action: { type: 'Delete' }, condition: { daysSinceCustomTime: 0 } },
   { action: { type: 'Delete' }, condition: { isLive: false, daysSinceNoncurrentTime: 30 } },
+  { action: { type: 'Delete' }, condition: { matchesPrefix: [CANARY_FOLDER], age: 1 } },
 ];
 
 /** Where the demo database is restored: a scratch file in the agent's own folder. */
@@ -50,8 +55,8 @@ export interface LocalStack {
   emulatorUrl: string;
   bucket: string;
   storage: Storage;
-  /** One lifecycle pass over the bucket now, as Cloud Storage makes by itself (up to a day late). */
-  runLifecycle(): Promise<LifecycleReport>;
+  /** One lifecycle pass over the bucket as of `now` (default now), as Cloud Storage makes by itself (up to a day late). */
+  runLifecycle(now?: Date): Promise<LifecycleReport>;
   /** Where everything lives on disk: objects, the demo database, the agent's state and logs, the alert outbox. */
   paths: {
     data: string;
@@ -201,7 +206,7 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
     emulatorUrl: emulator.url,
     bucket: LOCAL_BUCKET,
     storage,
-    runLifecycle: () => emulator.runLifecycle(),
+    runLifecycle: (now) => emulator.runLifecycle(now),
     paths,
     async close() {
       await functions.close();

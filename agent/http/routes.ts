@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { BackupError } from '../../core/errors.js';
 import {
   AGENT_PATHS,
+  canaryRequestSchema,
   describeIssues,
   type idSchema,
   nameSchema,
@@ -15,6 +16,7 @@ import { dropScratchRequestSchema, restoreRequestSchema } from '../../core/resto
 import type { VerifiedSignature } from '../../core/signing/index.js';
 import type { BinlogReadiness } from '../binlog/readiness.js';
 import type { JobRunner } from '../jobs/job-runner.js';
+import type { Canary } from '../pipeline/canary.js';
 import type { RestoreRunner } from '../restore/restore-runner.js';
 import { type AllowedStorage, checkUploadUri } from './destinations.js';
 import { sendAnswer } from './respond.js';
@@ -30,7 +32,8 @@ export type Route =
   | { kind: 'cancelRestore'; jobId: string }
   | { kind: 'dropScratch' }
   | { kind: 'binlogReadiness'; targetId: string }
-  | { kind: 'ping' };
+  | { kind: 'ping' }
+  | { kind: 'canary' };
 
 export interface RouteDeps {
   runner: JobRunner;
@@ -40,6 +43,7 @@ export interface RouteDeps {
   /** The agent's version and clock, for a ping. */
   version: string;
   now: () => Date;
+  canary: Canary;
 }
 
 // Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
@@ -50,6 +54,7 @@ const BINLOG_PATH = /^\/v1\/targets\/([^/]+)\/binlog$/;
 
 export function matchRoute(method: string, url: URL): Route | undefined {
   if (url.pathname === AGENT_PATHS.ping && method === 'GET') return { kind: 'ping' };
+  if (url.pathname === AGENT_PATHS.canary && method === 'POST') return { kind: 'canary' };
   if (url.pathname === AGENT_PATHS.runs && method === 'POST') return { kind: 'submitRun' };
   if (url.pathname === AGENT_PATHS.jobs && method === 'GET')
     return { kind: 'findJob', query: url.searchParams };
@@ -118,6 +123,15 @@ export async function serveRoute(
     case 'ping': {
       const pong: Pong = { version: deps.version, time: deps.now().toISOString(), keyId: caller.keyId };
       return sendAnswer(res, 200, pong);
+    }
+    case 'canary': {
+      const parsed = canaryRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw requestError(describeIssues(parsed.error));
+      checkUploadUri(parsed.data.uploadUri, deps.storage);
+      // A caller that hangs up stops the canary: nobody is left to prove it.
+      const stop = new AbortController();
+      res.once('close', () => stop.abort());
+      return sendAnswer(res, 200, await deps.canary(parsed.data, stop.signal));
     }
     case 'submitRun':
       return sendAnswer(res, 202, await runner.submitRun(parseRunRequest(body, deps.storage)));

@@ -21,6 +21,8 @@ export const AGENT_EVENTS = [
   'job.restore-interrupted',
   'job.scratch-dropped',
   'session.cancel-unconfirmed',
+  'canary.succeeded',
+  'canary.failed',
   'request.refused',
   'request.unauthenticated',
 ] as const;

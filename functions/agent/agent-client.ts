@@ -8,6 +8,9 @@ import {
   type BinlogReady,
   type BusyJob,
   binlogReadySchema,
+  type CanaryRequest,
+  type CanaryResult,
+  canaryResultSchema,
   errorBodySchema,
   type JobStatus,
   jobStatusSchema,
@@ -68,6 +71,8 @@ export interface AgentClient {
   dropScratch(agentUrl: string, request: DropScratchRequest): Promise<RestoreStatus>;
   /** Whether the target's binary logs can be shipped; its refusal (agentCode BINLOG_NOT_READY) names the setting. */
   binlogReadiness(agentUrl: string, targetId: string): Promise<BinlogReady>;
+  /** Streams a canary through the agent's backup chain into `request.uploadUri`; its signed account of it. */
+  canary(agentUrl: string, request: CanaryRequest): Promise<CanaryResult>;
   /** A signed ping: the agent's signed pong, or its signed refusal (a key it does not trust, a clock apart). */
   ping(agentUrl: string): Promise<PingAnswer>;
 }
@@ -212,6 +217,11 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       const clock = { sentAt, receivedAt: deps.now(), signedAt: answer.signedAt };
       if (answer.status === 200) return { ...clock, pong: parsed(answer, pongSchema) };
       return { ...clock, refusal: refusal(answer).error };
+    },
+    async canary(agentUrl, request) {
+      const answer = await call(agentUrl, 'POST', AGENT_PATHS.canary, {}, JSON.stringify(request));
+      if (answer.status === 200) return parsed(answer, canaryResultSchema);
+      throw refusal(answer).error;
     },
     submitRun: (agentUrl, run) => submit(agentUrl, AGENT_PATHS.runs, run, runAcceptedSchema),
     async submitRestore(agentUrl, request) {

@@ -36,3 +36,10 @@ export const failed = (subject: string, check: CheckName, detail: string, fix: s
   detail,
   fix,
 });
+
+export const skipped = (subject: string, check: CheckName, why: string): DoctorCheck => ({
+  subject,
+  check,
+  outcome: 'skipped',
+  detail: why,
+});

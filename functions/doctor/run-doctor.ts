@@ -1,11 +1,12 @@
 // `doctor`: every hop a backup takes, checked after a deploy and before the first run — for each agent its signed
-// ping, then the function's test mail — in one report whose every failure names its fix.
+// ping and canary upload, then the function's test mail — in one report whose every failure names its fix.
 import { LOCAL_SENDER } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../run/deps.js';
+import { canaryCheck } from './canary-check.js';
 import { mailCheck } from './mail-check.js';
 import { pingCheck } from './ping-check.js';
-import type { DoctorCheck, DoctorReport } from './report.js';
+import { type DoctorCheck, type DoctorReport, skipped } from './report.js';
 
 /** The checks of one agent, in the order a backup needs them; each one runs only if the one before passed. */
 async function agentChecks(
@@ -14,7 +15,8 @@ async function agentChecks(
   agentUrl: string,
 ): Promise<DoctorCheck[]> {
   const ping = await pingCheck(deps.agent, agentUrl, config.signingKey.id);
-  return [ping.check];
+  if (!ping.ok) return [ping.check, skipped(new URL(agentUrl).host, 'canary', 'the ping failed')];
+  return [ping.check, await canaryCheck(config, deps, agentUrl)];
 }
 
 export async function runDoctor(config: FunctionConfig, deps: FunctionDeps): Promise<DoctorReport> {

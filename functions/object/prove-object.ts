@@ -12,7 +12,7 @@ import type { ObjectInfo } from '../storage/objects.js';
 /** What differs between the stored object and what the agent counted; null when they agree. */
 export function findMismatch(
   info: Pick<ObjectInfo, 'size' | 'crc32c' | 'md5Hash'>,
-  job: JobStatus,
+  job: Pick<JobStatus, 'bytesUploaded' | 'crc32c' | 'md5'>,
 ): string | null {
   if (info.size !== job.bytesUploaded) {
     return `the object has ${info.size} bytes, the agent uploaded ${job.bytesUploaded}`;

@@ -4,6 +4,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../core/signing/index.js';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
@@ -16,6 +18,7 @@ import {
   testSigningKey,
 } from '../../helpers/agent.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
+import { createStandIns } from '../../helpers/stand-in-tools.js';
 import {
   createBucket,
   deliveredSince,
@@ -77,7 +80,7 @@ function check(report: DoctorReport, name: DoctorCheck['check']): DoctorCheck {
 }
 
 describe('doctor', () => {
-  it('passes every check on a sound path: the signed ping, the test mail delivered', async () => {
+  it('passes every check on a sound path: the signed ping, the canary proven, the test mail delivered', async () => {
     const agent = await agentWith();
     const before = gmail.messages.length;
     const { status, report } = await doctor(agent);
@@ -88,6 +91,20 @@ describe('doctor', () => {
     expect(ping.subject).toBe(new URL(agent.url).host);
     expect(ping.detail).toMatch(
       /^version \d+\.\d+\.\d+\S*, clock (in step|[\d.]+ s (ahead of|behind) the function's), key id test-key$/,
+    );
+    // The canary is in the bucket under the canary folder: the bytes the pipeline made, ending with its mark.
+    const canary = check(report, 'canary');
+    expect(canary.outcome).toBe('passed');
+    const name = /_canary\/\S+\.canary/.exec(canary.detail)?.[0] as string;
+    expect(name.startsWith(`_canary/127.0.0.1-${new URL(agent.url).port}_`)).toBe(true);
+    const [bytes] = await new Storage({ apiEndpoint: emulator.url, projectId: 'test-project' })
+      .bucket(BUCKET)
+      .file(name)
+      .download();
+    const text = gunzipSync(bytes).toString('utf8');
+    expect(text).toMatch(/\n-- db-backup canary [0-9a-f-]{36} complete\n$/);
+    expect(canary.detail).toBe(
+      `${text.length} bytes through dump → pv → pv → pigz, ${name} (${bytes.length} bytes): size, CRC32C and MD5 as the agent signed them`,
     );
     const [mail] = await deliveredSince(gmail, before);
     expect(mail?.subject).toBe('[db-backup] test alert from doctor');
@@ -136,6 +153,45 @@ describe('doctor', () => {
       expect(ping.fix).toContain('timedatectl set-ntp true');
     },
   );
+
+  it("fails the canary, naming agent.json's uploads, when the agent may not upload to the bucket", async () => {
+    const agent = await agentWith({ uploads: { origin: emulator.url, buckets: ['another-bucket'] } });
+    const { report } = await doctor(agent);
+    expect(check(report, 'ping').outcome).toBe('passed');
+    const canary = check(report, 'canary');
+    expect(canary.outcome).toBe('failed');
+    expect(canary.detail).toContain('DESTINATION_REFUSED');
+    expect(canary.fix).toContain(`uploads.buckets must hold "${BUCKET}"`);
+  });
+
+  it('fails the canary, naming the tools, when a tool of the chain fails; nothing is left under its name', async () => {
+    const standIns = await createStandIns();
+    try {
+      const pigzPath = await standIns.script(
+        'pigz',
+        'cat >/dev/null; echo "pigz: abort: write error" >&2; exit 1',
+      );
+      const agent = await agentWith({ config: { pigzPath } });
+      const { report } = await doctor(agent);
+      const canary = check(report, 'canary');
+      expect(canary.outcome).toBe('failed');
+      expect(canary.detail).toMatch(/^COMPRESS_FAILED: /);
+      expect(canary.detail).toContain('pigz: abort: write error');
+      expect(canary.fix).toContain('installs pv, pigz and zstd');
+      const [files] = await new Storage({ apiEndpoint: emulator.url, projectId: 'test-project' })
+        .bucket(BUCKET)
+        .getFiles({ prefix: `_canary/127.0.0.1-${new URL(agent.url).port}_` });
+      expect(files).toEqual([]);
+    } finally {
+      await standIns.remove();
+    }
+  });
+
+  it('skips the canary when the ping fails: nothing is asked of an agent that does not trust the function', async () => {
+    const agent = await agentWith();
+    const { report } = await doctor(agent, { key: testSigningKey(agent.key.id).key });
+    expect(check(report, 'canary')).toMatchObject({ outcome: 'skipped', detail: 'the ping failed' });
+  });
 
   it("fails the ping, naming BACKUP_AGENTS' publicKey, when the function expects another answer key", async () => {
     const agent = await agentWith();

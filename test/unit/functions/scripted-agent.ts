@@ -226,9 +226,12 @@ export function scriptedAgent(
       // No run of the function asks this yet: a script that gets here is a test that forgot to say what it meant.
       throw new Error(`no binary-log readiness scripted for ${targetId}`);
     },
+    // Runs are the script's subject; doctor is tested against real agents (test/integration/doctor/).
     async ping() {
-      // Runs are the script's subject; doctor is tested against real agents (test/integration/functions/doctor).
       throw new Error('the scripted agent answers no ping');
+    },
+    async canary() {
+      throw new Error('the scripted agent streams no canary');
     },
   };
 }
