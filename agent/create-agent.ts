@@ -29,6 +29,7 @@ import { createCanary } from './pipeline/canary.js';
 import { createSessionCanceller } from './pipeline/cancel-session.js';
 import { checkRequiredTools } from './pipeline/required-tools.js';
 import { DEFAULT_RETRY_POLICY } from './pipeline/retrying.js';
+import { checkStorageRoute } from './pipeline/storage-route.js';
 import { createRestoreRunner } from './restore/restore-runner.js';
 
 export interface AgentDeps {
@@ -123,6 +124,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     version: packageVersion(),
     now,
     canary: createCanary(streamSettings, cancelSession, log),
+    checkRoute: () => checkStorageRoute(config.uploads),
     maxBodyBytes: config.maxBodyBytes,
     log,
     refusals,

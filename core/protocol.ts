@@ -27,6 +27,8 @@ export const AGENT_PATHS = {
   ping: '/v1/ping',
   /** POST, signed: stream a canary through the backup's tool chain into the session given (`doctor`). */
   canary: '/v1/canary',
+  /** GET, signed: the agent's own check of its route to the storage origin (`doctor`). */
+  storageRoute: '/v1/storage-route',
 } as const;
 
 /** A database or target name under the one name rule. */
@@ -193,6 +195,20 @@ export const canaryResultSchema = jobStatusSchema
   })
   .extend({ ok: z.boolean() });
 export type CanaryResult = z.infer<typeof canaryResultSchema>;
+
+/** The agent's route to storage: where the origin's host resolves, whether its config admits each address, and a
+ * connection to it (a TLS handshake for https; none when an address is outside the ranges). */
+export const storageRouteSchema = z.strictObject({
+  origin: z.string(),
+  host: z.string(),
+  allowedRanges: z.array(z.string()),
+  addresses: z.array(z.strictObject({ address: z.string(), allowed: z.boolean() })),
+  resolveError: z.string().optional(),
+  connection: z
+    .strictObject({ kind: z.enum(['tls', 'tcp']), ok: z.boolean(), detail: z.string() })
+    .nullable(),
+});
+export type StorageRoute = z.infer<typeof storageRouteSchema>;
 
 /** The body of every error answer from the agent: a code, and a message safe for the caller. */
 export const errorBodySchema = z.strictObject({

@@ -153,7 +153,8 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
           restore: { scratchDatabases: [DEMO_SCRATCH], scratchDir: paths.scratch, checks: [DEMO_CHECK] },
         },
       ],
-      uploads: { origin: emulator.url, buckets: [LOCAL_BUCKET] },
+      // The emulator on loopback stands in for Private Google Access's addresses.
+      uploads: { origin: emulator.url, buckets: [LOCAL_BUCKET], allowedRanges: ['127.0.0.0/8'] },
     },
     nodeConfigFiles,
   );

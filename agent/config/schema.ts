@@ -1,5 +1,6 @@
 // The shape of agent.json, with every default in one place: the agent's own here, and those it shares with a part
 // that needs them without a config (the signature window, the upload's time-outs) taken from where they are declared.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
 import { SIGNATURE_WINDOW } from '../../core/signing/index.js';
@@ -18,6 +19,11 @@ export const AGENT_DEFAULTS = {
   pigzPath: 'pigz',
   pvPath: 'pv',
   storageOrigin: 'https://storage.googleapis.com',
+  /**
+   * Where the storage host may resolve: Private Google Access's fixed addresses (private.googleapis.com and
+   * restricted.googleapis.com), the only storage addresses the systemd unit admits (IPAddressAllow).
+   */
+  storageRanges: ['199.36.153.8/30', '199.36.153.4/30'],
   /** Resumable uploads take chunks in multiples of 256 KiB; 8 MiB keeps memory small and requests few. */
   chunkSize: 8 * 1024 * 1024,
   /** A job request is a few hundred bytes; anything much larger is not one. */
@@ -32,6 +38,14 @@ export const AGENT_DEFAULTS = {
 } as const;
 
 const keyId = nameSchema;
+
+/** `a.b.c.d/n` or an IPv6 range, as systemd's IPAddressAllow writes one. */
+const cidrSchema = z.string().refine((range) => {
+  const [address = '', prefix = '', ...rest] = range.split('/');
+  const family = isIP(address);
+  const bits = Number(prefix);
+  return rest.length === 0 && family !== 0 && /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}, 'must be an address range such as 199.36.153.8/30');
 
 export const agentConfigSchema = z.strictObject({
   listen: z.strictObject({
@@ -95,6 +109,11 @@ export const agentConfigSchema = z.strictObject({
       .refine((url) => new URL(url).pathname === '/', 'must be an origin with no path')
       .default(AGENT_DEFAULTS.storageOrigin),
     buckets: z.array(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'must be a bucket name')).min(1),
+    /** The address ranges the origin's host must resolve into, as the unit admits them; `doctor` checks it. */
+    allowedRanges: z
+      .array(cidrSchema)
+      .min(1)
+      .default([...AGENT_DEFAULTS.storageRanges]),
     /** How long one upload request may take before it is abandoned and retried. */
     requestTimeoutSeconds: z
       .int()

@@ -11,6 +11,7 @@ import {
   nameSchema,
   type Pong,
   runRequestSchema,
+  type StorageRoute,
 } from '../../core/protocol.js';
 import { dropScratchRequestSchema, restoreRequestSchema } from '../../core/restore-protocol.js';
 import type { VerifiedSignature } from '../../core/signing/index.js';
@@ -33,7 +34,8 @@ export type Route =
   | { kind: 'dropScratch' }
   | { kind: 'binlogReadiness'; targetId: string }
   | { kind: 'ping' }
-  | { kind: 'canary' };
+  | { kind: 'canary' }
+  | { kind: 'storageRoute' };
 
 export interface RouteDeps {
   runner: JobRunner;
@@ -44,6 +46,8 @@ export interface RouteDeps {
   version: string;
   now: () => Date;
   canary: Canary;
+  /** The agent's own check of its route to the storage origin. */
+  checkRoute: () => Promise<StorageRoute>;
 }
 
 // Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
@@ -55,6 +59,7 @@ const BINLOG_PATH = /^\/v1\/targets\/([^/]+)\/binlog$/;
 export function matchRoute(method: string, url: URL): Route | undefined {
   if (url.pathname === AGENT_PATHS.ping && method === 'GET') return { kind: 'ping' };
   if (url.pathname === AGENT_PATHS.canary && method === 'POST') return { kind: 'canary' };
+  if (url.pathname === AGENT_PATHS.storageRoute && method === 'GET') return { kind: 'storageRoute' };
   if (url.pathname === AGENT_PATHS.runs && method === 'POST') return { kind: 'submitRun' };
   if (url.pathname === AGENT_PATHS.jobs && method === 'GET')
     return { kind: 'findJob', query: url.searchParams };
@@ -124,6 +129,8 @@ export async function serveRoute(
       const pong: Pong = { version: deps.version, time: deps.now().toISOString(), keyId: caller.keyId };
       return sendAnswer(res, 200, pong);
     }
+    case 'storageRoute':
+      return sendAnswer(res, 200, await deps.checkRoute());
     case 'canary': {
       const parsed = canaryRequestSchema.safeParse(parseJson(body));
       if (!parsed.success) throw requestError(describeIssues(parsed.error));

@@ -21,6 +21,8 @@ import {
   type RunStatus,
   runAcceptedSchema,
   runStatusSchema,
+  type StorageRoute,
+  storageRouteSchema,
 } from '../../core/protocol.js';
 import {
   type DropScratchRequest,
@@ -71,6 +73,8 @@ export interface AgentClient {
   dropScratch(agentUrl: string, request: DropScratchRequest): Promise<RestoreStatus>;
   /** Whether the target's binary logs can be shipped; its refusal (agentCode BINLOG_NOT_READY) names the setting. */
   binlogReadiness(agentUrl: string, targetId: string): Promise<BinlogReady>;
+  /** The agent's own check of its route to the storage origin. */
+  storageRoute(agentUrl: string): Promise<StorageRoute>;
   /** Streams a canary through the agent's backup chain into `request.uploadUri`; its signed account of it. */
   canary(agentUrl: string, request: CanaryRequest): Promise<CanaryResult>;
   /** A signed ping: the agent's signed pong, or its signed refusal (a key it does not trust, a clock apart). */
@@ -217,6 +221,16 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       const clock = { sentAt, receivedAt: deps.now(), signedAt: answer.signedAt };
       if (answer.status === 200) return { ...clock, pong: parsed(answer, pongSchema) };
       return { ...clock, refusal: refusal(answer).error };
+    },
+    async storageRoute(agentUrl) {
+      const route = await read(agentUrl, AGENT_PATHS.storageRoute, {}, storageRouteSchema);
+      if (!route)
+        throw new AgentError(
+          'AGENT_ANSWER_INVALID',
+          `the agent at ${new URL(agentUrl).host} knows no route check`,
+          { host: new URL(agentUrl).host },
+        );
+      return route;
     },
     async canary(agentUrl, request) {
       const answer = await call(agentUrl, 'POST', AGENT_PATHS.canary, {}, JSON.stringify(request));

@@ -1,5 +1,5 @@
 // `doctor`: every hop a backup takes, checked after a deploy and before the first run — for each agent its signed
-// ping and canary upload, then the function's test mail — in one report whose every failure names its fix.
+// ping, route to storage and canary upload, then the function's test mail — in one report whose every failure names its fix.
 import { LOCAL_SENDER } from '../alerts/send-alert.js';
 import type { FunctionConfig } from '../config/schema.js';
 import type { FunctionDeps } from '../run/deps.js';
@@ -7,6 +7,7 @@ import { canaryCheck } from './canary-check.js';
 import { mailCheck } from './mail-check.js';
 import { pingCheck } from './ping-check.js';
 import { type DoctorCheck, type DoctorReport, skipped } from './report.js';
+import { routeCheck } from './route-check.js';
 
 /** The checks of one agent, in the order a backup needs them; each one runs only if the one before passed. */
 async function agentChecks(
@@ -15,8 +16,17 @@ async function agentChecks(
   agentUrl: string,
 ): Promise<DoctorCheck[]> {
   const ping = await pingCheck(deps.agent, agentUrl, config.signingKey.id);
-  if (!ping.ok) return [ping.check, skipped(new URL(agentUrl).host, 'canary', 'the ping failed')];
-  return [ping.check, await canaryCheck(config, deps, agentUrl)];
+  const host = new URL(agentUrl).host;
+  if (!ping.ok) {
+    return [
+      ping.check,
+      skipped(host, 'route', 'the ping failed'),
+      skipped(host, 'canary', 'the ping failed'),
+    ];
+  }
+  const route = await routeCheck(deps.agent, agentUrl);
+  if (route.outcome !== 'passed') return [ping.check, route, skipped(host, 'canary', 'the route failed')];
+  return [ping.check, route, await canaryCheck(config, deps, agentUrl)];
 }
 
 export async function runDoctor(config: FunctionConfig, deps: FunctionDeps): Promise<DoctorReport> {

@@ -1,9 +1,11 @@
 // `doctor` against real agents, the storage emulator and the Gmail stub: every check passes on a sound path, and
 // each way a deploy goes wrong — the agent's key, its clock, the function's view of the agent's key, the mail
 // credentials — fails its own check with the fix that clears it.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +19,10 @@ import {
   type TestAgentOptions,
   testSigningKey,
 } from '../../helpers/agent.js';
+import { selfSignedCertificate } from '../../helpers/certificate.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { createStandIns } from '../../helpers/stand-in-tools.js';
+import { startFakeAgent } from '../functions/fake-agent.js';
 import {
   createBucket,
   deliveredSince,
@@ -49,7 +53,8 @@ afterAll(async () => {
 async function agentWith(options: Partial<TestAgentOptions> = {}): Promise<TestAgent> {
   const agent = await startTestAgent({
     targets: [{ id: 'app', engine: 'sqlite', database: 'app', path: join(dir, 'app.sqlite') }],
-    uploads: { origin: emulator.url, buckets: [BUCKET] },
+    // The emulator on loopback stands in for Private Google Access's addresses, as in the local stack.
+    uploads: { origin: emulator.url, buckets: [BUCKET], allowedRanges: ['127.0.0.0/8'] },
     ...options,
   });
   agents.push(agent);
@@ -91,6 +96,9 @@ describe('doctor', () => {
     expect(ping.subject).toBe(new URL(agent.url).host);
     expect(ping.detail).toMatch(
       /^version \d+\.\d+\.\d+\S*, clock (in step|[\d.]+ s (ahead of|behind) the function's), key id test-key$/,
+    );
+    expect(check(report, 'route').detail).toBe(
+      `127.0.0.1 resolves to 127.0.0.1, within 127.0.0.0/8; connected to 127.0.0.1:${new URL(emulator.url).port} (plain HTTP origin: no TLS to check)`,
     );
     // The canary is in the bucket under the canary folder: the bytes the pipeline made, ending with its mark.
     const canary = check(report, 'canary');
@@ -154,8 +162,46 @@ describe('doctor', () => {
     },
   );
 
+  it("fails the route, naming the private DNS zone, when the storage host resolves outside the unit's ranges", async () => {
+    // Google's ranges, the default: the storage host (here the emulator's 127.0.0.1) is outside them.
+    const agent = await agentWith({ uploads: { origin: emulator.url, buckets: [BUCKET] } });
+    const { report } = await doctor(agent);
+    const route = check(report, 'route');
+    expect(route.outcome).toBe('failed');
+    expect(route.detail).toBe(
+      "127.0.0.1 resolves to 127.0.0.1: 127.0.0.1 outside 199.36.153.8/30, 199.36.153.4/30, which the agent's unit drops",
+    );
+    expect(route.fix).toContain('getent ahostsv4 storage.googleapis.com');
+    expect(route.fix).toContain('private_google_apis_dns');
+    expect(check(report, 'canary')).toMatchObject({ outcome: 'skipped', detail: 'the route failed' });
+  });
+
+  it('fails the route, naming an interception, when the TLS handshake with the storage host fails', async () => {
+    // A TLS server whose certificate no public CA issued: what an intercepting proxy looks like.
+    const certificate = await selfSignedCertificate(dir, 'intercepting');
+    const server = createTlsServer(
+      { cert: await readFile(certificate.certFile), key: await readFile(certificate.keyFile) },
+      (socket) => socket.end(),
+    );
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const intercepted = await agentWith({
+        uploads: { origin: `https://127.0.0.1:${port}`, buckets: [BUCKET], allowedRanges: ['127.0.0.0/8'] },
+      });
+      const route = check((await doctor(intercepted)).report, 'route');
+      expect(route.outcome).toBe('failed');
+      expect(route.detail).toMatch(/; the TLS handshake failed: self[- ]signed certificate/);
+      expect(route.fix).toContain('intercepts TLS');
+    } finally {
+      server.close();
+    }
+  });
+
   it("fails the canary, naming agent.json's uploads, when the agent may not upload to the bucket", async () => {
-    const agent = await agentWith({ uploads: { origin: emulator.url, buckets: ['another-bucket'] } });
+    const agent = await agentWith({
+      uploads: { origin: emulator.url, buckets: ['another-bucket'], allowedRanges: ['127.0.0.0/8'] },
+    });
     const { report } = await doctor(agent);
     expect(check(report, 'ping').outcome).toBe('passed');
     const canary = check(report, 'canary');
@@ -187,9 +233,36 @@ describe('doctor', () => {
     }
   });
 
-  it('skips the canary when the ping fails: nothing is asked of an agent that does not trust the function', async () => {
+  it("fails the canary, not proven, when the object differs from the agent's signed account of it", async () => {
+    const fake = await startFakeAgent({
+      bytes: Buffer.from('canary bytes\n'),
+      claim: { md5: 'AAAAAAAAAAAAAAAAAAAAAA==' },
+    });
+    try {
+      const harness = await startFunction({
+        emulator,
+        gmail,
+        bucket: BUCKET,
+        key: testSigningKey().key,
+        targets: [{ id: 'app', database: 'app', engine: 'sqlite', agentUrl: fake.url }],
+      });
+      const { report } = await harness.doctor().finally(() => harness.close());
+      expect(check(report, 'route').outcome).toBe('passed');
+      const canary = check(report, 'canary');
+      expect(canary.outcome).toBe('failed');
+      expect(canary.detail).toMatch(
+        /^not proven: the object's md5 is \S+, the agent's is AAAAAAAAAAAAAAAAAAAAAA==$/,
+      );
+      expect(canary.fix).toContain('not what the agent sent');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('skips the route and the canary when the ping fails: nothing is asked of an agent that does not trust the function', async () => {
     const agent = await agentWith();
     const { report } = await doctor(agent, { key: testSigningKey(agent.key.id).key });
+    expect(check(report, 'route')).toMatchObject({ outcome: 'skipped', detail: 'the ping failed' });
     expect(check(report, 'canary')).toMatchObject({ outcome: 'skipped', detail: 'the ping failed' });
   });
 

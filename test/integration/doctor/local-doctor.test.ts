@@ -45,6 +45,7 @@ describe('db-backup --local doctor', () => {
     expect(report).toMatchObject({ kind: 'doctor', status: 'ok' });
     expect(report.checks.map((check) => `${check.check} ${check.outcome}`)).toEqual([
       'ping passed',
+      'route passed',
       'canary passed',
       'mail passed',
     ]);

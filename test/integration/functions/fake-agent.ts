@@ -1,11 +1,12 @@
 // An agent impersonator for the checks the function makes after a job: it really uploads bytes to the session it
 // is given, then reports counts that differ from what it sent (as a buggy or dishonest agent would), signing its
-// answers with its own key as an agent does, so only the lie is left to catch.
+// answers with its own key as an agent does, so only the lie is left to catch. It answers doctor's ping, route and
+// canary too, its canary's counts carrying the same lie.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CRC32C } from '@google-cloud/storage';
-import type { JobStatus, RunRequest } from '../../../core/protocol.js';
+import { AGENT_PATHS, type CanaryRequest, type JobStatus, type RunRequest } from '../../../core/protocol.js';
 import { generateKeyPair, keyThumbprint, signResponse } from '../../../core/signing/index.js';
 import { registerAnswerKey } from '../../helpers/agent.js';
 
@@ -74,6 +75,33 @@ export async function startFakeAgent(options: FakeAgentOptions): Promise<FakeAge
       res.end(answer.body);
     };
     const [, version, kind, id = ''] = url.pathname.split('/');
+    // doctor's questions, each answered as a sound agent would, but the canary's counts, which carry the claim.
+    if (req.method === 'GET' && url.pathname === AGENT_PATHS.ping) {
+      return send(200, { version: '0.0.0', time: new Date().toISOString(), keyId: 'fake' });
+    }
+    if (req.method === 'GET' && url.pathname === AGENT_PATHS.storageRoute) {
+      const address = { address: '127.0.0.1', allowed: true };
+      const connection = { kind: 'tcp', ok: true, detail: 'connected' };
+      return send(200, {
+        origin,
+        host: '127.0.0.1',
+        allowedRanges: ['127.0.0.0/8'],
+        addresses: [address],
+        connection,
+      });
+    }
+    if (req.method === 'POST' && url.pathname === AGENT_PATHS.canary) {
+      const { uploadUri } = JSON.parse(Buffer.concat(chunks).toString()) as CanaryRequest;
+      const compression = { algorithm: 'gzip' as const };
+      const run = {
+        runId: 'canary',
+        concurrency: 1,
+        onError: 'stop' as const,
+        jobs: [{ targetId: 'canary', objectName: 'canary', uploadUri, compression }],
+      };
+      const { bytesRead, bytesUploaded, crc32c, md5, sha256, exitCodes, stderrTail } = await upload(run);
+      return send(200, { ok: true, bytesRead, bytesUploaded, crc32c, md5, sha256, exitCodes, stderrTail });
+    }
     if (req.method === 'POST' && url.pathname === '/v1/runs') {
       const status = await upload(JSON.parse(Buffer.concat(chunks).toString()) as RunRequest);
       jobs.set(status.jobId, status);

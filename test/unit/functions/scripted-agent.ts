@@ -230,6 +230,9 @@ export function scriptedAgent(
     async ping() {
       throw new Error('the scripted agent answers no ping');
     },
+    async storageRoute() {
+      throw new Error('the scripted agent checks no route');
+    },
     async canary() {
       throw new Error('the scripted agent streams no canary');
     },

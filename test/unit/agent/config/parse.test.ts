@@ -61,10 +61,30 @@ describe('parseAgentConfig', () => {
     expect(config.uploads).toEqual({
       origin: 'https://storage.googleapis.com',
       buckets: ['acme-backups'],
+      allowedRanges: ['199.36.153.8/30', '199.36.153.4/30'],
       requestTimeoutSeconds: 120,
       retryWindowMinutes: 10,
     });
     expect(config.targets[0]).toMatchObject({ maxDurationMinutes: 180, stallMinutes: 15 });
+  });
+
+  it('refuses an allowed storage range that is not an address range, naming it', () => {
+    for (const range of ['199.36.153.8', '199.36.153.8/33', 'storage.googleapis.com/30', '10.0.0.0/8/1']) {
+      expectConfigError(
+        () =>
+          parseAgentConfig(
+            { ...minimal, uploads: { buckets: ['b-1'], allowedRanges: [range] } },
+            memoryFiles({}),
+          ),
+        /uploads\.allowedRanges\.0: must be an address range such as 199\.36\.153\.8\/30/,
+      );
+    }
+    const ranges = ['127.0.0.0/8', '::1/128'];
+    const config = parseAgentConfig(
+      { ...minimal, uploads: { buckets: ['b-1'], allowedRanges: ranges } },
+      memoryFiles({}),
+    );
+    expect(config.uploads.allowedRanges).toEqual(ranges);
   });
 
   it('requires the buckets the agent may upload to', () => {

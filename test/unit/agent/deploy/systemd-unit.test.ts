@@ -70,6 +70,10 @@ describe('the systemd unit', () => {
     ]);
   });
 
+  it("admits the storage ranges the agent's route check expects by default, and no other storage range", () => {
+    expect(allowed()?.filter((value) => value.startsWith('199.36.'))).toEqual(AGENT_DEFAULTS.storageRanges);
+  });
+
   it("admits every address the functions may come from with Terraform's defaults, either way of egress", async () => {
     const { variables } = await loadModule();
     const admitted = new BlockList();
