@@ -11,7 +11,7 @@ import { packageVersion } from '../core/package-version.js';
 import { restoreStatusSchema } from '../core/restore-protocol.js';
 import { createBinlogReadiness } from './binlog/readiness.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
-import type { AgentConfig } from './config/parse.js';
+import { type AgentConfig, requiredToolPaths } from './config/parse.js';
 import { createDumpResolver, createRestoreResolver } from './engines/credentials.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { capConnections } from './http/connection-caps.js';
@@ -53,7 +53,7 @@ export interface Agent {
 
 /** Throws a ConfigError before anything starts when a tool every backup needs is missing. */
 export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Promise<Agent> {
-  checkRequiredTools(config);
+  checkRequiredTools(requiredToolPaths(config));
   const now = deps.now ?? (() => new Date());
   const files = deps.files ?? nodeConfigFiles;
   const report = deps.reportFailure ?? ((message: string) => process.stderr.write(`${message}\n`));
@@ -85,10 +85,11 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     pvPath: config.pvPath,
     chunkSize: config.chunkSize,
     retry,
+    agePath: config.agePath,
     redact: redactor.redact,
   };
   const resolveDump = createDumpResolver(files, redactor);
-  const pipeline = createBackupPipeline(streamSettings, resolveDump, cancelSession);
+  const pipeline = createBackupPipeline(streamSettings, config, resolveDump, cancelSession);
   const runner = createJobRunner({
     store: await createJobStore(config.stateDir),
     targets: config.targets,
@@ -106,7 +107,11 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     targets: config.targets,
     storage: config.uploads,
     resolve: createRestoreResolver(files, redactor),
-    settings: { zstdPath: config.zstdPath, retry },
+    settings: {
+      zstdPath: config.zstdPath,
+      decrypt: { agePath: config.agePath, identityFiles: config.identityFiles },
+      retry,
+    },
     log,
     redact: redactor.redact,
     now,

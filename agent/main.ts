@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { errorCodeOf } from '../core/errors.js';
 import { nodeConfigFiles } from './config/files.js';
-import { parseAgentConfig, printableConfig } from './config/parse.js';
+import { parseAgentConfig, printableConfig, requiredToolPaths } from './config/parse.js';
 import { AGENT_DEFAULTS } from './config/schema.js';
 import { createAgent } from './create-agent.js';
 import { checkRequiredTools } from './pipeline/required-tools.js';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   try {
     config = parseAgentConfig(readFileSync(path, 'utf8'), nodeConfigFiles);
     // Also for --check-config, which install.sh runs before it restarts the agent.
-    checkRequiredTools(config);
+    checkRequiredTools(requiredToolPaths(config));
   } catch (error) {
     process.stderr.write(`db-backup-agent: ${path}: ${(error as Error).message}\n`);
     process.exit(EX_CONFIG);

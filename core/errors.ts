@@ -39,6 +39,13 @@ export const HTTP_STATUS_BY_CODE = {
   /** The dump tool exited 0, but its dump does not end with the tool's own mark of a complete dump. */
   DUMP_INCOMPLETE: 500,
   COMPRESS_FAILED: 500,
+  /** age, encrypting the compressed dump for the target's recipients, failed. */
+  ENCRYPT_FAILED: 500,
+  /**
+   * Encryption is required (by the function's target or by agent.json) and cannot be done: the target has no
+   * recipients, or one side asks for a plain backup; nothing is uploaded in clear.
+   */
+  ENCRYPTION_REQUIRED: 422,
   UPLOAD_FAILED: 502,
   /** The object was created meanwhile by someone else (the create-only precondition failed at finalize). */
   OBJECT_EXISTS: 412,
@@ -79,6 +86,12 @@ export const HTTP_STATUS_BY_CODE = {
   /** The bytes read are not the object's: another size, CRC32C or MD5 than expected. */
   HASH_MISMATCH: 500,
   DECOMPRESS_FAILED: 500,
+  /** An encrypted backup none of the agent's identities opens: made for other recipients, or no identity held. */
+  DECRYPT_WRONG_IDENTITY: 500,
+  /** An encrypted backup that ends before age's final chunk: cut short after its hashes were taken. */
+  DECRYPT_TRUNCATED: 500,
+  /** An encrypted backup whose header or a chunk fails age's authentication: altered after encryption. */
+  DECRYPT_TAMPERED: 500,
   /** The restore tool exited non-zero. */
   RESTORE_FAILED: 500,
   /** The dump holds a command for the restore tool itself (a sqlite3 dot-command, a psql meta-command, …). */

@@ -20,21 +20,40 @@ const COMPRESSION_EXTENSION = {
   zstd: '.zst',
 } as const satisfies Record<CompressionAlgorithm, string>;
 
-/** `.sql.gz`, `.archive.zst`, …: the object name's extension tells how to restore it. */
-export function backupExtension(engine: EngineName, compression: CompressionAlgorithm): string {
-  return DUMP_EXTENSION[engine] + COMPRESSION_EXTENSION[compression];
+/** age's own extension, last: `gcloud storage cat … | age -d | gunzip` reads the name from right to left. */
+const ENCRYPTED_EXTENSION = '.age';
+
+/** `.sql.gz`, `.archive.zst`, `.sql.gz.age`, …: the object name's extension tells how to restore it. */
+export function backupExtension(
+  engine: EngineName,
+  compression: CompressionAlgorithm,
+  encrypted = false,
+): string {
+  return DUMP_EXTENSION[engine] + COMPRESSION_EXTENSION[compression] + (encrypted ? ENCRYPTED_EXTENSION : '');
 }
 
 /** Every extension a backup object can carry, longest first so parsing takes the most specific. */
 export const BACKUP_EXTENSIONS: readonly string[] = [
   ...new Set(
-    ENGINE_NAMES.flatMap((engine) => COMPRESSIONS.map((compression) => backupExtension(engine, compression))),
+    ENGINE_NAMES.flatMap((engine) =>
+      COMPRESSIONS.flatMap((compression) =>
+        [false, true].map((encrypted) => backupExtension(engine, compression, encrypted)),
+      ),
+    ),
   ),
 ].sort((a, b) => b.length - a.length);
 
+/** Whether an object's name says it is encrypted with age. */
+export function isEncrypted(objectName: string): boolean {
+  return objectName.endsWith(ENCRYPTED_EXTENSION);
+}
+
 /** How an object of `engine` was compressed, read from its name's extension; null when it is not such a backup. */
 export function compressionOf(objectName: string, engine: EngineName): CompressionAlgorithm | null {
+  const encrypted = isEncrypted(objectName);
   return (
-    COMPRESSIONS.find((compression) => objectName.endsWith(backupExtension(engine, compression))) ?? null
+    COMPRESSIONS.find((compression) =>
+      objectName.endsWith(backupExtension(engine, compression, encrypted)),
+    ) ?? null
   );
 }

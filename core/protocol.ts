@@ -46,6 +46,8 @@ export const jobSpecSchema = z.strictObject({
   /** The resumable upload session: a capability for exactly one object, never logged. */
   uploadUri: z.url({ protocol: /^https?$/ }),
   compression: compressionSchema,
+  /** The object is named `….age`: the agent encrypts it for the target's recipients, or refuses the job. */
+  encrypted: z.boolean().optional(),
 });
 export type JobSpec = z.infer<typeof jobSpecSchema>;
 
@@ -131,6 +133,8 @@ export const jobStatusSchema = z.strictObject({
   crc32c: z.string().optional(),
   md5: z.string().optional(),
   sha256: z.string().optional(),
+  /** Of an encrypted backup: its recipients' fingerprints (never the keys), as the object's metadata records them. */
+  recipients: z.array(z.string()).optional(),
   queuedAt: z.iso.datetime().optional(),
   startedAt: z.iso.datetime().optional(),
   /** Once started: when the agent stops the job if it still runs (its target's maxDurationMinutes after its start). */

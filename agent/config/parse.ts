@@ -3,8 +3,9 @@ import type { KeyObject } from 'node:crypto';
 import { ConfigError } from '../../core/errors.js';
 import { describeIssues } from '../../core/protocol.js';
 import { loadPublicKey, type SigningKey, type TrustedKeys } from '../../core/signing/index.js';
+import type { RequiredToolPaths } from '../pipeline/required-tools.js';
 import type { ConfigFiles } from './files.js';
-import { readPasswordFile, readResponseKey } from './password-file.js';
+import { checkIdentityFile, readPasswordFile, readResponseKey } from './password-file.js';
 import { type AgentConfigFile, agentConfigSchema } from './schema.js';
 
 export interface AgentConfig extends Omit<AgentConfigFile, 'trustedKeys'> {
@@ -61,6 +62,10 @@ export function parseAgentConfig(json: string | unknown, files: ConfigFiles): Ag
       throw new ConfigError(`tls.${field}: cannot read ${path}: ${(cause as Error).message}`, { cause });
     }
   }
+  // Checked now so a missing or open identity stops the agent at start; the key itself is age's to read.
+  config.identityFiles.forEach((file, index) => {
+    checkIdentityFile(file, files, `identityFiles.${index}`);
+  });
   const trustedKeys = new Map(
     Object.entries(config.trustedKeys).map(([keyId, pemOrPath]) => [keyId, loadKey(keyId, pemOrPath, files)]),
   );
@@ -69,6 +74,17 @@ export function parseAgentConfig(json: string | unknown, files: ConfigFiles): Ag
     trustedKeys,
     responseKey: readResponseKey(config.responseKeyFile, files, 'responseKeyFile'),
   };
+}
+
+/** The tools this config needs checked at start: age only where a backup is encrypted or a restore decrypted. */
+export function requiredToolPaths(config: AgentConfig): RequiredToolPaths {
+  const { pvPath, pigzPath, zstdPath, agePath } = config;
+  const usesAge =
+    config.encryption === 'required' ||
+    config.recipients.length > 0 ||
+    config.identityFiles.length > 0 ||
+    config.targets.some((target) => target.recipients !== undefined);
+  return { pvPath, pigzPath, zstdPath, ...(usesAge && { agePath }) };
 }
 
 /** The config as JSON safe to print: keys shown by id only, any secret-looking value masked. */

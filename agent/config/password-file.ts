@@ -34,6 +34,18 @@ export function readPasswordFile(path: string, files: ConfigFiles, what: string)
   return password;
 }
 
+/**
+ * Checks an age identity file (age-keygen's output), only its owner may read, without keeping it: age reads it itself
+ * at each restore. A recipient (`age1…`) put there by mistake is refused now, rather than at the first drill.
+ */
+export function checkIdentityFile(path: string, files: ConfigFiles, what: string): void {
+  if (!/^AGE-SECRET-KEY-1[0-9A-Z]+$/m.test(readOwnerOnlyFile(path, files, what))) {
+    throw new ConfigError(
+      `${what}: ${path} holds no age identity (AGE-SECRET-KEY-1…, as age-keygen writes it)`,
+    );
+  }
+}
+
 /** The agent's answer-signing key in `path` (PEM, PKCS #8), under its thumbprint as key id. */
 export function readResponseKey(path: string, files: ConfigFiles, what: string): SigningKey {
   const pem = readOwnerOnlyFile(path, files, what);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { nameSchema } from '../../core/protocol.js';
 import { SIGNATURE_WINDOW } from '../../core/signing/index.js';
 import { CHUNK_QUANTUM } from '../../core/upload-session.js';
+import { ENCRYPTION_MODES, recipientSchema } from '../encryption/recipients.js';
 import { absolutePathSchema } from '../engines/engine.js';
 import { targetConfigSchema } from '../engines/index.js';
 import { DEFAULT_RETRY_POLICY } from '../pipeline/retrying.js';
@@ -18,6 +19,8 @@ export const AGENT_DEFAULTS = {
   zstdPath: 'zstd',
   pigzPath: 'pigz',
   pvPath: 'pv',
+  /** Required only where a backup is encrypted or a restore decrypted. */
+  agePath: 'age',
   storageOrigin: 'https://storage.googleapis.com',
   /**
    * Where the storage host may resolve: Private Google Access's fixed addresses (private.googleapis.com and
@@ -127,6 +130,19 @@ export const agentConfigSchema = z.strictObject({
       .max(24 * 60)
       .default(DEFAULT_RETRY_POLICY.retryWindowMs / 60_000),
   }),
+  /**
+   * `required`: every target's backups are encrypted, and a target without recipients is refused rather than
+   * uploaded in clear. `off` (the default, an explicit opt-out in the examples) encrypts only targets with recipients.
+   */
+  encryption: z.enum(ENCRYPTION_MODES).default('off'),
+  /** age recipients (age1…) of every target that lists none of its own: the agent's identity and the admin's offline key. */
+  recipients: z.array(recipientSchema).default([]),
+  /**
+   * age identity files that open the backups on a restore or a drill, e.g. systemd's LoadCredential= copy under
+   * /run/credentials/; read by age alone, never sent anywhere. Keep a retired recipient's identity while its backups live.
+   */
+  identityFiles: z.array(absolutePathSchema).default([]),
+  agePath: z.string().min(1).default(AGENT_DEFAULTS.agePath),
   zstdPath: z.string().min(1).default(AGENT_DEFAULTS.zstdPath),
   pigzPath: z.string().min(1).default(AGENT_DEFAULTS.pigzPath),
   pvPath: z.string().min(1).default(AGENT_DEFAULTS.pvPath),

@@ -18,6 +18,8 @@ UNIT=db-backup-agent.service
 # The Node.js the unit runs (ExecStart): 20 or later.
 NODE=/usr/bin/node
 RESPONSE_KEY="$CONFIG_DIR/keys/agent-response.key"
+# root's alone: the unit hands the agent a copy (LoadCredential=), under /run/credentials/db-backup-agent.service/.
+AGE_IDENTITY="$CONFIG_DIR/keys/age-identity"
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 
@@ -47,6 +49,13 @@ make_user_and_key() {
   fi
   echo "This agent's answer key, Terraform's agents[].public_key_pem for this VM:"
   openssl pkey -in "$RESPONSE_KEY" -pubout
+  # The agent's age identity, which opens encrypted backups on a restore or a drill (agent.json identityFiles).
+  if [[ ! -e "$AGE_IDENTITY" ]]; then
+    command -v age-keygen >/dev/null || die "age-keygen is needed to create $AGE_IDENTITY (apt-get install age)"
+    (umask 077 && age-keygen -o "$AGE_IDENTITY" 2>/dev/null)
+  fi
+  echo "This agent's age recipient, for agent.json's recipients beside the admin's offline key's:"
+  age-keygen -y "$AGE_IDENTITY"
 }
 
 if [[ $key_only == yes ]]; then
@@ -66,15 +75,15 @@ grep -qiE 'glibc|gnu libc' <<<"$libc" || die "the release's native CRC32C needs 
 node_major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 (( node_major >= 20 )) || die "$NODE is Node.js $node_major: 20 or later is needed (see the README)"
 
-# Debian packages by the command the agent runs: pv, pigz, zstd and stdbuf on every VM, each engine's dump and restore
+# Debian packages by the command the agent runs: pv, pigz, zstd, stdbuf and age on every VM, each engine's dump and restore
 # tools. MongoDB's tools and shell are not in Debian: they come from MongoDB's own repository (see the README).
 declare -A package_of=(
-  [pv]=pv [pigz]=pigz [zstd]=zstd [stdbuf]=coreutils
+  [pv]=pv [pigz]=pigz [zstd]=zstd [stdbuf]=coreutils [age]=age [age-keygen]=age
   [mysqldump]=default-mysql-client [mysql]=default-mysql-client
   [pg_dump]=postgresql-client [psql]=postgresql-client
   [sqlite3]=sqlite3
 )
-commands=(pv pigz zstd stdbuf)
+commands=(pv pigz zstd stdbuf age age-keygen)
 for engine in "${engines[@]}"; do
   case "$engine" in
     mysql | mariadb) commands+=(mysqldump mysql) ;;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_DURATION_MINUTES } from '../../core/job-deadline.js';
 import { nameSchema } from '../../core/protocol.js';
+import { recipientSchema } from '../encryption/recipients.js';
 import type { DumpMark } from './dump-mark.js';
 import type { RestoreEngine } from './restore-engine.js';
 
@@ -67,6 +68,8 @@ export const commonTargetFields = {
   passwordFile: absolutePathSchema.optional(),
   /** Overrides the dump tool found on PATH. */
   toolPath: absolutePathSchema.optional(),
+  /** age recipients this target's backups are encrypted for, in place of agent.json's `recipients`. */
+  recipients: z.array(recipientSchema).min(1).optional(),
   ...jobLimitFields,
 };
 

@@ -51,6 +51,7 @@ export function settledStatus(
     if (outcome[hash] !== undefined) settled[hash] = outcome[hash];
   }
   if (outcome.binlog) settled.binlog = outcome.binlog;
+  if (outcome.recipients) settled.recipients = outcome.recipients;
   if (!outcome.ok) {
     settled.errorCode = outcome.errorCode ?? 'INTERNAL';
     settled.errorMessage = redact(outcome.errorMessage ?? 'the backup failed');

@@ -1,6 +1,7 @@
 // A backup of any target, configured once for the agent: the job runner calls it with a target and a job, and
 // the credentials, tools and upload settings are resolved here, not passed through the runner.
 import type { BinlogPosition, JobRequest } from '../../core/protocol.js';
+import { type EncryptionPolicy, recipientsFor } from '../encryption/recipients.js';
 import type { ResolveDump } from '../engines/credentials.js';
 import { dumpMarkFor, type TargetConfig } from '../engines/index.js';
 import type { SourceClock } from '../jobs/stall-clock.js';
@@ -30,10 +31,13 @@ export type BackupPipeline = (
 
 export function createBackupPipeline(
   settings: StreamSettings,
+  encryption: EncryptionPolicy,
   resolve: ResolveDump,
   cancelSession: CancelSession,
 ): BackupPipeline {
   return async (target, request, control) => {
+    // Before the server is asked or the dump's secrets resolved: a backup refused for want of recipients starts nothing.
+    const recipients = recipientsFor(target, encryption, request.encrypted ?? false);
     const read =
       target.engine === 'mysql'
         ? await readBinlogSettings(resolve.binlogSettings(target), settings.redact, control.signal)
@@ -42,6 +46,7 @@ export function createBackupPipeline(
     let position: BinlogPosition | undefined;
     const outcome = await streamBackup({
       request,
+      recipients,
       command: resolve.dump(target, { startPoint: binlog?.enabled }),
       mark: dumpMarkFor(target),
       cancelSession: () => cancelSession(request),

@@ -1,5 +1,5 @@
-// One backup: dump tool → pv → pv → compressor (tool-chain.ts) → hashes → resumable upload, finalized only after
-// every process exited 0 and the dump ended with its tool's mark of a complete dump.
+// One backup: dump tool → pv → pv → compressor → age when encrypted (tool-chain.ts) → hashes → resumable upload,
+// finalized only after every process exited 0 and the dump ended with its tool's mark of a complete dump.
 
 import { basename } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +8,8 @@ import type { Compression } from '../../core/compression.js';
 import { BackupError, type ErrorCode } from '../../core/errors.js';
 import { type Digests, HashingStream } from '../../core/hashes.js';
 import type { BinlogPosition, JobRequest } from '../../core/protocol.js';
+import { encryptCommand } from '../encryption/age-command.js';
+import { fingerprint } from '../encryption/recipients.js';
 import type { DumpMark, MarkCheck } from '../engines/dump-mark.js';
 import type { DumpCommand } from '../engines/index.js';
 import type { SourceClock } from '../jobs/stall-clock.js';
@@ -25,13 +27,15 @@ export interface StreamedBackup {
   ok: boolean;
   /** Bytes the dump tool wrote to its stdout. */
   bytesRead: number;
-  /** Bytes of the compressed stream handed to storage: the object's size on success. */
+  /** Bytes of the compressed (and encrypted) stream handed to storage: the object's size on success. */
   bytesUploaded: number;
+  /** The fingerprints of the recipients it was encrypted for; absent for a plain backup. */
+  recipients?: string[];
   /** Of the uploaded bytes, on success: crc32c and md5 base64 (as Cloud Storage shows them), sha256 hex. */
   crc32c?: string;
   md5?: string;
   sha256?: string;
-  /** `dump`, `count` and `mark` (the pvs), `compress` (pigz or zstd) as far as they started; null for a signal. */
+  /** `dump`, `count` and `mark` (the pvs), `compress` (pigz or zstd), `encrypt` (age) as far as they started; null for a signal. */
   exitCodes: Record<string, number | null>;
   errorCode?: ErrorCode;
   errorMessage?: string;
@@ -50,6 +54,8 @@ export interface BackupProgress {
 export interface StreamSettings extends CompressorTools {
   /** The pv executable: it counts the dump's bytes between the tools, so that they need not pass through the agent. */
   pvPath: string;
+  /** The age executable, for encrypted backups. */
+  agePath: string;
   /** Upload chunk size, a multiple of 256 KiB; memory use is about twice this whatever the database's size. */
   chunkSize: number;
   retry: RetryPolicy;
@@ -59,6 +65,8 @@ export interface StreamSettings extends CompressorTools {
 
 export interface StreamBackupInput {
   request: Pick<JobRequest, 'uploadUri'> & { compression: Compression };
+  /** age recipients to encrypt for; none (or empty) for a plain backup. */
+  recipients?: readonly string[];
   /** The dump tool, its secrets already in place and known to the redactor (see engines/credentials.ts). */
   command: DumpCommand;
   /** What the dump tool writes at the end of a complete dump. */
@@ -160,9 +168,11 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       signal: watch.stop.signal,
     });
     const check = input.mark.check();
+    const recipients = input.recipients ?? [];
     chain = await startChain({
       dump: command,
       compressor: compressorFor(request.compression, settings),
+      ...(recipients.length > 0 && { encrypt: encryptCommand(settings.agePath, recipients) }),
       pv: settings.pvPath,
       tail,
       watch: (stage) => watch.watch(stage),
@@ -170,12 +180,13 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       dumpStderr: check.stderrLine && ((line) => check.stderrLine?.(line)),
       signal: watch.stop.signal,
     });
-    // A stream error only shows the compressor's failure: its exit code says more.
+    // A stream error only shows the last tool's failure: its exit code says more.
+    const last = recipients.length > 0 ? STAGES.encrypt : STAGES.compress;
     chain.output.on('error', (error) =>
       watch.fail({
-        code: 'COMPRESS_FAILED',
-        message: `compression failed: ${error.message}`,
-        tool: { at: STAGES.compress.at, symptom: true },
+        code: last.code,
+        message: `${recipients.length > 0 ? 'encryption' : 'compression'} failed: ${error.message}`,
+        tool: { at: last.at, symptom: true },
       }),
     );
     const forward = forwardInto(upload, () => watch.failure !== undefined, onUploadError, input.clock);
@@ -216,7 +227,8 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
     const failure = watch.failure;
     if (!failure && digests) {
       const { crc32c, md5, sha256 } = digests;
-      return { ok: true, ...base, crc32c, md5, sha256 };
+      const recipients = input.recipients?.length ? { recipients: input.recipients.map(fingerprint) } : {};
+      return { ok: true, ...base, crc32c, md5, sha256, ...recipients };
     }
     await input.cancelSession();
     const { code, message } = failure ?? { code: 'INTERNAL', message: 'the backup ended without its hashes' };

@@ -1,7 +1,7 @@
 // The one way a dump leaves the VM: dump tool (under stdbuf) → pv (its exact size) → pv (its last bytes) →
-// compressor, joined by kernel pipes, so that the dump's bytes pass from tool to tool and never through the agent,
-// which reads only the compressed stream — and, where the engine records where the dump starts, the dump's first
-// 16 KiB, which head takes before the counting pv (dump-head.ts).
+// compressor → age when the backup is encrypted, joined by kernel pipes, so that the dump's bytes pass from tool to
+// tool and never through the agent, which reads only the stream that is uploaded — and, where the engine records
+// where the dump starts, the dump's first 16 KiB, which head takes before the counting pv (dump-head.ts).
 
 import { closeSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -28,6 +28,7 @@ export const STAGES = {
   count: { at: 2, code: 'DUMP_FAILED' },
   mark: { at: 3, code: 'DUMP_FAILED' },
   compress: { at: 4, code: 'COMPRESS_FAILED' },
+  encrypt: { at: 5, code: 'ENCRYPT_FAILED' },
 } as const satisfies Record<string, { at: number; code: ErrorCode }>;
 
 export type StageKey = keyof typeof STAGES;
@@ -43,6 +44,8 @@ export interface Stage {
 export interface ChainInput {
   dump: DumpCommand;
   compressor: Compressor;
+  /** age encrypting the compressed stream for the backup's recipients; none for a plain backup. */
+  encrypt?: DumpCommand;
   pv: string;
   /** Where the pvs' lines other than their counts and displays go. */
   tail: StderrTail;
@@ -57,7 +60,7 @@ export interface ChainInput {
 }
 
 export interface Chain {
-  /** The compressor's stdout: all the agent reads. */
+  /** The last tool's stdout (age's, or the compressor's for a plain backup): all the agent reads. */
   output: Readable;
   /** The dump's exact size so far, from pv; absent when it never started. */
   meter?: DumpMeter;
@@ -102,11 +105,24 @@ export async function startChain(input: ChainInput): Promise<Chain> {
   let handed: number | undefined;
   try {
     // One at a time, so that those made are closed below even when the next cannot be.
-    for (let i = 0; i < (input.readHead ? 4 : 3); i += 1) pipes.push(createOsPipe());
-    const [toCount, toMark, toCompressor, headToCount] = pipes as [OsPipe, OsPipe, OsPipe, OsPipe?];
+    // Three pipes always, and one more for each optional stage: the head's to the counting pv, the compressor's to age.
+    for (let i = 0; i < 3 + Number(Boolean(input.readHead)) + Number(Boolean(input.encrypt)); i += 1) {
+      pipes.push(createOsPipe());
+    }
+    const [toCount, toMark, toCompressor, ...optional] = pipes as [OsPipe, OsPipe, OsPipe, ...OsPipe[]];
+    const headToCount = input.readHead ? optional.shift() : undefined;
+    const toEncrypt = input.encrypt ? optional.shift() : undefined;
+    let chain: Chain | undefined;
+    if (input.encrypt && toEncrypt) {
+      const age = spawnTool(input.encrypt, { stdin: toEncrypt.read });
+      chain = { output: age.child.stdout as Readable };
+      if (!input.watch({ key: 'encrypt', label: basename(input.encrypt.file), tool: age, requires: 'age' })) {
+        return chain;
+      }
+    }
     const { command, tool } = input.compressor;
-    const compressor = spawnTool(command, { stdin: toCompressor.read });
-    const chain: Chain = { output: compressor.child.stdout as Readable };
+    const compressor = spawnTool(command, { stdin: toCompressor.read, stdout: toEncrypt?.write ?? 'pipe' });
+    chain ??= { output: compressor.child.stdout as Readable };
     if (!input.watch({ key: 'compress', label: basename(command.file), tool: compressor, requires: tool })) {
       return chain;
     }

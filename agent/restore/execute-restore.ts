@@ -11,19 +11,18 @@ import { watchLimits } from '../jobs/job-limits.js';
 import type { JobTable } from '../jobs/job-table.js';
 import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
-import type { RetryPolicy } from '../pipeline/retrying.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { keptBy, scratchExistsMessage, scratchLocation } from './kept-scratch.js';
 import { interruptedRestore, restoreLogFields, runningRestore } from './restore-status.js';
 import { dropScratch, makeScratch } from './scratch.js';
-import { streamRestore } from './stream-restore.js';
+import { type RestoreToolSettings, streamRestore } from './stream-restore.js';
 import { validateRestore } from './validate.js';
 import type { ExpectedObject } from './verify-hashes.js';
 
 /** What every restore runs with: the restore user's steps, the tools, the log. */
 export interface RestoreTools {
   resolve: ResolveRestore;
-  settings: { zstdPath: string; retry: RetryPolicy; fetch?: typeof fetch };
+  settings: RestoreToolSettings;
   log: AgentLog;
   redact: Redact;
   now: () => Date;
@@ -38,6 +37,8 @@ export interface RestoreSource {
   downloadUrl: string;
   expected: ExpectedObject;
   compression: CompressionAlgorithm;
+  /** Its name ends `.age`: age decrypts it before it is decompressed. */
+  encrypted: boolean;
 }
 
 export async function executeRestore(

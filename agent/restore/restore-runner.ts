@@ -2,7 +2,7 @@
 // each one's state on disk; at start, restores a stop cut off are settled and their scratch databases dropped.
 import { basename } from 'node:path';
 import { BackupError } from '../../core/errors.js';
-import { compressionOf } from '../../core/formats.js';
+import { compressionOf, isEncrypted } from '../../core/formats.js';
 import type {
   DropScratchRequest,
   RestoreAccepted,
@@ -125,6 +125,7 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
         downloadUrl: request.downloadUrl,
         expected: request.expected,
         compression,
+        encrypted: isEncrypted(objectName),
       };
       // One at a time: a restore loads the database server as much as a backup does.
       queue = queue.then(() =>

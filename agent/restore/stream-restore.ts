@@ -1,5 +1,6 @@
-// One restore's stream: signed download → hashes checked as the bytes pass → gunzip or zstd -d → the engine's filters
-// (client commands refused) → the restore tool's stdin, whose end (and last bytes) wait for the hashes.
+// One restore's stream: signed download → hashes checked as the bytes pass → age -d when encrypted → gunzip or zstd -d
+// → the engine's filters (client commands refused) → the restore tool's stdin, whose end (and last bytes) wait for the
+// hashes.
 // Constant memory, no temporary files; it succeeds only when every byte was the object's and every process exited 0.
 
 import { basename } from 'node:path';
@@ -15,6 +16,7 @@ import { type RunningTool, spawnTool } from '../pipeline/spawn-tool.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { watchTool } from '../pipeline/watch-tool.js';
 import { startDecompressor } from './decompressor.js';
+import { type AgeIdentities, startDecryptor } from './decryptor.js';
 import { download } from './download.js';
 import { HoldUntilVerified } from './hold-until-verified.js';
 import { Valve } from './valve.js';
@@ -29,13 +31,15 @@ export interface StreamRestoreInput {
   url: string;
   expected: ExpectedObject;
   compression: CompressionAlgorithm;
+  /** The object is age-encrypted (its name ends `.age`): decrypted with the agent's identity files first. */
+  encrypted?: boolean;
   /** The restore tool, its secrets in place; it reads the dump on stdin. */
   command: RestoreStep;
   /** The engine's filters, fresh for this restore (restore-engine.ts). */
   filters: Transform[];
   /** Where the tools' stderr goes; one of its own when not given. */
   tail?: StderrTail;
-  settings: { zstdPath: string; retry: RetryPolicy; redact: Redact; fetch?: typeof fetch };
+  settings: RestoreToolSettings & { redact: Redact };
   /** Aborting stops everything; a BackupError reason gives the failure's code, else JOB_INTERRUPTED. */
   signal: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
@@ -43,9 +47,18 @@ export interface StreamRestoreInput {
   clock?: SourceClock;
 }
 
+/** The tools a restore runs and where its keys are: the same for every restore of the agent. */
+export interface RestoreToolSettings {
+  zstdPath: string;
+  /** age and the identity files it decrypts with; an encrypted backup fails DECRYPT_WRONG_IDENTITY without. */
+  decrypt?: AgeIdentities;
+  retry: RetryPolicy;
+  fetch?: typeof fetch;
+}
+
 export interface StreamRestoreOutcome extends RestoreProgress {
   ok: boolean;
-  /** `restore`, and `decompress` when zstd ran. */
+  /** `restore`, `decrypt` when age ran, and `decompress` when zstd ran. */
   exitCodes: Record<string, number | null>;
   errorCode?: ErrorCode;
   errorMessage?: string;
@@ -113,7 +126,30 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
           fail('DECOMPRESS_FAILED', `${decompressor.label} failed: ${error.message}`, true),
         );
       }
-      valve = new Valve(decompressor.input);
+      const decryptor = input.encrypted ? startDecryptor(input.settings.decrypt) : undefined;
+      const decrypted: Promise<unknown>[] = [];
+      if (decryptor) {
+        const { tool: age, label: ageLabel } = decryptor;
+        tools.push(age);
+        // Its code is read from what it said, once it has said it all (its stderr closes before 'close').
+        waits.push(
+          watchTool(age, 'decrypt', ageLabel, { tail, exitCodes }, (message) =>
+            fail(decryptor.failureCode(), message, true),
+          ),
+        );
+        // A broken pipe to or from age only shows that it stopped: its exit code and its words say why.
+        for (const stream of [decryptor.input, decryptor.output]) stream.on('error', () => {});
+        // The decompressor's input ends only once age exited 0: what age wrote before it failed is no whole dump,
+        // and gunzip's complaint about its end must not stand in for age's own.
+        decrypted.push(
+          pipeline(decryptor.output, decompressor.input, { signal: stop.signal, end: false })
+            .then(() => age.closed)
+            .then((code) => {
+              if (code === 0) decompressor.input.end();
+            }),
+        );
+      }
+      valve = new Valve(decryptor?.input ?? decompressor.input);
       const source = download({
         ...input.settings,
         url: input.url,
@@ -135,6 +171,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
         pipeline(source, verifier, valve, { signal: stop.signal }),
         pipeline(streams as [Readable, ...Writable[]], { signal: stop.signal }),
         ...waits,
+        ...decrypted,
       ]);
       const [read, feed] = settled;
       if (read?.status === 'rejected') {

@@ -79,10 +79,12 @@ const pipeline = createBackupPipeline(
     zstdPath: input.zstdPath,
     pigzPath: input.pigzPath,
     pvPath: timedPv(scratch, pvCpuFile),
+    agePath: 'age',
     chunkSize: 8 * 1024 * 1024,
     retry: DEFAULT_RETRY_POLICY,
     redact: createRedactor([input.password]).redact,
   },
+  { encryption: 'off', recipients: input.recipients ?? [] },
   {
     dump: (target, options) => dumpCommandFor(target, input.password, options),
     binlogSettings: (target) => binlogSettingsCommand(target, { password: input.password }),

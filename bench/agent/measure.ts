@@ -110,6 +110,8 @@ export interface BenchBackupInput {
   password: string;
   zstdPath: string;
   pigzPath: string;
+  /** age recipients for an encrypted contender (its request says `encrypted`); none for a plain one. */
+  recipients?: string[];
 }
 
 /** Runs one backup through the agent's pipeline in a compiled child process (its own RSS and CPU), the input on stdin. */

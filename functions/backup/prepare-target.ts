@@ -26,7 +26,11 @@ export async function prepareTarget(ctx: BackupContext, planned: PlannedTarget):
     if (existing) return done(await existingOutcome(ctx, planned, existing));
     const session = await openSession(ctx.bucket, objectName, {
       force: ctx.force,
-      contentType: CONTENT_TYPE[target.compression.algorithm],
+      // age's binary format has no registered type of its own.
+      contentType:
+        target.encryption === 'required'
+          ? 'application/octet-stream'
+          : CONTENT_TYPE[target.compression.algorithm],
       // Which run and target opened it: how `verify` and a later `exists` find the job that wrote it.
       metadata: { runId: ctx.runId, targetId: target.id, database: target.database, engine: target.engine },
     });

@@ -47,6 +47,7 @@ async function submitToAgent(ctx: BackupContext, agentUrl: string, readies: Read
       objectName: planned.objectName,
       uploadUri: sessionUri,
       compression: planned.target.compression,
+      ...(planned.target.encryption === 'required' && { encrypted: true }),
     }));
     let submission: Awaited<ReturnType<typeof ctx.agent.submitRun>>;
     try {

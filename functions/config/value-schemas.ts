@@ -90,6 +90,12 @@ export const targetSchema = z.strictObject({
   engine: z.enum(ENGINE_NAMES),
   agentUrl: httpUrl,
   compression: compressionSchema.default({ algorithm: 'gzip' }),
+  /**
+   * `required`: its backups are age-encrypted on the VM (named `….age`) and refused where the agent holds no
+   * recipients for it; `off`: a plain backup, an opt-out the agent must agree with. The Terraform module's default
+   * is `required`.
+   */
+  encryption: z.enum(['required', 'off']).default('off'),
 });
 export type Target = z.infer<typeof targetSchema>;
 

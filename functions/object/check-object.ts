@@ -12,7 +12,7 @@ import { getObject, type ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
 import { attest } from './attestation.js';
 import { binlogMetadata } from './binlog-metadata.js';
-import { CHECK_FAILED_KEY, VERIFIED_KEY } from './good-backup.js';
+import { CHECK_FAILED_KEY, ENCRYPTED_FOR_KEY, VERIFIED_KEY } from './good-backup.js';
 import { findMismatch } from './prove-object.js';
 import { listProvenBackups } from './proven-backups.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
@@ -29,6 +29,8 @@ function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Reco
     database: target.database,
     agentHost: new URL(target.agentUrl).host,
     ...(job.binlog && binlogMetadata(job.binlog)),
+    // Who can open it, by fingerprint: which identity an admin needs, without any key in the metadata.
+    ...(job.recipients && { [ENCRYPTED_FOR_KEY]: job.recipients.join(' ') }),
   };
 }
 
@@ -60,7 +62,13 @@ export async function checkObject(
       `the agent reported success but ${planned.objectName} does not exist`,
     );
   }
-  const mismatch = findMismatch(info, job) ?? (job.sha256 ? null : 'the agent reported no sha256');
+  const mismatch =
+    findMismatch(info, job) ??
+    (job.sha256 ? null : 'the agent reported no sha256') ??
+    // The function's own refusal of plaintext under an encrypted name, whatever an agent says it did.
+    (target.encryption === 'required' && !job.recipients?.length
+      ? 'the target requires encryption and the agent reported no recipients it encrypted for'
+      : null);
   if (mismatch) {
     await updateObject(bucket, info, { metadata: { [CHECK_FAILED_KEY]: mismatch } });
     throw new BackupError(

@@ -7,6 +7,8 @@ import type { ObjectInfo } from '../storage/objects.js';
 export const VERIFIED_KEY = 'checkedAt';
 /** The custom metadata key that records why an object failed its check. */
 export const CHECK_FAILED_KEY = 'checkFailed';
+/** Of an encrypted backup: its age recipients' fingerprints, space-separated, as its agent reported them. */
+export const ENCRYPTED_FOR_KEY = 'encryptedFor';
 /** When a deep check last read every byte of the object. */
 export const DEEP_CHECKED_KEY = 'deepCheckedAt';
 /** Why the last deep check found the object's bytes wrong. */

@@ -54,7 +54,7 @@ export function planRun(
     objectName: objectName(target.database, startedAt, {
       timeZone: config.timeZone,
       prefix: config.prefix,
-      ext: backupExtension(target.engine, target.compression.algorithm),
+      ext: backupExtension(target.engine, target.compression.algorithm, target.encryption === 'required'),
     }),
   }));
 }

@@ -29,7 +29,10 @@ export async function listTargetBackups(
   /** Every generation the versioned bucket keeps of each name, the replaced ones too; the live ones only by default. */
   versions = false,
 ): Promise<TargetBackup[]> {
-  const ext = backupExtension(target.engine, target.compression.algorithm);
+  // Plain and encrypted alike: a target that turned encryption on still restores and keeps its earlier backups.
+  const exts = [false, true].map((encrypted) =>
+    backupExtension(target.engine, target.compression.algorithm, encrypted),
+  );
   const [files] = await bucket.getFiles({
     prefix: `${prefix}${target.database}_`,
     autoPaginate: true,
@@ -38,7 +41,7 @@ export async function listTargetBackups(
   const backups: TargetBackup[] = [];
   for (const file of files) {
     const parsed = parseObjectName(file.name, { prefix });
-    if (parsed?.database !== target.database || parsed.ext !== ext) continue;
+    if (parsed?.database !== target.database || !exts.includes(parsed.ext)) continue;
     backups.push({ info: objectInfo({ ...file.metadata, name: file.name }), date: parsed.date });
   }
   return backups.sort(newestFirst);

@@ -6,7 +6,7 @@ import { runMeasured, tally } from './measure.js';
 import { failure, type Manifest } from './outcome.js';
 
 /**
- * Database servers and their dump tools, the compressors, logger (util-linux), ps/pgrep (procps), rsyslog,
+ * Database servers and their dump tools, the compressors, age (which encrypts backups), logger (util-linux), ps/pgrep (procps), rsyslog,
  * logrotate and ShellCheck (to check the agent's deployment files and scripts), Python 3 (which zips the
  * function's source), and GNU time, which measures the builds.
  */
@@ -19,6 +19,7 @@ const DEBIAN_PACKAGES = [
   'zstd',
   'pigz',
   'pv',
+  'age',
   'util-linux',
   'procps',
   'rsyslog',

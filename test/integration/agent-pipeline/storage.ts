@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Storage } from '@google-cloud/storage';
 import type { z } from 'zod';
+import type { EncryptionPolicy } from '../../../agent/encryption/recipients.js';
 import { dumpCommandFor, targetConfigSchema } from '../../../agent/engines/index.js';
 import { binlogSettingsCommand } from '../../../agent/engines/mysql.js';
 import { type AgentLog, createAgentLog } from '../../../agent/log/agent-log.js';
@@ -80,6 +81,8 @@ export interface PipelineInput {
   zstdPath?: string;
   pigzPath?: string;
   pvPath?: string;
+  /** agent.json's encryption and recipients; none, off, by default. */
+  encryption?: EncryptionPolicy;
   retry?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
@@ -106,10 +109,12 @@ export function backup(input: PipelineInput): Promise<StreamedBackup> {
       zstdPath: input.zstdPath ?? 'zstd',
       pigzPath: input.pigzPath ?? 'pigz',
       pvPath: input.pvPath ?? 'pv',
+      agePath: 'age',
       chunkSize: input.chunkSize ?? 8 * 1024 * 1024,
       retry: { ...TEST_RETRY, ...input.retry },
       redact,
     },
+    input.encryption ?? { encryption: 'off', recipients: [] },
     {
       dump: (target, options) => dumpCommandFor(target, input.password, options),
       binlogSettings: (target) => binlogSettingsCommand(target, { password: input.password }),

@@ -44,6 +44,7 @@ export interface FunctionTarget {
   engine: string;
   agentUrl: string;
   compression?: { algorithm: 'gzip' | 'zstd'; level?: number };
+  encryption?: 'required' | 'off';
 }
 
 export interface HarnessOptions {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackupError } from '../../../core/errors.js';
+import { backupExtension, compressionOf, isEncrypted } from '../../../core/formats.js';
 import { backupDate, objectName, parseObjectName, validatePrefix } from '../../../core/object-name.js';
 
 const at = (iso: string) => new Date(iso);
@@ -77,6 +78,23 @@ describe('validatePrefix', () => {
 });
 
 describe('parseObjectName', () => {
+  it('reads an encrypted backup’s name: the date rule kept, `.age` after the format', () => {
+    expect(parseObjectName('HospitalDB_20261207.sql.gz.age')).toEqual({
+      database: 'HospitalDB',
+      date: '20261207',
+      ext: '.sql.gz.age',
+    });
+    expect(objectName('HospitalDB', new Date('2026-12-07T01:00:00Z'), { ext: '.archive.zst.age' })).toBe(
+      'HospitalDB_20261207.archive.zst.age',
+    );
+    expect(isEncrypted('HospitalDB_20261207.sql.gz.age')).toBe(true);
+    expect(isEncrypted('HospitalDB_20261207.sql.gz')).toBe(false);
+    expect(compressionOf('HospitalDB_20261207.sql.zst.age', 'mysql')).toBe('zstd');
+    expect(compressionOf('HospitalDB_20261207.sql.gz', 'mysql')).toBe('gzip');
+    expect(compressionOf('HospitalDB_20261207.age', 'mysql')).toBeNull();
+    expect(backupExtension('mongodb', 'gzip', true)).toBe('.archive.gz.age');
+  });
+
   it('inverts objectName', () => {
     const options = { prefix: 'nightly/', timeZone: 'Asia/Tokyo', ext: '.sql.gz' };
     const name = objectName('HospitalDB', at('2028-02-29T23:30:00Z'), options);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConfigFiles } from '../../../../agent/config/files.js';
-import { parseAgentConfig, printableConfig } from '../../../../agent/config/parse.js';
+import { parseAgentConfig, printableConfig, requiredToolPaths } from '../../../../agent/config/parse.js';
 import { AGENT_DEFAULTS } from '../../../../agent/config/schema.js';
 import { ConfigError } from '../../../../core/errors.js';
 import { generateKeyPair, keyThumbprint } from '../../../../core/signing/index.js';
@@ -25,6 +25,11 @@ function memoryFiles(entries: Record<string, { text: string; mode?: number }>): 
   };
   return { readFile: (path) => get(path).text, mode: (path) => 0o100000 | (get(path).mode ?? 0o600) };
 }
+
+/** What age-keygen writes: comments, then the identity. */
+const IDENTITY =
+  '# created: 2026-12-07T20:00:00Z\n# public key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\nAGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZ5QYQSV\n';
+const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
 
 const minimal = {
   listen: { host: '10.0.0.5' },
@@ -195,15 +200,21 @@ describe('parseAgentConfig', () => {
     const example = JSON.parse(text) as {
       trustedKeys: Record<string, string>;
       targets: { passwordFile: string; restore: { passwordFile: string } }[];
+      identityFiles: string[];
     };
     const entries: Record<string, { text: string }> = {};
     for (const path of Object.values(example.trustedKeys)) entries[path] = { text: publicPem };
+    for (const path of example.identityFiles) entries[path] = { text: IDENTITY };
     for (const target of example.targets) {
       entries[target.passwordFile] = { text: 'example-password' };
       entries[target.restore.passwordFile] = { text: 'example-restore-password' };
     }
     const config = parseAgentConfig(text, memoryFiles(entries));
     expect(config.targets.map((target) => target.engine)).toEqual([engine]);
+    // Encrypted, and refused in clear, by default in what an admin copies.
+    expect(config.encryption).toBe('required');
+    expect(config.recipients).toHaveLength(2);
+    expect(requiredToolPaths(config).agePath).toBe('age');
     expect(config.targets.map((target) => target.restore?.scratchDatabases)).toEqual([
       [`${database}_restore`],
     ]);
@@ -232,5 +243,54 @@ describe('parseAgentConfig', () => {
     expect(printed).not.toContain('PRIVATE KEY');
     expect(printed).not.toContain('BEGIN PUBLIC KEY');
     expect(printed).not.toContain('hunter22');
+  });
+});
+
+describe('encryption in agent.json', () => {
+  it('is off, with no recipients or identities, and asks for no age, unless configured', () => {
+    const config = parseAgentConfig(minimal, memoryFiles({}));
+    expect(config).toMatchObject({ encryption: 'off', recipients: [], identityFiles: [] });
+    expect(requiredToolPaths(config)).toEqual({ pvPath: 'pv', pigzPath: 'pigz', zstdPath: 'zstd' });
+  });
+
+  it('takes recipients for all targets or per target, and requires age once any is there', () => {
+    const perTarget = { ...minimal, targets: [{ ...minimal.targets[0], recipients: [RECIPIENT] }] };
+    const config = parseAgentConfig(perTarget, memoryFiles({}));
+    expect(config.targets[0]?.recipients).toEqual([RECIPIENT]);
+    expect(requiredToolPaths(config).agePath).toBe('age');
+    expect(parseAgentConfig({ ...minimal, recipients: [RECIPIENT] }, memoryFiles({})).recipients).toEqual([
+      RECIPIENT,
+    ]);
+  });
+
+  it('refuses what is not an age recipient, naming the field', () => {
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, recipients: [IDENTITY.split('\n')[2]] }, memoryFiles({})),
+      /recipients\.0: must be an age X25519 recipient/,
+    );
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, recipients: ['ssh-ed25519 AAAA'] }, memoryFiles({})),
+      /recipients\.0/,
+    );
+    expectConfigError(
+      () => parseAgentConfig({ ...minimal, encryption: 'yes' }, memoryFiles({})),
+      /encryption/,
+    );
+  });
+
+  it('checks each identity file at start: there, only the agent’s to read, an identity — and never prints it', () => {
+    const path = '/run/credentials/db-backup-agent.service/age-identity';
+    const withIdentity = { ...minimal, identityFiles: [path] };
+    const config = parseAgentConfig(withIdentity, memoryFiles({ [path]: { text: IDENTITY, mode: 0o400 } }));
+    expect(printableConfig(config)).not.toContain('AGE-SECRET-KEY');
+    expectConfigError(() => parseAgentConfig(withIdentity, memoryFiles({})), /identityFiles\.0: cannot read/);
+    expectConfigError(
+      () => parseAgentConfig(withIdentity, memoryFiles({ [path]: { text: IDENTITY, mode: 0o640 } })),
+      /identityFiles\.0: .* is readable by group or others/,
+    );
+    expectConfigError(
+      () => parseAgentConfig(withIdentity, memoryFiles({ [path]: { text: `${RECIPIENT}\n` } })),
+      /identityFiles\.0: .* holds no age identity/,
+    );
   });
 });

@@ -58,4 +58,12 @@ describe('required tools', () => {
         'stdbuf is missing (no stdbuf on PATH): install the Debian package coreutils (apt-get install coreutils)',
     );
   });
+
+  it('checks age only where encryption is configured, and names its package', () => {
+    expect(() => checkRequiredTools(BARE, dir)).not.toThrow();
+    expect(() => checkRequiredTools({ ...BARE, agePath: 'age' }, dir)).toThrow(
+      'every backup needs pv, pigz, zstd and stdbuf, and age to encrypt and decrypt; ' +
+        'age is missing (no age on PATH): install the Debian package age (apt-get install age)',
+    );
+  });
 });

@@ -310,3 +310,43 @@ function outageThen<T extends (...args: never[]) => Promise<unknown>>(read: T, t
     return read(...args);
   }) as T;
 }
+
+describe('a target that requires encryption', () => {
+  const encryptedTargets = {
+    BACKUP_TARGETS: JSON.stringify(
+      ['a', 'b', 'c'].map((id) => ({
+        id,
+        database: id,
+        engine: 'postgres',
+        agentUrl: 'https://10.0.0.5:8443',
+        encryption: 'required',
+      })),
+    ),
+  };
+
+  it('names the object .sql.gz.age, asks the agent to encrypt, and records the fingerprints it reports', async () => {
+    const { agent, fixture, run } = await setUp(
+      { a: { states: ['succeeded'], bytes: DUMP, claim: { recipients: ['age-sha256:0123456789abcdef'] } } },
+      encryptedTargets,
+    );
+    const report = await run('a');
+    expect(outcomes(report)).toEqual({ a: 'succeeded' });
+    expect(agent.runs[0]?.jobs[0]).toMatchObject({ encrypted: true });
+    expect(agent.runs[0]?.jobs[0]?.objectName).toMatch(/^a_\d{8}\.sql\.gz\.age$/);
+    const name = agent.runs[0]?.jobs[0]?.objectName as string;
+    const [metadata] = await fixture.storage.bucket(BUCKET).file(name).getMetadata();
+    expect(metadata.metadata?.encryptedFor).toBe('age-sha256:0123456789abcdef');
+    expect(metadata.contentType).toBe('application/octet-stream');
+  });
+
+  it('refuses, CHECK_MISMATCH, an upload whose agent reports no recipients: plaintext under an encrypted name', async () => {
+    const { fixture, run } = await setUp({ a: { states: ['succeeded'], bytes: DUMP } }, encryptedTargets);
+    const report = await run('a');
+    expect(outcomes(report)).toEqual({ a: 'failed' });
+    expect(report.targets[0]?.error).toMatchObject({
+      code: 'CHECK_MISMATCH',
+      message: expect.stringContaining('the agent reported no recipients it encrypted for'),
+    });
+    expect(fixture.mails).toHaveLength(1);
+  });
+});
