@@ -26,6 +26,7 @@ import {
   parseFunctionConfig,
   systemClock,
 } from '../functions/api.js';
+import { ensureAgeIdentity, requireAge } from './age-identity.js';
 import { DEMO_CHECK, ensureDemoDatabase, requireSqlite3 } from './demo-database.js';
 import { freePort } from './free-port.js';
 import { serveFunctions } from './serve-functions.js';
@@ -66,6 +67,8 @@ export interface LocalStack {
     functionLog: string;
     outbox: string;
     scratch: string;
+    /** The age identity the demo backups are encrypted for: `age -d -i` opens them. */
+    ageIdentity: string;
   };
   close(): Promise<void>;
 }
@@ -81,6 +84,7 @@ export interface LocalStackOptions {
  */
 export async function startLocalStack(dataDir: string, options: LocalStackOptions = {}): Promise<LocalStack> {
   requireSqlite3();
+  requireAge();
   const data = resolve(dataDir);
   const lock = await lockStack(data);
   try {
@@ -108,9 +112,12 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
     functionLog: join(data, 'function.log'),
     outbox: join(data, 'outbox'),
     scratch: join(data, 'agent', 'scratch'),
+    ageIdentity: join(data, 'age-identity.key'),
   };
   await mkdir(join(data, 'agent', 'state'), { recursive: true });
   await ensureDemoDatabase(paths.demoDatabase);
+  // One key stands for both of production's: the agent's restore identity and the admin's offline key.
+  const age = await ensureAgeIdentity(paths.ageIdentity);
 
   const signer = createLocalSigner();
   const emulator = await startEmulator({ dataDir: paths.storage, signedUrlKeys: signer.trusted });
@@ -155,6 +162,9 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
       ],
       // The emulator on loopback stands in for Private Google Access's addresses.
       uploads: { origin: emulator.url, buckets: [LOCAL_BUCKET], allowedRanges: ['127.0.0.0/8'] },
+      encryption: 'required',
+      recipients: [age.recipient],
+      identityFiles: [age.file],
     },
     nodeConfigFiles,
   );
@@ -165,7 +175,9 @@ async function startOn(data: string, options: LocalStackOptions): Promise<LocalS
   const functionConfig = parseFunctionConfig(
     {
       [FUNCTION_ENV.bucket]: LOCAL_BUCKET,
-      [FUNCTION_ENV.targets]: JSON.stringify([{ id: 'demo', database: 'demo', engine: 'sqlite', agentUrl }]),
+      [FUNCTION_ENV.targets]: JSON.stringify([
+        { id: 'demo', database: 'demo', engine: 'sqlite', agentUrl, encryption: 'required' },
+      ]),
       [FUNCTION_ENV.agents]: JSON.stringify([
         { url: agentUrl, publicKey: agentKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
       ]),

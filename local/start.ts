@@ -6,6 +6,7 @@ import { CliError, EXIT } from '../cli/exit-codes.js';
 import { day, time } from '../cli/format.js';
 import { handleInterrupt } from '../cli/interrupt.js';
 import { printable } from '../cli/printable.js';
+import { isEncrypted } from '../core/formats.js';
 import { FolderBusyError } from '../emulator/index.js';
 import type { RunReport, TargetReport } from '../functions/run/report.js';
 import { type LocalStack, startLocalStack } from './stack.js';
@@ -88,6 +89,8 @@ async function backupOnce(stack: LocalStack): Promise<boolean> {
     if (target.retention)
       say(`    ${target.retention.class} copy, kept ${until(target.retention.keptUntil)}`);
     say(`    stored by the emulator under ${stack.paths.storage}`);
+    if (isEncrypted(target.objectName))
+      say(`    encrypted with age for the key in ${stack.paths.ageIdentity} (age -d -i opens it)`);
   }
   await printKept(stack);
   say(`  logs: ${stack.paths.functionLog}, ${stack.paths.agentLogs}`);

@@ -45,7 +45,7 @@ describe('db-backup against the local stack', () => {
     const run = await local('run');
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^backup [0-9a-f-]{36} \(\d{4}-\d{2}-\d{2}\): ok$/m);
-    expect(run.stdout).toMatch(/^demo\s+succeeded\s+demo_\d{8}\.sql\.gz\s+\d+\.\d KiB/m);
+    expect(run.stdout).toMatch(/^demo\s+succeeded\s+demo_\d{8}\.sql\.gz\.age\s+\d+\.\d KiB/m);
     expect(run.stderr).toMatch(/^demo: succeeded, [\d.]+ KiB read, [\d.]+ KiB uploaded, 0:\d\d elapsed$/m);
   });
 
@@ -75,7 +75,7 @@ describe('db-backup against the local stack', () => {
     expect(target?.backups[0]?.verifiedAt).toBeTruthy();
     const table = await local('list', 'demo');
     expect(table.stdout).toMatch(
-      /^\d{4}-\d{2}-\d{2}\s+demo_\d{8}\.sql\.gz\s+[\d.]+ KiB\s+yearly \/ STANDARD\s+\d{4}-\d{2}-\d{2} \d\d:\d\d UTC\s+yes\s+passed \d{4}-/m,
+      /^\d{4}-\d{2}-\d{2}\s+demo_\d{8}\.sql\.gz\.age\s+[\d.]+ KiB\s+yearly \/ STANDARD\s+\d{4}-\d{2}-\d{2} \d\d:\d\d UTC\s+yes\s+passed \d{4}-/m,
     );
     const status = await local('status');
     expect(status.code, status.stdout).toBe(0);

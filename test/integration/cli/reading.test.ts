@@ -47,7 +47,7 @@ describe('db-backup on a terminal', () => {
     const rows = text.split('\n').filter((line) => /^(target|demo) /.test(line));
     expect(rows.length).toBe(2);
     for (const row of rows) expect(row.trimEnd().length).toBeLessThanOrEqual(80);
-    expect(text).toMatch(/^demo\s+failed\s+demo_\d{8}\.sql\.gz\s.*VALIDATION_FAILED: .*…$/m);
+    expect(text).toMatch(/^demo\s+failed\s+demo_\d{8}\.sql\.gz\.age\s.*VALIDATION_FAILED: .*…$/m);
     expect(text).toContain('(cut to the terminal’s width: --json prints every word)');
   }, 180_000);
 

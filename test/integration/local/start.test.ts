@@ -1,13 +1,12 @@
-// `npm start` end to end: the embedded default backs up the demo database, prints each backup's class and expiry,
-// restores it into a scratch database with its check, and gcloud reads the object back; a table named with terminal
-// escapes is printed as plain text.
+// `npm start` end to end: the embedded default backs up the demo database encrypted with a key of its data folder,
+// prints each backup's class and expiry and where the key is, restores it into a scratch database with its check, and
+// gcloud and age read the object back; a table named with terminal escapes is printed as plain text.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupDate } from '../../../core/object-name.js';
 import { startEmulator } from '../../../emulator/index.js';
@@ -34,10 +33,13 @@ describe('npm start', () => {
 
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it('prints a successful backup named demo_<today>.sql.gz with its size and crc32c', () => {
-    const names = dates.map((date) => `gs://local-backups/demo_${date}.sql.gz`);
+  it('prints a successful backup named demo_<today>.sql.gz.age with its size and crc32c, and where its key is', () => {
+    const names = dates.map((date) => `gs://local-backups/demo_${date}.sql.gz.age\n`);
     expect(names.some((name) => firstRun.includes(`demo: succeeded  ${name}`))).toBe(true);
     expect(firstRun).toMatch(/\d+ bytes, crc32c [A-Za-z0-9+/]{6}==/);
+    expect(firstRun).toContain(
+      `    encrypted with age for the key in ${join(dataDir, 'age-identity.key')} (age -d -i opens it)`,
+    );
   });
 
   it("prints the backup's class and retention end, and every backup kept in the bucket", () => {
@@ -47,13 +49,13 @@ describe('npm start', () => {
     expect(firstRun).toContain('  backups kept in gs://local-backups:');
     expect(firstRun).toMatch(
       new RegExp(
-        `\\n {4}demo_\\d{8}\\.sql\\.gz {2}yearly {2}until ${year}-01-01 00:00 UTC {2}\\(newest good copy\\)\\n`,
+        `\\n {4}demo_\\d{8}\\.sql\\.gz\\.age {2}yearly {2}until ${year}-01-01 00:00 UTC {2}\\(newest good copy\\)\\n`,
       ),
     );
   });
 
   it('restores the demo backup into a scratch database, runs its check, prints the result and drops it', () => {
-    expect(firstRun).toMatch(/demo: restored {2}demo_\d{8}\.sql\.gz into demo_restore in \d+\.\d\d s/);
+    expect(firstRun).toMatch(/demo: restored {2}demo_\d{8}\.sql\.gz\.age into demo_restore in \d+\.\d\d s/);
     expect(firstRun).toContain('table patients: 3 rows');
     expect(firstRun).toContain('table appointments: 500 rows');
     expect(firstRun).toContain('check "patients on record": 3 (must be >= 1) passed');
@@ -63,13 +65,13 @@ describe('npm start', () => {
 
   it('reports the same day again as exists, leaving the object as it was', async () => {
     const secondRun = (await npmStart(dataDir)).stdout;
-    expect(secondRun).toMatch(/demo: exists {2}gs:\/\/local-backups\/demo_\d{8}\.sql\.gz/);
+    expect(secondRun).toMatch(/demo: exists {2}gs:\/\/local-backups\/demo_\d{8}\.sql\.gz\.age/);
     const generation = (text: string) => /generation (\d+)/.exec(text)?.[1];
     expect(generation(secondRun)).toBe(generation(firstRun));
   }, 180_000);
 
   it.skipIf(gcloudMissingReason())(
-    'leaves an object gcloud storage reads back as the demo dump',
+    'leaves an object the README’s line reads back as the demo dump: gcloud storage cat | age -d -i | gunzip',
     async () => {
       const emulator = await startEmulator({ dataDir: join(dataDir, 'storage') });
       const gcloud = await gcloudFor(emulator.url);
@@ -78,11 +80,18 @@ describe('npm start', () => {
         const listing = await gcloud.run(['storage', 'ls', 'gs://local-backups/demo_*']);
         expect(listing.code, listing.stderr).toBe(0);
         const object = listing.stdout.trim();
-        expect(object).toMatch(/^gs:\/\/local-backups\/demo_\d{8}\.sql\.gz$/);
-        const download = join(dataDir, 'downloaded.sql.gz');
-        const copy = await gcloud.run(['storage', 'cp', object, download]);
-        expect(copy.code, copy.stderr).toBe(0);
-        const sql = gunzipSync(await readFile(download)).toString();
+        expect(object).toMatch(/^gs:\/\/local-backups\/demo_\d{8}\.sql\.gz\.age$/);
+        const line = 'set -o pipefail; gcloud storage cat "$OBJECT" | age -d -i "$KEY" | gunzip';
+        const { stdout: sql } = await run('bash', ['-c', line], {
+          env: {
+            ...process.env,
+            CLOUDSDK_CONFIG: gcloud.configDir,
+            CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+            OBJECT: object,
+            KEY: join(dataDir, 'age-identity.key'),
+          },
+          maxBuffer: 64 * 1024 * 1024,
+        });
         expect(sql).toContain('CREATE TABLE patients');
         expect(sql).toContain('João Gonçalves');
         expect(sql.trimEnd().endsWith('COMMIT;')).toBe(true);
