@@ -1,9 +1,11 @@
 // The agent's pipeline against the shell pipelines an administrator would write, on a MariaDB dump of
 // BENCH_SIZE_GIB (default 1) and then four times that, into the discard sink and into the emulator.
 
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type Bucket, Storage } from '@google-cloud/storage';
 import { dumpCommandFor } from '../../agent/engines/index.js';
 import { startEmulator } from '../../emulator/index.js';
@@ -21,6 +23,7 @@ import {
   shellQuote,
 } from './measure.js';
 
+const runTool = promisify(execFile);
 const GIB = 1024 ** 3;
 const BUCKET = 'bench-backups';
 
@@ -40,7 +43,14 @@ async function discardStored(bucket: Bucket, name: string): Promise<void> {
 function objectNameOf(id: ContenderId): string {
   const contender: Contender = CONTENDERS[id];
   const zstd = contender.kind === 'agent' ? contender.algorithm === 'zstd' : contender.extension === 'zst';
-  return `${id}.sql.${zstd ? 'zst' : 'gz'}`;
+  const age = contender.kind === 'agent' && contender.encrypted ? '.age' : '';
+  return `${id}.sql.${zstd ? 'zst' : 'gz'}${age}`;
+}
+
+/** A key made with age-keygen at `file`, and its recipient. */
+async function benchRecipient(file: string): Promise<string> {
+  await runTool('age-keygen', ['-o', file]);
+  return (await runTool('age-keygen', ['-y', file])).stdout.trim();
 }
 
 export interface SizeResult {
@@ -66,6 +76,10 @@ export async function benchAtSize(
     const generated = ((performance.now() - generationStart) / 1000).toFixed(0);
     console.error(`# ${sizeGiB} GiB: ${rows} rows generated in ${generated} s`);
 
+    // Two recipients, as a VM's agent encrypts for: age wraps the file key once per recipient, then streams.
+    const recipients = await Promise.all(
+      ['agent', 'admin'].map((who) => benchRecipient(join(dir, `${who}.key`))),
+    );
     const storage = new Storage({ apiEndpoint: emulator.url, projectId: 'bench' });
     await storage.createBucket(BUCKET);
     const bucket = storage.bucket(BUCKET);
@@ -73,7 +87,7 @@ export async function benchAtSize(
     const dump = `mariadb-dump ${dumpCommandFor(target).args.map(shellQuote).join(' ')}`;
 
     const run = async (id: ContenderId): Promise<Measurement> => {
-      const contender = CONTENDERS[id];
+      const contender: Contender = CONTENDERS[id];
       const objectName = objectNameOf(id);
       if (contender.kind === 'agent') {
         const uploadUri =
@@ -90,6 +104,7 @@ export async function benchAtSize(
           objectName,
           uploadUri,
           compression: { algorithm: contender.algorithm, level: contender.level },
+          ...(contender.encrypted && { encrypted: true }),
         };
         return measureAgent(id, childPath, {
           request,
@@ -97,12 +112,12 @@ export async function benchAtSize(
           password: db.password,
           zstdPath: '/usr/bin/zstd',
           pigzPath: 'pigz',
+          ...(contender.encrypted && { recipients }),
         });
       }
-      const compress = 'compress' in contender ? ` | ${contender.compress}` : '';
-      const upload =
-        'to' in contender ? ` | gcloud storage cp - gs://${BUCKET}/${objectName}` : ' > /dev/null';
-      const configDir = 'to' in contender ? gcloud[contender.to].configDir : undefined;
+      const compress = contender.compress ? ` | ${contender.compress}` : '';
+      const upload = contender.to ? ` | gcloud storage cp - gs://${BUCKET}/${objectName}` : ' > /dev/null';
+      const configDir = contender.to ? gcloud[contender.to].configDir : undefined;
       return measureShell(id, `${dump}${compress}${upload}`, {
         ...process.env,
         MYSQL_PWD: db.password,

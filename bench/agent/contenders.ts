@@ -4,7 +4,7 @@
 export type Destination = 'sink' | 'emulator';
 
 export type Contender =
-  | { kind: 'agent'; algorithm: 'gzip' | 'zstd'; level: number; to: Destination }
+  | { kind: 'agent'; algorithm: 'gzip' | 'zstd'; level: number; to: Destination; encrypted?: true }
   | { kind: 'shell'; compress?: string; extension?: string; to?: Destination };
 
 export const CONTENDERS = {
@@ -17,6 +17,9 @@ export const CONTENDERS = {
   gzipGcloudEmulator: { kind: 'shell', compress: 'gzip -6', extension: 'gz', to: 'emulator' },
   zstdDevNull: { kind: 'shell', compress: 'zstd -q -3 -T0' },
   agentZstdSink: { kind: 'agent', algorithm: 'zstd', level: 3, to: 'sink' },
+  // Encrypted for two recipients, as a VM's agent does (its own identity and the admin's offline key).
+  agentZstdAgeSink: { kind: 'agent', algorithm: 'zstd', level: 3, to: 'sink', encrypted: true },
+  agentGzipAgeSink: { kind: 'agent', algorithm: 'gzip', level: 6, to: 'sink', encrypted: true },
   agentZstdEmulator: { kind: 'agent', algorithm: 'zstd', level: 3, to: 'emulator' },
   zstdGcloudSink: { kind: 'shell', compress: 'zstd -q -3 -T0', extension: 'zst', to: 'sink' },
   zstdGcloudEmulator: { kind: 'shell', compress: 'zstd -q -3 -T0', extension: 'zst', to: 'emulator' },
@@ -31,7 +34,8 @@ export function describeContender(id: ContenderId): string {
   const contender: Contender = CONTENDERS[id];
   if (contender.kind === 'agent') {
     const gzip = contender.algorithm === 'gzip' ? ' (pigz)' : '';
-    return `agent ${contender.algorithm}-${contender.level}${gzip} → ${contender.to}`;
+    const age = contender.encrypted ? ' | age' : '';
+    return `agent ${contender.algorithm}-${contender.level}${gzip}${age} → ${contender.to}`;
   }
   const compress = contender.compress ? ` | ${contender.compress}` : '';
   const sink = contender.to ? ` | gcloud storage cp → ${contender.to}` : ' > /dev/null';

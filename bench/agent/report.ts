@@ -38,7 +38,12 @@ export interface SizeReport {
   dumpBytes: number | null;
   pipelines: Record<ContenderId, PipelineFigures | null>;
   targets: Record<
-    'zstdSinkVsDevNull' | 'gzipSinkVsDevNull' | 'agentCpuPerCompressedGiB' | 'agentPeakRssMiB',
+    | 'zstdSinkVsDevNull'
+    | 'gzipSinkVsDevNull'
+    | 'zstdAgeVsZstdSink'
+    | 'zstdAgeRssGrowthMiB'
+    | 'agentCpuPerCompressedGiB'
+    | 'agentPeakRssMiB',
     TargetCheck
   >;
 }
@@ -106,6 +111,10 @@ function sizeReport({ sizeGiB, results }: SizeResult): SizeReport {
   const rss = CONTENDER_IDS.flatMap((id) =>
     id.startsWith('agent') && pipelines[id] ? [pipelines[id].peakRssMiB] : [],
   );
+  const rssGrowth = (a: ContenderId, b: ContenderId) => {
+    const [x, y] = [results[a], results[b]];
+    return x && y ? x.peakRssMiB - y.peakRssMiB : null;
+  };
   return {
     sizeGiB,
     dumpBytes,
@@ -113,6 +122,9 @@ function sizeReport({ sizeGiB, results }: SizeResult): SizeReport {
     targets: {
       zstdSinkVsDevNull: check(speedRatio('agentZstdSink', 'zstdDevNull'), '≥ 0.9', (v) => v >= 0.9),
       gzipSinkVsDevNull: check(speedRatio('agentGzipSink', 'gzipDevNull'), '≥ 1.6', (v) => v >= 1.6),
+      // age is one more process of the chain: the agent reads its output instead of the compressor's.
+      zstdAgeVsZstdSink: check(speedRatio('agentZstdAgeSink', 'agentZstdSink'), '≥ 0.9', (v) => v >= 0.9),
+      zstdAgeRssGrowthMiB: check(rssGrowth('agentZstdAgeSink', 'agentZstdSink'), '≤ 5 MiB', (v) => v <= 5),
       agentCpuPerCompressedGiB: check(
         outside.length ? Math.max(...outside) : null,
         '≤ 1.5 s',
@@ -165,6 +177,8 @@ export function formatReport(report: BenchReport): string {
       '',
       `- agent zstd-3 → sink vs dump | zstd -3 -T0 > /dev/null: ${verdict(t.zstdSinkVsDevNull)}`,
       `- agent gzip-6 → sink vs dump | gzip -6 > /dev/null: ${verdict(t.gzipSinkVsDevNull)}`,
+      `- agent zstd-3 | age → sink vs agent zstd-3 → sink: ${verdict(t.zstdAgeVsZstdSink)}`,
+      `- agent zstd-3 | age → sink, peak RSS over zstd-3 → sink: ${verdict(t.zstdAgeRssGrowthMiB)}`,
       `- agent CPU outside the compressor per GiB of output: ${verdict(t.agentCpuPerCompressedGiB)}`,
       `- agent peak RSS: ${verdict(t.agentPeakRssMiB)}`,
     );

@@ -1,7 +1,8 @@
 // The restore figure of `npm run bench`: one gzip-6 MariaDB dump of BENCH_SIZE_GIB (default 1) restored by the
 // agent's pipeline from the emulator through a signed URL (hashes checked, filtered, into `mariadb`), and by
-// `gunzip -c dump.sql.gz | mariadb` from a local file, side by side, each into an empty scratch database — in
-// BENCH_RESTORE_ROUNDS (default 2) alternating rounds, since a shared machine's load moves between runs.
+// `gunzip -c dump.sql.gz | mariadb` from a local file, side by side, each into an empty scratch database; and the same
+// dump encrypted with age, restored by the agent through `age -d` — in BENCH_RESTORE_ROUNDS (default 2) alternating
+// rounds, since a shared machine's load moves between runs.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -47,17 +48,31 @@ export interface RestoreFigure {
   runs: RestoreRun[];
 }
 
+/** A stored object the agent restores: its signed URL and hashes. */
+interface Stored {
+  url: string;
+  expected: { size: number; crc32c: string; md5: string };
+}
+
 interface Setup {
   db: MariaDb;
   target: MysqlTarget;
   account: RestoreAccount;
   file: string;
-  url: string;
-  expected: { size: number; crc32c: string; md5: string };
+  plain: Stored;
+  /** The same dump encrypted with age, and the identity that opens it. */
+  encrypted: Stored & { identityFile: string };
 }
 
+const AGENT_PLAIN = 'agent: emulator → hashes → gunzip → mariadb';
+const AGENT_AGE = 'agent: emulator → hashes → age -d → gunzip → mariadb';
+
 /** The agent's way: the scratch database made, the object streamed in from the emulator, then validated. */
-async function agentRestore(setup: Setup, round: number): Promise<{ runs: RestoreRun[]; dumpBytes: number }> {
+async function agentRestore(
+  setup: Setup,
+  round: number,
+  encrypted = false,
+): Promise<{ runs: RestoreRun[]; dumpBytes: number }> {
   const { target, account } = setup;
   const steps = restoreStepsFor(target, { password: account.password }, SCRATCH);
   const redact = createRedactor([account.password]).redact;
@@ -65,19 +80,24 @@ async function agentRestore(setup: Setup, round: number): Promise<{ runs: Restor
   const signal = new AbortController().signal;
   await runStep(steps.create as NonNullable<typeof steps.create>, tail, signal);
   const started = performance.now();
+  const stored = encrypted ? setup.encrypted : setup.plain;
+  const decrypt = { agePath: 'age', identityFiles: [setup.encrypted.identityFile] };
   const outcome = await streamRestore({
-    url: setup.url,
-    expected: setup.expected,
+    url: stored.url,
+    expected: stored.expected,
     compression: 'gzip',
+    encrypted,
     command: steps.restore,
     filters: restoreEngineFor('mysql').filters(),
-    settings: { zstdPath: 'zstd', retry: DEFAULT_RETRY_POLICY, redact },
+    settings: { zstdPath: 'zstd', decrypt, retry: DEFAULT_RETRY_POLICY, redact },
     tail,
     signal,
   });
   if (!outcome.ok)
     throw new Error(`agent: ${outcome.errorCode} ${outcome.errorMessage} ${tail.tail.join(' | ')}`);
   const restored = (performance.now() - started) / 1000;
+  if (encrypted)
+    return { dumpBytes: outcome.bytesRestored, runs: [{ name: AGENT_AGE, round, seconds: restored }] };
   const validation = await validateRestore({
     steps,
     dialect: restoreEngineFor('mysql').dialect,
@@ -90,7 +110,7 @@ async function agentRestore(setup: Setup, round: number): Promise<{ runs: Restor
   return {
     dumpBytes: outcome.bytesRestored,
     runs: [
-      { name: 'agent: emulator → hashes → gunzip → mariadb', round, seconds: restored },
+      { name: AGENT_PLAIN, round, seconds: restored },
       { name: 'agent, validated (recovery time)', round, seconds: validated },
     ],
   };
@@ -139,19 +159,33 @@ export async function runRestoreBench(
       credentials: signer.credentials,
     });
     const [bucket] = await storage.createBucket(BUCKET);
-    await bucket.file('BenchDB_20261130.sql.gz').save(object, { resumable: false });
-    const [url] = await bucket
-      .file('BenchDB_20261130.sql.gz')
-      .getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + 24 * 3_600_000 });
-    const { bytesUploaded: size, crc32c, md5 } = hashesOf(object);
+    const store = async (name: string, bytes: Buffer): Promise<Stored> => {
+      await bucket.file(name).save(bytes, { resumable: false });
+      const [url] = await bucket
+        .file(name)
+        .getSignedUrl({ version: 'v4', action: 'read', expires: Date.now() + 24 * 3_600_000 });
+      const { bytesUploaded: size, crc32c, md5 } = hashesOf(bytes);
+      return { url, expected: { size, crc32c: crc32c as string, md5: md5 as string } };
+    };
+    const identityFile = join(dir, 'agent.key');
+    await measureShell('age-keygen', `age-keygen -o ${shellQuote(identityFile)} 2>/dev/null`, process.env);
+    await measureShell(
+      'age',
+      `age -e -i ${shellQuote(identityFile)} -o ${shellQuote(`${file}.age`)} ${shellQuote(file)}`,
+      process.env,
+    );
     const setup: Setup = {
       db,
       target,
       account,
       file,
-      url,
-      expected: { size, crc32c: crc32c as string, md5: md5 as string },
+      plain: await store('BenchDB_20261130.sql.gz', object),
+      encrypted: {
+        ...(await store('BenchDB_20261130.sql.gz.age', await readFile(`${file}.age`))),
+        identityFile,
+      },
     };
+    const size = setup.plain.expected.size;
     console.error(`# restore bench: ${rows} rows, ${(size / 1024 ** 2).toFixed(0)} MiB gzip-6 object`);
 
     const runs: RestoreRun[] = [];
@@ -161,11 +195,13 @@ export async function runRestoreBench(
       dumpBytes = agent.dumpBytes;
       runs.push(...agent.runs);
       await db.exec(`DROP DATABASE ${SCRATCH};`);
+      runs.push(...(await agentRestore(setup, round, true)).runs);
+      await db.exec(`DROP DATABASE ${SCRATCH};`);
       runs.push(await shellRestore(setup, round));
       await db.exec(`DROP DATABASE ${SCRATCH};`);
       console.error(
         `#   round ${round}: ${runs
-          .slice(-3)
+          .slice(-4)
           .map((run) => run.seconds.toFixed(1))
           .join(' s, ')} s`,
       );
@@ -194,7 +230,8 @@ export function formatRestoreReport(figure: RestoreFigure): string {
       (run) => `| ${run.name} | ${run.round} | ${run.seconds.toFixed(1)} | ${rate(run.seconds).toFixed(1)} |`,
     ),
     '',
-    `- agent / (gunzip | mariadb), best of each: ${(shell / best('agent: emulator → hashes → gunzip → mariadb')).toFixed(2)} (recovery time with validation: ${(shell / best('agent, validated (recovery time)')).toFixed(2)})`,
+    `- agent / (gunzip | mariadb), best of each: ${(shell / best(AGENT_PLAIN)).toFixed(2)} (recovery time with validation: ${(shell / best('agent, validated (recovery time)')).toFixed(2)})`,
+    `- agent with age -d / agent, best of each: ${(best(AGENT_PLAIN) / best(AGENT_AGE)).toFixed(2)} (target ≥ 0.9)`,
     '',
   ].join('\n');
 }
