@@ -8,6 +8,7 @@ resource "google_storage_bucket" "backups" {
   storage_class = var.storage_class
   labels        = var.labels
   force_destroy = var.bucket_force_destroy
+  depends_on    = [google_kms_crypto_key_iam_member.storage_service_agent]
 
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"
@@ -71,6 +72,14 @@ resource "google_storage_bucket" "backups" {
     }
     action {
       type = "Delete"
+    }
+  }
+
+  # A customer-managed key, when given: Cloud Storage's service agent must hold the grant before the bucket names it.
+  dynamic "encryption" {
+    for_each = var.kms_key_name == null ? [] : [var.kms_key_name]
+    content {
+      default_kms_key_name = encryption.value
     }
   }
 

@@ -5,7 +5,7 @@ locals {
   # optional() attributes arrive as null; they are left out of the JSON rather than sent as null.
   targets = [
     for t in var.targets : merge(
-      { id = t.id, database = t.database, engine = t.engine, agentUrl = t.agentUrl },
+      { id = t.id, database = t.database, engine = t.engine, agentUrl = t.agentUrl, encryption = t.encryption },
       [
         for c in [t.compression] : {
           compression = merge({ algorithm = c.algorithm }, [for l in [c.level] : { level = l } if l != null]...)

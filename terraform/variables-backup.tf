@@ -11,8 +11,9 @@ variable "targets" {
       algorithm = string
       level     = optional(number)
     }))
+    encryption = optional(string, "required")
   }))
-  description = "Databases to back up: id, database name, engine (mysql, mongodb, postgres, sqlite), the URL of its agent (one of agents[].url), and optional compression { algorithm = gzip|zstd, level }."
+  description = "Databases to back up: id, database name, engine (mysql, mongodb, postgres, sqlite), the URL of its agent (one of agents[].url), optional compression { algorithm = gzip|zstd, level }, and encryption: required (the default: age-encrypted on the VM, named ….age, refused where its agent holds no recipients) or off (an explicit plain backup, which its agent.json must allow)."
   validation {
     condition     = length(var.targets) > 0 && length(distinct([for t in var.targets : t.id])) == length(var.targets)
     error_message = "targets must list at least one database, each with a distinct id."
@@ -37,6 +38,10 @@ variable "targets" {
       for t in var.targets : "${t.database}${lookup(local.dump_extensions, t.engine, "")}${lookup(local.compression_extensions, try(coalesce(t.compression.algorithm, "gzip"), "gzip"), "")}"
     ])) == length(var.targets)
     error_message = "No two targets may write the same objects: the same database name with the same engine format and compression (gzip when none is given), even on different agents. Give one of them another compression, or another database name."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : contains(["required", "off"], t.encryption)])
+    error_message = "A target's encryption must be required or off."
   }
   validation {
     condition     = alltrue([for t in var.targets : t.compression == null || try(contains(["gzip", "zstd"], t.compression.algorithm), false)])

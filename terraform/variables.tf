@@ -49,6 +49,16 @@ variable "bucket_location" {
   default     = "EU"
 }
 
+variable "kms_key_name" {
+  type        = string
+  description = "A Cloud KMS key (projects/…/locations/…/keyRings/…/cryptoKeys/…) the bucket encrypts its objects with, as defence in depth beside the agents' own age encryption, never in its place; the module grants Cloud Storage's service agent the use of it. Google-managed encryption when null. The key must be in the bucket's location."
+  default     = null
+  validation {
+    condition     = var.kms_key_name == null || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.kms_key_name))
+    error_message = "kms_key_name must be a key's full name: projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY."
+  }
+}
+
 variable "storage_class" {
   type        = string
   description = "Default storage class of the backup bucket."

@@ -18,6 +18,12 @@ mock_provider "google" {
       name = "projects/my-project-1/roles/db_backup_writer"
     }
   }
+  mock_data "google_storage_project_service_account" {
+    defaults = {
+      email_address = "service-123456789@gs-project-accounts.iam.gserviceaccount.com"
+      member        = "serviceAccount:service-123456789@gs-project-accounts.iam.gserviceaccount.com"
+    }
+  }
   mock_resource "google_monitoring_dashboard" {
     defaults = {
       id = "projects/123456789/dashboards/0123-abcd"
@@ -25,6 +31,7 @@ mock_provider "google" {
   }
 }
 mock_provider "time" {}
+
 
 variables {
   project_id             = "my-project-1"
@@ -66,6 +73,10 @@ variables {
 run "defaults" {
   command = plan
 
+  assert {
+    condition     = length(google_storage_bucket.backups.encryption) == 0 && length(google_kms_crypto_key_iam_member.storage_service_agent) == 0
+    error_message = "No customer-managed key unless one is given: Google-managed encryption, beside the agents' age."
+  }
   assert {
     condition     = length(google_compute_subnetwork.function) == 1 && length(google_vpc_access_connector.function) == 0
     error_message = "Direct VPC egress is the default: a subnet of the functions' own, no connector."
@@ -178,6 +189,37 @@ run "long_retention_and_channels" {
     condition     = length(google_monitoring_notification_channel.email) == 0 && google_monitoring_alert_policy.log["schedule_failed"].notification_channels == tolist(["projects/my-project-1/notificationChannels/123", "projects/my-project-1/notificationChannels/456"])
     error_message = "The admin's own channels alone are notified."
   }
+}
+
+run "customer_managed_key" {
+  command = plan
+
+  variables {
+    kms_key_name = "projects/my-project-1/locations/europe/keyRings/backups/cryptoKeys/bucket"
+  }
+
+  assert {
+    condition     = google_storage_bucket.backups.encryption[0].default_kms_key_name == var.kms_key_name
+    error_message = "The bucket encrypts with the admin's key."
+  }
+  assert {
+    condition     = google_kms_crypto_key_iam_member.storage_service_agent[0].crypto_key_id == var.kms_key_name && google_kms_crypto_key_iam_member.storage_service_agent[0].role == "roles/cloudkms.cryptoKeyEncrypterDecrypter" && google_kms_crypto_key_iam_member.storage_service_agent[0].member == "serviceAccount:service-123456789@gs-project-accounts.iam.gserviceaccount.com"
+    error_message = "Cloud Storage's service agent, and it alone, may encrypt and decrypt with the key."
+  }
+  assert {
+    condition     = strcontains(google_cloudfunctions2_function.function["backup"].service_config[0].environment_variables.BACKUP_TARGETS, "\"encryption\":\"required\"")
+    error_message = "Every target is encrypted unless the admin opts out."
+  }
+}
+
+run "refuses_a_key_that_is_not_a_key_name" {
+  command = plan
+
+  variables {
+    kms_key_name = "bucket-key"
+  }
+
+  expect_failures = [var.kms_key_name]
 }
 
 run "refuses_a_cron_cloud_scheduler_would_refuse" {

@@ -45,7 +45,9 @@ module "db_backup" {
     },
   ]
 
-  # Each id is the id of the target in that agent's agent.json.
+  # Each id is the id of the target in that agent's agent.json. encryption "required" (the default, said here): each
+  # backup is age-encrypted on its VM for the recipients in agent.json — the agent's identity and the admin's offline
+  # key, kept off Google Cloud — and refused rather than stored in clear; "off" is the explicit opt-out.
   targets = [
     {
       id          = "HospitalDB"
@@ -53,12 +55,14 @@ module "db_backup" {
       engine      = "mysql"
       agentUrl    = "http://10.132.0.10:8443"
       compression = { algorithm = "zstd", level = 6 }
+      encryption  = "required"
     },
     {
-      id       = "MDBackoffice"
-      database = "MDBackoffice"
-      engine   = "mongodb"
-      agentUrl = "http://10.132.0.11:8443"
+      id         = "MDBackoffice"
+      database   = "MDBackoffice"
+      engine     = "mongodb"
+      agentUrl   = "http://10.132.0.11:8443"
+      encryption = "required"
     },
   ]
 

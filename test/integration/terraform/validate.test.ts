@@ -113,7 +113,7 @@ describe.skipIf(unavailable('terraform') !== undefined)(
     );
 
     it.for([
-      ['.', 10],
+      ['.', 12],
       ['examples/basic', 2],
     ] as const)(
       'terraform/%s passes its terraform test runs (%i), plans and applies with mocked providers',

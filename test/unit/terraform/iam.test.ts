@@ -15,7 +15,10 @@ interface Grant {
   readonly name: string;
   /** Role names; a custom role of this module as `custom:<resource name>`. */
   readonly roles: string[];
-  /** The member: `sa:<google_service_account name>`, `var.invokers`, or the literal member. */
+  /**
+   * The member: `sa:<google_service_account name>`, `var.invokers`, `storage-service-agent` (Cloud Storage's own
+   * account of the project), or the literal member.
+   */
   readonly member: string;
   readonly body: Block;
 }
@@ -34,6 +37,8 @@ const TOO_BROAD = [
   'roles/run.admin',
   'roles/cloudfunctions.admin',
 ];
+
+const STORAGE_AGENT = 'storage-service-agent';
 
 let mod: TerraformModule;
 let grants: Grant[];
@@ -56,6 +61,7 @@ function memberOf(body: Block): string {
   if (account) return `sa:${account}`;
   if (text === 'each.value.member' && expression(body.for_each)?.includes('var.invokers'))
     return 'var.invokers';
+  if (text === 'data.google_storage_project_service_account.gcs[0].member') return STORAGE_AGENT;
   throw new Error(`cannot tell the member of ${JSON.stringify(body)}`);
 }
 
@@ -109,10 +115,23 @@ describe('IAM', () => {
     );
     expect(members.filter((member) => /allUsers|allAuthenticatedUsers/.test(member))).toEqual([]);
     expect(
-      grants.map((grant) => grant.member).every((m) => m.startsWith('sa:') || m === 'var.invokers'),
+      grants
+        .map((grant) => grant.member)
+        .every((m) => m.startsWith('sa:') || m === 'var.invokers' || m === STORAGE_AGENT),
     ).toBe(true);
     const validation = JSON.stringify(mod.variables.invokers?.validation);
     expect(validation).toContain('^(user|group|serviceAccount|domain):');
+  });
+});
+
+describe('Cloud Storage’s service agent', () => {
+  it('may encrypt and decrypt with the bucket’s customer-managed key alone, and only when one is given', () => {
+    const mine = grantsTo(STORAGE_AGENT);
+    expect(mine.map((grant) => `${grant.type}:${grant.roles.join(',')}`)).toEqual([
+      'google_kms_crypto_key_iam_member:roles/cloudkms.cryptoKeyEncrypterDecrypter',
+    ]);
+    expect(expression(mine[0]?.body.crypto_key_id)).toBe('var.kms_key_name');
+    expect(expression(mine[0]?.body.count)).toBe('var.kms_key_name == null ? 0 : 1');
   });
 });
 

@@ -20,13 +20,21 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
   it('hands the function BACKUP_TARGETS and BACKUP_AGENTS as the JSON it parses, without null fields', async () => {
     const settings = await tf().json<Record<string, string>>('local.function_settings');
     expect(JSON.parse(settings.BACKUP_TARGETS ?? '')).toEqual([
-      { id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: 'http://10.0.0.5:8443' },
+      // Encrypted unless the admin opts out: the module's default for every target.
+      {
+        id: 'hospital',
+        database: 'HospitalDB',
+        engine: 'mysql',
+        agentUrl: 'http://10.0.0.5:8443',
+        encryption: 'required',
+      },
       {
         id: 'docs',
         database: 'documents',
         engine: 'mongodb',
         agentUrl: 'http://10.0.0.5:8443',
         compression: { algorithm: 'zstd' },
+        encryption: 'required',
       },
       {
         id: 'pg',
@@ -34,6 +42,7 @@ describe.skipIf(!hasTerraform)('module inputs, evaluated by terraform', () => {
         engine: 'postgres',
         agentUrl: 'https://10.0.0.6:8443',
         compression: { algorithm: 'gzip', level: 9 },
+        encryption: 'required',
       },
     ]);
     expect(JSON.parse(settings.BACKUP_AGENTS ?? '')).toEqual([

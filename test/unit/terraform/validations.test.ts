@@ -21,7 +21,14 @@ const DEPLOYED = {
   }),
 };
 
-const TARGET = { id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: 'http://10.0.0.5:8443' };
+// encryption written out: Terraform sends its default, `required`, which the function would not assume.
+const TARGET = {
+  id: 'hospital',
+  database: 'HospitalDB',
+  engine: 'mysql',
+  agentUrl: 'http://10.0.0.5:8443',
+  encryption: 'required',
+};
 
 /** One target with one field changed, as Terraform input and as the BACKUP_TARGETS the function would read. */
 function target(change: Record<string, unknown>): {
@@ -164,6 +171,7 @@ const ACCEPTED: Case[] = [
   ['gzip level 9', target({ compression: { algorithm: 'gzip', level: 9 } })],
   ['zstd level 19', target({ compression: { algorithm: 'zstd', level: 19 } })],
   ['every engine', target({ engine: 'sqlite' })],
+  ['a plain backup, opted out of', target({ encryption: 'off' })],
   ['1 daily day', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 1)],
   ['31 daily days', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 31)],
   ['no weekly copies', plain('retention_weekly_weeks', 'BACKUP_RETENTION_WEEKLY_WEEKS', 0)],
@@ -245,6 +253,7 @@ const REFUSED: Case[] = [
   ['zstd level 20', target({ compression: { algorithm: 'zstd', level: 20 } })],
   ['zstd level 1.5', target({ compression: { algorithm: 'zstd', level: 1.5 } })],
   ['brotli', target({ compression: { algorithm: 'brotli' } })],
+  ['encryption neither required nor off', target({ encryption: 'optional' })],
   ['gzip level 10', target({ compression: { algorithm: 'gzip', level: 10 } })],
   ['no daily copies', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 0)],
   ['32 daily days', plain('retention_daily_days', 'BACKUP_RETENTION_DAILY_DAYS', 32)],
