@@ -12,6 +12,7 @@ import { restoreStatusSchema } from '../core/restore-protocol.js';
 import { createBinlogReadiness } from './binlog/readiness.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import { type AgentConfig, requiredToolPaths } from './config/parse.js';
+import { openedRecipients } from './encryption/identities.js';
 import { createDumpResolver, createRestoreResolver } from './engines/credentials.js';
 import { createAuthenticator } from './http/authenticate.js';
 import { capConnections } from './http/connection-caps.js';
@@ -130,6 +131,7 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
     now,
     canary: createCanary(streamSettings, cancelSession, log),
     checkRoute: () => checkStorageRoute(config.uploads),
+    identities: await openedRecipients(config.identityFiles),
     maxBodyBytes: config.maxBodyBytes,
     log,
     refusals,

@@ -126,6 +126,8 @@ export const HTTP_STATUS_BY_CODE = {
   LAST_RESTORE_FAILED: 500,
   /** An entry of the database's status record that the function did not sign: left out of the answer. */
   RECORD_UNPROVEN: 500,
+  /** The newest good backup is encrypted for recipients none of its agent's identities opens. */
+  BACKUP_UNOPENABLE: 500,
   ALERT_FAILED: 500,
   INTERNAL: 500,
 } as const satisfies Record<string, number>;

@@ -22,6 +22,8 @@ export const AGENT_PATHS = {
   scratchDrops: '/v1/scratch-drops',
   /** GET: whether the target's server is ready to ship its binary logs (409 BINLOG_NOT_READY naming the setting). */
   binlog: (targetId: string) => `/v1/targets/${encodeURIComponent(targetId)}/binlog`,
+  /** GET: which recipients the agent's identity files open, by fingerprint (never a key): for `status`. */
+  identities: '/v1/identities',
   health: '/healthz',
   /** GET, signed: the agent's version, its clock and the id of the key it verified the request with (`doctor`). */
   ping: '/v1/ping',
@@ -157,6 +159,10 @@ export const runStatusSchema = z.strictObject({
   jobs: z.array(jobStatusSchema),
 });
 export type RunStatus = z.infer<typeof runStatusSchema>;
+
+/** The fingerprints of the recipients the agent's age identities open. */
+export const identitiesSchema = z.strictObject({ recipients: z.array(z.string()) });
+export type Identities = z.infer<typeof identitiesSchema>;
 
 /** A target already busy: the job holding it, which a caller may attach to instead of failing. */
 export const busyJobSchema = z.strictObject({

@@ -35,7 +35,8 @@ export type Route =
   | { kind: 'binlogReadiness'; targetId: string }
   | { kind: 'ping' }
   | { kind: 'canary' }
-  | { kind: 'storageRoute' };
+  | { kind: 'storageRoute' }
+  | { kind: 'getIdentities' };
 
 export interface RouteDeps {
   runner: JobRunner;
@@ -48,6 +49,8 @@ export interface RouteDeps {
   canary: Canary;
   /** The agent's own check of its route to the storage origin. */
   checkRoute: () => Promise<StorageRoute>;
+  /** The fingerprints of the recipients the agent's identity files open. */
+  identities: readonly string[];
 }
 
 // Ids are letters, digits and "-", so a segment is compared as sent, never decoded.
@@ -70,6 +73,7 @@ export function matchRoute(method: string, url: URL): Route | undefined {
   if (job !== undefined && method === 'DELETE') return { kind: 'cancelJob', jobId: job };
   if (url.pathname === AGENT_PATHS.restores && method === 'POST') return { kind: 'submitRestore' };
   if (url.pathname === AGENT_PATHS.scratchDrops && method === 'POST') return { kind: 'dropScratch' };
+  if (url.pathname === AGENT_PATHS.identities && method === 'GET') return { kind: 'getIdentities' };
   const restore = RESTORE_PATH.exec(url.pathname)?.[1];
   if (restore !== undefined && method === 'GET') return { kind: 'getRestore', jobId: restore };
   if (restore !== undefined && method === 'DELETE') return { kind: 'cancelRestore', jobId: restore };
@@ -159,6 +163,8 @@ export async function serveRoute(
       return sendAnswer(res, 200, known(deps.restores.get(route.jobId)));
     case 'cancelRestore':
       return sendAnswer(res, 200, deps.restores.cancel(route.jobId));
+    case 'getIdentities':
+      return sendAnswer(res, 200, { recipients: deps.identities });
     case 'findJob': {
       const targetId = param(route.query, 'targetId', nameSchema);
       const objectName = route.query.get('objectName');

@@ -12,6 +12,8 @@ import {
   type CanaryResult,
   canaryResultSchema,
   errorBodySchema,
+  type Identities,
+  identitiesSchema,
   type JobStatus,
   jobStatusSchema,
   type Pong,
@@ -79,6 +81,8 @@ export interface AgentClient {
   canary(agentUrl: string, request: CanaryRequest): Promise<CanaryResult>;
   /** A signed ping: the agent's signed pong, or its signed refusal (a key it does not trust, a clock apart). */
   ping(agentUrl: string): Promise<PingAnswer>;
+  /** The fingerprints of the recipients the agent's age identities open. */
+  identities(agentUrl: string): Promise<Identities>;
 }
 
 /** A ping's answer, with the three instants that place the agent's clock against the function's. */
@@ -262,6 +266,7 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       ),
     binlogReadiness: (agentUrl, targetId) =>
       demand('GET', agentUrl, AGENT_PATHS.binlog(targetId), {}, binlogReadySchema),
+    identities: (agentUrl) => demand('GET', agentUrl, AGENT_PATHS.identities, {}, identitiesSchema),
   };
 }
 

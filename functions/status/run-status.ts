@@ -1,5 +1,6 @@
 // `status`: each database's health in one answer (kind "status"), with every problem found across them — read
-// only, from the bucket alone (the backups and each database's status record), so it answers without any agent.
+// only, from the bucket (the backups and each database's status record); an agent is asked only, for an encrypted
+// newest backup, which recipients its identities open.
 // Only backups proven ours count; an object that claims to be one and is not is a problem of its own.
 import { BackupError } from '../../core/errors.js';
 import type { FunctionConfig } from '../config/schema.js';
@@ -7,6 +8,7 @@ import { listProvenBackups } from '../object/proven-backups.js';
 import type { FunctionDeps } from '../run/deps.js';
 import { selectTargets } from '../run/plan.js';
 import { judgeTarget, type Problem, type TargetStatus } from './judge-target.js';
+import { createOpenableCheck } from './openable.js';
 import { readRecord, recordKeys, type UnprovenEntry } from './status-record.js';
 
 export interface StatusReport {
@@ -42,6 +44,7 @@ export async function runStatus(
   const bucket = deps.storage.bucket(config.bucket);
   const keys = recordKeys(config);
   const targets: TargetStatus[] = [];
+  const openable = createOpenableCheck(deps.agent);
   for (const target of selectTargets(config, request.databases)) {
     const [{ proven, unproven }, { record, unproven: unsigned }] = await Promise.all([
       listProvenBackups(bucket, config, target, now),
@@ -56,7 +59,16 @@ export async function runStatus(
       code: 'OBJECT_UNPROVEN' as const,
       message: `${backup.info.name} (generation ${backup.info.generation}) is not proven ours and is left out: ${why}; find out who wrote it`,
     }));
-    targets.push({ ...judged, problems: [...judged.problems, ...strangers, ...unsigned.map(recordProblem)] });
+    const locked = await openable(target, proven);
+    targets.push({
+      ...judged,
+      problems: [
+        ...judged.problems,
+        ...strangers,
+        ...unsigned.map(recordProblem),
+        ...(locked ? [locked] : []),
+      ],
+    });
   }
   const problems = targets.flatMap((target) =>
     target.problems.map((problem) => ({ targetId: target.targetId, ...problem })),

@@ -227,6 +227,18 @@ describe('an encrypted backup', () => {
   });
 });
 
+describe('status', () => {
+  it('warns when the newest backup opens with no identity its agent holds, and not when it does', async () => {
+    const { status, report } = await fn.status();
+    expect(status, JSON.stringify(report)).toBe(200);
+    const problems = (id: string) => report.targets.find((target) => target.targetId === id)?.problems ?? [];
+    expect(problems('hospital').map((problem) => problem.code)).not.toContain('BACKUP_UNOPENABLE');
+    const [locked] = problems('clinic').filter((problem) => problem.code === 'BACKUP_UNOPENABLE');
+    expect(locked?.message).toContain(`is encrypted for ${fingerprint(recipients.admin)}, and no identity`);
+    expect(JSON.stringify(report)).not.toMatch(/age1[0-9a-z]{20}|AGE-SECRET-KEY/);
+  });
+});
+
 describe('a backup that would leave the VM in clear', () => {
   async function expectRefused(harness: FunctionHarness, targetId: string, message: RegExp) {
     const sent = gmail.messages.length;

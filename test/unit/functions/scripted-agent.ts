@@ -236,6 +236,8 @@ export function scriptedAgent(
     async canary() {
       throw new Error('the scripted agent streams no canary');
     },
+    // An agent holding no identity: status tests of encryption use the real agent.
+    identities: async () => ({ recipients: [] }),
   };
 }
 
