@@ -51,10 +51,12 @@ describe('the generations of a backup', () => {
     ]);
     const table = await local('list', '--all');
     expect(table.stdout).toMatch(/^date\s+object\s+generation\s+current\s+size/m);
-    expect(table.stdout).toMatch(new RegExp(`^${day}\\s+demo_\\d{8}\\.sql\\.gz\\s+${bad}\\s+live\\s`, 'm'));
+    expect(table.stdout).toMatch(
+      new RegExp(`^${day}\\s+demo_\\d{8}\\.sql\\.gz\\.age\\s+${bad}\\s+live\\s`, 'm'),
+    );
     expect(table.stdout).toMatch(
       new RegExp(
-        `^${day}\\s+demo_\\d{8}\\.sql\\.gz\\s+${good}\\s+noncurrent since ${day} \\d\\d:\\d\\d UTC\\s`,
+        `^${day}\\s+demo_\\d{8}\\.sql\\.gz\\.age\\s+${good}\\s+noncurrent since ${day} \\d\\d:\\d\\d UTC\\s`,
         'm',
       ),
     );

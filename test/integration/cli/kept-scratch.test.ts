@@ -60,7 +60,7 @@ describe('a scratch database kept by restore --keep', () => {
     const dropped = await local(...command);
     expect(dropped.code, dropped.stderr).toBe(0);
     expect(dropped.stdout).toMatch(
-      /^dropped demo_restore \(.+\), kept by restore [\w-]+ of demo_\d{8}\.sql\.gz$/m,
+      /^dropped demo_restore \(.+\), kept by restore [\w-]+ of demo_\d{8}\.sql\.gz\.age$/m,
     );
     expect(existsSync(where?.[1] as string)).toBe(false);
     expect((await local('restore', '--drill', '--quiet')).code).toBe(0);
