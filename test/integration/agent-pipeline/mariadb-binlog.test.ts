@@ -1,7 +1,13 @@
 // A MariaDB backup records where its snapshot stands in the server's binary log: while rows are inserted one a
 // transaction, before, during and after the dump, every row is either in the dump or in the binary log after the
-// recorded position, never both and never neither — what replaying the log from a full backup depends on.
+// recorded position, never both and never neither — what replaying the log from a full backup depends on. With the
+// backup encrypted too, both optional stages (head before the counting pv, age after the compressor) run in one chain.
 
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TargetInput } from '../../../agent/engines/index.js';
 import { type MariaDb, startMariaDb } from '../../helpers/mariadb.js';
@@ -114,6 +120,37 @@ describe.skipIf(unavailable('mariadb') !== undefined)('a MariaDB backup with bin
     expect(logged.length).toBeGreaterThan(0);
     expect(logged.filter((id) => dumped.includes(id))).toEqual([]);
     expect([...dumped, ...logged].sort((a, b) => a - b)).toEqual(all);
+  });
+
+  it('records its position when the backup is encrypted as well, the dump whole behind age', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'binlog-age-'));
+    try {
+      const key = join(dir, 'agent.key');
+      await runTool('age-keygen', ['-o', key]);
+      const recipient = (await runTool('age-keygen', ['-y', key])).trim();
+      const request = { ...(await storage.request('Ward_binlog.sql.gz.age')), encrypted: true };
+      const outcome = await backup({
+        request,
+        target,
+        password: db.password,
+        encryption: { encryption: 'required', recipients: [recipient] },
+      });
+      expect(outcome, JSON.stringify(outcome)).toMatchObject({
+        ok: true,
+        exitCodes: { dump: 0, head: 0, count: 0, mark: 0, compress: 0, encrypt: 0 },
+        binlog: { serverId: SERVER_ID },
+      });
+      const age = spawnSync('age', ['-d', '-i', key], { input: await storage.download(request.objectName) });
+      expect(age.status, age.stderr.toString()).toBe(0);
+      const sql = gunzipSync(age.stdout).toString();
+      expect(outcome.bytesRead).toBe(Buffer.byteLength(sql));
+      expect(sql).toContain(
+        `-- CHANGE MASTER TO MASTER_LOG_FILE='${outcome.binlog?.file}', MASTER_LOG_POS=${outcome.binlog?.position};`,
+      );
+      expect(sql).toMatch(/-- Dump completed/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('is taken all the same where the server cannot be asked for its settings, saying why it has no position', async () => {
