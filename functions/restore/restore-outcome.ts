@@ -1,6 +1,7 @@
 // The end of a target's restore, from its agent's last word: restored and validated, failed (with the tool's own
 // words and what the validation found), or still running at the end of the budget; a drill's end is recorded on
 // the object. And how a run watches its restores until then (each read on its own).
+import { isoDay } from '../../core/object-name.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { Target } from '../config/schema.js';
 import type { JobWatch, LastSeen } from '../run/await-jobs.js';
@@ -68,8 +69,7 @@ async function markDrill(ctx: RestoreContext, tracked: TrackedRestore, status: R
  */
 function nextStep(code: string, { target, backup }: TrackedRestore): string {
   if (code !== 'HASH_MISMATCH') return '';
-  const day = `${backup.date.slice(0, 4)}-${backup.date.slice(4, 6)}-${backup.date.slice(6)}`;
-  return `; to learn whether the stored backup itself is wrong, read it back: db-backup verify ${target.database} --date ${day} --deep`;
+  return `; to learn whether the stored backup itself is wrong, read it back: db-backup verify ${target.database} --date ${isoDay(backup.date)} --deep`;
 }
 
 export async function restoreOutcome(
