@@ -15,13 +15,13 @@ const DUMP_EXTENSION = {
   sqlite: '.sql',
 } as const satisfies Record<EngineName, string>;
 
-const COMPRESSION_EXTENSION = {
+export const COMPRESSION_EXTENSION = {
   gzip: '.gz',
   zstd: '.zst',
 } as const satisfies Record<CompressionAlgorithm, string>;
 
 /** age's own extension, last: `gcloud storage cat … | age -d | gunzip` reads the name from right to left. */
-const ENCRYPTED_EXTENSION = '.age';
+export const ENCRYPTED_EXTENSION = '.age';
 
 /** `.sql.gz`, `.archive.zst`, `.sql.gz.age`, …: the object name's extension tells how to restore it. */
 export function backupExtension(

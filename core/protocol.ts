@@ -22,6 +22,11 @@ export const AGENT_PATHS = {
   scratchDrops: '/v1/scratch-drops',
   /** GET: whether the target's server is ready to ship its binary logs (409 BINLOG_NOT_READY naming the setting). */
   binlog: (targetId: string) => `/v1/targets/${encodeURIComponent(targetId)}/binlog`,
+  /**
+   * GET: the closed binary logs the target's server holds, after FLUSH BINARY LOGS closed the open one; POST: ship one
+   * of them into the session given (binlog-protocol.ts). Both refuse with 409 BINLOG_NOT_READY as the GET above.
+   */
+  binlogs: (targetId: string) => `/v1/targets/${encodeURIComponent(targetId)}/binlogs`,
   /** GET: which recipients the agent's identity files open, by fingerprint (never a key): for `status`. */
   identities: '/v1/identities',
   health: '/healthz',
@@ -99,7 +104,7 @@ const exitCode = z.int().nullable();
  * consistent with --single-transaction), and which server wrote that log: what replaying the log from a full backup
  * starts from. A job of a server without binary logging carries none.
  */
-const binlogServerSchema = z.strictObject({
+export const binlogServerSchema = z.strictObject({
   serverId: z.int().nonnegative(),
   /** MySQL's server_uuid (MariaDB has none). */
   serverUuid: z.string().max(64).optional(),
@@ -107,8 +112,13 @@ const binlogServerSchema = z.strictObject({
   gtidDomainId: z.int().nonnegative().optional(),
 });
 
+/** A binary log's file name as the server lists it, e.g. `binlog.000042`: safe as a path segment and an argument. */
+export const binlogFileSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,254}$/, 'must be a binary log file name');
+
 export const binlogPositionSchema = binlogServerSchema.extend({
-  file: z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a binary log file name'),
+  file: binlogFileSchema,
   position: z.int().nonnegative(),
 });
 export type BinlogPosition = z.infer<typeof binlogPositionSchema>;

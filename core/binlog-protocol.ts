@@ -1,0 +1,65 @@
+// The binary-log half of the agent's wire protocol: which closed logs a target's server holds, and one of them
+// shipped into a create-only session — its bytes counted and hashed as a backup's, and what its own events say of
+// it (the server that wrote it, its first and last event's times, the log its closing Rotate event names next).
+
+import { z } from 'zod';
+import { compressionSchema } from './compression.js';
+import { binlogFileSchema, binlogServerSchema, jobStatusSchema, nameSchema } from './protocol.js';
+
+/** A closed log as `SHOW BINARY LOGS` lists it. */
+const closedLogSchema = z.strictObject({
+  file: binlogFileSchema,
+  size: z.int().nonnegative(),
+});
+
+/** The answer to GET binlogs: the server's closed logs, oldest first, without the one it writes to now. */
+export const closedLogsSchema = z.strictObject({
+  targetId: nameSchema,
+  server: binlogServerSchema,
+  /** The agent's clock just before FLUSH BINARY LOGS: every transaction committed before it is in a closed log. */
+  flushedAt: z.iso.datetime(),
+  logs: z.array(closedLogSchema),
+});
+
+/** POST binlogs: ship one closed log, of the size the server listed, into the session the function opened. */
+export const shipRequestSchema = z.strictObject({
+  file: binlogFileSchema,
+  size: z.int().nonnegative(),
+  /** The resumable upload session: a capability for exactly one object, never logged. */
+  uploadUri: z.url({ protocol: /^https?$/ }),
+  compression: compressionSchema,
+  /** The object is named `….age`: the agent encrypts it for the target's recipients, or refuses. */
+  encrypted: z.boolean().optional(),
+});
+
+/**
+ * What the log's own bytes say of it, read from its head (the Format_description event) and its tail (the last
+ * event, which must end exactly at the log's size): a closed log ends in a Rotate event naming the next log, or in a
+ * Stop event when its server shut down (the next log is then the following number).
+ */
+const shippedLogFactsSchema = z.strictObject({
+  file: binlogFileSchema,
+  size: z.int().nonnegative(),
+  serverId: z.int().nonnegative(),
+  firstEventAt: z.iso.datetime(),
+  lastEventAt: z.iso.datetime(),
+  ending: z.enum(['rotate', 'stop']),
+  /** The log the closing Rotate event names; absent after a Stop event. */
+  next: binlogFileSchema.optional(),
+});
+
+/** The outcome of one log's shipping, in a job's terms, with the log's facts when it succeeded. */
+export const shipResultSchema = jobStatusSchema
+  .pick({
+    bytesRead: true,
+    bytesUploaded: true,
+    crc32c: true,
+    md5: true,
+    sha256: true,
+    recipients: true,
+    exitCodes: true,
+    errorCode: true,
+    errorMessage: true,
+    stderrTail: true,
+  })
+  .extend({ ok: z.boolean(), log: shippedLogFactsSchema.optional() });
