@@ -20,6 +20,7 @@ export const closedLogsSchema = z.strictObject({
   flushedAt: z.iso.datetime(),
   logs: z.array(closedLogSchema),
 });
+export type ClosedLogs = z.infer<typeof closedLogsSchema>;
 
 /** POST binlogs: ship one closed log, of the size the server listed, into the session the function opened. */
 export const shipRequestSchema = z.strictObject({
@@ -31,6 +32,7 @@ export const shipRequestSchema = z.strictObject({
   /** The object is named `….age`: the agent encrypts it for the target's recipients, or refuses. */
   encrypted: z.boolean().optional(),
 });
+export type ShipRequest = z.infer<typeof shipRequestSchema>;
 
 /**
  * What the log's own bytes say of it, read from its head (the Format_description event) and its tail (the last
@@ -63,3 +65,4 @@ export const shipResultSchema = jobStatusSchema
     stderrTail: true,
   })
   .extend({ ok: z.boolean(), log: shippedLogFactsSchema.optional() });
+export type ShipResult = z.infer<typeof shipResultSchema>;

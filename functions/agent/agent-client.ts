@@ -1,7 +1,15 @@
 // Signed HTTP calls to a database VM's agent: submit a run, read a run or a job, find a job, cancel a job; submit a
 // restore, read it, cancel it; drop a scratch database a restore kept; ask whether a target's binary logs can be
-// shipped. Every answer is believed only once verified as that agent's signed answer to the request (agent-trust.ts).
+// shipped, list its closed logs and ship one. Every answer is believed only once verified as that agent's signed
+// answer to the request (agent-trust.ts).
 import type { z } from 'zod';
+import {
+  type ClosedLogs,
+  closedLogsSchema,
+  type ShipRequest,
+  type ShipResult,
+  shipResultSchema,
+} from '../../core/binlog-protocol.js';
 import { errorCodeOf } from '../../core/errors.js';
 import {
   AGENT_PATHS,
@@ -75,6 +83,10 @@ export interface AgentClient {
   dropScratch(agentUrl: string, request: DropScratchRequest): Promise<RestoreStatus>;
   /** Whether the target's binary logs can be shipped; its refusal (agentCode BINLOG_NOT_READY) names the setting. */
   binlogReadiness(agentUrl: string, targetId: string): Promise<BinlogReady>;
+  /** The closed binary logs of the target's server, after the agent flushed the open one (refused as above). */
+  closedLogs(agentUrl: string, targetId: string): Promise<ClosedLogs>;
+  /** Ships one closed log into `request.uploadUri`; the agent's signed account of it, a failure included. */
+  shipLog(agentUrl: string, targetId: string, request: ShipRequest): Promise<ShipResult>;
   /** The agent's own check of its route to the storage origin. */
   storageRoute(agentUrl: string): Promise<StorageRoute>;
   /** Streams a canary through the agent's backup chain into `request.uploadUri`; its signed account of it. */
@@ -266,6 +278,10 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
       ),
     binlogReadiness: (agentUrl, targetId) =>
       demand('GET', agentUrl, AGENT_PATHS.binlog(targetId), {}, binlogReadySchema),
+    closedLogs: (agentUrl, targetId) =>
+      demand('GET', agentUrl, AGENT_PATHS.binlogs(targetId), {}, closedLogsSchema),
+    shipLog: (agentUrl, targetId, request) =>
+      demand('POST', agentUrl, AGENT_PATHS.binlogs(targetId), {}, shipResultSchema, JSON.stringify(request)),
     identities: (agentUrl) => demand('GET', agentUrl, AGENT_PATHS.identities, {}, identitiesSchema),
   };
 }

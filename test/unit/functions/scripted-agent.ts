@@ -226,6 +226,13 @@ export function scriptedAgent(
       // No run of the function asks this yet: a script that gets here is a test that forgot to say what it meant.
       throw new Error(`no binary-log readiness scripted for ${targetId}`);
     },
+    // Shipping is tested against real agents and a real MariaDB (test/integration/binlog/).
+    async closedLogs(_agentUrl, targetId) {
+      throw new Error(`no closed binary logs scripted for ${targetId}`);
+    },
+    async shipLog(_agentUrl, targetId) {
+      throw new Error(`no binary-log shipping scripted for ${targetId}`);
+    },
     // Runs are the script's subject; doctor is tested against real agents (test/integration/doctor/).
     async ping() {
       throw new Error('the scripted agent answers no ping');
