@@ -3,7 +3,7 @@ import { binlogFolder, binlogObjectName, parseBinlogObjectName } from '../../../
 
 describe('binlog object names', () => {
   const log = {
-    targetId: 'HospitalDB',
+    database: 'HospitalDB',
     serverId: 7,
     file: 'binlog.000042',
     compression: 'zstd',
