@@ -1,6 +1,7 @@
 // Where a shipped binary log lives: `<prefix>binlog/<database>/<serverId>/<file><.zst|.gz>[.age]`, one folder per
-// target and server, so that a log is found by the backups it extends (named by the same database) and a server with a new identity starts a
-// folder of its own. Pure, and the inverse: the function names the sessions and reads the listings with it.
+// database and server, so that a log is found beside the backups it extends (named by the same database) and a
+// server with a new identity starts a folder of its own. Pure, and the inverse: the function names the sessions and
+// reads the listings with it.
 import {
   COMPRESSION_EXTENSION,
   COMPRESSIONS,
