@@ -39,7 +39,7 @@ export type ShipRequest = z.infer<typeof shipRequestSchema>;
  * event, which must end exactly at the log's size): a closed log ends in a Rotate event naming the next log, or in a
  * Stop event when its server shut down (the next log is then the following number).
  */
-const shippedLogFactsSchema = z.strictObject({
+export const shippedLogFactsSchema = z.strictObject({
   file: binlogFileSchema,
   size: z.int().nonnegative(),
   serverId: z.int().nonnegative(),
@@ -49,6 +49,7 @@ const shippedLogFactsSchema = z.strictObject({
   /** The log the closing Rotate event names; absent after a Stop event. */
   next: binlogFileSchema.optional(),
 });
+export type ShippedLogFacts = z.infer<typeof shippedLogFactsSchema>;
 
 /** The outcome of one log's shipping, in a job's terms, with the log's facts when it succeeded. */
 export const shipResultSchema = jobStatusSchema

@@ -14,6 +14,8 @@ export const HTTP_STATUS_BY_CODE = {
   JOB_CONFLICT: 409,
   /** A server whose binary logs cannot be shipped: binary logging off, or binlog_format not ROW (named). */
   BINLOG_NOT_READY: 409,
+  /** A moment to restore to that no proven backup and its shipped binary logs reach: how far they reach is named. */
+  PITR_UNREACHABLE: 409,
   /** An upload or download address the agent's config does not allow: refused before anything runs. */
   DESTINATION_REFUSED: 403,
   ROUTE_UNKNOWN: 404,

@@ -1,7 +1,8 @@
 // Where a MySQL/MariaDB backup starts in its server's binary log, as the object's metadata records it from the agent's
 // signed job record: the file and position its dump's snapshot stands at and the server that wrote the log — what
-// replaying the log from this backup will start from. Absent for a server that keeps no binary log.
-import type { BinlogPosition } from '../../core/protocol.js';
+// replaying the log from this backup will start from. Absent for a server that keeps no binary log. Believed only
+// where the object's attestation covers it (attestation.ts).
+import { type BinlogPosition, binlogPositionSchema } from '../../core/protocol.js';
 
 /** Custom metadata keys, each beside the field of the job record it comes from. */
 const BINLOG_KEYS = {
@@ -18,4 +19,15 @@ export function binlogMetadata(binlog: BinlogPosition): Record<string, string> {
     return value === undefined ? [] : [[key, String(value)]];
   });
   return Object.fromEntries(entries);
+}
+
+/** Where the backup whose metadata this is starts in its server's binary log; null when it records no (valid) one. */
+export function binlogPositionOf(metadata: Readonly<Record<string, string>>): BinlogPosition | null {
+  const entries = Object.entries(BINLOG_KEYS).flatMap(([field, key]) => {
+    const value = metadata[key];
+    if (value === undefined) return [];
+    return [[field, field === 'file' || field === 'serverUuid' ? value : Number(value)]];
+  });
+  const parsed = binlogPositionSchema.safeParse(Object.fromEntries(entries));
+  return parsed.success ? parsed.data : null;
 }
