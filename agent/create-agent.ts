@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { packageVersion } from '../core/package-version.js';
 import { restoreStatusSchema } from '../core/restore-protocol.js';
+import { createClosedLogs } from './binlog/closed-logs.js';
 import { createBinlogReadiness } from './binlog/readiness.js';
+import { createShipLog } from './binlog/ship-log.js';
 import { type ConfigFiles, nodeConfigFiles } from './config/files.js';
 import { type AgentConfig, requiredToolPaths } from './config/parse.js';
 import { openedRecipients } from './encryption/identities.js';
@@ -121,12 +123,29 @@ export async function createAgent(config: AgentConfig, deps: AgentDeps = {}): Pr
   });
   await restores.recover();
 
+  const readiness = createBinlogReadiness(config.targets, resolveDump, redactor.redact);
   const refusals = createRefusalCount({ log, now, windowMs: deps.refusalWindowMs });
   const handler = createRequestHandler({
     runner,
     restores,
     storage: config.uploads,
-    binlog: createBinlogReadiness(config.targets, resolveDump, redactor.redact),
+    binlog: readiness,
+    closedLogs: createClosedLogs({
+      targets: config.targets,
+      resolve: resolveDump,
+      readiness,
+      redact: redactor.redact,
+      now,
+    }),
+    shipLog: createShipLog({
+      targets: config.targets,
+      resolve: resolveDump,
+      readiness,
+      encryption: config,
+      settings: streamSettings,
+      cancelSession,
+      log,
+    }),
     version: packageVersion(),
     now,
     canary: createCanary(streamSettings, cancelSession, log),

@@ -16,6 +16,8 @@ export const HTTP_STATUS_BY_CODE = {
   BINLOG_NOT_READY: 409,
   /** A moment to restore to that no proven backup and its shipped binary logs reach: how far they reach is named. */
   PITR_UNREACHABLE: 409,
+  /** A log of the target is being shipped already: one at a time per target, as a busy target's jobs. */
+  BINLOG_BUSY: 409,
   /** An upload or download address the agent's config does not allow: refused before anything runs. */
   DESTINATION_REFUSED: 403,
   ROUTE_UNKNOWN: 404,
@@ -40,6 +42,10 @@ export const HTTP_STATUS_BY_CODE = {
   DUMP_FAILED: 500,
   /** The dump tool exited 0, but its dump does not end with the tool's own mark of a complete dump. */
   DUMP_INCOMPLETE: 500,
+  /** A shipped binary log that is not whole: another size than the server listed, or no closing event at its end. */
+  BINLOG_INCOMPLETE: 500,
+  /** The log asked for is no longer on its server (purged): it can never be shipped now. */
+  BINLOG_PURGED: 410,
   COMPRESS_FAILED: 500,
   /** age, encrypting the compressed dump for the target's recipients, failed. */
   ENCRYPT_FAILED: 500,

@@ -15,7 +15,7 @@ const ASK_TIMEOUT_MS = 30_000;
 
 export function createBinlogReadiness(
   targets: readonly TargetConfig[],
-  resolve: ResolveDump,
+  resolve: Pick<ResolveDump, 'binlogSettings'>,
   redact: Redact,
 ): BinlogReadiness {
   return async (targetId) => {

@@ -2,6 +2,8 @@
 // tool writes at the very end, and the check reads only the dump's last bytes as pv shows them — never the dump
 // itself, which passes from tool to tool without entering the agent.
 
+import type { ErrorCode } from '../../core/errors.js';
+
 /**
  * How many of the dump's last bytes pv shows: its most. pv shows every byte that is not printable ASCII as '.', so
  * a newline reads as '.', and a dump shorter than this starts with dots.
@@ -10,13 +12,21 @@ export const DUMP_TAIL_BYTES = 256;
 
 /** The check of one dump. */
 export interface MarkCheck {
+  /** The code of a dump this check finds incomplete; DUMP_INCOMPLETE unless the check names its own. */
+  code?: ErrorCode;
+  /**
+   * Why the dump is incomplete, from its first bytes (dump-head.ts), as words that follow "<tool> exited 0 but";
+   * undefined when they are whole. The chain reads the head only for a check that has this (or a caller that asks).
+   */
+  head?(head: Buffer): string | undefined;
   /** Each line the dump tool writes to stderr, for a mark that is partly the tool's own account (mongodump). */
   stderrLine?(line: string): void;
   /**
-   * Why the dump is incomplete, from its last bytes as pv shows them, as words that follow "<tool> exited 0 but";
-   * undefined when it ends with its mark.
+   * Why the dump is incomplete, from its last bytes as pv shows them (or as they are, one latin1 char a byte, for a
+   * raw tail) and the count of its bytes, as words that follow "<tool> exited 0 but"; undefined when it ends with its
+   * mark.
    */
-  verdict(tail: string): string | undefined;
+  verdict(tail: string, bytes: number): string | undefined;
 }
 
 export interface DumpMark {

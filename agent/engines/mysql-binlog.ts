@@ -1,7 +1,7 @@
 // MySQL's and MariaDB's binary log as a dump sees it: the server's settings that say whether it keeps one and whose
 // it is, and the position a --master-data=2 dump writes near its start. Pure: the commands are in mysql.ts, their
 // running in agent/pipeline/binlog-start.ts.
-import type { BinlogPosition } from '../../core/protocol.js';
+import { type BinlogPosition, binlogFileSchema } from '../../core/protocol.js';
 
 /** The variables read before each dump, one `name<TAB>value` line each. */
 export const BINLOG_SETTINGS_SQL =
@@ -46,6 +46,23 @@ export function parseBinlogSettings(stdout: string): BinlogSettings {
       ...(Number.isInteger(domain) && domain >= 0 && { gtidDomainId: domain }),
     },
   };
+}
+
+/** Closes the log the server writes to, then lists its logs: `name<TAB>size` lines, oldest first, the open one last. */
+export const FLUSH_AND_LIST_SQL = 'FLUSH BINARY LOGS; SHOW BINARY LOGS';
+
+/** The logs as `SHOW BINARY LOGS` prints them in batch mode (MySQL adds a third column); an Error for anything else. */
+export function parseBinaryLogs(stdout: string): { file: string; size: number }[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [file = '', size = ''] = line.split('\t');
+      if (!binlogFileSchema.safeParse(file).success || !/^\d{1,15}$/.test(size)) {
+        throw new Error('the server listed its binary logs in a form the agent does not read');
+      }
+      return { file, size: Number(size) };
+    });
 }
 
 /**

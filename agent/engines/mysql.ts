@@ -46,6 +46,8 @@ export const mysqlTargetSchema = z
     socket: absolutePathSchema.optional(),
     /** The mysql (mariadb) client that reads the server's binary-log settings before each dump; `mysql` on PATH. */
     clientPath: absolutePathSchema.optional(),
+    /** mariadb-binlog, which reads a closed binary log from the server to ship it; `mariadb-binlog` on PATH. */
+    binlogToolPath: absolutePathSchema.optional(),
     restore: mysqlRestoreSchema.optional(),
   })
   .superRefine(refineRestore);
@@ -79,7 +81,7 @@ function optionFile(password: string): string {
 }
 
 /** How any of the MySQL tools reaches the server as `user`, the password (if any) on fd 3. */
-function connect(target: MysqlTarget, user: string, secrets: DumpSecrets) {
+export function connect(target: MysqlTarget, user: string, secrets: DumpSecrets) {
   const secretFiles = secrets.password === undefined ? [] : [optionFile(secrets.password)];
   // --defaults-file must come first; it also keeps ~/.my.cnf and /etc/mysql out, so every run is the same.
   const defaults = secretFiles.length ? `--defaults-file=${secretFilePath(0)}` : '--no-defaults';

@@ -1,7 +1,8 @@
-// The agent's signed API: which request is which, its parameters checked, and the job runner's (or restore runner's)
-// answer.
+// The agent's signed API: which request is which, its parameters checked, and the job runner's (or restore runner's,
+// or binary-log shipping's) answer.
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import { shipRequestSchema } from '../../core/binlog-protocol.js';
 import { BackupError } from '../../core/errors.js';
 import {
   AGENT_PATHS,
@@ -15,7 +16,9 @@ import {
 } from '../../core/protocol.js';
 import { dropScratchRequestSchema, restoreRequestSchema } from '../../core/restore-protocol.js';
 import type { VerifiedSignature } from '../../core/signing/index.js';
+import type { ListClosedLogs } from '../binlog/closed-logs.js';
 import type { BinlogReadiness } from '../binlog/readiness.js';
+import type { ShipLog } from '../binlog/ship-log.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import type { Canary } from '../pipeline/canary.js';
 import type { RestoreRunner } from '../restore/restore-runner.js';
@@ -33,6 +36,8 @@ export type Route =
   | { kind: 'cancelRestore'; jobId: string }
   | { kind: 'dropScratch' }
   | { kind: 'binlogReadiness'; targetId: string }
+  | { kind: 'closedLogs'; targetId: string }
+  | { kind: 'shipLog'; targetId: string }
   | { kind: 'ping' }
   | { kind: 'canary' }
   | { kind: 'storageRoute' }
@@ -43,6 +48,8 @@ export interface RouteDeps {
   restores: RestoreRunner;
   storage: AllowedStorage;
   binlog: BinlogReadiness;
+  closedLogs: ListClosedLogs;
+  shipLog: ShipLog;
   /** The agent's version and clock, for a ping. */
   version: string;
   now: () => Date;
@@ -58,6 +65,7 @@ const RUN_PATH = /^\/v1\/runs\/([^/]+)$/;
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
 const RESTORE_PATH = /^\/v1\/restores\/([^/]+)$/;
 const BINLOG_PATH = /^\/v1\/targets\/([^/]+)\/binlog$/;
+const BINLOGS_PATH = /^\/v1\/targets\/([^/]+)\/binlogs$/;
 
 export function matchRoute(method: string, url: URL): Route | undefined {
   if (url.pathname === AGENT_PATHS.ping && method === 'GET') return { kind: 'ping' };
@@ -80,6 +88,9 @@ export function matchRoute(method: string, url: URL): Route | undefined {
   const binlogTarget = BINLOG_PATH.exec(url.pathname)?.[1];
   if (binlogTarget !== undefined && method === 'GET')
     return { kind: 'binlogReadiness', targetId: binlogTarget };
+  const logsTarget = BINLOGS_PATH.exec(url.pathname)?.[1];
+  if (logsTarget !== undefined && method === 'GET') return { kind: 'closedLogs', targetId: logsTarget };
+  if (logsTarget !== undefined && method === 'POST') return { kind: 'shipLog', targetId: logsTarget };
   return undefined;
 }
 
@@ -112,6 +123,11 @@ function param(params: URLSearchParams, name: string, schema: typeof nameSchema 
   const value = params.get(name);
   if (value === null || !schema.safeParse(value).success) throw requestError(`${name}: missing or malformed`);
   return value;
+}
+
+/** Target ids are names: letters, digits, `.`, `_`, `-`, so a path segment is compared as sent. */
+function targetOf(route: { targetId: string }): string {
+  return param(new URLSearchParams({ targetId: route.targetId }), 'targetId', nameSchema);
 }
 
 function known<T>(value: T | undefined): T {
@@ -171,10 +187,18 @@ export async function serveRoute(
       if (!objectName) throw requestError('objectName: missing');
       return sendAnswer(res, 200, known(runner.find(targetId, objectName)));
     }
-    case 'binlogReadiness': {
-      // Target ids are names: letters, digits, `.`, `_`, `-`, so a segment is compared as sent.
-      const targetId = param(new URLSearchParams({ targetId: route.targetId }), 'targetId', nameSchema);
-      return sendAnswer(res, 200, await deps.binlog(targetId));
+    case 'binlogReadiness':
+      return sendAnswer(res, 200, await deps.binlog(targetOf(route)));
+    case 'closedLogs':
+      return sendAnswer(res, 200, await deps.closedLogs(targetOf(route)));
+    case 'shipLog': {
+      const targetId = targetOf(route);
+      const request = parseBody(body, shipRequestSchema);
+      checkUploadUri(request.uploadUri, deps.storage);
+      // As a canary: a caller that hangs up stops the shipping, whose session is then cancelled.
+      const stop = new AbortController();
+      res.once('close', () => stop.abort());
+      return sendAnswer(res, 200, await deps.shipLog(targetId, request, stop.signal));
     }
   }
 }

@@ -23,6 +23,8 @@ export const AGENT_EVENTS = [
   'session.cancel-unconfirmed',
   'canary.succeeded',
   'canary.failed',
+  'binlog.shipped',
+  'binlog.failed',
   'request.refused',
   'request.unauthenticated',
 ] as const;

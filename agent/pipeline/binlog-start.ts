@@ -17,23 +17,36 @@ export interface SettingsRead {
   notes: string[];
 }
 
+/**
+ * What the client prints, run to its end; an Error saying why not — `asking` what, and the client's stderr (redacted)
+ * — when it does not exit 0.
+ */
+export async function askServer(
+  command: DumpCommand,
+  asking: string,
+  redact: Redact,
+  signal: AbortSignal,
+): Promise<string> {
+  const tail = new StderrTail(3, redact);
+  let why: string;
+  try {
+    const result = await runStep(command, tail, signal);
+    if (result.code === 0) return result.stdout;
+    const said = tail.tail.length ? ` (${tail.tail.join('; ')})` : '';
+    why = `exit ${result.code ?? 'by a signal'} ${asking}${said}`;
+  } catch (error) {
+    why = redact((error as Error).message);
+  }
+  throw new Error(why);
+}
+
 /** The server's settings, asked with the client; an Error saying why not, the client's stderr (redacted) with it. */
 export async function askBinlogSettings(
   command: DumpCommand,
   redact: Redact,
   signal: AbortSignal,
 ): Promise<BinlogSettings> {
-  const tail = new StderrTail(3, redact);
-  let why: string;
-  try {
-    const result = await runStep(command, tail, signal);
-    if (result.code === 0) return parseBinlogSettings(result.stdout);
-    const said = tail.tail.length ? ` (${tail.tail.join('; ')})` : '';
-    why = `exit ${result.code ?? 'by a signal'} asking for log_bin and server_id${said}`;
-  } catch (error) {
-    why = redact((error as Error).message);
-  }
-  throw new Error(why);
+  return parseBinlogSettings(await askServer(command, 'asking for log_bin and server_id', redact, signal));
 }
 
 /**

@@ -18,6 +18,8 @@ export interface DumpTail {
   ready: Promise<void>;
   /** The dump's last bytes as pv last showed them (all of them once it has exited 0); undefined before any display. */
   readonly last: string | undefined;
+  /** For a tail read once its tool has ended (raw-tail.ts): resolves when `last` is final. */
+  settled?: Promise<void>;
 }
 
 /** How often pv shows the tail: also how long the dump tool waits to start. */

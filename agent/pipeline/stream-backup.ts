@@ -82,6 +82,8 @@ export interface StreamBackupInput {
   clock?: SourceClock;
   /** Given the dump's first bytes (dump-head.ts) once a backup succeeded; without it the agent reads none. */
   onHead?: (head: Buffer) => void;
+  /** The dump is binary: its mark is checked on its last bytes as they are (raw-tail.ts), not as pv shows text. */
+  rawTail?: boolean;
 }
 
 const STDERR_LINES = 20;
@@ -133,8 +135,14 @@ function judgeDump(
       message: `${label} exited 0 but wrote nothing; an empty dump is not a backup`,
     };
   }
-  const verdict = last === undefined ? "pv never showed the dump's end" : check.verdict(last);
-  return verdict ? { code: 'DUMP_INCOMPLETE', message: `${label} exited 0 but ${verdict}` } : undefined;
+  const verdict = last === undefined ? "pv never showed the dump's end" : check.verdict(last, bytes);
+  return incomplete(label, verdict, check);
+}
+
+function incomplete(label: string, verdict: string | undefined, check: MarkCheck): Failure | undefined {
+  return verdict
+    ? { code: check.code ?? 'DUMP_INCOMPLETE', message: `${label} exited 0 but ${verdict}` }
+    : undefined;
 }
 
 /** Never throws for a backup failure: every failure is an outcome with its code, and the session is cancelled. */
@@ -176,7 +184,8 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
       pv: settings.pvPath,
       tail,
       watch: (stage) => watch.watch(stage),
-      readHead: input.onHead !== undefined,
+      readHead: input.onHead !== undefined || check.head !== undefined,
+      rawTail: input.rawTail,
       dumpStderr: check.stderrLine && ((line) => check.stderrLine?.(line)),
       signal: watch.stop.signal,
     });
@@ -199,13 +208,17 @@ export async function streamBackup(input: StreamBackupInput): Promise<StreamedBa
     if (streamed.status === 'rejected')
       watch.failWith(streamed.reason, 'INTERNAL', 'the backup stream broke');
     const label = basename(command.file);
-    const unfinished = watch.failure ? undefined : judgeDump(label, dumpBytes(), chain.tail?.last, check);
-    if (unfinished) watch.fail(unfinished);
     const head = watch.failure
       ? undefined
       : await chain.head?.bytes.catch((error: Error) => {
           watch.fail({ code: 'DUMP_FAILED', message: error.message });
         });
+    // The head first: a check of the end may need what the head says (a binary log's checksums).
+    const badHead = head && check.head && incomplete(label, check.head(head), check);
+    if (badHead) watch.fail(badHead);
+    await chain.tail?.settled;
+    const unfinished = watch.failure ? undefined : judgeDump(label, dumpBytes(), chain.tail?.last, check);
+    if (unfinished) watch.fail(unfinished);
     if (!watch.failure) {
       // Every tool exited 0, the dump ends with its mark and every byte is in the upload: only now may it finalize.
       digests = hasher.digests();

@@ -14,6 +14,7 @@ import { type DumpHead, startDumpHead } from './dump-head.js';
 import { type DumpMeter, startDumpMeter } from './dump-meter.js';
 import { type DumpTail, startDumpTail } from './dump-tail.js';
 import { createOsPipe, type OsPipe } from './os-pipe.js';
+import { startRawTail } from './raw-tail.js';
 import type { RequiredTool } from './required-tools.js';
 import { type RunningTool, spawnTool } from './spawn-tool.js';
 import type { StderrTail } from './stderr-tail.js';
@@ -53,6 +54,8 @@ export interface ChainInput {
   watch: (stage: Stage) => boolean;
   /** Whether the agent reads the dump's first bytes (where the engine records the dump's starting point). */
   readHead?: boolean;
+  /** Whether the dump's last bytes are read as they are (raw-tail.ts) rather than as pv shows text: a binary dump. */
+  rawTail?: boolean;
   /** Each line the dump tool writes to stderr, when its completion mark needs them. */
   dumpStderr?: (line: string) => void;
   /** Aborted by a failure: a dump tool not started yet never starts. */
@@ -126,9 +129,14 @@ export async function startChain(input: ChainInput): Promise<Chain> {
     if (!input.watch({ key: 'compress', label: basename(command.file), tool: compressor, requires: tool })) {
       return chain;
     }
-    const tail = startDumpTail(input.pv, { stdin: toMark.read, stdout: toCompressor.write }, input.tail);
+    const markEnds = { stdin: toMark.read, stdout: toCompressor.write };
+    const tail = input.rawTail
+      ? startRawTail(markEnds, input.tail)
+      : startDumpTail(input.pv, markEnds, input.tail);
     chain.tail = tail;
-    if (!input.watch({ key: 'mark', label: tail.label, tool: tail.tool, requires: 'pv' })) return chain;
+    // tee is coreutils', as stdbuf is: the same package to install.
+    const markTool = input.rawTail ? 'stdbuf' : 'pv';
+    if (!input.watch({ key: 'mark', label: tail.label, tool: tail.tool, requires: markTool })) return chain;
     const first = headToCount?.read;
     const meter = startDumpMeter(
       input.pv,

@@ -24,7 +24,7 @@ const TARGETS = {
 function verdict(engine: keyof typeof TARGETS, dump: Buffer | string, stderr: string[] = []) {
   const check = dumpMarkFor(targetConfigSchema.parse(TARGETS[engine])).check();
   for (const line of stderr) check.stderrLine?.(line);
-  return check.verdict(asPvShows(dump));
+  return check.verdict(asPvShows(dump), Buffer.byteLength(dump));
 }
 
 const ROWS = "INSERT INTO `patients` VALUES (1,'Ana Sousa','1984-02-29'),(2,'João',NULL);\n";
