@@ -79,14 +79,15 @@ node_major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 # tools. MongoDB's tools and shell are not in Debian: they come from MongoDB's own repository (see the README).
 declare -A package_of=(
   [pv]=pv [pigz]=pigz [zstd]=zstd [stdbuf]=coreutils [age]=age [age-keygen]=age
-  [mysqldump]=default-mysql-client [mysql]=default-mysql-client
+  [mysqldump]=default-mysql-client [mysql]=default-mysql-client [mariadb-binlog]=default-mysql-client
   [pg_dump]=postgresql-client [psql]=postgresql-client
   [sqlite3]=sqlite3
 )
 commands=(pv pigz zstd stdbuf age age-keygen)
 for engine in "${engines[@]}"; do
   case "$engine" in
-    mysql | mariadb) commands+=(mysqldump mysql) ;;
+    # mariadb-binlog ships the server's closed binary logs (point-in-time recovery); MariaDB's client package has it.
+    mysql | mariadb) commands+=(mysqldump mysql mariadb-binlog) ;;
     postgres) commands+=(pg_dump psql) ;;
     sqlite) commands+=(sqlite3) ;;
     mongodb)

@@ -124,8 +124,28 @@ function fetchReason(cause: unknown): string {
   return cause.cause instanceof Error ? cause.cause.message : cause.message;
 }
 
+/**
+ * The slowest a log is expected to ship: the agent answers only once the whole log is in storage, so the call waits
+ * for the log's bytes at this rate on top of the usual time-out. A 1 GiB log (MariaDB's largest max_binlog_size)
+ * then gets 128 s more, below the 300 s fetch waits for an answer's headers; the agent bench ships 1 GiB at
+ * about 10 times this rate on 2 shared cores (bench/README.md).
+ */
+const SLOWEST_SHIPPING_BYTES_PER_SECOND = 8 * 1024 * 1024;
+
+/** How long shipping a log of `size` bytes may take: the agent's time-out, and the log's bytes at the slowest rate. */
+export function shipTimeoutMs(timeoutMs: number, size: number): number {
+  return timeoutMs + Math.ceil((size / SLOWEST_SHIPPING_BYTES_PER_SECOND) * 1000);
+}
+
 function createAgentClient(deps: AgentClientDeps): AgentClient {
-  const call = async (agentUrl: string, method: Method, path: string, about: About, body = '') => {
+  const call = async (
+    agentUrl: string,
+    method: Method,
+    path: string,
+    about: About,
+    body = '',
+    timeoutMs = deps.timeoutMs,
+  ) => {
     const url = agentUrlFor(agentUrl, path);
     const where: AgentCall = { host: new URL(agentUrl).host, ...about };
     const { answerKey, fetch: agentFetch = deps.fetch } = deps.trust(agentUrl);
@@ -141,7 +161,7 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
         method,
         headers,
         ...(method === 'POST' && { body }),
-        signal: AbortSignal.timeout(deps.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       bytes = Buffer.from(await response.arrayBuffer());
     } catch (cause) {
@@ -224,8 +244,9 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     about: About,
     schema: z.ZodType<T>,
     body?: string,
+    timeoutMs?: number,
   ): Promise<T> => {
-    const answer = await call(agentUrl, method, path, about, body);
+    const answer = await call(agentUrl, method, path, about, body, timeoutMs);
     if (answer.status === 200) return parsed(answer, schema);
     throw refusal(answer).error;
   };
@@ -281,7 +302,15 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     closedLogs: (agentUrl, targetId) =>
       demand('GET', agentUrl, AGENT_PATHS.binlogs(targetId), {}, closedLogsSchema),
     shipLog: (agentUrl, targetId, request) =>
-      demand('POST', agentUrl, AGENT_PATHS.binlogs(targetId), {}, shipResultSchema, JSON.stringify(request)),
+      demand(
+        'POST',
+        agentUrl,
+        AGENT_PATHS.binlogs(targetId),
+        {},
+        shipResultSchema,
+        JSON.stringify(request),
+        shipTimeoutMs(deps.timeoutMs, request.size),
+      ),
     identities: (agentUrl) => demand('GET', agentUrl, AGENT_PATHS.identities, {}, identitiesSchema),
   };
 }

@@ -15,6 +15,8 @@ interface Answer {
   status: number;
   body: string;
   unsigned?: boolean;
+  /** Answers this much later. */
+  delayMs?: number;
 }
 
 const agentKeys = generateKeyPair();
@@ -36,6 +38,7 @@ beforeAll(async () => {
     const request = { method: req.method ?? 'GET', url: `${url}${req.url}`, headers, body: '' };
     const answer = { status: next.status, headers: { 'content-type': 'application/json' }, body: next.body };
     const signature = next.unsigned ? {} : signResponse(answer, request, agentKey, new Date());
+    await new Promise((resolve) => setTimeout(resolve, next.delayMs ?? 0));
     res.writeHead(next.status, { ...answer.headers, ...signature });
     res.end(next.body);
   });
@@ -144,5 +147,27 @@ describe('the agent client', () => {
     expect(error.message).toMatch(/^the agent at 127\.0\.0\.1:\d+ did not answer: .*ECONNREFUSED/);
     expect(error.context).toEqual({ host: new URL(gone).host, jobId: 'job-10' });
     expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  it('waits for a shipped log as long as its size needs, beyond the usual time-out of a call', async () => {
+    const quick = agentClientFor(
+      {
+        signingKey: { id: 'fn-test', privateKey: functionKeys.privateKey },
+        agentTimeoutSeconds: 0.3,
+        agents: [{ url, publicKey: agentKeys.publicKey }],
+      },
+      { fetch: globalThis.fetch, clock: systemClock },
+    );
+    const shipped = { ok: true, bytesRead: 1, bytesUploaded: 1, exitCodes: {}, stderrTail: [] };
+    next = { status: 200, body: JSON.stringify(shipped), delayMs: 800 };
+    try {
+      expect((await failure(() => quick.closedLogs(url, 'db'))).code).toBe('AGENT_UNREACHABLE');
+      // 8 MiB at the slowest rate the client allows: a second more than the 0.3 s of any other call.
+      const request = { file: 'binlog.000001', size: 8 * 1024 * 1024, uploadUri: 'https://storage.test/u' };
+      const result = await quick.shipLog(url, 'db', { ...request, compression: { algorithm: 'zstd' } });
+      expect(result).toEqual(shipped);
+    } finally {
+      next = { status: 200, body: '{}' };
+    }
   });
 });
