@@ -133,7 +133,7 @@ function fetchReason(cause: unknown): string {
 const SLOWEST_SHIPPING_BYTES_PER_SECOND = 8 * 1024 * 1024;
 
 /** How long shipping a log of `size` bytes may take: the agent's time-out, and the log's bytes at the slowest rate. */
-export function shipTimeoutMs(timeoutMs: number, size: number): number {
+function shipTimeoutMs(timeoutMs: number, size: number): number {
   return timeoutMs + Math.ceil((size / SLOWEST_SHIPPING_BYTES_PER_SECOND) * 1000);
 }
 
