@@ -4,7 +4,7 @@
 // log, a log cut short, a wrong size and a server that is not ready are never finalized, and the answer says why.
 import { execFileSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,24 @@ import { unavailable } from '../../helpers/provisioned.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
 
 const BUCKET = 'binlogs';
+
+/** The mariadb-binlog the agent in this process started (stdbuf execs it: its parent is this process), killed. */
+async function killReader(): Promise<boolean> {
+  for (let tries = 0; tries < 2000; tries += 1) {
+    for (const pid of await readdir('/proc').catch(() => [])) {
+      if (!/^\d+$/.test(pid)) continue;
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      // pid (comm) state ppid …
+      const [, comm, ppid] = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat) ?? [];
+      if (comm === 'mariadb-binlog' && Number(ppid) === process.pid) {
+        process.kill(Number(pid), 'SIGKILL');
+        return true;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return false;
+}
 
 describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed binary logs', () => {
   let logging: MariaDb;
@@ -45,20 +63,22 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
     identity = join(dir, 'age.key');
     await runTool('age-keygen', ['-o', identity]);
     const recipient = (await runTool('age-keygen', ['-y', identity])).trim();
-    const cut = join(dir, 'cut-short.sh');
-    // A mariadb-binlog that writes 300 bytes of a real log (real.log, written by the test), then dies as a killed one.
-    await writeFile(
-      cut,
-      [
+    // Stand-ins for mariadb-binlog that write what the test put in stand-in.log (bytes of a real log, or altered)
+    // where mariadb-binlog would, then die as a killed one does (cut) or exit 0 (replay).
+    const standIn = async (name: string, ending: string[]) => {
+      const path = join(dir, name);
+      const lines = [
         '#!/bin/sh',
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, written as the shell reads it.
         'for a; do case $a in --result-file=*) out=${a#--result-file=};; esac; file=$a; done',
-        `head -c 300 ${join(dir, 'real.log')} > "$out$file"`,
-        'sleep 1',
-        'kill -9 $$',
-      ].join('\n'),
-    );
-    await chmod(cut, 0o755);
+      ];
+      await writeFile(path, [...lines, ...ending].join('\n'));
+      await chmod(path, 0o755);
+      return path;
+    };
+    const log = join(dir, 'stand-in.log');
+    const cut = await standIn('cut-short.sh', [`head -c 300 ${log} > "$out$file"`, 'sleep 1', 'kill -9 $$']);
+    const replay = await standIn('replay.sh', [`cat ${log} > "$out$file"`]);
     const target = async (id: string, db: MariaDb, extra: Record<string, unknown> = {}) => {
       const passwordFile = join(dir, `${id}.password`);
       await writeFile(passwordFile, `${db.password}\n`, { mode: 0o600 });
@@ -70,6 +90,7 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
         await target('logging', logging),
         await target('sealed', logging, { recipients: [recipient] }),
         await target('cut', logging, { binlogToolPath: cut }),
+        await target('replay', logging, { binlogToolPath: replay }),
         await target('plain', plain),
       ],
       uploads: { origin: emulator.url, buckets: [BUCKET] },
@@ -236,7 +257,7 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
   it('finalizes nothing when mariadb-binlog dies half way, and refuses a second shipping meanwhile', async () => {
     const { logs } = await client.closedLogs(agent.url, 'logging');
     const log = logs.at(-1)!;
-    await writeFile(join(dir, 'real.log'), await serverCopy(log.file));
+    await writeFile(join(dir, 'stand-in.log'), await serverCopy(log.file));
     const object = `binlog/ward/21/${log.file}.cut.zst`;
     const shipping = ship('cut', object, log);
     // The first holds the target for a second: a second shipping of it is refused, like a busy target's job.
@@ -249,6 +270,35 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
     expect(await downloadObject(emulator.url, BUCKET, object)).toBeUndefined();
   });
 
+  it('finalizes nothing when a log of the right size does not start or end as a whole log does', async () => {
+    const { logs } = await client.closedLogs(agent.url, 'logging');
+    const log = logs.at(-1)!;
+    const real = await serverCopy(log.file);
+    const cases = [
+      // The magic number's first byte, and the checksum of the closing Rotate event's last byte.
+      { at: 0, why: 'it does not start with the binary log magic number' },
+      {
+        at: real.length - 1,
+        why: 'its last bytes do not end with a Rotate or Stop event that closes the log at its size',
+      },
+    ];
+    for (const { at, why } of cases) {
+      const altered = Buffer.from(real);
+      altered[at] = (altered[at] ?? 0) ^ 0xff;
+      await writeFile(join(dir, 'stand-in.log'), altered);
+      const object = `binlog/ward/21/${log.file}.altered-${at}.zst`;
+      const result = await ship('replay', object, log);
+      expect(result).toMatchObject({ ok: false, errorCode: 'BINLOG_INCOMPLETE', bytesRead: log.size });
+      expect(result.errorMessage).toBe(
+        `replay.sh exited 0 but what it wrote of ${log.file} is not whole: ${why}`,
+      );
+      expect(await downloadObject(emulator.url, BUCKET, object)).toBeUndefined();
+    }
+    // The same bytes unaltered are shipped: the stand-in is faithful, the alterations alone were refused.
+    await writeFile(join(dir, 'stand-in.log'), real);
+    expect(await ship('replay', `binlog/ward/21/${log.file}.replayed.zst`, log)).toMatchObject({ ok: true });
+  });
+
   it('refuses a server without binary logging or not in ROW format, listing and shipping alike', async () => {
     const refusal = (call: Promise<unknown>) =>
       call.then(
@@ -256,10 +306,10 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
         (e: unknown) => e as AgentError,
       );
     for (const call of [
-      client.closedLogs(agent.url, 'plain'),
-      ship('plain', 'binlog/ward/9/x.zst', { file: 'binlog.000001', size: 100 }),
+      () => client.closedLogs(agent.url, 'plain'),
+      () => ship('plain', 'binlog/ward/9/x.zst', { file: 'binlog.000001', size: 100 }),
     ]) {
-      const error = await refusal(call);
+      const error = await refusal(call());
       expect(error?.context).toMatchObject({ status: 409, agentCode: 'BINLOG_NOT_READY' });
       expect(error?.message).toContain('log_bin is OFF on its server');
     }
@@ -270,5 +320,26 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
     } finally {
       await logging.exec("SET GLOBAL binlog_format = 'ROW';");
     }
+  });
+
+  it('finalizes nothing when the real mariadb-binlog is killed mid-stream', async () => {
+    // About 64 MiB of rows in one log, so that the log is still streaming when the test finds its reader.
+    await logging.exec('CREATE DATABASE IF NOT EXISTS ward;');
+    await logging.exec(
+      'CREATE TABLE notes (id INT PRIMARY KEY, body TEXT); INSERT INTO notes SELECT seq, REPEAT(MD5(seq), 32) FROM seq_1_to_65536;',
+      'ward',
+    );
+    const { logs } = await client.closedLogs(agent.url, 'logging');
+    const log = logs.at(-1)!;
+    expect(log.size).toBeGreaterThan(64 * 1024 * 1024);
+    const object = `binlog/ward/21/${log.file}.killed.zst`;
+    const shipping = ship('logging', object, log);
+    const killed = await killReader();
+    const result = await shipping;
+    expect(killed).toBe(true);
+    expect(result).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: null } });
+    expect(result.errorMessage).toContain('mariadb-binlog was killed by SIGKILL');
+    expect(result.bytesRead).toBeLessThan(log.size);
+    expect(await downloadObject(emulator.url, BUCKET, object)).toBeUndefined();
   });
 });
