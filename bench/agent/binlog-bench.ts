@@ -1,0 +1,161 @@
+// Shipping binary logs: BENCH_SIZE_GIB of a MariaDB server's closed logs (max_binlog_size 256 MiB, so several logs)
+// shipped one after the other through the agent's own shipping path (mariadb-binlog, the chain, zstd-3, the hashes,
+// the resumable upload) into the discard sink, against `cat <the same logs> | zstd -3 -T0 > /dev/null` on copies
+// of them; alternating rounds, the best of each kept.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createBinlogReadiness } from '../../agent/binlog/readiness.js';
+import { createShipLog } from '../../agent/binlog/ship-log.js';
+import { type MysqlTarget, targetConfigSchema } from '../../agent/engines/index.js';
+import { binlogSettingsCommand } from '../../agent/engines/mysql.js';
+import { parseBinaryLogs } from '../../agent/engines/mysql-binlog.js';
+import { shipLogCommand } from '../../agent/engines/mysql-binlog-commands.js';
+import { createAgentLog } from '../../agent/log/agent-log.js';
+import { createRedactor } from '../../agent/log/redact.js';
+import { createSessionCanceller } from '../../agent/pipeline/cancel-session.js';
+import { DEFAULT_RETRY_POLICY } from '../../agent/pipeline/retrying.js';
+import { startMariaDb } from '../../test/helpers/mariadb.js';
+import { startDiscardSink } from '../discard-sink.js';
+
+const runTool = promisify(execFile);
+const GIB = 1024 ** 3;
+const ROUNDS = 2;
+/** Rows of about 300 bytes of hex text, 100,000 a transaction: a transaction's events are never split across logs. */
+const ROWS_PER_INSERT = 100_000;
+const ROW =
+  "CONCAT_WS(' ', seq, MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()))";
+
+export interface BinlogBenchResult {
+  logs: number;
+  bytes: number;
+  agentSeconds: number[];
+  shellSeconds: number[];
+  /** Best shell time over best agent time: ≥ 0.9 is the target. */
+  ratio: number;
+  loadAverage: { start: number; end: number };
+}
+
+export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult> {
+  const start = loadavg()[0] ?? 0;
+  const dir = await mkdtemp(join(tmpdir(), 'binlog-bench-'));
+  const db = await startMariaDb({ binlog: { serverId: 1 }, bufferPool: '1G' });
+  const sink = await startDiscardSink();
+  try {
+    await db.exec(
+      [
+        'SET GLOBAL max_binlog_size = 268435456;',
+        `GRANT REPLICATION SLAVE, BINLOG MONITOR, RELOAD ON *.* TO ${db.user}@'127.0.0.1';`,
+        'CREATE DATABASE bench; CREATE TABLE bench.notes (id BIGINT AUTO_INCREMENT PRIMARY KEY, body TEXT);',
+      ].join('\n'),
+    );
+    let written = 0;
+    while (written < sizeGiB * GIB) {
+      await db.exec(`INSERT INTO notes (body) SELECT ${ROW} FROM seq_1_to_${ROWS_PER_INSERT};`, 'bench');
+      written = parseBinaryLogs(await db.exec('SHOW BINARY LOGS;')).reduce((sum, log) => sum + log.size, 0);
+    }
+    await db.exec('FLUSH BINARY LOGS;');
+    const logs = parseBinaryLogs(await db.exec('SHOW BINARY LOGS;')).slice(0, -1);
+    const bytes = logs.reduce((sum, log) => sum + log.size, 0);
+    console.error(`# binary logs: ${logs.length} closed, ${(bytes / GIB).toFixed(2)} GiB`);
+
+    const target = targetConfigSchema.parse({
+      id: 'bench',
+      engine: 'mysql',
+      database: 'bench',
+      host: db.host,
+      port: db.port,
+      user: db.user,
+    }) as MysqlTarget;
+    const redact = createRedactor([db.password]).redact;
+    const secrets = { password: db.password };
+    const log = createAgentLog({ dir, redact });
+    const ship = createShipLog({
+      targets: [target],
+      resolve: { shipLog: (t, into, file) => shipLogCommand(t, secrets, into, file) },
+      readiness: createBinlogReadiness(
+        [target],
+        { binlogSettings: (t) => binlogSettingsCommand(t, secrets) },
+        redact,
+      ),
+      encryption: { encryption: 'off', recipients: [] },
+      settings: {
+        zstdPath: 'zstd',
+        pigzPath: 'pigz',
+        pvPath: 'pv',
+        agePath: 'age',
+        chunkSize: 8 * 1024 * 1024,
+        retry: DEFAULT_RETRY_POLICY,
+        redact,
+      },
+      cancelSession: createSessionCanceller(log),
+      log,
+    });
+
+    // The shell's input: the same logs, copied out by mariadb-binlog itself (not timed), then read from the cache.
+    const copies = join(dir, 'logs');
+    await mkdir(copies);
+    for (const { file } of logs) {
+      await runTool(
+        'mariadb-binlog',
+        [
+          '--no-defaults',
+          `--socket=${db.socket}`,
+          '--user=root',
+          '--read-from-remote-server',
+          '--raw',
+          `--result-file=${copies}/`,
+          file,
+        ],
+        { env: { ...process.env, MYSQL_PWD: db.rootPassword } },
+      );
+    }
+    const files = logs.map(({ file }) => join(copies, file));
+
+    const agentSeconds: number[] = [];
+    const shellSeconds: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      let started = performance.now();
+      for (const { file, size } of logs) {
+        const uploadUri = sink.openSession('bench', `binlog/bench/1/${file}.r${round}.zst`);
+        const request = { file, size, uploadUri, compression: { algorithm: 'zstd' as const, level: 3 } };
+        const result = await ship('bench', request, new AbortController().signal);
+        if (!result.ok)
+          throw new Error(`shipping ${file} failed: ${result.errorCode} ${result.errorMessage}`);
+      }
+      agentSeconds.push((performance.now() - started) / 1000);
+      started = performance.now();
+      await runTool('sh', ['-c', 'cat "$@" | zstd -q -3 -T0 > /dev/null', 'sh', ...files]);
+      shellSeconds.push((performance.now() - started) / 1000);
+      console.error(
+        `# round ${round + 1}: agent ${agentSeconds.at(-1)?.toFixed(2)} s, shell ${shellSeconds.at(-1)?.toFixed(2)} s`,
+      );
+    }
+    const ratio = Math.min(...shellSeconds) / Math.min(...agentSeconds);
+    return {
+      logs: logs.length,
+      bytes,
+      agentSeconds,
+      shellSeconds,
+      ratio,
+      loadAverage: { start, end: loadavg()[0] ?? 0 },
+    };
+  } finally {
+    await sink.close();
+    await db.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function formatBinlogReport(result: BinlogBenchResult): string {
+  const seconds = (list: number[]) => list.map((s) => s.toFixed(2)).join(', ');
+  const gib = (result.bytes / GIB).toFixed(2);
+  return [
+    `Binary-log shipping: ${result.logs} closed logs, ${gib} GiB (load ${result.loadAverage.start.toFixed(1)} → ${result.loadAverage.end.toFixed(1)})`,
+    `  agent (mariadb-binlog → chain → zstd-3 → sink): ${seconds(result.agentSeconds)} s`,
+    `  cat <logs> | zstd -3 -T0 > /dev/null:          ${seconds(result.shellSeconds)} s`,
+    `  ratio (best shell / best agent): ${result.ratio.toFixed(2)} (target ≥ 0.9)`,
+  ].join('\n');
+}
