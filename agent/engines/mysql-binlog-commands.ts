@@ -2,18 +2,12 @@
 // agent/deploy/README.md), its password on a descriptor as the dump's: the client closing the open log and listing
 // the logs, and mariadb-binlog reading one closed log from the server as it is on the server's disk.
 import type { DumpCommand, DumpSecrets } from './engine.js';
-import { connect, type MysqlTarget } from './mysql.js';
+import { clientQuery, connect, type MysqlTarget } from './mysql.js';
 import { FLUSH_AND_LIST_SQL } from './mysql-binlog.js';
 
 /** FLUSH BINARY LOGS (RELOAD or BINLOG ADMIN), then SHOW BINARY LOGS (BINLOG MONITOR), in one client run. */
 export function closedLogsCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
-  const { args, secretFiles } = connect(target, target.user, secrets);
-  return {
-    file: target.clientPath ?? 'mysql',
-    args: [...args, '--batch', '--skip-column-names', `--execute=${FLUSH_AND_LIST_SQL}`],
-    env: {},
-    secretFiles,
-  };
+  return clientQuery(target, secrets, FLUSH_AND_LIST_SQL);
 }
 
 /**

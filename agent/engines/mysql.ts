@@ -154,10 +154,15 @@ const restore: RestoreEngine<MysqlTarget> = {
  * no privilege, and names only the variables the server has (MariaDB has no server_uuid, MySQL no gtid_domain_id).
  */
 export function binlogSettingsCommand(target: MysqlTarget, secrets: DumpSecrets): DumpCommand {
+  return clientQuery(target, secrets, BINLOG_SETTINGS_SQL);
+}
+
+/** The client running `sql` as the backup user, its rows tab-separated without column names. */
+export function clientQuery(target: MysqlTarget, secrets: DumpSecrets, sql: string): DumpCommand {
   const { args, secretFiles } = connect(target, target.user, secrets);
   return {
     file: target.clientPath ?? 'mysql',
-    args: [...args, '--batch', '--skip-column-names', `--execute=${BINLOG_SETTINGS_SQL}`],
+    args: [...args, '--batch', '--skip-column-names', `--execute=${sql}`],
     env: {},
     secretFiles,
   };
