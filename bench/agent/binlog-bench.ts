@@ -3,7 +3,7 @@
 // the resumable upload) into the discard sink, against `cat <the same logs> | zstd -3 -T0 > /dev/null` on copies
 // of them; alternating rounds, the best of each kept.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parseBinaryLogs } from '../../agent/engines/mysql-binlog.js';
 import { startMariaDb } from '../../test/helpers/mariadb.js';
 import { startDiscardSink } from '../discard-sink.js';
+import { processCpuSeconds, serverPid } from './measure.js';
 import type { ShipChildInput } from './ship-child.js';
 
 const runTool = promisify(execFile);
@@ -27,6 +28,12 @@ export interface BinlogBenchResult {
   bytes: number;
   agentSeconds: number[];
   shellSeconds: number[];
+  /**
+   * CPU seconds of each run: the processes it started (for the agent, its process and every tool it ran), and the
+   * database server's during it (for the agent, the replication thread that sends the log).
+   */
+  agentCpu: { own: number; server: number }[];
+  shellCpu: { own: number; server: number }[];
   /** Best shell time over best agent time: ≥ 0.9 is the target. */
   ratio: number;
   loadAverage: { start: number; end: number };
@@ -45,6 +52,26 @@ async function shipInChild(input: ShipChildInput): Promise<number> {
     ),
   ]);
   return (JSON.parse(stdout) as { seconds: number }).seconds;
+}
+
+/** CPU seconds of this process's children that have been waited for (cutime + cstime). */
+async function childrenCpuSeconds(): Promise<number> {
+  const stat = await readFile('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** `run`'s seconds, and the CPU seconds of the children it waited for and of the server `pid` meanwhile. */
+async function measured<T>(pid: number, run: () => Promise<T>) {
+  const [own, server] = [await childrenCpuSeconds(), await processCpuSeconds(pid)];
+  const started = performance.now();
+  const value = await run();
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = {
+    own: (await childrenCpuSeconds()) - own,
+    server: (await processCpuSeconds(pid)) - server,
+  };
+  return { value, seconds, cpu };
 }
 
 export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult> {
@@ -89,28 +116,34 @@ export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult
       );
     }
     const files = logs.map(({ file }) => join(copies, file));
+    const childBase = { host: db.host, port: db.port, user: db.user, password: db.password };
 
+    const pid = await serverPid(db.socket);
+    const startup = (await measured(pid, () => shipInChild({ ...childBase, sessions: [] }))).cpu.own;
     const agentSeconds: number[] = [];
     const shellSeconds: number[] = [];
+    const agentCpu: BinlogBenchResult['agentCpu'] = [];
+    const shellCpu: BinlogBenchResult['shellCpu'] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const sessions = logs.map(({ file, size }) => ({
         file,
         size,
         uploadUri: sink.openSession('bench', `binlog/bench/1/${file}.r${round}.zst`),
       }));
-      const input: ShipChildInput = {
-        host: db.host,
-        port: db.port,
-        user: db.user,
-        password: db.password,
-        sessions,
-      };
-      agentSeconds.push(await shipInChild(input));
-      const started = performance.now();
-      await runTool('sh', ['-c', 'cat "$@" | zstd -q -3 -T0 > /dev/null', 'sh', ...files]);
-      shellSeconds.push((performance.now() - started) / 1000);
+      const input: ShipChildInput = { ...childBase, sessions };
+      const agent = await measured(pid, () => shipInChild(input));
+      // The child's own clock, and its CPU less what loading it costs: a running agent has its code loaded.
+      agent.seconds = agent.value;
+      agent.cpu.own -= startup;
+      const shell = await measured(pid, () =>
+        runTool('sh', ['-c', 'cat "$@" | zstd -q -3 -T0 > /dev/null', 'sh', ...files]),
+      );
+      agentSeconds.push(agent.seconds);
+      agentCpu.push(agent.cpu);
+      shellSeconds.push(shell.seconds);
+      shellCpu.push(shell.cpu);
       console.error(
-        `# round ${round + 1}: agent ${agentSeconds.at(-1)?.toFixed(2)} s, shell ${shellSeconds.at(-1)?.toFixed(2)} s`,
+        `# round ${round + 1}: agent ${agent.seconds.toFixed(2)} s, shell ${shell.seconds.toFixed(2)} s`,
       );
     }
     const ratio = Math.min(...shellSeconds) / Math.min(...agentSeconds);
@@ -119,6 +152,8 @@ export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult
       bytes,
       agentSeconds,
       shellSeconds,
+      agentCpu,
+      shellCpu,
       ratio,
       loadAverage: { start, end: loadavg()[0] ?? 0 },
     };
@@ -131,11 +166,14 @@ export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult
 
 export function formatBinlogReport(result: BinlogBenchResult): string {
   const seconds = (list: number[]) => list.map((s) => s.toFixed(2)).join(', ');
+  const cpu = (list: { own: number; server: number }[]) =>
+    list.map(({ own, server }) => `${own.toFixed(1)} + ${server.toFixed(1)}`).join(', ');
   const gib = (result.bytes / GIB).toFixed(2);
   return [
     `Binary-log shipping: ${result.logs} closed logs, ${gib} GiB (load ${result.loadAverage.start.toFixed(1)} → ${result.loadAverage.end.toFixed(1)})`,
     `  agent (mariadb-binlog → chain → zstd-3 → sink): ${seconds(result.agentSeconds)} s`,
     `  cat <logs> | zstd -3 -T0 > /dev/null:          ${seconds(result.shellSeconds)} s`,
+    `  CPU s, own + server: agent ${cpu(result.agentCpu)}; shell ${cpu(result.shellCpu)}`,
     `  ratio (best shell / best agent): ${result.ratio.toFixed(2)} (target ≥ 0.9)`,
   ].join('\n');
 }
