@@ -1,4 +1,4 @@
-// Shipping binary logs: BENCH_SIZE_GIB of a MariaDB server's closed logs (max_binlog_size 256 MiB, so several logs)
+// Shipping binary logs: about BENCH_SIZE_GIB of a MariaDB server's closed logs (max_binlog_size 256 MiB)
 // shipped one after the other through the agent's own shipping path (mariadb-binlog, the chain, zstd-3, the hashes,
 // the resumable upload) into the discard sink, against `cat <the same logs> | zstd -3 -T0 > /dev/null` on copies
 // of them; alternating rounds, the best of each kept.
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { parseBinaryLogs } from '../../agent/engines/mysql-binlog.js';
 import { startMariaDb } from '../../test/helpers/mariadb.js';
 import { startDiscardSink } from '../discard-sink.js';
+import { benchTarget, generateDataset } from './dataset.js';
 import { processCpuSeconds, serverPid } from './measure.js';
 import type { ShipChildInput } from './ship-child.js';
 
@@ -18,11 +19,6 @@ const runTool = promisify(execFile);
 const SHIP_CHILD = join(import.meta.dirname, 'ship-child.ts');
 const GIB = 1024 ** 3;
 const ROUNDS = 2;
-/** Rows of about 300 bytes of hex text, 100,000 a transaction: a transaction's events are never split across logs. */
-const ROWS_PER_INSERT = 100_000;
-const ROW =
-  "CONCAT_WS(' ', seq, MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()), MD5(RAND()))";
-
 export interface BinlogBenchResult {
   logs: number;
   bytes: number;
@@ -84,14 +80,11 @@ export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult
       [
         'SET GLOBAL max_binlog_size = 268435456;',
         `GRANT REPLICATION SLAVE, BINLOG MONITOR, RELOAD ON *.* TO ${db.user}@'127.0.0.1';`,
-        'CREATE DATABASE bench; CREATE TABLE bench.notes (id BIGINT AUTO_INCREMENT PRIMARY KEY, body TEXT);',
       ].join('\n'),
     );
-    let written = 0;
-    while (written < sizeGiB * GIB) {
-      await db.exec(`INSERT INTO notes (body) SELECT ${ROW} FROM seq_1_to_${ROWS_PER_INSERT};`, 'bench');
-      written = parseBinaryLogs(await db.exec('SHOW BINARY LOGS;')).reduce((sum, log) => sum + log.size, 0);
-    }
+    // The agent bench's rows (a clinic's events), written with binary logging on: their log is about their dump's
+    // size, in logs of 256 MiB but for the largest transactions, which a log never splits.
+    await generateDataset(db, benchTarget(db), sizeGiB * GIB);
     await db.exec('FLUSH BINARY LOGS;');
     const logs = parseBinaryLogs(await db.exec('SHOW BINARY LOGS;')).slice(0, -1);
     const bytes = logs.reduce((sum, log) => sum + log.size, 0);
