@@ -20,20 +20,27 @@ import { runTool } from '../../helpers/stand-in-tools.js';
 
 const BUCKET = 'binlogs';
 
-/** The mariadb-binlog the agent in this process started (stdbuf execs it: its parent is this process), killed. */
-async function killReader(): Promise<boolean> {
-  for (let tries = 0; tries < 2000; tries += 1) {
-    for (const pid of await readdir('/proc').catch(() => [])) {
-      if (!/^\d+$/.test(pid)) continue;
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      // pid (comm) state ppid …
-      const [, comm, ppid] = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat) ?? [];
-      if (comm === 'mariadb-binlog' && Number(ppid) === process.pid) {
+/**
+ * Kills the mariadb-binlog the agent in this process started (stdbuf execs it: it is a child of this process) as soon
+ * as it appears, looking among this process's children only; false when `done` settled first.
+ */
+async function killReader(done: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  done.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  while (!settled) {
+    const tasks = await readdir('/proc/self/task');
+    const lists = await Promise.all(tasks.map((t) => readFile(`/proc/self/task/${t}/children`, 'utf8')));
+    for (const pid of lists.join(' ').split(/\s+/).filter(Boolean)) {
+      const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+      if (comm.trim() === 'mariadb-binlog') {
         process.kill(Number(pid), 'SIGKILL');
         return true;
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return false;
 }
@@ -334,7 +341,7 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)('shipping closed b
     expect(log.size).toBeGreaterThan(64 * 1024 * 1024);
     const object = `binlog/ward/21/${log.file}.killed.zst`;
     const shipping = ship('logging', object, log);
-    const killed = await killReader();
+    const killed = await killReader(shipping);
     const result = await shipping;
     expect(killed).toBe(true);
     expect(result).toMatchObject({ ok: false, errorCode: 'DUMP_FAILED', exitCodes: { dump: null } });
