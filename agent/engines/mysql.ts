@@ -169,12 +169,13 @@ export function clientQuery(target: MysqlTarget, secrets: DumpSecrets, sql: stri
 }
 
 export const mysql: Engine<MysqlTarget> = {
-  // mysqldump's last line, `-- Dump completed on <date>` (`-- Dump completed` under --skip-dump-date). --compact and
+  // mysqldump's last line, `-- Dump completed on <date>` (`-- Dump completed` under --skip-dump-date); the hour is
+  // space-padded, not zero-padded (`2026-12-08  0:10:09` before 10 o'clock). --compact and
   // --skip-comments leave it out: the agent passes neither, a target cannot add options, and --no-defaults (or the
   // agent's own --defaults-file) keeps an option file from adding them.
   mark: finalText(
     '`-- Dump completed` as its last line',
-    /\.-- Dump completed( on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d)?\.$/,
+    /\.-- Dump completed( on \d{4}-\d\d-\d\d [ \d]\d:\d\d:\d\d)?\.$/,
   ),
   dumpCommand(target: MysqlTarget, secrets: DumpSecrets, options: DumpOptions = {}): DumpCommand {
     const { args, secretFiles } = connect(target, target.user, secrets);
