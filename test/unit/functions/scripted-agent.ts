@@ -35,8 +35,9 @@ export interface ScriptedAgent extends AgentClient {
   /** The restore requests received, in order. */
   readonly restores: RestoreRequestInput[];
   readonly cancelled: string[];
-  /** A job of another run already holding a target (writing to `uploadUri`): submissions naming it are refused. */
-  hold(busy: BusyJob, script: JobScript, uploadUri?: string): void;
+  /** A job of another run already holding a target (writing to `uploadUri`, queued at `queuedAt`, by default now):
+   * submissions naming it are refused. */
+  hold(busy: BusyJob, script: JobScript, uploadUri?: string, queuedAt?: Date): void;
   /** Puts a finished job on record, as if an earlier run had made it. */
   record(job: JobStatus): void;
 }
@@ -115,9 +116,9 @@ export function scriptedAgent(
     runs,
     restores,
     cancelled,
-    hold(job, script, uploadUri) {
+    hold(job, script, uploadUri, queuedAt) {
       busy.set(job.targetId, job);
-      const status = base(job.jobId, job.runId, job.targetId, job.objectName);
+      const status = base(job.jobId, job.runId, job.targetId, job.objectName, queuedAt);
       jobs.set(job.jobId, { status, script, reads: 0, ...(uploadUri && { uploadUri }) });
     },
     record(job) {
@@ -248,7 +249,13 @@ export function scriptedAgent(
   };
 }
 
-function base(jobId: string, runId: string, targetId: string, objectName: string): JobStatus {
+function base(
+  jobId: string,
+  runId: string,
+  targetId: string,
+  objectName: string,
+  queuedAt = new Date(),
+): JobStatus {
   return {
     jobId,
     runId,
@@ -257,7 +264,7 @@ function base(jobId: string, runId: string, targetId: string, objectName: string
     state: 'queued',
     bytesRead: 0,
     bytesUploaded: 0,
-    queuedAt: new Date().toISOString(),
+    queuedAt: queuedAt.toISOString(),
     exitCodes: {},
     stderrTail: [],
   };

@@ -13,7 +13,9 @@ afterEach(async () => {
 
 async function setUp(scripts: Record<string, JobScript> = {}, env: Record<string, string> = {}) {
   const agent: ScriptedAgent = scriptedAgent(scripts, {}, 60);
-  const fixture = await startRunFixture(agent, env);
+  // At noon, after the day's scheduled backup: the day verify checks is the clock's own, whenever the test runs.
+  const noon = new Date(`${new Date().toISOString().slice(0, 10)}T12:00:00Z`);
+  const fixture = await startRunFixture(agent, env, {}, noon);
   fixtures.push(fixture);
   const verify = () => runVerify(fixture.config, fixture.deps, { databases: ['a'] });
   return { agent, fixture, verify };
@@ -31,7 +33,12 @@ async function leftRunning(agent: ScriptedAgent, fixture: RunFixture, script: Jo
       metadata: { metadata: { runId: 'night-1', targetId: 'a' } },
       preconditionOpts: { ifGenerationMatch: 0 },
     });
-  agent.hold({ targetId: 'a', jobId: 'job-n', runId: 'night-1', objectName }, script, uploadUri);
+  agent.hold(
+    { targetId: 'a', jobId: 'job-n', runId: 'night-1', objectName },
+    script,
+    uploadUri,
+    fixture.clock.now(),
+  );
   return objectName;
 }
 
