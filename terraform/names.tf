@@ -10,6 +10,7 @@ locals {
     retention = "Applies the retention classes to existing backups (only ever extends an object's customTime)."
     list      = "Lists the backups with date, size, class, expiry and whether they were verified or drilled (read only)."
     status    = "Each database's health: last attempt, newest good backup against the schedule, last drill, deep check and restore, and the problems (read only)."
+    binlogs   = "Ships the closed binary logs of every pointInTime database into the bucket, each checked and attested."
     doctor    = "After a deploy: each agent's signed ping, route to storage and canary upload, and a test alert mail, each failure with its fix."
   }
 
@@ -17,12 +18,14 @@ locals {
   function_names = { for entry in keys(local.functions) : entry => "${var.name_prefix}-${entry}" }
 
   # The Cloud Scheduler jobs: the entry point each one calls, with the query it adds. The backup's cron is also
-  # BACKUP_SCHEDULE; the deep check is verify reading every byte of the day's backups.
+  # BACKUP_SCHEDULE; the deep check is verify reading every byte of the day's backups; binlogs ships the binary logs
+  # (it finds nothing to do when no target has pointInTime).
   scheduled_calls = {
     backup       = { function = "backup", query = "", cron = var.backup_schedule }
     verify       = { function = "verify", query = "", cron = var.verify_schedule }
     restore      = { function = "restore", query = "", cron = var.drill_schedule }
     "deep-check" = { function = "verify", query = "?deep=true", cron = var.deep_check_schedule }
+    binlogs      = { function = "binlogs", query = "", cron = var.binlog_schedule }
   }
   schedules = { for job, call in local.scheduled_calls : job => call.cron }
   job_names = { for entry in keys(local.schedules) : entry => "${var.name_prefix}-${entry}" }

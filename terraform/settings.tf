@@ -6,6 +6,8 @@ locals {
   targets = [
     for t in var.targets : merge(
       { id = t.id, database = t.database, engine = t.engine, agentUrl = t.agentUrl, encryption = t.encryption },
+      # The function's default is false: only an opted-in target says so.
+      t.pointInTime ? { pointInTime = true } : {},
       [
         for c in [t.compression] : {
           compression = merge({ algorithm = c.algorithm }, [for l in [c.level] : { level = l } if l != null]...)
@@ -29,6 +31,8 @@ locals {
     BACKUP_SCHEDULE                 = var.backup_schedule
     BACKUP_DRILL_SCHEDULE           = var.drill_schedule
     BACKUP_DEEP_CHECK_SCHEDULE      = var.deep_check_schedule
+    BACKUP_BINLOG_SCHEDULE          = var.binlog_schedule
+    BACKUP_RPO_MINUTES              = tostring(var.rpo_minutes)
     BACKUP_TARGETS                  = jsonencode(local.targets)
     BACKUP_AGENTS                   = jsonencode(local.agents)
     BACKUP_ON_ERROR                 = var.on_error

@@ -11,9 +11,10 @@ variable "targets" {
       algorithm = string
       level     = optional(number)
     }))
-    encryption = optional(string, "required")
+    encryption  = optional(string, "required")
+    pointInTime = optional(bool, false)
   }))
-  description = "Databases to back up: id, database name, engine (mysql, mongodb, postgres, sqlite), the URL of its agent (one of agents[].url), optional compression { algorithm = gzip|zstd, level }, and encryption: required (the default: age-encrypted on the VM, named ….age, refused where its agent holds no recipients) or off (an explicit plain backup, which its agent.json must allow)."
+  description = "Databases to back up: id, database name, engine (mysql, mongodb, postgres, sqlite), the URL of its agent (one of agents[].url), optional compression { algorithm = gzip|zstd, level }, encryption: required (the default: age-encrypted on the VM, named ….age, refused where its agent holds no recipients) or off (an explicit plain backup, which its agent.json must allow), and pointInTime (mysql only, default false): its server's binary logs are shipped on binlog_schedule and watched against rpo_minutes, for restores to a moment within the last retention_daily_days days."
   validation {
     condition     = length(var.targets) > 0 && length(distinct([for t in var.targets : t.id])) == length(var.targets)
     error_message = "targets must list at least one database, each with a distinct id."
@@ -38,6 +39,10 @@ variable "targets" {
       for t in var.targets : "${t.database}${lookup(local.dump_extensions, t.engine, "")}${lookup(local.compression_extensions, try(coalesce(t.compression.algorithm, "gzip"), "gzip"), "")}"
     ])) == length(var.targets)
     error_message = "No two targets may write the same objects: the same database name with the same engine format and compression (gzip when none is given), even on different agents. Give one of them another compression, or another database name."
+  }
+  validation {
+    condition     = alltrue([for t in var.targets : !t.pointInTime || t.engine == "mysql"])
+    error_message = "pointInTime ships MySQL/MariaDB binary logs only: set it on mysql targets alone."
   }
   validation {
     condition     = alltrue([for t in var.targets : contains(["required", "off"], t.encryption)])
@@ -187,6 +192,16 @@ variable "shrink_warning_ratio" {
   validation {
     condition     = var.shrink_warning_ratio >= 0 && var.shrink_warning_ratio <= 1
     error_message = "shrink_warning_ratio must be between 0 and 1."
+  }
+}
+
+variable "rpo_minutes" {
+  type        = number
+  description = "The recovery-point target of the pointInTime targets, in minutes (BACKUP_RPO_MINUTES): verify alerts when a database's shipped binary logs reach less recently than this. The logs are kept for restores to a moment within the last retention_daily_days days."
+  default     = 15
+  validation {
+    condition     = var.rpo_minutes >= 1 && var.rpo_minutes <= 1440 && floor(var.rpo_minutes) == var.rpo_minutes
+    error_message = "rpo_minutes must be a whole number from 1 to 1440 (a day: the nightly backup bounds the loss to a day already)."
   }
 }
 

@@ -91,6 +91,16 @@ variable "deep_check_schedule" {
   }
 }
 
+variable "binlog_schedule" {
+  type        = string
+  description = "Cron schedule of the binary-log shipping, in time_zone: the binlogs function ships the closed binary logs of every pointInTime target (every 5 minutes by default). The recovery point to expect is this interval plus the time to flush and upload the last log (BACKUP_BINLOG_SCHEDULE)."
+  default     = "*/5 * * * *"
+  validation {
+    condition     = length(regexall("\\S+", var.binlog_schedule)) == 5
+    error_message = "binlog_schedule must be a five-field cron expression."
+  }
+}
+
 variable "time_zone" {
   type        = string
   description = "IANA time zone of the schedules and of the date in object names (BACKUP_TIME_ZONE)."

@@ -68,11 +68,24 @@ export const SETTINGS = {
     description:
       "The deep check's cron, in the time zone; status reports a deep check its latest run did not make.",
   }),
+  binlogSchedule: setting({
+    env: 'BACKUP_BINLOG_SCHEDULE',
+    schema: cronSchema.default('*/5 * * * *'),
+    description:
+      "The binary-log shipping's cron, in the time zone: the closed logs of every pointInTime target shipped.",
+  }),
+  rpoMinutes: setting({
+    env: 'BACKUP_RPO_MINUTES',
+    // A day at most: a nightly full backup already bounds what is lost to a day.
+    schema: integer(1, 1440).default(15),
+    description:
+      "The recovery-point target: verify alerts when a pointInTime database's shipped logs reach less recently.",
+  }),
   targets: setting({
     env: 'BACKUP_TARGETS',
     schema: json(targetsSchema),
     description:
-      'JSON array of targets: [{ id, database, engine, agentUrl, compression? }], backed up in order.',
+      'JSON array of targets: [{ id, database, engine, agentUrl, compression?, encryption?, pointInTime? }], backed up in order.',
   }),
   agents: setting({
     env: 'BACKUP_AGENTS',

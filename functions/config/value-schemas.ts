@@ -96,6 +96,11 @@ export const targetSchema = z.strictObject({
    * is `required`.
    */
   encryption: z.enum(['required', 'off']).default('off'),
+  /**
+   * Its server's closed binary logs are shipped beside its backups on BACKUP_BINLOG_SCHEDULE, and their chain is
+   * watched, so it can be restored to a moment (docs/point-in-time-recovery.md): MySQL/MariaDB targets only.
+   */
+  pointInTime: z.boolean().default(false),
 });
 export type Target = z.infer<typeof targetSchema>;
 
@@ -109,6 +114,13 @@ export const targetsSchema = z
       const object = target.database + backupExtension(target.engine, target.compression.algorithm);
       if (seen.id.has(target.id)) {
         ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `duplicate target id "${target.id}"` });
+      }
+      if (target.pointInTime && target.engine !== 'mysql') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'pointInTime'],
+          message: `point-in-time recovery ships MySQL/MariaDB binary logs only; ${target.id} is ${target.engine}`,
+        });
       }
       if (seen.object.has(object)) {
         ctx.addIssue({ code: 'custom', path: [index, 'database'], message: `two targets write ${object}` });

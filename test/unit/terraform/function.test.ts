@@ -39,7 +39,7 @@ const TERRAFORM_CHOOSES: Readonly<Record<string, string>> = {
 };
 
 /** Entry points the function registers (settings: backup, verify, restore, retention, list, status). */
-const ENTRY_POINTS = ['backup', 'doctor', 'list', 'restore', 'retention', 'status', 'verify'];
+const ENTRY_POINTS = ['backup', 'binlogs', 'doctor', 'list', 'restore', 'retention', 'status', 'verify'];
 
 let mod: TerraformModule;
 let fn: Block;
@@ -124,7 +124,7 @@ describe.skipIf(!hasTerraform)('defaults of the settings, evaluated by terraform
 });
 
 describe('the functions', () => {
-  it('are the five entry points, each its own function, all with one identity', () => {
+  it('are the entry points, each its own function, all with one identity', () => {
     expect(Object.keys(asObject(localOf(mod, fn.for_each))).sort()).toEqual(ENTRY_POINTS);
     expect(expression(block(fn, 'build_config').entry_point)).toBe('each.key');
     expect(expression(service.service_account_email)).toBe('google_service_account.function.email');

@@ -176,6 +176,7 @@ describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
     ]);
     expect(Object.keys(functionNames).sort()).toEqual([
       'backup',
+      'binlogs',
       'doctor',
       'list',
       'restore',
@@ -195,7 +196,7 @@ describe.skipIf(!hasTerraform)('log filters, as Terraform writes them', () => {
   });
 
   it("select Cloud Scheduler's failed attempts of the module's jobs, and not the successful ones", () => {
-    expect(Object.keys(jobNames).sort()).toEqual(['backup', 'deep-check', 'restore', 'verify']);
+    expect(Object.keys(jobNames).sort()).toEqual(['backup', 'binlogs', 'deep-check', 'restore', 'verify']);
     expect(clauses(filters.schedule_failed ?? '')).toEqual([
       'resource.type="cloud_scheduler_job"',
       `resource.labels.job_id=(${Object.values(jobNames)

@@ -1,5 +1,6 @@
-// The Cloud Scheduler jobs: backup nightly, verify later, the restore drill and the deep check weekly, each calling
-// its function's Cloud Run URL with an OIDC token for exactly that URL, as the scheduler's own service account.
+// The Cloud Scheduler jobs: backup nightly, verify later, the restore drill and the deep check weekly, the binary-log
+// shipping every few minutes, each calling its function's Cloud Run URL with an OIDC token for exactly that URL, as
+// the scheduler's own service account.
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   asObject,
@@ -21,7 +22,7 @@ beforeAll(async () => {
 });
 
 describe('scheduler jobs', () => {
-  it('call backup and verify nightly, and the restore drill and verify with deep=true weekly', () => {
+  it('call backup and verify nightly, the restore drill and verify with deep=true weekly, binlogs every 5 minutes', () => {
     expect(unwrap(job.for_each)).toBe('local.schedules');
     const calls = unwrap(asObject(mod.locals.scheduled_calls));
     expect(calls).toEqual({
@@ -29,7 +30,9 @@ describe('scheduler jobs', () => {
       verify: { function: 'verify', query: '', cron: 'var.verify_schedule' },
       restore: { function: 'restore', query: '', cron: 'var.drill_schedule' },
       'deep-check': { function: 'verify', query: '?deep=true', cron: 'var.deep_check_schedule' },
+      binlogs: { function: 'binlogs', query: '', cron: 'var.binlog_schedule' },
     });
+    expect(mod.variables.binlog_schedule?.default).toBe('*/5 * * * *');
     expect(mod.variables.backup_schedule?.default).toBe('0 2 * * *');
     // Five fields, the last one a single day of the week: once a week.
     expect(String(mod.variables.drill_schedule?.default)).toMatch(/^\S+ \S+ \* \* [0-6]$/);

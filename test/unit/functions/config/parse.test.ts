@@ -42,6 +42,31 @@ describe('parseFunctionConfig', () => {
     expect(config.signingKey.privateKey.asymmetricKeyType).toBe('ed25519');
     expect(config.alerts.gmail).toBeUndefined();
     expect(config.retiredSigningKeys).toEqual({});
+    expect(config.targets.map((t) => t.pointInTime)).toEqual([false, false]);
+    expect(config.binlogSchedule).toBe('*/5 * * * *');
+    expect(config.rpoMinutes).toBe(15);
+  });
+
+  it('reads pointInTime on a MySQL/MariaDB target, its shipping schedule and its recovery-point target', () => {
+    const targets = [
+      {
+        id: 'h',
+        database: 'HospitalDB',
+        engine: 'mysql',
+        agentUrl: 'https://10.0.0.5:8443',
+        pointInTime: true,
+      },
+    ];
+    const config = parseFunctionConfig(
+      validEnv({
+        BACKUP_TARGETS: JSON.stringify(targets),
+        BACKUP_BINLOG_SCHEDULE: '*/10 * * * *',
+        BACKUP_RPO_MINUTES: '30',
+      }),
+    );
+    expect(config.targets[0]?.pointInTime).toBe(true);
+    expect(config.binlogSchedule).toBe('*/10 * * * *');
+    expect(config.rpoMinutes).toBe(30);
   });
 
   it('reads the retired signing keys by id, and prints none of them', () => {
@@ -149,6 +174,19 @@ describe('parseFunctionConfig', () => {
       },
       'targets.1.database (BACKUP_TARGETS): two targets write x.sql.gz',
     ],
+    [
+      {
+        BACKUP_TARGETS:
+          '[{"id":"a","database":"x","engine":"postgres","agentUrl":"https://h","pointInTime":true}]',
+      },
+      'targets.0.pointInTime (BACKUP_TARGETS): point-in-time recovery ships MySQL/MariaDB binary logs only; a is postgres',
+    ],
+    [
+      { BACKUP_BINLOG_SCHEDULE: '*/5 * * *' },
+      'binlogSchedule (BACKUP_BINLOG_SCHEDULE): must be a cron expression',
+    ],
+    [{ BACKUP_RPO_MINUTES: '0' }, 'rpoMinutes (BACKUP_RPO_MINUTES)'],
+    [{ BACKUP_RPO_MINUTES: '1441' }, 'rpoMinutes (BACKUP_RPO_MINUTES)'],
     [{ BACKUP_TIME_ZONE: 'Mars/Olympus' }, 'timeZone (BACKUP_TIME_ZONE): unknown time zone "Mars/Olympus"'],
     [{ BACKUP_PREFIX: '../x/' }, 'prefix (BACKUP_PREFIX)'],
     [{ BACKUP_ON_ERROR: 'ignore' }, 'onError (BACKUP_ON_ERROR)'],
