@@ -9,6 +9,7 @@ import { errorFailure } from '../run/failure.js';
 import { updateObject } from '../storage/update-object.js';
 import type { VerifyContext } from '../verify/verify-context.js';
 import { attest } from './attestation.js';
+import { binlogMetadata } from './binlog-metadata.js';
 import { proveObject } from './prove-object.js';
 import { listProvenBackups, reportUnproven, type UnprovenBackup } from './proven-backups.js';
 
@@ -41,7 +42,10 @@ export async function attestEarlier(ctx: VerifyContext, target: Target): Promise
     }
     try {
       const job = await proveObject(ctx.agent, target, info, { date, timeZone: config.timeZone });
-      await updateObject(ctx.bucket, info, { metadata: attest(config.bucket, info, config.signingKey, now) });
+      // The position it starts from is the job's word, signed with it.
+      const position = binlogMetadata(job.binlog);
+      const attestation = attest(config.bucket, info, config.signingKey, now, position);
+      await updateObject(ctx.bucket, info, { metadata: { ...position, ...attestation } });
       deps.logger.event('object.attested', `${info.name} is proven by job ${job.jobId}: attested`, {
         ...fields,
         object: info.name,

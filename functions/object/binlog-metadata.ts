@@ -13,10 +13,14 @@ const BINLOG_KEYS = {
   gtidDomainId: 'binlogGtidDomainId',
 } as const satisfies Record<keyof BinlogPosition, string>;
 
-export function binlogMetadata(binlog: BinlogPosition): Record<string, string> {
-  const entries = Object.entries(BINLOG_KEYS).flatMap(([field, key]) => {
-    const value = binlog[field as keyof BinlogPosition];
-    return value === undefined ? [] : [[key, String(value)]];
+/**
+ * The position's keys as a metadata write: each field the job recorded, and a removal of each it did not, so that
+ * what the attestation signs beside them is the job's word alone, whatever the object carried before.
+ */
+export function binlogMetadata(binlog: BinlogPosition | undefined): Record<string, string | null> {
+  const entries = Object.entries(BINLOG_KEYS).map(([field, key]) => {
+    const value = binlog?.[field as keyof BinlogPosition];
+    return [key, value === undefined ? null : String(value)];
   });
   return Object.fromEntries(entries);
 }

@@ -17,7 +17,7 @@ import { findMismatch } from './prove-object.js';
 import { listProvenBackups } from './proven-backups.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
 
-function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string> {
+function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string | null> {
   return {
     [VERIFIED_KEY]: checkedAt.toISOString(),
     sha256: job.sha256 ?? '',
@@ -28,7 +28,7 @@ function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Reco
     engine: target.engine,
     database: target.database,
     agentHost: new URL(target.agentUrl).host,
-    ...(job.binlog && binlogMetadata(job.binlog)),
+    ...binlogMetadata(job.binlog),
     // Who can open it, by fingerprint: which identity an admin needs, without any key in the metadata.
     ...(job.recipients && { [ENCRYPTED_FOR_KEY]: job.recipients.join(' ') }),
   };
@@ -79,11 +79,9 @@ export async function checkObject(
   // Only proven backups take a period's place, or count in the median of recent sizes.
   const { proven: backups } = await listProvenBackups(bucket, config, target, now);
   const copy = classifyAmong(backups, planned.date, retentionPolicy(config));
+  const verified = verifiedMetadata(job, target, now);
   const checked = await updateObject(bucket, info, {
-    metadata: {
-      ...verifiedMetadata(job, target, now),
-      ...attest(config.bucket, info, config.signingKey, now),
-    },
+    metadata: { ...verified, ...attest(config.bucket, info, config.signingKey, now, verified) },
     keepUntil: copy.until,
     retention: classMetadata(copy.class),
   });

@@ -14,7 +14,9 @@ import {
   attest,
   attestationKeys,
   attestationProblem,
+  factsAttested,
 } from '../../../../functions/object/attestation.js';
+import { seal } from '../../../../core/signing/statement.js';
 import { sortProven } from '../../../../functions/object/proven-backups.js';
 import type { ObjectInfo } from '../../../../functions/storage/objects.js';
 
@@ -75,6 +77,86 @@ describe('an attestation', () => {
     expect(attestationProblem('acme-backups', OBJECT, keys)).toBe(
       'it carries no attestation of the function',
     );
+  });
+});
+
+describe('an attestation over binary-log facts', () => {
+  const BACKUP: ObjectInfo = {
+    ...OBJECT,
+    metadata: {
+      ...OBJECT.metadata,
+      binlogFile: 'binlog.000003',
+      binlogPosition: '1311',
+      binlogServerId: '1',
+      binlogGtidDomainId: '0',
+    },
+  };
+  const LOG: ObjectInfo = {
+    ...OBJECT,
+    name: 'nightly/binlog/HospitalDB/1/binlog.000003.zst',
+    metadata: {
+      binlogFile: 'binlog.000003',
+      binlogSize: '4096',
+      binlogServerId: '1',
+      binlogFirstEventAt: '2026-12-06T02:00:00.000Z',
+      binlogLastEventAt: '2026-12-06T02:05:00.000Z',
+      binlogEnding: 'rotate',
+      binlogNext: 'binlog.000004',
+    },
+  };
+  const { binlogNext: _next, ...stopped } = LOG.metadata;
+  const STOPPED: ObjectInfo = { ...LOG, metadata: { ...stopped, binlogEnding: 'stop' } };
+  const changed = (info: ObjectInfo, key: string, value: string | undefined) => {
+    const signed = attested(info);
+    const metadata = { ...signed.metadata, [key]: value as string };
+    if (value === undefined) delete metadata[key];
+    return { ...signed, metadata };
+  };
+
+  it("proves a backup's start position and a log's facts as they were signed", () => {
+    for (const info of [BACKUP, LOG]) {
+      expect(attestationProblem('acme-backups', attested(info), keys)).toBeNull();
+      expect(factsAttested('acme-backups', attested(info), keys)).toBe(true);
+    }
+  });
+
+  it('signs the facts a write brings with it, and not the ones it removes', () => {
+    const written = { binlogPosition: '2048', binlogGtidDomainId: null };
+    const signed = attest('acme-backups', BACKUP, current, NOW, written);
+    const { binlogGtidDomainId: _removed, ...kept } = BACKUP.metadata;
+    const after = { ...BACKUP, metadata: { ...kept, binlogPosition: '2048', ...signed } };
+    expect(factsAttested('acme-backups', after, keys)).toBe(true);
+    const stale = { ...after, metadata: { ...after.metadata, binlogGtidDomainId: '0' } };
+    expect(factsAttested('acme-backups', stale, keys)).toBe(false);
+  });
+
+  it.each([
+    ['a changed binlogPosition', BACKUP, 'binlogPosition', '1312'],
+    ['a changed binlogFile', BACKUP, 'binlogFile', 'binlog.000002'],
+    ['a removed binlogServerId', BACKUP, 'binlogServerId', undefined],
+    ['a changed binlogNext', LOG, 'binlogNext', 'binlog.000005'],
+    ['a changed binlogLastEventAt', LOG, 'binlogLastEventAt', '2026-12-06T02:09:00.000Z'],
+    ['an added binlogNext', STOPPED, 'binlogNext', 'binlog.000009'],
+  ])('is broken by %s: neither the object nor its facts are proven', (_what, info, key, value) => {
+    const tampered = changed(info, key, value);
+    expect(factsAttested('acme-backups', tampered, keys)).toBe(false);
+    expect(attestationProblem('acme-backups', tampered, keys)).toMatch(/was not signed by the key fn-2026/);
+  });
+
+  it('made before facts were signed, proves the object and none of its facts', () => {
+    const attestedAt = NOW.toISOString();
+    const { name, generation, size, crc32c, md5Hash } = BACKUP;
+    const v1 = seal(
+      'db-backup-attestation/v1\n',
+      ['acme-backups', name, generation, size, crc32c, md5Hash, attestedAt],
+      current,
+    );
+    const old = {
+      ...BACKUP,
+      metadata: { ...BACKUP.metadata, attestation: v1.signature, attestedAt, attestedBy: v1.keyId },
+    };
+    expect(attestationProblem('acme-backups', old, keys)).toBeNull();
+    expect(factsAttested('acme-backups', old, keys)).toBe(false);
   });
 });
 
