@@ -14,6 +14,10 @@ export const HTTP_STATUS_BY_CODE = {
   JOB_CONFLICT: 409,
   /** A server whose binary logs cannot be shipped: binary logging off, or binlog_format not ROW (named). */
   BINLOG_NOT_READY: 409,
+  /** A binary log the chain needs that its server no longer holds and the bucket never got: the chain breaks there. */
+  BINLOG_PURGED: 500,
+  /** A shipped log's object is not what the agent streamed, or not the log the server listed. */
+  BINLOG_MISMATCH: 500,
   /** A moment to restore to that no proven backup and its shipped binary logs reach: how far they reach is named. */
   PITR_UNREACHABLE: 409,
   /** A log of the target is being shipped already: one at a time per target, as a busy target's jobs. */

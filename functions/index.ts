@@ -1,10 +1,11 @@
 // The deployed entry point: configuration parsed once at start-up, then the `backup`, `verify`, `retention`,
-// `restore`, `list`, `status` and `doctor` targets.
+// `restore`, `list`, `status`, `doctor` and `binlogs` targets.
 import { http } from '@google-cloud/functions-framework';
 import { loadFunctionConfig } from './config/parse.js';
 import { answerRefusalsAsJsonOnEveryServer } from './http/framework-refusals.js';
 import {
   createBackupHandler,
+  createBinlogsHandler,
   createDoctorHandler,
   createListHandler,
   createRestoreHandler,
@@ -35,5 +36,6 @@ http('restore', createRestoreHandler(config, deps));
 http('list', createListHandler(config, deps));
 http('status', createStatusHandler(config, deps));
 http('doctor', createDoctorHandler(config, deps));
+http('binlogs', createBinlogsHandler(config, deps));
 // The framework's own refusals (a body that is not JSON, …) in the same JSON shape as the handlers'.
 answerRefusalsAsJsonOnEveryServer(deps.logger);

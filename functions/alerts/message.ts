@@ -1,4 +1,4 @@
-// The one alert of a failed run (backup, check, restore or drill), as a pure function of its report: who failed,
+// The one alert of a failed run (backup, check, restore, drill or binary-log shipping), as a pure function of its report: who failed,
 // why, what was skipped, where to look.
 import { isoDay } from '../../core/object-name.js';
 import { isAlerting, logsExplorerUrl, type RunReport, type TargetReport } from '../run/report.js';
@@ -28,6 +28,10 @@ function describeTarget(target: TargetReport): string[] {
   if (target.jobId) lines.push(`    agent job: ${target.jobId}`);
   if (target.restore) lines.push(...describeRestore(target.restore));
   if (target.bytes !== undefined) lines.push(`    size: ${target.bytes} bytes`);
+  if (target.binlogs?.shipped.length)
+    lines.push(`    binary logs shipped: ${target.binlogs.shipped.join(', ')}`);
+  if (target.binlogs?.purged?.length)
+    lines.push(`    binary logs lost (purged before shipping): ${target.binlogs.purged.join(', ')}`);
   if (target.note) lines.push(`    ${target.note}`);
   if (target.error) {
     lines.push(`    error ${target.error.code}: ${target.error.message}`);
@@ -46,6 +50,7 @@ const HEADLINE = {
   verify: 'Backup check failed',
   restore: 'Restore failed',
   drill: 'Restore drill failed',
+  binlogs: 'Binary-log shipping failed',
 } as const;
 
 const INTRO = {
@@ -55,6 +60,8 @@ const INTRO = {
   restore: (date: string, databases: string) => `The restore of ${date} failed for: ${databases}.`,
   drill: (date: string, databases: string) =>
     `The restore drill of ${date} could not restore and validate the newest backup of: ${databases}.`,
+  binlogs: (date: string, databases: string) =>
+    `Shipping the binary logs on ${date} left the point-in-time chain of these databases at risk: ${databases}.`,
 };
 
 /** The alert for a run that failed; null when nothing in it calls for one. */

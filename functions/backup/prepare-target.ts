@@ -4,6 +4,7 @@ import { errorFailure } from '../run/failure.js';
 import type { PlannedTarget } from '../run/plan.js';
 import type { BackupOutcome, TargetReport } from '../run/report.js';
 import { targetFields } from '../run/run-context.js';
+import { contentTypeOf } from '../storage/content-type.js';
 import { getObject, openSession } from '../storage/objects.js';
 import { type BackupContext, backupFailed } from './backup-context.js';
 import { existingOutcome } from './existing-object.js';
@@ -11,8 +12,6 @@ import { existingOutcome } from './existing-object.js';
 export type Prepared =
   | { kind: 'ready'; planned: PlannedTarget; sessionUri: string }
   | { kind: 'done'; report: TargetReport<BackupOutcome> };
-
-const CONTENT_TYPE = { gzip: 'application/gzip', zstd: 'application/zstd' } as const;
 
 export async function prepareTarget(ctx: BackupContext, planned: PlannedTarget): Promise<Prepared> {
   const { target, objectName } = planned;
@@ -26,11 +25,7 @@ export async function prepareTarget(ctx: BackupContext, planned: PlannedTarget):
     if (existing) return done(await existingOutcome(ctx, planned, existing));
     const session = await openSession(ctx.bucket, objectName, {
       force: ctx.force,
-      // age's binary format has no registered type of its own.
-      contentType:
-        target.encryption === 'required'
-          ? 'application/octet-stream'
-          : CONTENT_TYPE[target.compression.algorithm],
+      contentType: contentTypeOf(target),
       // Which run and target opened it: how `verify` and a later `exists` find the job that wrote it.
       metadata: { runId: ctx.runId, targetId: target.id, database: target.database, engine: target.engine },
     });

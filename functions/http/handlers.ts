@@ -1,10 +1,12 @@
-// The HTTP handlers `backup`, `verify`, `retention`, `restore`, `list`, `status` and `doctor`: parse the request, run, answer the JSON
+// The HTTP handlers `backup`, `verify`, `retention`, `restore`, `list`, `status`, `doctor` and `binlogs`: parse the request, run, answer the JSON
 // summary (500 when anything failed), or stream the run's progress to a caller that asks to watch.
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 import { BackupError, errorCodeOf } from '../../core/errors.js';
 import { agentErrorFields } from '../agent/agent-error.js';
 import { parseBackupRequest } from '../backup/request.js';
 import { runBackup } from '../backup/run-backup.js';
+import { parseBinlogsRequest } from '../binlog/request.js';
+import { runBinlogs } from '../binlog/run-binlogs.js';
 import type { FunctionConfig } from '../config/schema.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import { parseListRequest, runList } from '../list/run-list.js';
@@ -153,4 +155,13 @@ export function createDoctorHandler(config: FunctionConfig, deps: FunctionDeps):
     const report = await runDoctor(config, traced);
     return { status: report.status === 'ok' ? 200 : 500, report };
   });
+}
+
+/** On its own schedule: the closed binary logs of every pointInTime database shipped; 500 when one was not or was lost. */
+export function createBinlogsHandler(config: FunctionConfig, deps: FunctionDeps): HttpFunction {
+  return handler(deps, (req, traced) =>
+    reported(
+      runBinlogs(config, traced, parseBinlogsRequest(req.query, req.body), executionOf(req, config, traced)),
+    ),
+  );
 }

@@ -8,7 +8,8 @@ export interface EventKind {
   severity: Severity;
   /**
    * The admin must act: a backup is missing, failed, doubtful or stuck, a copy's retention could not be kept or
-   * applied, a restore (or the weekly drill) failed, or the alert itself did not go out.
+   * applied, a restore (or the weekly drill) failed, a binary log was not shipped or was lost, or the alert itself did
+   * not go out.
    */
   alerting: boolean;
 }
@@ -72,6 +73,14 @@ export const EVENTS = {
   'restore.poll-failed': warning,
   'restore.mark-failed': warning,
   'restore.cancel-failed': warning,
+  'binlogs.started': info,
+  'binlogs.finished': info,
+  'binlogs.found-problems': error,
+  /** One log shipped, checked and attested. */
+  'binlogs.log-shipped': info,
+  'binlogs.shipped': info,
+  'binlogs.current': info,
+  'binlogs.failed': mustAct('ERROR'),
   'list.listed': info,
   'status.checked': info,
   'doctor.passed': info,

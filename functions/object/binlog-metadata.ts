@@ -26,10 +26,11 @@ export function binlogMetadata(binlog: BinlogPosition | undefined): Record<strin
 }
 
 /** Where the backup whose metadata this is starts in its server's binary log; null when it records no (valid) one. */
-export function binlogPositionOf(metadata: Readonly<Record<string, string>>): BinlogPosition | null {
+export function binlogPositionOf(metadata: Readonly<Record<string, string | null>>): BinlogPosition | null {
   const entries = Object.entries(BINLOG_KEYS).flatMap(([field, key]) => {
     const value = metadata[key];
-    if (value === undefined) return [];
+    // A key written as null is one the write removed.
+    if (value === undefined || value === null) return [];
     return [[field, field === 'file' || field === 'serverUuid' ? value : Number(value)]];
   });
   const parsed = binlogPositionSchema.safeParse(Object.fromEntries(entries));

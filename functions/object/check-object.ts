@@ -34,6 +34,38 @@ function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Reco
   };
 }
 
+/** What an agent counted of a stream it uploaded: a backup's job, a shipped log. */
+type Counted = Pick<JobStatus, 'bytesUploaded' | 'crc32c' | 'md5' | 'sha256' | 'recipients'>;
+
+/** What differs between the object and what the agent counted of the stream it uploaded; null when nothing does. */
+export function uploadMismatch(info: ObjectInfo, counted: Counted, target: Target): string | null {
+  return (
+    findMismatch(info, counted) ??
+    (counted.sha256 ? null : 'the agent reported no sha256') ??
+    // The function's own refusal of plaintext under an encrypted name, whatever an agent says it did.
+    (target.encryption === 'required' && !counted.recipients?.length
+      ? 'the target requires encryption and the agent reported no recipients it encrypted for'
+      : null)
+  );
+}
+
+/**
+ * Marks a mismatched object with why and throws CHECK_MISMATCH saying what to do. It is never deleted: the function
+ * holds no delete permission, and the evidence stays for the admin.
+ */
+export async function refuseObject(
+  bucket: Bucket,
+  info: ObjectInfo,
+  mismatch: string,
+  remedy: string,
+): Promise<never> {
+  await updateObject(bucket, info, { metadata: { [CHECK_FAILED_KEY]: mismatch } });
+  throw new BackupError(
+    'CHECK_MISMATCH',
+    `${mismatch}; generation ${info.generation} is marked ${CHECK_FAILED_KEY}: ${remedy}`,
+  );
+}
+
 export interface Checked {
   info: ObjectInfo;
   /** Its class and retention end, as recorded on it. */
@@ -44,8 +76,7 @@ export interface Checked {
 
 /**
  * Checks `objectName` against a succeeded job and records the verified metadata, with the customTime of the
- * longest retention class the backup is the copy of, in one write. A mismatched object is marked with why, never
- * deleted: the function holds no delete permission, and the evidence stays for the admin.
+ * longest retention class the backup is the copy of, in one write.
  */
 export async function checkObject(
   bucket: Bucket,
@@ -62,20 +93,8 @@ export async function checkObject(
       `the agent reported success but ${planned.objectName} does not exist`,
     );
   }
-  const mismatch =
-    findMismatch(info, job) ??
-    (job.sha256 ? null : 'the agent reported no sha256') ??
-    // The function's own refusal of plaintext under an encrypted name, whatever an agent says it did.
-    (target.encryption === 'required' && !job.recipients?.length
-      ? 'the target requires encryption and the agent reported no recipients it encrypted for'
-      : null);
-  if (mismatch) {
-    await updateObject(bucket, info, { metadata: { [CHECK_FAILED_KEY]: mismatch } });
-    throw new BackupError(
-      'CHECK_MISMATCH',
-      `${mismatch}; generation ${info.generation} is marked ${CHECK_FAILED_KEY}: replace it with force=true`,
-    );
-  }
+  const mismatch = uploadMismatch(info, job, target);
+  if (mismatch) await refuseObject(bucket, info, mismatch, 'replace it with force=true');
   // Only proven backups take a period's place, or count in the median of recent sizes.
   const { proven: backups } = await listProvenBackups(bucket, config, target, now);
   const copy = classifyAmong(backups, planned.date, retentionPolicy(config));

@@ -1,4 +1,4 @@
-// What a run reports per target and as a whole, for `backup`, `verify` and `restore` alike; the summary decides the
+// What a run reports per target and as a whole, for `backup`, `verify`, `restore` and `binlogs` alike; the summary decides the
 // status.
 import type { EngineName } from '../../core/formats.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
@@ -28,12 +28,25 @@ export const VERIFY_OUTCOMES = [
   'interrupted',
   'stuck',
 ] as const;
+/** `shipped`: closed binary logs shipped; `current`: none was waiting; `failed`: a log not shipped, or one lost. */
+export const BINLOG_OUTCOMES = ['shipped', 'current', 'failed'] as const;
 /** `restored`: restored into a scratch database and validated; `missing`: no verified backup to restore. */
 export const RESTORE_OUTCOMES = ['restored', 'failed', 'missing', 'running'] as const;
 export type BackupOutcome = (typeof BACKUP_OUTCOMES)[number];
 export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
 export type RestoreOutcome = (typeof RESTORE_OUTCOMES)[number];
-export type Outcome = BackupOutcome | VerifyOutcome | RestoreOutcome;
+export type BinlogOutcome = (typeof BINLOG_OUTCOMES)[number];
+export type Outcome = BackupOutcome | VerifyOutcome | RestoreOutcome | BinlogOutcome;
+
+/** What a shipping run did with a target's server's binary logs. */
+export interface BinlogShipping {
+  /** The server's id, whose folder the logs are in. */
+  serverId: number;
+  /** The logs shipped by this run, oldest first. */
+  shipped: string[];
+  /** Logs the chain needs that the server no longer holds and the bucket never got. */
+  purged?: string[];
+}
 
 /** What a restore found, as its agent reported it: the recovery time, the tables and the checks. */
 export type RestoreDetails = Pick<
@@ -87,6 +100,8 @@ export interface TargetReport<O extends Outcome = Outcome> {
   restore?: RestoreDetails;
   /** verify, deep: what reading every byte of the object found. */
   deepCheck?: DeepCheck;
+  /** binlogs: the logs shipped. */
+  binlogs?: BinlogShipping;
 }
 
 /** Whatever is known of a target besides who it is and its outcome. */
@@ -95,7 +110,7 @@ export type TargetDetails = Partial<
 >;
 
 export interface RunReport<O extends Outcome = Outcome> {
-  kind: 'backup' | 'verify' | 'restore';
+  kind: 'backup' | 'verify' | 'restore' | 'binlogs';
   runId: string;
   /** The calendar date the run's objects are named after, yyyyMMdd. */
   date: string;

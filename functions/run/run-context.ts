@@ -9,6 +9,7 @@ import type { FunctionDeps } from './deps.js';
 import type { TargetObject } from './plan.js';
 import {
   type BackupOutcome,
+  type BinlogOutcome,
   type Outcome,
   type RestoreOutcome,
   reportFor,
@@ -59,6 +60,7 @@ interface Logged {
   backup: Exclude<BackupOutcome, 'planned'>;
   verify: VerifyOutcome;
   restore: RestoreOutcome;
+  binlogs: BinlogOutcome;
 }
 /** Passed to the logger, which takes only declared events: an outcome without its event is a compile error. */
 type OutcomeEvent = { [K in keyof Logged]: `${K}.${Logged[K]}` }[keyof Logged];

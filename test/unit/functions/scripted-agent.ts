@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { CRC32C } from '@google-cloud/storage';
 import { queuedRestore } from '../../../agent/restore/restore-status.js';
+import type { ClosedLogs, ShippedLogFacts, ShipRequest, ShipResult } from '../../../core/binlog-protocol.js';
 import { DEFAULT_MAX_DURATION_MINUTES, deadlineAfter } from '../../../core/job-deadline.js';
 import type { BusyJob, JobState, JobStatus, RunRequest } from '../../../core/protocol.js';
 import type { RestoreRequestInput, RestoreStatus } from '../../../core/restore-protocol.js';
@@ -29,7 +30,28 @@ export interface RestoreScript {
   end?: Partial<RestoreStatus>;
 }
 
+/** One closed log as the scripted server holds it, and how its shipping goes. */
+export interface LogScript {
+  /** The bytes uploaded as the shipped object (standing in for the compressed log). */
+  bytes: Buffer;
+  facts: Omit<ShippedLogFacts, 'file' | 'size'>;
+  /** The agent's account of a failure: nothing is uploaded (or only `cut` bytes, never finalized). */
+  fail?: { errorCode: string; errorMessage: string; stderrTail?: string[] };
+  /** Uploads this many bytes into the session without finalizing it, then the call fails: the agent died. */
+  cut?: number;
+  /** Lies about what was uploaded or shipped. */
+  claim?: Partial<ShipResult>;
+}
+
+/** What a target's server holds: the answers to `closedLogs`, one per call (the last one staying), and its logs. */
+export interface BinlogScript {
+  closed: (Omit<ClosedLogs, 'targetId' | 'flushedAt'> | Error)[];
+  logs: Record<string, LogScript>;
+}
+
 export interface ScriptedAgent extends AgentClient {
+  /** The ship requests received, in order. */
+  readonly shipped: ShipRequest[];
   /** The run requests received, in order. */
   readonly runs: RunRequest[];
   /** The restore requests received, in order. */
@@ -51,6 +73,17 @@ export function hashesOf(bytes: Buffer): Pick<JobStatus, 'crc32c' | 'md5' | 'sha
     md5: createHash('md5').update(bytes).digest('base64'),
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
+}
+
+/** The whole of `bytes` into a session, finalized. */
+async function upload(uri: string, bytes: Buffer): Promise<void> {
+  const size = bytes.length;
+  const put = await fetch(uri, {
+    method: 'PUT',
+    headers: { 'content-range': `bytes 0-${size - 1}/${size}` },
+    body: bytes,
+  });
+  if (!put.ok) throw new Error(`upload: ${put.status} ${await put.text()}`);
 }
 
 interface Live {
@@ -75,7 +108,10 @@ export function scriptedAgent(
   restoreScripts: Record<string, RestoreScript> = {},
   /** Its targets' maxDurationMinutes, as agent.json would set them. */
   maxDurationMinutes = DEFAULT_MAX_DURATION_MINUTES,
+  binlogScripts: Record<string, BinlogScript> = {},
 ): ScriptedAgent {
+  const shipped: ShipRequest[] = [];
+  const closedCalls = new Map<string, number>();
   const jobs = new Map<string, Live>();
   const restoreJobs = new Map<string, { status: RestoreStatus; script: RestoreScript; reads: number }>();
   const restores: RestoreRequestInput[] = [];
@@ -90,14 +126,8 @@ export function scriptedAgent(
     const state = script.states[Math.min(live.reads, script.states.length - 1)] as JobState;
     live.reads += 1;
     if (state === 'succeeded' && live.status.state !== 'succeeded' && script.bytes && live.uploadUri) {
-      const size = script.bytes.length;
-      const put = await fetch(live.uploadUri, {
-        method: 'PUT',
-        headers: { 'content-range': `bytes 0-${size - 1}/${size}` },
-        body: script.bytes,
-      });
-      if (!put.ok) throw new Error(`upload: ${put.status} ${await put.text()}`);
-      live.status = { ...live.status, ...hashesOf(script.bytes), bytesRead: size * 4 };
+      await upload(live.uploadUri, script.bytes);
+      live.status = { ...live.status, ...hashesOf(script.bytes), bytesRead: script.bytes.length * 4 };
     }
     live.status = {
       ...live.status,
@@ -113,6 +143,7 @@ export function scriptedAgent(
   };
 
   return {
+    shipped,
     runs,
     restores,
     cancelled,
@@ -227,12 +258,39 @@ export function scriptedAgent(
       // No run of the function asks this yet: a script that gets here is a test that forgot to say what it meant.
       throw new Error(`no binary-log readiness scripted for ${targetId}`);
     },
-    // Shipping is tested against real agents and a real MariaDB (test/integration/binlog/).
     async closedLogs(_agentUrl, targetId) {
-      throw new Error(`no closed binary logs scripted for ${targetId}`);
+      const script = binlogScripts[targetId];
+      if (!script) throw new Error(`no closed binary logs scripted for ${targetId}`);
+      const calls = closedCalls.get(targetId) ?? 0;
+      closedCalls.set(targetId, calls + 1);
+      const answer = script.closed[Math.min(calls, script.closed.length - 1)];
+      if (!answer || answer instanceof Error) throw answer ?? new Error('no answer scripted');
+      return { targetId, flushedAt: new Date().toISOString(), ...answer };
     },
-    async shipLog(_agentUrl, targetId) {
-      throw new Error(`no binary-log shipping scripted for ${targetId}`);
+    async shipLog(_agentUrl, targetId, request) {
+      shipped.push(request);
+      const log = binlogScripts[targetId]?.logs[request.file];
+      if (!log) throw new Error(`no binary log ${request.file} scripted for ${targetId}`);
+      const counts = { bytesRead: request.size, exitCodes: {}, stderrTail: [] };
+      if (log.cut !== undefined) {
+        // An unfinalized chunk: the session stays open, and no object appears.
+        await fetch(request.uploadUri, {
+          method: 'PUT',
+          headers: { 'content-range': `bytes 0-${log.cut - 1}/*` },
+          body: log.bytes.subarray(0, log.cut),
+        });
+        throw new Error('the agent went away while it shipped');
+      }
+      if (log.fail) return { ...counts, bytesUploaded: 0, ok: false, ...log.fail };
+      await upload(request.uploadUri, log.bytes);
+      return {
+        ...counts,
+        ...hashesOf(log.bytes),
+        ...(request.encrypted && { recipients: ['age1scripted'] }),
+        ok: true,
+        log: { file: request.file, size: request.size, ...log.facts },
+        ...log.claim,
+      };
     },
     // Runs are the script's subject; doctor is tested against real agents (test/integration/doctor/).
     async ping() {

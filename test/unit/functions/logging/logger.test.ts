@@ -97,6 +97,7 @@ describe('the event table', () => {
       'alert.failed',
       'backup.failed',
       'backup.warning',
+      'binlogs.failed',
       'config.invalid',
       'object.unproven',
       'request.failed',
@@ -114,9 +115,13 @@ describe('the event table', () => {
       if (kind.severity === 'ERROR' || kind.severity === 'CRITICAL') {
         expect([name, kind.alerting]).toEqual([
           name,
-          !['run.failed', 'verify.found-problems', 'retention.failed', 'restore.found-problems'].includes(
-            name,
-          ),
+          ![
+            'run.failed',
+            'verify.found-problems',
+            'retention.failed',
+            'restore.found-problems',
+            'binlogs.found-problems',
+          ].includes(name),
         ]);
       }
     }

@@ -9,6 +9,7 @@ import {
   sign,
   verify,
 } from '../../../../core/signing/index.js';
+import { seal } from '../../../../core/signing/statement.js';
 import {
   ATTESTATION_KEY,
   attest,
@@ -16,7 +17,6 @@ import {
   attestationProblem,
   factsAttested,
 } from '../../../../functions/object/attestation.js';
-import { seal } from '../../../../core/signing/statement.js';
 import { sortProven } from '../../../../functions/object/proven-backups.js';
 import type { ObjectInfo } from '../../../../functions/storage/objects.js';
 
