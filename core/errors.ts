@@ -18,6 +18,16 @@ export const HTTP_STATUS_BY_CODE = {
   BINLOG_PURGED: 500,
   /** A shipped log's object is not what the agent streamed, or not the log the server listed. */
   BINLOG_MISMATCH: 500,
+  /** The newest backup of a pointInTime database records no attested binary-log position to replay from. */
+  BINLOG_START_MISSING: 500,
+  /** The chain after the newest backup misses a log: not shipped, or changed since it was. */
+  BINLOG_GAP: 500,
+  /** Logs of another server id were written after the newest backup: the server's identity changed. */
+  BINLOG_SERVER_CHANGED: 500,
+  /** The server's log numbers started over after the newest backup (RESET MASTER, a new data directory). */
+  BINLOG_RESTARTED: 500,
+  /** The shipped logs reach less recently than the recovery-point target (BACKUP_RPO_MINUTES). */
+  BINLOG_STALE: 500,
   /** A moment to restore to that no proven backup and its shipped binary logs reach: how far they reach is named. */
   PITR_UNREACHABLE: 409,
   /** A log of the target is being shipped already: one at a time per target, as a busy target's jobs. */

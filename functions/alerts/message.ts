@@ -28,6 +28,10 @@ function describeTarget(target: TargetReport): string[] {
   if (target.jobId) lines.push(`    agent job: ${target.jobId}`);
   if (target.restore) lines.push(...describeRestore(target.restore));
   if (target.bytes !== undefined) lines.push(`    size: ${target.bytes} bytes`);
+  if (target.chain)
+    lines.push(
+      `    binary logs from the backup: ${target.chain.logs}, reaching to ${target.chain.reachesTo}`,
+    );
   if (target.binlogs?.shipped.length)
     lines.push(`    binary logs shipped: ${target.binlogs.shipped.join(', ')}`);
   if (target.binlogs?.purged?.length)
@@ -51,6 +55,7 @@ const HEADLINE = {
   restore: 'Restore failed',
   drill: 'Restore drill failed',
   binlogs: 'Binary-log shipping failed',
+  chain: 'Point-in-time recovery at risk',
 } as const;
 
 const INTRO = {
@@ -62,6 +67,8 @@ const INTRO = {
     `The restore drill of ${date} could not restore and validate the newest backup of: ${databases}.`,
   binlogs: (date: string, databases: string) =>
     `Shipping the binary logs on ${date} left the point-in-time chain of these databases at risk: ${databases}.`,
+  chain: (date: string, databases: string) =>
+    `The check of ${date} found that these databases cannot be restored to a recent moment: ${databases}.`,
 };
 
 /** The alert for a run that failed; null when nothing in it calls for one. */

@@ -81,6 +81,9 @@ export const EVENTS = {
   'binlogs.shipped': info,
   'binlogs.current': info,
   'binlogs.failed': mustAct('ERROR'),
+  'chain.unbroken': info,
+  /** A pointInTime database cannot be restored to a recent moment: a gap, a new server, a stale chain. */
+  'chain.broken': mustAct('ERROR'),
   'list.listed': info,
   'status.checked': info,
   'doctor.passed': info,

@@ -3,6 +3,7 @@
 import type { EngineName } from '../../core/formats.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { AgentErrorContext } from '../agent/agent-error.js';
+import type { ChainState } from '../binlog/chain-state.js';
 import type { NewestKept } from '../retention/hold-newest.js';
 import type { Retention } from '../retention/metadata.js';
 import type { KeptBackup } from '../retention/plan.js';
@@ -30,13 +31,16 @@ export const VERIFY_OUTCOMES = [
 ] as const;
 /** `shipped`: closed binary logs shipped; `current`: none was waiting; `failed`: a log not shipped, or one lost. */
 export const BINLOG_OUTCOMES = ['shipped', 'current', 'failed'] as const;
+/** verify's look at a pointInTime database's chain of logs from its newest backup: whole and recent, or not. */
+export const CHAIN_OUTCOMES = ['unbroken', 'broken'] as const;
 /** `restored`: restored into a scratch database and validated; `missing`: no verified backup to restore. */
 export const RESTORE_OUTCOMES = ['restored', 'failed', 'missing', 'running'] as const;
 export type BackupOutcome = (typeof BACKUP_OUTCOMES)[number];
 export type VerifyOutcome = (typeof VERIFY_OUTCOMES)[number];
 export type RestoreOutcome = (typeof RESTORE_OUTCOMES)[number];
 export type BinlogOutcome = (typeof BINLOG_OUTCOMES)[number];
-export type Outcome = BackupOutcome | VerifyOutcome | RestoreOutcome | BinlogOutcome;
+export type ChainOutcome = (typeof CHAIN_OUTCOMES)[number];
+export type Outcome = BackupOutcome | VerifyOutcome | RestoreOutcome | BinlogOutcome | ChainOutcome;
 
 /** What a shipping run did with a target's server's binary logs. */
 export interface BinlogShipping {
@@ -65,7 +69,13 @@ export type RestoreDetails = Pick<
 >;
 
 /** The outcomes that make a run fail (HTTP 500, so Cloud Scheduler records the attempt as failed). */
-const FAILING: ReadonlySet<Outcome> = new Set<Outcome>(['failed', 'missing', 'interrupted', 'stuck']);
+const FAILING: ReadonlySet<Outcome> = new Set<Outcome>([
+  'failed',
+  'missing',
+  'interrupted',
+  'stuck',
+  'broken',
+]);
 /** The outcomes that send the run's one alert: every failure, and a backup kept but doubtful. */
 const ALERTING: ReadonlySet<Outcome> = new Set<Outcome>([...FAILING, 'warning']);
 
@@ -102,6 +112,8 @@ export interface TargetReport<O extends Outcome = Outcome> {
   deepCheck?: DeepCheck;
   /** binlogs: the logs shipped. */
   binlogs?: BinlogShipping;
+  /** verify, of a pointInTime database: its chain of logs from its newest backup. */
+  chain?: ChainState;
 }
 
 /** Whatever is known of a target besides who it is and its outcome. */
@@ -110,7 +122,7 @@ export type TargetDetails = Partial<
 >;
 
 export interface RunReport<O extends Outcome = Outcome> {
-  kind: 'backup' | 'verify' | 'restore' | 'binlogs';
+  kind: 'backup' | 'verify' | 'restore' | 'binlogs' | 'chain';
   runId: string;
   /** The calendar date the run's objects are named after, yyyyMMdd. */
   date: string;
@@ -127,6 +139,8 @@ export interface RunReport<O extends Outcome = Outcome> {
   deep?: boolean;
   /** verify: the drills of earlier restore runs it followed up, reported (and alerted) as a drill's. */
   drills?: RunReport<RestoreOutcome>;
+  /** verify: the pointInTime databases' chains of logs, reported (and alerted) apart from the backups. */
+  chains?: RunReport<ChainOutcome>;
 }
 
 export function isAlerting(outcome: Outcome): boolean {

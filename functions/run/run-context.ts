@@ -10,6 +10,7 @@ import type { TargetObject } from './plan.js';
 import {
   type BackupOutcome,
   type BinlogOutcome,
+  type ChainOutcome,
   type Outcome,
   type RestoreOutcome,
   reportFor,
@@ -61,6 +62,7 @@ interface Logged {
   verify: VerifyOutcome;
   restore: RestoreOutcome;
   binlogs: BinlogOutcome;
+  chain: ChainOutcome;
 }
 /** Passed to the logger, which takes only declared events: an outcome without its event is a compile error. */
 type OutcomeEvent = { [K in keyof Logged]: `${K}.${Logged[K]}` }[keyof Logged];

@@ -1,5 +1,6 @@
 // A whole watchdog run: every target's day's object checked or settled, a summary, a log line, one alert; then the
-// drills left running by earlier restore runs followed up, with an alert of their own.
+// drills left running by earlier restore runs followed up, and the pointInTime databases' chains of binary logs
+// judged, each with an alert of its own.
 import { randomUUID } from 'node:crypto';
 import { backupDate } from '../../core/object-name.js';
 import { mapInOrder } from '../../core/pool.js';
@@ -14,6 +15,7 @@ import { lastScheduledRun } from '../run/schedule-day.js';
 import { recordReport } from '../status/record-report.js';
 import { refuseDayToCome } from './day-to-come.js';
 import type { VerifyRequest } from './request.js';
+import { verifyChains } from './verify-chains.js';
 import type { VerifyContext } from './verify-context.js';
 import { verifyDrills } from './verify-drills.js';
 import { verifyTarget } from './verify-target.js';
@@ -66,10 +68,8 @@ export async function runVerify(
   );
   await sendRunAlert(report, config, deps, execution);
   await recordReport(config, deps, report);
-  const drills = await verifyDrills(
-    ctx,
-    plan.map((planned) => planned.target),
-    execution,
-  );
-  return drills ? { ...report, drills } : report;
+  const configured = plan.map((planned) => planned.target);
+  const drills = await verifyDrills(ctx, configured, execution);
+  const chains = await verifyChains(ctx, configured, report.date, execution);
+  return { ...report, ...(drills && { drills }), ...(chains && { chains }) };
 }

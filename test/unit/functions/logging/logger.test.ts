@@ -98,6 +98,7 @@ describe('the event table', () => {
       'backup.failed',
       'backup.warning',
       'binlogs.failed',
+      'chain.broken',
       'config.invalid',
       'object.unproven',
       'request.failed',
