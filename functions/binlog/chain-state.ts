@@ -16,6 +16,8 @@ export interface ChainState {
   start?: { file: string; position: number; serverId: number };
   /** How many shipped logs the chain follows. */
   logs: number;
+  /** The last of them: where the chain ends. */
+  end?: string;
   /** The latest moment a restore can reach: the chain's last event, or the backup itself before any log. */
   reachesTo: string;
   /** Now minus `reachesTo`, in whole minutes: the recovery point achieved. */
@@ -66,6 +68,7 @@ function judgeChain(
     ...base,
     start: { file: start.file, position: start.position, serverId: start.serverId },
     logs: chain.logs.length,
+    ...(chain.logs.length > 0 && { end: chain.logs.at(-1)?.file }),
     reachesTo: reachesTo.toISOString(),
     lagMinutes: lagSince(reachesTo),
   };

@@ -10,6 +10,7 @@ import { DEEP_CHECKED_KEY, isGoodBackup, knownFault } from '../object/good-backu
 import { DRILL_FAILED_KEY, DRILL_STATE_KEY, DRILLED_KEY } from '../restore/drill-marks.js';
 import { lastScheduledRun } from '../run/schedule-day.js';
 import type { TargetBackup } from '../storage/target-backups.js';
+import type { RecoveryPoint } from './recovery-point.js';
 import type { RecordEntry, TargetRecord } from './status-record.js';
 
 export interface Problem {
@@ -30,6 +31,8 @@ export interface TargetStatus {
   lastDrill?: Aged<Partial<RecordEntry>>;
   lastDeepCheck?: Aged<Partial<RecordEntry>>;
   lastRestore?: Aged<RecordEntry>;
+  /** A pointInTime database's achieved recovery point (recovery-point.ts). */
+  recoveryPoint?: RecoveryPoint;
   problems: Problem[];
 }
 

@@ -9,6 +9,7 @@ import type { FunctionDeps } from '../run/deps.js';
 import { selectTargets } from '../run/plan.js';
 import { judgeTarget, type Problem, type TargetStatus } from './judge-target.js';
 import { createOpenableCheck } from './openable.js';
+import { recoveryPoint } from './recovery-point.js';
 import { readRecord, recordKeys, type UnprovenEntry } from './status-record.js';
 
 export interface StatusReport {
@@ -60,13 +61,16 @@ export async function runStatus(
       message: `${backup.info.name} (generation ${backup.info.generation}) is not proven ours and is left out: ${why}; find out who wrote it`,
     }));
     const locked = await openable(target, proven);
+    const point = await recoveryPoint(bucket, config, target, now);
     targets.push({
       ...judged,
+      ...(point.recoveryPoint && { recoveryPoint: point.recoveryPoint }),
       problems: [
         ...judged.problems,
         ...strangers,
         ...unsigned.map(recordProblem),
         ...(locked ? [locked] : []),
+        ...point.problems,
       ],
     });
   }

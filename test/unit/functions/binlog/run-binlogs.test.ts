@@ -6,8 +6,9 @@ import { AgentError } from '../../../../functions/agent/agent-error.js';
 import { runBinlogs } from '../../../../functions/binlog/run-binlogs.js';
 import { attestationKeys, factsAttested } from '../../../../functions/object/attestation.js';
 import { getObject } from '../../../../functions/storage/objects.js';
-import { attestObject, BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
+import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { type BinlogScript, type LogScript, scriptedAgent } from '../scripted-agent.js';
+import { plantedChain } from './planted-chain.js';
 
 const START = new Date('2026-12-07T10:00:00Z');
 const SERVER = { serverId: 7, gtidDomainId: 0 };
@@ -68,24 +69,12 @@ async function setUp({ script, env = {}, target = {} }: Setup) {
 }
 
 /** A checked backup of HospitalDB dated `date`, starting in `start` of server 7, attested as a run attests one. */
-async function backupStartingIn(fixture: RunFixture, date: string, start: string) {
-  const name = `HospitalDB_${date}.sql.gz`;
-  await fixture.storage
-    .bucket(BUCKET)
-    .file(name)
-    .save('-- dump', {
-      metadata: {
-        metadata: {
-          checkedAt: START.toISOString(),
-          binlogFile: start,
-          binlogPosition: '1311',
-          binlogServerId: '7',
-          binlogGtidDomainId: '0',
-        },
-      },
-    });
-  await attestObject(fixture, name);
-}
+const backupStartingIn = (fixture: RunFixture, date: string, start: string) =>
+  plantedChain(fixture, START).backup(date, {
+    binlogFile: start,
+    binlogPosition: '1311',
+    binlogServerId: '7',
+  });
 
 describe('a shipping run', () => {
   it('ships every closed log oldest first when no backup records a position, each checked and attested', async () => {

@@ -2,11 +2,10 @@
 // recent, or broken (a gap, a log changed after it was shipped, a new server, numbers started over), stale, or
 // without a start — each alerted with what to do.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ShippedLogFacts } from '../../../../core/binlog-protocol.js';
-import { logFactsMetadata } from '../../../../functions/binlog/log-facts.js';
 import { startRun } from '../../../../functions/run/run-context.js';
 import { verifyChains } from '../../../../functions/verify/verify-chains.js';
-import { attestObject, BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
+import { logFile, POINT_IN_TIME_TARGETS, plantedChain } from '../binlog/planted-chain.js';
+import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { scriptedAgent } from '../scripted-agent.js';
 
 const NOW = new Date('2026-12-07T12:00:00Z');
@@ -15,64 +14,40 @@ afterEach(async () => {
   await Promise.all(fixtures.splice(0).map((fixture) => fixture.close()));
 });
 
-const file = (n: number) => `binlog.${String(n).padStart(6, '0')}`;
-const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
+const file = logFile;
 
 async function setUp(env: Record<string, string> = {}) {
-  const targets = [
-    {
-      id: 'hospital',
-      database: 'HospitalDB',
-      engine: 'mysql',
-      agentUrl: 'https://10.0.0.5:8443',
-      pointInTime: true,
-    },
-    { id: 'app', database: 'app', engine: 'mysql', agentUrl: 'https://10.0.0.5:8443' },
-  ];
   // The backup is made at 02:00, the logs after it: the fixture's clock then stands at noon.
   const fixture = await startRunFixture(
     scriptedAgent({}),
-    { BACKUP_TARGETS: JSON.stringify(targets), ...env },
+    { BACKUP_TARGETS: POINT_IN_TIME_TARGETS, ...env },
     {},
     new Date('2026-12-07T02:00:00Z'),
   );
   fixtures.push(fixture);
-  const bucket = fixture.storage.bucket(BUCKET);
-  const save = async (name: string, metadata: Record<string, string>) => {
-    await bucket
-      .file(name)
-      .save(`bytes of ${name}`, { metadata: { metadata: { checkedAt: NOW.toISOString(), ...metadata } } });
-    await attestObject(fixture, name);
-  };
-  const backup = (
-    position: Record<string, string> = { binlogFile: file(2), binlogPosition: '1311', binlogServerId: '7' },
-  ) => save('HospitalDB_20261207.sql.gz', position);
-  /** Log n of server `serverId`, its events from minute `from` to minute `to` before noon, rotated to n + 1. */
-  const shipped = (n: number, from: number, to: number, change: Partial<ShippedLogFacts> = {}) => {
-    const facts: ShippedLogFacts = {
-      file: file(n),
-      size: 1000,
-      serverId: 7,
-      firstEventAt: minutesAgo(from),
-      lastEventAt: minutesAgo(to),
-      ending: 'rotate',
-      next: file(n + 1),
-      ...change,
-    };
-    return save(`binlog/HospitalDB/${facts.serverId}/${facts.file}.gz`, logFactsMetadata(facts));
-  };
+  const planted = plantedChain(fixture, NOW);
   const verify = async () => {
     fixture.clock.advance(NOW.getTime() - fixture.clock.now().getTime());
     const ctx = { ...startRun(fixture.config, fixture.deps, 'run-1', NOW), deep: false };
     return verifyChains(ctx, fixture.config.targets, '20261207');
   };
-  return { fixture, bucket, backup, shipped, verify };
+  return {
+    fixture,
+    bucket: fixture.storage.bucket(BUCKET),
+    backup: (position?: Record<string, string>) => planted.backup('20261207', position),
+    /** A backup of `app`, which is not pointInTime: no chain is judged from it, though it records a position. */
+    appBackup: () => planted.backup('20261207', undefined, 'app'),
+    shipped: planted.shipped,
+    minutesAgo: planted.minutesAgo,
+    verify,
+  };
 }
 
 describe('the chain of a pointInTime database', () => {
   it('is unbroken when the attested logs follow each other from the backup and reach within the target', async () => {
-    const { fixture, backup, shipped, verify } = await setUp();
+    const { fixture, backup, appBackup, shipped, verify, minutesAgo } = await setUp();
     await backup();
+    await appBackup();
     await shipped(2, 600, 20);
     await shipped(3, 20, 10);
     await shipped(4, 10, 5);
