@@ -4,7 +4,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ShippedLogFacts } from '../../../../core/binlog-protocol.js';
 import { AgentError } from '../../../../functions/agent/agent-error.js';
 import { runBinlogs } from '../../../../functions/binlog/run-binlogs.js';
+import { runList } from '../../../../functions/list/run-list.js';
 import { attestationKeys, factsAttested } from '../../../../functions/object/attestation.js';
+import { runRetention } from '../../../../functions/retention/run-retention.js';
+import { runStatus } from '../../../../functions/status/run-status.js';
 import { getObject } from '../../../../functions/storage/objects.js';
 import { BUCKET, type RunFixture, startRunFixture } from '../run-fixture.js';
 import { type BinlogScript, type LogScript, scriptedAgent } from '../scripted-agent.js';
@@ -147,6 +150,25 @@ describe('a shipping run', () => {
     expect((await run()).status).toBe('ok');
     expect(agent.shipped[0]).toMatchObject({ encrypted: true, compression: { algorithm: 'zstd' } });
     expect((await object(1, '.zst.age'))?.metadata.encryptedFor).toBe('age1scripted');
+  });
+});
+
+describe('the shipped logs beside the backups', () => {
+  it('are never taken for backups, nor for objects planted among them, by list, status or retention', async () => {
+    const logs = { [file(1)]: log(1), [file(2)]: log(2) };
+    const { fixture, run, names } = await setUp({
+      script: { closed: [{ server: SERVER, logs: listed(1, 2) }], logs },
+    });
+    await run();
+    expect(await names()).toHaveLength(2);
+    const { config, deps } = fixture;
+    const answers = [
+      await runList(config, deps, {}),
+      await runStatus(config, deps, {}),
+      await runRetention(config, deps, { dryRun: true }),
+    ];
+    for (const answer of answers) expect(JSON.stringify(answer)).not.toContain('binlog/');
+    expect(fixture.events()).not.toContain('object.unproven');
   });
 });
 
