@@ -14,8 +14,8 @@ export const HTTP_STATUS_BY_CODE = {
   JOB_CONFLICT: 409,
   /** A server whose binary logs cannot be shipped: binary logging off, or binlog_format not ROW (named). */
   BINLOG_NOT_READY: 409,
-  /** A binary log the chain needs that its server no longer holds and the bucket never got: the chain breaks there. */
-  BINLOG_PURGED: 500,
+  /** A log the chain needs that its server purged before it was shipped: the bucket never got it, nor can now. */
+  BINLOG_LOST: 500,
   /** A shipped log's object is not what the agent streamed, or not the log the server listed. */
   BINLOG_MISMATCH: 500,
   /** The newest backup of a pointInTime database records no attested binary-log position to replay from. */

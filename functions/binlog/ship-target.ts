@@ -31,7 +31,7 @@ async function closedLogs(ctx: RunContext, target: Target) {
 
 function purgedFailure(target: Target, serverId: number, purged: readonly string[]): FailureInfo {
   return {
-    code: 'BINLOG_PURGED',
+    code: 'BINLOG_LOST',
     message: `${purged.join(', ')} of ${target.database}'s server (id ${serverId}) were purged before they were shipped: it cannot be restored to a moment after its newest backup; take a full backup now (db-backup backup ${target.database}) and keep the server's binary logs longer (binlog_expire_logs_seconds)`,
   };
 }

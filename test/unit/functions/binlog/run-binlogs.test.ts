@@ -272,7 +272,7 @@ describe('what it alerts', () => {
     expect(report.targets[0]).toMatchObject({
       outcome: 'failed',
       binlogs: { shipped: [file(4), file(5)], purged: [file(2), file(3)] },
-      error: { code: 'BINLOG_PURGED' },
+      error: { code: 'BINLOG_LOST' },
     });
     expect(report.targets[0]?.error?.message).toContain(
       'take a full backup now (db-backup backup HospitalDB)',
