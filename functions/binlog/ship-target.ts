@@ -43,8 +43,13 @@ async function ship(
 ): Promise<{ binlogs: BinlogShipping; error?: FailureInfo }> {
   const closed = await closedLogs(ctx, target);
   const { serverId } = closed.server;
-  const held = new Map(
-    (await listShippedLogs(ctx.bucket, ctx.config, target.database, serverId)).map((log) => [log.file, log]),
+  const all = await listShippedLogs(ctx.bucket, ctx.config, target.database);
+  const held = new Map(all.filter((log) => log.serverId === serverId).map((log) => [log.file, log]));
+  // A server restarted with a new server_id still lists the logs its old identity wrote, shipped under that one.
+  const shippedBefore = new Set(
+    all
+      .filter((log) => isProven(log) && log.serverId !== serverId)
+      .map(({ file, facts }) => `${file} ${facts?.size}`),
   );
   const starts = (await backupStarts(ctx.bucket, ctx.config, target, ctx.deps.clock.now()))
     .flatMap(({ start }) => (start?.serverId === serverId ? [start.file] : []))
@@ -56,6 +61,7 @@ async function ship(
     ...(plan.purged.length > 0 && { purged: plan.purged }),
   };
   for (const log of plan.needed) {
+    if (shippedBefore.has(`${log.file} ${log.size}`)) continue;
     const there = held.get(log.file);
     if (there) {
       if (isProven(there)) continue;

@@ -142,6 +142,36 @@ describe('a shipping run', () => {
     expect(agent.shipped.map((request) => request.file)).toEqual([file(3), file(4), file(5)]);
   });
 
+  it('ships a server restarted with a new server_id into a folder of its own, without the logs it wrote before', async () => {
+    const renamed = { ...SERVER, serverId: 8 };
+    const logs = {
+      [file(1)]: log(1),
+      [file(2)]: log(2),
+      [file(3)]: log(3, { facts: { ...log(3).facts, serverId: 8 } }),
+    };
+    const { agent, run, names } = await setUp({
+      script: {
+        closed: [
+          { server: SERVER, logs: listed(1, 2) },
+          { server: renamed, logs: listed(1, 2, 3) },
+        ],
+        logs,
+      },
+    });
+    await run();
+    const report = await run();
+    expect(report.targets[0]).toMatchObject({
+      outcome: 'shipped',
+      binlogs: { serverId: 8, shipped: [file(3)] },
+    });
+    expect(agent.shipped.map((request) => request.file)).toEqual([file(1), file(2), file(3)]);
+    expect(await names()).toEqual([
+      `binlog/HospitalDB/7/${file(1)}.gz`,
+      `binlog/HospitalDB/7/${file(2)}.gz`,
+      `binlog/HospitalDB/8/${file(3)}.gz`,
+    ]);
+  });
+
   it('names an encrypted target’s logs .age and asks the agent to encrypt them', async () => {
     const { agent, run, object } = await setUp({
       script: { closed: [{ server: SERVER, logs: listed(1) }], logs: { [file(1)]: log(1) } },
