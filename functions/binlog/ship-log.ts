@@ -32,14 +32,16 @@ function logObjectName(ctx: RunContext, target: Target, serverId: number, file: 
   });
 }
 
-/** Why the agent's account is not of the log the server listed; null when it is. */
-function factsMismatch(result: ShipResult, log: ClosedLog, serverId: number): string | null {
+/**
+ * Why the agent's account is not of the log the server listed; null when it is. Its server id may differ from the
+ * server's own: the last log a server wrote before it restarted with a new server_id is listed by the new identity,
+ * and stays the old one's (the chain follows it by its facts, whatever folder it is in).
+ */
+function factsMismatch(result: ShipResult, log: ClosedLog): string | null {
   const facts = result.log;
   if (!facts) return 'the agent reported success without the log’s facts';
   if (facts.file !== log.file) return `the agent shipped ${facts.file}, not ${log.file}`;
   if (facts.size !== log.size) return `the log has ${facts.size} bytes, the server listed ${log.size}`;
-  if (facts.serverId !== serverId)
-    return `the log was written by server id ${facts.serverId}, the server is ${serverId}`;
   return null;
 }
 
@@ -84,7 +86,7 @@ export async function shipLog(
       'BINLOG_MISMATCH',
       `the agent reported ${log.file} shipped but ${name} does not exist`,
     );
-  const mismatch = uploadMismatch(info, result, target) ?? factsMismatch(result, log, serverId);
+  const mismatch = uploadMismatch(info, result, target) ?? factsMismatch(result, log);
   if (mismatch || !result.log) return refuseObject(ctx.bucket, info, `${name}: ${mismatch}`, REMEDY);
   const now = ctx.deps.clock.now();
   const written = {

@@ -10,7 +10,7 @@ import { logFactsOf } from './log-facts.js';
 
 export interface ShippedLog {
   info: ObjectInfo;
-  /** The server id and file its name gives. */
+  /** The server id and file its name gives: the server that listed it. */
   serverId: number;
   file: string;
   /** Its facts, when the function's attestation covers them; null for an object nothing proves. */
@@ -37,8 +37,9 @@ export async function listShippedLogs(
     if (parsed?.database !== database) return [];
     const info = objectInfo({ ...file.metadata, name: file.name });
     const facts = factsAttested(config.bucket, info, keys) ? logFactsOf(info.metadata) : null;
-    // Facts that name another log than the object's own name are not this log's.
-    const own = facts?.file === parsed.file && facts.serverId === parsed.serverId ? facts : null;
+    // Facts that name another log than the object's own name are not this log's. Its server id may be an earlier
+    // identity's than its folder's (ship-log.ts): the chain goes by the facts.
+    const own = facts?.file === parsed.file ? facts : null;
     return [{ info, serverId: parsed.serverId, file: parsed.file, facts: own }];
   });
 }
