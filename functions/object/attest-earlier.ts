@@ -43,7 +43,7 @@ export async function attestEarlier(ctx: VerifyContext, target: Target): Promise
     try {
       const job = await proveObject(ctx.agent, target, info, { date, timeZone: config.timeZone });
       // The position it starts from is the job's word, signed with it.
-      const position = binlogMetadata(job.binlog);
+      const position = binlogMetadata(job.binlog, info.metadata);
       const attestation = attest(config.bucket, info, config.signingKey, now, position);
       await updateObject(ctx.bucket, info, { metadata: { ...position, ...attestation } });
       deps.logger.event('object.attested', `${info.name} is proven by job ${job.jobId}: attested`, {

@@ -21,10 +21,13 @@ const FACT_KEY = /^binlog/;
 type Attested = Pick<ObjectInfo, 'name' | 'generation' | 'size' | 'crc32c' | 'md5Hash' | 'metadata'>;
 type Metadata = Readonly<Record<string, string | null>>;
 
-/** The binary-log facts of `metadata`, as `[key, value]` pairs in key order: the order is part of what is signed. */
+/**
+ * The binary-log facts of `metadata`, as `[key, value]` pairs in key order: the order is part of what is signed. An
+ * empty value states nothing, and a store may leave one where a write removed a key: it is not a fact.
+ */
 function facts(metadata: Metadata): [string, string][] {
   return Object.entries(metadata)
-    .filter((entry): entry is [string, string] => FACT_KEY.test(entry[0]) && entry[1] !== null)
+    .filter((entry): entry is [string, string] => FACT_KEY.test(entry[0]) && Boolean(entry[1]))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

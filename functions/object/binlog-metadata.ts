@@ -14,13 +14,17 @@ const BINLOG_KEYS = {
 } as const satisfies Record<keyof BinlogPosition, string>;
 
 /**
- * The position's keys as a metadata write: each field the job recorded, and a removal of each it did not, so that
- * what the attestation signs beside them is the job's word alone, whatever the object carried before.
+ * The position's keys as a metadata write: each field the job recorded, and a removal of each it did not that the
+ * object `carries`, so that what the attestation signs beside them is the job's word alone.
  */
-export function binlogMetadata(binlog: BinlogPosition | undefined): Record<string, string | null> {
-  const entries = Object.entries(BINLOG_KEYS).map(([field, key]) => {
+export function binlogMetadata(
+  binlog: BinlogPosition | undefined,
+  carries: Readonly<Record<string, string>> = {},
+): Record<string, string | null> {
+  const entries = Object.entries(BINLOG_KEYS).flatMap(([field, key]): [string, string | null][] => {
     const value = binlog?.[field as keyof BinlogPosition];
-    return [key, value === undefined ? null : String(value)];
+    if (value !== undefined) return [[key, String(value)]];
+    return key in carries ? [[key, null]] : [];
   });
   return Object.fromEntries(entries);
 }

@@ -17,7 +17,12 @@ import { findMismatch } from './prove-object.js';
 import { listProvenBackups } from './proven-backups.js';
 import { DUMP_BYTES_KEY, earlierDumpSizes, shrinkWarning } from './shrink-check.js';
 
-function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Record<string, string | null> {
+function verifiedMetadata(
+  job: JobStatus,
+  target: Target,
+  checkedAt: Date,
+  info: ObjectInfo,
+): Record<string, string | null> {
   return {
     [VERIFIED_KEY]: checkedAt.toISOString(),
     sha256: job.sha256 ?? '',
@@ -28,7 +33,7 @@ function verifiedMetadata(job: JobStatus, target: Target, checkedAt: Date): Reco
     engine: target.engine,
     database: target.database,
     agentHost: new URL(target.agentUrl).host,
-    ...binlogMetadata(job.binlog),
+    ...binlogMetadata(job.binlog, info.metadata),
     // Who can open it, by fingerprint: which identity an admin needs, without any key in the metadata.
     ...(job.recipients && { [ENCRYPTED_FOR_KEY]: job.recipients.join(' ') }),
   };
@@ -98,7 +103,7 @@ export async function checkObject(
   // Only proven backups take a period's place, or count in the median of recent sizes.
   const { proven: backups } = await listProvenBackups(bucket, config, target, now);
   const copy = classifyAmong(backups, planned.date, retentionPolicy(config));
-  const verified = verifiedMetadata(job, target, now);
+  const verified = verifiedMetadata(job, target, now, info);
   const checked = await updateObject(bucket, info, {
     metadata: { ...verified, ...attest(config.bucket, info, config.signingKey, now, verified) },
     keepUntil: copy.until,

@@ -143,6 +143,12 @@ describe('an attestation over binary-log facts', () => {
     expect(attestationProblem('acme-backups', tampered, keys)).toMatch(/was not signed by the key fn-2026/);
   });
 
+  it('counts no empty value as a fact: a store may leave one where a write removed a key', () => {
+    const signed = attested(BACKUP);
+    const left = { ...signed, metadata: { ...signed.metadata, binlogServerUuid: '' } };
+    expect(factsAttested('acme-backups', left, keys)).toBe(true);
+  });
+
   it('made before facts were signed, proves the object and none of its facts', () => {
     const attestedAt = NOW.toISOString();
     const { name, generation, size, crc32c, md5Hash } = BACKUP;
