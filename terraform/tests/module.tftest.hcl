@@ -122,8 +122,8 @@ run "defaults" {
     error_message = "The alert policies notify the alert recipients' e-mail channel."
   }
   assert {
-    condition     = length(google_cloud_scheduler_job.function) == 4 && google_cloud_scheduler_job.function["backup"].time_zone == "UTC"
-    error_message = "Four scheduled jobs, in the default time zone, the function's own (UTC)."
+    condition     = length(google_cloud_scheduler_job.function) == 5 && google_cloud_scheduler_job.function["backup"].time_zone == "UTC" && google_cloud_scheduler_job.function["binlogs"].schedule == "*/5 * * * *"
+    error_message = "Five scheduled jobs (the binary-log shipping's every 5 minutes), in the default time zone, the function's own (UTC)."
   }
 }
 
@@ -301,7 +301,7 @@ run "outputs" {
     error_message = "Each agent may upload into the backup bucket."
   }
   assert {
-    condition     = keys(output.function_urls) == ["backup", "doctor", "list", "restore", "retention", "status", "verify"] && output.backup_function_url == output.function_urls["backup"]
+    condition     = keys(output.function_urls) == ["backup", "binlogs", "doctor", "list", "restore", "retention", "status", "verify"] && output.backup_function_url == output.function_urls["backup"]
     error_message = "Every function's URL is an output."
   }
   assert {
