@@ -118,6 +118,8 @@ export const HTTP_STATUS_BY_CODE = {
   RESTORE_FAILED: 500,
   /** The dump holds a command for the restore tool itself (a sqlite3 dot-command, a psql meta-command, …). */
   RESTORE_REFUSED: 422,
+  /** A binary log of a restore to a moment could not be replayed whole (mariadb-binlog failed on it): nothing kept. */
+  REPLAY_FAILED: 500,
   /** The restored database could not be listed and counted, or an admin's check did not hold. */
   VALIDATION_FAILED: 500,
   SCRATCH_DROP_FAILED: 500,

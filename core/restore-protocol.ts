@@ -2,11 +2,38 @@
 // status — what it read, what it restored, how long recovery took, what the validation found.
 
 import { z } from 'zod';
-import { idSchema, JOB_STATES, nameSchema } from './protocol.js';
+import { binlogFileSchema, idSchema, JOB_STATES, nameSchema } from './protocol.js';
 
 /** Cloud Storage's encodings: base64 of the 4-byte CRC32C and of the 16-byte MD5. */
 const crc32cSchema = z.string().regex(/^[A-Za-z0-9+/]{6}==$/, 'must be a base64 CRC32C');
 const md5Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, 'must be a base64 MD5');
+
+/** An object the agent reads through a signed URL, as Cloud Storage keeps it: every byte is counted and hashed. */
+const expectedSchema = z.strictObject({ size: z.int().nonnegative(), crc32c: crc32cSchema, md5: md5Schema });
+
+/** One shipped binary log to replay: its object (`…/binlog/<database>/<serverId>/<file>.zst[.age]`) and its URL. */
+const replayLogSchema = z.strictObject({
+  objectName: z.string().min(1).max(1024),
+  /** A short-lived V4 signed GET URL for exactly this object. Never logged. */
+  downloadUrl: z.url({ protocol: /^https?$/ }),
+  expected: expectedSchema,
+});
+
+/**
+ * After the full backup is restored: its database's binary logs replayed into the scratch database (MySQL targets
+ * only), from the backup's own position in the first log up to the moment `stopAt`.
+ */
+export const replayRequestSchema = z.strictObject({
+  /** The database the logs were written to: only its changes are replayed, into the scratch database. */
+  database: nameSchema,
+  /** The backup's signed start position in the first log. */
+  startPosition: z.int().nonnegative(),
+  /** Events stamped at this second or later are not applied (the logs' times have whole seconds). */
+  stopAt: z.iso.datetime(),
+  /** In order, the first holding the backup's position; at most a few days of logs. */
+  logs: z.array(replayLogSchema).min(1).max(10_000),
+});
+export type ReplayRequest = z.infer<typeof replayRequestSchema>;
 
 export const restoreRequestSchema = z.strictObject({
   /** The function's run, so both sides' log lines can be joined. */
@@ -17,11 +44,13 @@ export const restoreRequestSchema = z.strictObject({
   /** A short-lived V4 signed GET URL for exactly this object: the agent's only way in. Never logged. */
   downloadUrl: z.url({ protocol: /^https?$/ }),
   /** The object as Cloud Storage keeps it: every byte read is counted and hashed against these. */
-  expected: z.strictObject({ size: z.int().nonnegative(), crc32c: crc32cSchema, md5: md5Schema }),
+  expected: expectedSchema,
   /** One of the target's allowed scratch databases; the first of them when omitted. */
   scratchDatabase: nameSchema.optional(),
   /** Leave the scratch database in place after the restore (not after a restore that broke off). */
   keep: z.boolean().default(false),
+  /** Restore to a moment: the logs to replay after the backup, before the validation. */
+  replay: replayRequestSchema.optional(),
 });
 export type RestoreRequest = z.infer<typeof restoreRequestSchema>;
 export type RestoreRequestInput = z.input<typeof restoreRequestSchema>;
@@ -56,7 +85,20 @@ export type CheckReport = z.infer<typeof checkReportSchema>;
 /** What became of the scratch database: never made, still there (running, or a drop that failed), kept, dropped. */
 const SCRATCH_STATES = ['none', 'created', 'kept', 'dropped'] as const;
 
-const RESTORE_STEPS = ['restoring', 'validating', 'dropping'] as const;
+const RESTORE_STEPS = ['restoring', 'replaying', 'validating', 'dropping'] as const;
+
+/** What a replay reached: the logs applied whole, and the last transaction committed (as the log stamps it). */
+export const replayReportSchema = z.strictObject({
+  stopAt: z.iso.datetime(),
+  /** Logs read to their end (or to the moment) without an error. */
+  logsReplayed: z.int().nonnegative(),
+  logsTotal: z.int().nonnegative(),
+  /** The last transaction applied: its commit event's time (whole seconds), log file and end position. */
+  lastTransaction: z
+    .strictObject({ at: z.iso.datetime(), file: binlogFileSchema, endPosition: z.int().nonnegative() })
+    .optional(),
+});
+export type ReplayReport = z.infer<typeof replayReportSchema>;
 
 export const restoreStatusSchema = z.strictObject({
   jobId: idSchema,
@@ -81,6 +123,8 @@ export const restoreStatusSchema = z.strictObject({
   durationMs: z.int().nonnegative().optional(),
   tables: z.array(tableReportSchema),
   checks: z.array(checkReportSchema),
+  /** A restore to a moment: how far its replay of the binary logs got. */
+  replay: replayReportSchema.optional(),
   scratch: z.enum(SCRATCH_STATES),
   /** Where the scratch database is once made, as an admin finds it: its file, or the database and its server. */
   location: z.string().optional(),

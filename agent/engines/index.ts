@@ -45,7 +45,9 @@ export function restoreStepsFor(target: TargetConfig, secrets: DumpSecrets, scra
 }
 
 /** How a dump of `engine` is filtered on its way to the restore tool, and the restored database read. */
-export function restoreEngineFor(engine: EngineName): Pick<RestoreEngine<unknown>, 'dialect' | 'filters'> {
+export function restoreEngineFor(
+  engine: EngineName,
+): Pick<RestoreEngine<unknown>, 'dialect' | 'filters' | 'replayFilters'> {
   return ENGINES[engine].restore;
 }
 

@@ -18,6 +18,7 @@ import {
 } from './engine.js';
 import { BINLOG_SETTINGS_SQL } from './mysql-binlog.js';
 import { DefinerFilter } from './mysql-definers.js';
+import { binlogReplayCommand, replayRule } from './mysql-replay.js';
 import {
   commonRestoreFields,
   type RestoreDialect,
@@ -33,6 +34,8 @@ const mysqlRestoreSchema = z.strictObject({
   /** Allowed to create and drop only the scratch databases (see the grants in docs/restore.md); never the backup's user. */
   user: userSchema,
   passwordFile: absolutePathSchema.optional(),
+  /** mariadb-binlog, which turns shipped binary logs into statements for a restore to a moment; found on PATH. */
+  binlogToolPath: absolutePathSchema.optional(),
 });
 
 export const mysqlTargetSchema = z
@@ -126,6 +129,7 @@ const clientCommands: CommandRule = {
 const restore: RestoreEngine<MysqlTarget> = {
   dialect,
   filters: () => [new ClientCommandFilter(clientCommands), new DefinerFilter()],
+  replayFilters: () => [new ClientCommandFilter(replayRule(clientCommands)), new DefinerFilter()],
   steps(target, secrets, scratch) {
     const settings = restoreSettings(target);
     const { args, secretFiles } = connect(target, settings.user, secrets);
@@ -145,6 +149,8 @@ const restore: RestoreEngine<MysqlTarget> = {
       restore: client(['--one-database', scratch]),
       query: (sql) => client(['--batch', '--skip-column-names', scratch], sql),
       drop: { kind: 'tool', step: client(['--batch'], `DROP DATABASE IF EXISTS ${quote(scratch)};\n`) },
+      // Its output goes to `restore`: --one-database there also skips whatever the rewrite did not rename.
+      replay: (log) => binlogReplayCommand(settings.binlogToolPath ?? 'mariadb-binlog', scratch, log),
     };
   },
 };

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BackupError } from '../../core/errors.js';
 import { nameSchema } from '../../core/protocol.js';
 import { absolutePathSchema, type DumpCommand, type DumpSecrets, jobLimitFields } from './engine.js';
+import type { ReplayLog } from './mysql-replay.js';
 
 /** A tool run for a restore: a dump command's shape, plus what it reads on stdin (the dump itself when absent). */
 export interface RestoreStep extends DumpCommand {
@@ -29,6 +30,8 @@ export interface RestoreSteps {
   /** Runs `query` against the scratch database. */
   query(query: string): RestoreStep;
   drop: DropStep;
+  /** Turns one of the source's change logs into statements for `restore` (MySQL's binary log); absent elsewhere. */
+  replay?(log: ReplayLog): RestoreStep;
 }
 
 /** What an engine knows of the database it restored into: how to list it and count it, and read its answers. */
@@ -99,6 +102,8 @@ export interface RestoreEngine<T> {
    * of the tool's client commands (client-commands.ts) first, then any rewriting. One that errors stops the restore.
    */
   filters(): Transform[];
+  /** What a replayed log passes through instead (`filters` judge dumps), where the engine replays logs. */
+  replayFilters?(): Transform[];
 }
 
 /** A target's restore settings; RESTORE_NOT_CONFIGURED when agent.json gives it none. */

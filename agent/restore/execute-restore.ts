@@ -13,6 +13,7 @@ import type { AgentLog } from '../log/agent-log.js';
 import type { Redact } from '../log/redact.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { keptBy, scratchExistsMessage, scratchLocation } from './kept-scratch.js';
+import { type ReplaySource, replayLogs } from './replay-logs.js';
 import { interruptedRestore, restoreLogFields, runningRestore } from './restore-status.js';
 import { dropScratch, makeScratch } from './scratch.js';
 import { type RestoreToolSettings, streamRestore } from './stream-restore.js';
@@ -39,6 +40,8 @@ export interface RestoreSource {
   compression: CompressionAlgorithm;
   /** Its name ends `.age`: age decrypts it before it is decompressed. */
   encrypted: boolean;
+  /** A restore to a moment: the logs replayed after the backup, before the validation. */
+  replay?: ReplaySource;
 }
 
 export async function executeRestore(
@@ -107,6 +110,29 @@ export async function executeRestore(
         outcome.errorCode ?? 'RESTORE_FAILED',
         outcome.errorMessage ?? 'the restore failed',
       );
+    if (source.replay) {
+      const base = { bytesDownloaded, bytesRestored };
+      await save({ ...status, step: 'replaying' });
+      await replayLogs({
+        source: source.replay,
+        steps,
+        filters: engine.replayFilters,
+        settings: { ...ctx.settings, redact: ctx.redact },
+        tail,
+        signal: abort.signal,
+        clock: limits.clock,
+        onProgress: (progress) => {
+          limits.progressed(base.bytesDownloaded + progress.bytesDownloaded);
+          status = {
+            ...status,
+            bytesDownloaded: base.bytesDownloaded + progress.bytesDownloaded,
+            bytesRestored: base.bytesRestored + progress.bytesRestored,
+          };
+          ctx.progress(status);
+        },
+        onReport: (replay) => save({ ...status, replay }),
+      });
+    }
     restored = true;
     await save({ ...status, step: 'validating' });
     const validation = await validateRestore({

@@ -1,10 +1,12 @@
 // Accepts restores — each checked against the config before anything runs — and runs them one at a time, keeping
 // each one's state on disk; at start, restores a stop cut off are settled and their scratch databases dropped.
 import { basename } from 'node:path';
+import { parseBinlogObjectName } from '../../core/binlog-name.js';
 import { BackupError } from '../../core/errors.js';
 import { compressionOf, isEncrypted } from '../../core/formats.js';
 import type {
   DropScratchRequest,
+  ReplayRequest,
   RestoreAccepted,
   RestoreRequest,
   RestoreStatus,
@@ -17,6 +19,7 @@ import { createJobTable } from '../jobs/job-table.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { executeRestore, type RestoreSource, type RestoreTools } from './execute-restore.js';
 import { dropKept } from './kept-scratch.js';
+import type { ReplaySource } from './replay-logs.js';
 import { queuedRestore, RESTORE_JOBS, restoreLogFields } from './restore-status.js';
 import { dropScratch } from './scratch.js';
 
@@ -67,7 +70,38 @@ function checkRequest(target: TargetConfig, request: RestoreRequest, storage: Al
     );
   }
   checkDownloadUrl(request.downloadUrl, storage, request.objectName);
-  return { scratch, compression: compression as NonNullable<typeof compression> };
+  const replay = request.replay && checkReplay(target, request.replay, storage);
+  return { scratch, compression: compression as NonNullable<typeof compression>, replay };
+}
+
+/** The logs of a restore to a moment: only a MySQL target's, each a shipped log of its own database. */
+function checkReplay(target: TargetConfig, replay: ReplayRequest, storage: AllowedStorage): ReplaySource {
+  if (target.engine !== 'mysql') {
+    refuse('REQUEST_INVALID', `replay: ${target.id} is a ${target.engine} target; only MySQL's logs replay`);
+  }
+  if (replay.database !== target.database) {
+    refuse(
+      'REQUEST_INVALID',
+      `replay.database: ${replay.database} is not ${target.id}'s (${target.database})`,
+    );
+  }
+  const logs = replay.logs.map((log) => {
+    const folder = `binlog/${target.database}/`;
+    const at = log.objectName.lastIndexOf(folder);
+    const parsed = at < 0 ? null : parseBinlogObjectName(log.objectName.slice(0, at), log.objectName);
+    if (!parsed) {
+      refuse('REQUEST_INVALID', `replay.logs: ${log.objectName} is not a shipped log of ${target.database}`);
+    }
+    checkDownloadUrl(log.downloadUrl, storage, log.objectName);
+    const { file, compression, encrypted } = parsed;
+    return { ...log, file, compression, encrypted };
+  });
+  return {
+    database: replay.database,
+    startPosition: replay.startPosition,
+    stopAt: new Date(replay.stopAt),
+    logs,
+  };
 }
 
 export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
@@ -109,7 +143,7 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
     async submit(request) {
       const target = targets.get(request.targetId);
       if (!target) throw new BackupError('TARGET_UNKNOWN', `no target "${request.targetId}" is configured`);
-      const { scratch, compression } = checkRequest(target, request, deps.storage);
+      const { scratch, compression, replay } = checkRequest(target, request, deps.storage);
       const { runId, objectName, keep } = request;
       const status = queuedRestore(
         { jobId: deps.newJobId(), runId, targetId: target.id, objectName, scratchDatabase: scratch, keep },
@@ -126,6 +160,7 @@ export function createRestoreRunner(deps: RestoreRunnerDeps): RestoreRunner {
         expected: request.expected,
         compression,
         encrypted: isEncrypted(objectName),
+        ...(replay && { replay }),
       };
       // One at a time: a restore loads the database server as much as a backup does.
       queue = queue.then(() =>

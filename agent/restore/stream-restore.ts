@@ -15,6 +15,7 @@ import type { RetryPolicy } from '../pipeline/retrying.js';
 import { type RunningTool, spawnTool } from '../pipeline/spawn-tool.js';
 import { StderrTail } from '../pipeline/stderr-tail.js';
 import { watchTool } from '../pipeline/watch-tool.js';
+import { startDecoder } from './decoder.js';
 import { startDecompressor } from './decompressor.js';
 import { type AgeIdentities, startDecryptor } from './decryptor.js';
 import { download } from './download.js';
@@ -35,6 +36,11 @@ export interface StreamRestoreInput {
   encrypted?: boolean;
   /** The restore tool, its secrets in place; it reads the dump on stdin. */
   command: RestoreStep;
+  /**
+   * A tool between the decompressor and the filters that turns the object into what the restore tool reads (a
+   * binary log into statements); it may stop reading early (at its stop moment), the rest is then read and dropped.
+   */
+  decoder?: { step: RestoreStep; failure: ErrorCode };
   /** The engine's filters, fresh for this restore (restore-engine.ts). */
   filters: Transform[];
   /** Where the tools' stderr goes; one of its own when not given. */
@@ -58,7 +64,7 @@ export interface RestoreToolSettings {
 
 export interface StreamRestoreOutcome extends RestoreProgress {
   ok: boolean;
-  /** `restore`, `decrypt` when age ran, and `decompress` when zstd ran. */
+  /** `restore`, `decrypt` when age ran, `decompress` when zstd ran, and `decode` when a decoder ran. */
   exitCodes: Record<string, number | null>;
   errorCode?: ErrorCode;
   errorMessage?: string;
@@ -149,6 +155,10 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
             }),
         );
       }
+      const text = input.decoder
+        ? startDecoder(input.decoder, watch, decompressor.output, stop.signal)
+        : undefined;
+      if (text) waits.push(text.fed);
       valve = new Valve(decryptor?.input ?? decompressor.input);
       const source = download({
         ...input.settings,
@@ -166,7 +176,7 @@ export async function streamRestore(input: StreamRestoreInput): Promise<StreamRe
       }
       const stdin = tool.child.stdin as Writable;
       if (input.command.preamble) stdin.write(input.command.preamble);
-      const streams = [decompressor.output, ...filters, hold, stdin];
+      const streams = [text?.output ?? decompressor.output, ...filters, hold, stdin];
       const settled = await Promise.allSettled([
         pipeline(source, verifier, valve, { signal: stop.signal }),
         pipeline(streams as [Readable, ...Writable[]], { signal: stop.signal }),

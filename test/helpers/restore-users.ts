@@ -10,6 +10,9 @@ import { type Postgres, pgString } from './postgres.js';
 export const MARIADB_RESTORE_PRIVILEGES =
   'CREATE, DROP, ALTER, INDEX, SELECT, INSERT, UPDATE, DELETE, CREATE VIEW, SHOW VIEW, TRIGGER, EVENT, CREATE ROUTINE, ALTER ROUTINE, EXECUTE, LOCK TABLES, REFERENCES, CREATE TEMPORARY TABLES';
 
+/** MariaDB 10.5.2 and later: what replaying binary logs (mariadb-binlog's BINLOG '…' statements) needs, server-wide. */
+const MARIADB_REPLAY_PRIVILEGE = 'BINLOG REPLAY';
+
 export interface RestoreAccount {
   user: string;
   password: string;
@@ -20,6 +23,8 @@ export async function mariadbRestoreUser(
   scratch: readonly string[],
   user = 'restore',
   privileges = MARIADB_RESTORE_PRIVILEGES,
+  /** Also may replay binary logs, for restores to a moment. */
+  replay = false,
 ): Promise<RestoreAccount> {
   const password = awkwardPassword();
   const statements = ['127.0.0.1', 'localhost'].flatMap((host) => [
@@ -27,6 +32,7 @@ export async function mariadbRestoreUser(
     ...scratch.map(
       (name) => `GRANT ${privileges} ON \`${name.replaceAll('_', '\\_')}\`.* TO ${user}@'${host}';`,
     ),
+    ...(replay ? [`GRANT ${MARIADB_REPLAY_PRIVILEGE} ON *.* TO ${user}@'${host}';`] : []),
   ]);
   await db.exec(statements.join('\n'));
   return { user, password };
