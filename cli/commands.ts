@@ -79,10 +79,11 @@ export const COMMANDS: Record<string, Command> = {
   restore: {
     summary: 'restore a backup into a scratch database, validate it, drop it; or drill every database',
     usage:
-      'restore <db> [--date YYYY-MM-DD|latest [--generation N]] [--keep] [--scratch NAME]  |  restore --drill [db...]',
+      'restore <db> [--date YYYY-MM-DD|latest [--generation N] | --at "YYYY-MM-DD HH:MM"] [--keep] [--scratch NAME]  |  restore --drill [db...]',
     options: {
       date: { type: 'string' },
       generation: { type: 'string' },
+      at: { type: 'string' },
       keep: { type: 'boolean' },
       scratch: { type: 'string' },
       drill: { type: 'boolean' },
@@ -90,6 +91,8 @@ export const COMMANDS: Record<string, Command> = {
     optionHelp: [
       '--date D        the backup of that day (default: the newest verified one)',
       '--generation N  of that day’s backup, a generation the bucket still keeps (list --all shows them)',
+      '--at MOMENT     as it was at that moment (the configured time zone): the newest backup before it, then its',
+      '                MySQL/MariaDB binary logs replayed up to it',
       '--keep          leave the scratch database in place to look at (says where, and the command that drops it)',
       '--scratch NAME  one of the scratch databases the agent allows (default: its first)',
       '--drill         as the weekly drill: the newest verified backup of every database (or those named)',
@@ -104,6 +107,7 @@ export const COMMANDS: Record<string, Command> = {
           ...(typeof values.date === 'string' && { date: values.date }),
           ...(typeof values.scratch === 'string' && { scratch: values.scratch }),
           ...(typeof values.generation === 'string' && { generation: values.generation }),
+          ...(typeof values.at === 'string' && { at: values.at }),
           ...flags(values, ['keep', 'drill']),
         },
         watch: true,

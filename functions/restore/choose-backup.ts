@@ -18,7 +18,8 @@ export interface ChosenBackup {
   date: string;
 }
 
-function usable(info: ObjectInfo): info is ChosenBackup['info'] {
+/** Verified, its hashes known: what a restore checks every byte against. */
+export function usable(info: ObjectInfo): info is ChosenBackup['info'] {
   return isGoodBackup(info) && Boolean(info.crc32c && info.md5Hash);
 }
 

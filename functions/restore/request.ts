@@ -18,6 +18,8 @@ export interface RestoreRequest {
   scratch?: string;
   /** Restore the newest verified backup of every target named (all by default) and record it as drilled. */
   drill: boolean;
+  /** Restore to this moment: the newest backup made before it, then its binary logs replayed up to it. */
+  at?: Date;
   /** Restore nothing: drop the scratch database (`scratch`, or the agent's first) a restore with `keep` left. */
   dropScratch?: boolean;
 }
@@ -31,6 +33,28 @@ function parseDate(value: unknown, timeZone: string): string | undefined {
     throw invalid('date: must be a calendar date, yyyyMMdd or yyyy-MM-dd, or "latest"');
   }
   return text;
+}
+
+const MOMENT_FORMATS = [
+  'yyyy-MM-dd HH:mm',
+  'yyyy-MM-dd HH:mm:ss',
+  "yyyy-MM-dd'T'HH:mm",
+  "yyyy-MM-dd'T'HH:mm:ss",
+];
+
+/** A moment as an admin types it, in the configured zone (an ISO moment with its own offset is taken as it is). */
+function parseAt(value: unknown, timeZone: string): Date | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value).trim();
+  for (const format of MOMENT_FORMATS) {
+    const moment = DateTime.fromFormat(text, format, { zone: timeZone });
+    if (moment.isValid) return moment.toJSDate();
+  }
+  const offset = DateTime.fromISO(text, { setZone: true });
+  if (offset.isValid && /(?:Z|[+-]\d\d:?\d\d)$/i.test(text)) return offset.toJSDate();
+  throw invalid(
+    `at: "${text}" is not a moment; write it as yyyy-MM-dd HH:mm[:ss] in ${timeZone}, e.g. 2026-12-07 14:32`,
+  );
 }
 
 /** A generation of a backup: Cloud Storage's decimal number. */
@@ -58,6 +82,12 @@ export function parseRestoreRequest(
   if (scratch !== undefined && !isValidName(scratch)) throw invalid(`scratch: must be ${NAME_RULE}`);
   const generation = parseGeneration(fields.generation);
   const dropScratch = flag(fields.dropScratch, 'dropScratch');
+  const at = parseAt(fields.at, timeZone);
+  if (at && (drill || date || generation || dropScratch)) {
+    throw invalid(
+      'at restores to a moment from the newest backup before it: no drill, date, generation or dropScratch',
+    );
+  }
   if (dropScratch && (drill || date || keep || generation)) {
     throw invalid(
       'dropScratch drops the scratch database a restore kept: no drill, date, generation or keep',
@@ -82,5 +112,6 @@ export function parseRestoreRequest(
     ...(scratch && { scratch }),
     drill,
     ...(dropScratch && { dropScratch }),
+    ...(at && { at }),
   };
 }

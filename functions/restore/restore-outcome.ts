@@ -10,6 +10,7 @@ import type { RestoreDetails, RestoreOutcome, TargetReport } from '../run/report
 import { updateObject } from '../storage/update-object.js';
 import type { ChosenBackup } from './choose-backup.js';
 import { drillEnded } from './drill-marks.js';
+import { localMoment } from './point-in-time.js';
 import { finishRestore, type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
 
 /** A restore the run waits for: its own, or one already running that it attached to. */
@@ -32,6 +33,7 @@ function restoreDetails(status: RestoreStatus): RestoreDetails {
     state,
     step,
     location,
+    replay,
   } = status;
   return {
     scratchDatabase,
@@ -45,7 +47,19 @@ function restoreDetails(status: RestoreStatus): RestoreDetails {
     state,
     ...(step && { step }),
     ...(location && { location }),
+    ...(replay && { replay }),
   };
+}
+
+/** A restore to a moment: the moment it was asked for and the last transaction it applied, as the report says them. */
+function reached(status: RestoreStatus, timeZone: string): string {
+  const { replay } = status;
+  if (!replay) return '';
+  const last = replay.lastTransaction;
+  const applied = last
+    ? `the last transaction applied committed ${localMoment(new Date(last.at), timeZone)} (${last.file} at ${last.endPosition})`
+    : 'no transaction of the binary logs fell before it';
+  return `to ${localMoment(new Date(replay.stopAt), timeZone)}: ${replay.logsReplayed} binary log(s) replayed; ${applied}`;
 }
 
 const ENDED: readonly string[] = ['succeeded', 'failed', 'interrupted'];
@@ -98,8 +112,9 @@ export async function restoreOutcome(
   const extra = { ...found, restore: restoreDetails(last) };
   if (last.state === 'succeeded') {
     const recovery = last.durationMs === undefined ? '' : ` in ${(last.durationMs / 1000).toFixed(1)} s`;
-    const message = `${backup.info.name} restored into ${last.scratchDatabase} and validated${recovery}`;
-    return finishRestore(ctx, tracked, 'restored', message, extra);
+    const moment = reached(last, ctx.config.timeZone);
+    const message = `${backup.info.name} restored into ${last.scratchDatabase} and validated${recovery}${moment && `, ${moment}`}`;
+    return finishRestore(ctx, tracked, 'restored', message, { ...extra, ...(moment && { note: moment }) });
   }
   const code = last.errorCode ?? (last.state === 'interrupted' ? 'JOB_INTERRUPTED' : 'RESTORE_FAILED');
   const failure = {

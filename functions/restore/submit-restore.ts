@@ -7,9 +7,11 @@ import { passedRefusal } from '../agent/agent-error.js';
 import type { Target } from '../config/schema.js';
 import { errorFailure } from '../run/failure.js';
 import type { RestoreOutcome, TargetReport } from '../run/report.js';
+import type { ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
 import { type ChosenBackup, chooseBackup } from './choose-backup.js';
 import { drillSubmitted } from './drill-marks.js';
+import { choosePointInTime } from './point-in-time.js';
 import type { RestoreRequest } from './request.js';
 import { type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
 import type { TrackedRestore } from './restore-outcome.js';
@@ -19,16 +21,43 @@ export type Submitted =
   | { kind: 'done'; report: TargetReport<RestoreOutcome> };
 
 /** A V4 signed GET URL for the one generation chosen, signed as the function's own service account. */
-async function signedUrl(ctx: RestoreContext, backup: ChosenBackup): Promise<string> {
+async function signedUrl(ctx: RestoreContext, info: ObjectInfo): Promise<string> {
   const now = ctx.deps.clock.now();
-  const [url] = await ctx.bucket.file(backup.info.name).getSignedUrl({
+  const [url] = await ctx.bucket.file(info.name).getSignedUrl({
     version: 'v4',
     action: 'read',
     accessibleAt: now,
     expires: now.getTime() + ctx.config.restoreUrlMinutes * 60_000,
-    queryParams: { generation: backup.info.generation },
+    queryParams: { generation: info.generation },
   });
   return url;
+}
+
+/** What the agent checks an object's bytes against. */
+const expectedOf = (info: ChosenBackup['info']) => ({
+  size: info.size,
+  crc32c: info.crc32c,
+  md5: info.md5Hash,
+});
+
+/** A restore to a moment: its backup, and the logs the agent replays after it, each with a URL of its own. */
+async function pointInTime(ctx: RestoreContext, target: Target, at: Date) {
+  const chosen = await choosePointInTime(ctx, target, at);
+  const logs = [];
+  for (const log of chosen.logs) {
+    logs.push({
+      objectName: log.info.name,
+      downloadUrl: await signedUrl(ctx, log.info),
+      expected: expectedOf(log.info),
+    });
+  }
+  const replay = {
+    database: target.database,
+    startPosition: chosen.start.position,
+    stopAt: at.toISOString(),
+    logs,
+  };
+  return { backup: chosen.backup, replay };
 }
 
 export async function submitRestore(
@@ -38,16 +67,18 @@ export async function submitRestore(
 ): Promise<Submitted> {
   let backup: ChosenBackup | undefined;
   try {
-    backup = await chooseBackup(ctx, target, request);
+    const moment = request.at && (await pointInTime(ctx, target, request.at));
+    backup = moment ? moment.backup : await chooseBackup(ctx, target, request);
     const chosen = { target, backup };
     const body: RestoreRequestInput = {
       runId: ctx.runId,
       targetId: target.id,
       objectName: backup.info.name,
-      downloadUrl: await signedUrl(ctx, backup),
-      expected: { size: backup.info.size, crc32c: backup.info.crc32c, md5: backup.info.md5Hash },
+      downloadUrl: await signedUrl(ctx, backup.info),
+      expected: expectedOf(backup.info),
       keep: request.keep,
       ...(request.scratch && { scratchDatabase: request.scratch }),
+      ...(moment && { replay: moment.replay }),
     };
     const submission = await ctx.agent.submitRestore(target.agentUrl, body);
     if (submission.kind === 'busy') {
@@ -104,7 +135,8 @@ export async function submitRestore(
  * run failed, nothing to alert. The drill names none of them, so it never gets here.
  */
 function refusalOf(error: unknown): BackupError | undefined {
-  const typed = ['DATE_WITHOUT_BACKUP', 'GENERATION_UNKNOWN'];
+  // A moment still to come, or one no backup and its logs reach, is refused the same way, saying how far they reach.
+  const typed = ['DATE_WITHOUT_BACKUP', 'GENERATION_UNKNOWN', 'PITR_UNREACHABLE', 'REQUEST_INVALID'];
   if (error instanceof BackupError && typed.includes(error.code)) return error;
   return passedRefusal(error, ['SCRATCH_REFUSED']);
 }

@@ -66,6 +66,7 @@ export type RestoreDetails = Pick<
   | 'state'
   | 'step'
   | 'location'
+  | 'replay'
 >;
 
 /** The outcomes that make a run fail (HTTP 500, so Cloud Scheduler records the attempt as failed). */

@@ -33,6 +33,37 @@ describe('parseRestoreRequest', () => {
     });
   });
 
+  it('reads a moment in the configured zone, to the minute or the second, or an ISO moment with its offset', () => {
+    const at = (value: string) => parseRestoreRequest({ database: 'a', at: value }, {}, 'Europe/Berlin').at;
+    expect(at('2026-12-07 14:32')?.toISOString()).toBe('2026-12-07T13:32:00.000Z');
+    expect(at('2026-07-07 14:32:05')?.toISOString()).toBe('2026-07-07T12:32:05.000Z');
+    expect(at('2026-12-07T14:32')?.toISOString()).toBe('2026-12-07T13:32:00.000Z');
+    expect(at('2026-12-07T14:32:00Z')?.toISOString()).toBe('2026-12-07T14:32:00.000Z');
+    expect(at('2026-12-07T14:32:00+05:00')?.toISOString()).toBe('2026-12-07T09:32:00.000Z');
+  });
+
+  it.each([
+    [
+      'no moment',
+      { at: '14:32' },
+      'at: "14:32" is not a moment; write it as yyyy-MM-dd HH:mm[:ss] in Europe/Berlin',
+    ],
+    ['no day of the calendar', { at: '2026-02-30 10:00' }, 'is not a moment'],
+    ['an ISO moment without its offset', { at: '2026-12-07T14:32:00.5' }, 'is not a moment'],
+    [
+      'a moment with a date',
+      { at: '2026-12-07 14:32', date: '2026-12-07' },
+      'no drill, date, generation or dropScratch',
+    ],
+    [
+      'a moment in a drill',
+      { at: '2026-12-07 14:32', drill: 'true' },
+      'no drill, date, generation or dropScratch',
+    ],
+  ])('refuses %s', (_, fields, message) => {
+    expect(() => parseRestoreRequest({ database: 'a', ...fields }, {}, 'Europe/Berlin')).toThrow(message);
+  });
+
   it('makes a scheduled call a drill of every target, whatever its fields', () => {
     expect(parseRestoreRequest({}, {}, 'UTC', true)).toEqual({ keep: false, drill: true });
     expect(parseRestoreRequest({ drill: 'true', databases: 'a,b' }, {}, 'UTC')).toEqual({
