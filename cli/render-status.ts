@@ -27,9 +27,16 @@ export function renderStatus(report: StatusReport, look: Look = PLAIN): string {
     cell(target.lastRestore, ''),
   ]);
   const problems = report.problems.map((p) => printable(`  ${p.targetId}  ${p.code}: ${p.message}`));
+  // Only point-in-time databases have one: a line each beneath the table rather than a column mostly empty.
+  const moments = report.targets.flatMap(({ targetId, lastPointInTimeDrill: drill }) =>
+    drill
+      ? [printable(`  ${targetId}  last drill at a moment: ${drill.moment ?? 'none chosen'}, ${cell(drill)}`)]
+      : [],
+  );
   const header = ['target', 'last attempt', 'newest good', 'last drill', 'deep check', 'last restore'];
   return [
     table(header, rows, look, { toned: [1, 3, 4, 5] }),
+    ...moments,
     '',
     problems.length === 0 ? look.good('No problems.') : look.bad(`Problems (${problems.length}):`),
     ...problems,

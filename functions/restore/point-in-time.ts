@@ -1,6 +1,7 @@
 // What a restore to a moment reads: the newest proven backup of the database that records where it starts in its
 // server's binary log and was made before the moment, and the attested shipped logs from that start on up to the
 // moment (functions/binlog/chain.ts). Positions and chains come only from objects the function attested.
+import { randomInt } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { binlogFolder, parseBinlogObjectName } from '../../core/binlog-name.js';
 import type { ShippedLogFacts } from '../../core/binlog-protocol.js';
@@ -50,6 +51,60 @@ async function shippedLogs(ctx: RunContext, target: Target, serverId: number): P
   });
 }
 
+/** The proven backups that record where they start in the binary log, newest made first. */
+async function positionedBackups(ctx: RunContext, target: Target, now: Date): Promise<ChosenBackup[]> {
+  const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, now);
+  reportUnproven(ctx.deps.logger, unproven, {
+    runId: ctx.runId,
+    targetId: target.id,
+    database: target.database,
+  });
+  return proven
+    .filter((backup) => usable(backup.info) && binlogPositionOf(backup.info.metadata) !== null)
+    .sort((a, b) => Date.parse(b.info.timeCreated) - Date.parse(a.info.timeCreated)) as ChosenBackup[];
+}
+
+/** The chain of shipped logs from a positioned backup's start. */
+async function chainOf(ctx: RunContext, target: Target, backup: ChosenBackup) {
+  const position = binlogPositionOf(backup.info.metadata) as NonNullable<ReturnType<typeof binlogPositionOf>>;
+  const start: ChainStart = {
+    file: position.file,
+    position: position.position,
+    serverId: position.serverId,
+    takenAt: new Date(backup.info.timeCreated),
+  };
+  return followChain(start, await shippedLogs(ctx, target, position.serverId));
+}
+
+/**
+ * The drill's moment: a whole second picked at random after the oldest backup a moment can be restored from, up to
+ * how far the newest one's logs reach — so that over the weeks every backup the window keeps, and its logs, is tried.
+ */
+export async function drillMoment(
+  ctx: RunContext,
+  target: Target,
+  pick: (from: number, to: number) => number = (from, to) => randomInt(from, to + 1),
+): Promise<Date> {
+  const started = await positionedBackups(ctx, target, ctx.deps.clock.now());
+  const [newest, oldest] = [started[0], started.at(-1)];
+  if (!newest || !oldest) {
+    throw new BackupError(
+      'PITR_UNREACHABLE',
+      `${target.database} has no verified backup recording its binary-log position to restore a moment from`,
+    );
+  }
+  const reach = (await chainOf(ctx, target, newest)).reachesTo;
+  const from = Math.floor(Date.parse(oldest.info.timeCreated) / 1000) + 1;
+  const to = reach ? Math.floor(reach.getTime() / 1000) : 0;
+  if (to < from) {
+    throw new BackupError(
+      'PITR_UNREACHABLE',
+      `${target.database}'s shipped binary logs reach no moment after its newest backup (${newest.info.name}): is shipping running?`,
+    );
+  }
+  return new Date(pick(from, to) * 1000);
+}
+
 export async function choosePointInTime(ctx: RunContext, target: Target, at: Date): Promise<PointInTime> {
   const { timeZone } = ctx.config;
   const now = ctx.deps.clock.now();
@@ -65,15 +120,7 @@ export async function choosePointInTime(ctx: RunContext, target: Target, at: Dat
       `at: ${target.database} is a ${target.engine} database; only MySQL/MariaDB databases are restored to a moment`,
     );
   }
-  const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, now);
-  reportUnproven(ctx.deps.logger, unproven, {
-    runId: ctx.runId,
-    targetId: target.id,
-    database: target.database,
-  });
-  const started = proven
-    .filter((backup) => usable(backup.info) && binlogPositionOf(backup.info.metadata) !== null)
-    .sort((a, b) => Date.parse(b.info.timeCreated) - Date.parse(a.info.timeCreated));
+  const started = await positionedBackups(ctx, target, now);
   const backup = started.find((candidate) => Date.parse(candidate.info.timeCreated) < at.getTime());
   if (!backup) {
     const oldest = started.at(-1);
@@ -85,14 +132,8 @@ export async function choosePointInTime(ctx: RunContext, target: Target, at: Dat
       `${target.database} has no verified backup recording its binary-log position made before ${localMoment(at, timeZone)}: ${since}`,
     );
   }
-  const position = binlogPositionOf(backup.info.metadata) as NonNullable<ReturnType<typeof binlogPositionOf>>;
-  const start: ChainStart = {
-    file: position.file,
-    position: position.position,
-    serverId: position.serverId,
-    takenAt: new Date(backup.info.timeCreated),
-  };
-  const chain = followChain(start, await shippedLogs(ctx, target, position.serverId));
+  const chain = await chainOf(ctx, target, backup);
+  const { start } = chain;
   if (chain.reachesTo === null || at > chain.reachesTo) {
     const reach = chain.reachesTo
       ? `its binary logs after that backup reach only to ${localMoment(chain.reachesTo, timeZone)}`
@@ -103,5 +144,5 @@ export async function choosePointInTime(ctx: RunContext, target: Target, at: Dat
       `${localMoment(at, timeZone)} cannot be reached for ${target.database}: ${reach}${problems}`,
     );
   }
-  return { backup: backup as ChosenBackup, start, logs: logsUpTo(chain, at) };
+  return { backup, start, logs: logsUpTo(chain, at) };
 }

@@ -17,6 +17,8 @@ export interface RestoreContext extends RunContext {
 export interface RestoreTarget {
   target: Target;
   backup?: ChosenBackup;
+  /** A restore to a moment: the moment, once chosen. */
+  moment?: Date;
 }
 
 /** The target and the object a restore is about, for its report: no object until a backup is chosen. */
@@ -37,14 +39,23 @@ export function finishRestore(
   extra: TargetDetails = {},
 ): TargetReport<RestoreOutcome> {
   const found = extra.restore;
-  return finishTarget(ctx, 'restore', reported(restore), outcome, message, extra, {
-    drill: ctx.drill,
-    scratchDatabase: found?.scratchDatabase,
-    scratch: found?.scratch,
-    recoveryMs: found?.durationMs,
-    tables: found?.tables.length,
-    checksFailed: found?.checks.filter((check) => !check.ok).map((check) => check.name),
-  });
+  const moment = restore.moment && { pointInTime: { moment: restore.moment.toISOString() } };
+  return finishTarget(
+    ctx,
+    'restore',
+    reported(restore),
+    outcome,
+    message,
+    { ...extra, ...moment },
+    {
+      drill: ctx.drill,
+      scratchDatabase: found?.scratchDatabase,
+      scratch: found?.scratch,
+      recoveryMs: found?.durationMs,
+      tables: found?.tables.length,
+      checksFailed: found?.checks.filter((check) => !check.ok).map((check) => check.name),
+    },
+  );
 }
 
 export function restoreFailed(

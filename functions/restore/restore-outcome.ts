@@ -18,6 +18,8 @@ export interface TrackedRestore {
   target: Target;
   backup: ChosenBackup;
   jobId: string;
+  /** A restore to a moment: the moment. */
+  moment?: Date;
 }
 
 function restoreDetails(status: RestoreStatus): RestoreDetails {

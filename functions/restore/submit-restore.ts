@@ -11,7 +11,7 @@ import type { ObjectInfo } from '../storage/objects.js';
 import { updateObject } from '../storage/update-object.js';
 import { type ChosenBackup, chooseBackup } from './choose-backup.js';
 import { drillSubmitted } from './drill-marks.js';
-import { choosePointInTime } from './point-in-time.js';
+import { choosePointInTime, drillMoment } from './point-in-time.js';
 import type { RestoreRequest } from './request.js';
 import { type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
 import type { TrackedRestore } from './restore-outcome.js';
@@ -66,10 +66,13 @@ export async function submitRestore(
   request: RestoreRequest,
 ): Promise<Submitted> {
   let backup: ChosenBackup | undefined;
+  // A point-in-time database's drill restores to a moment of its own choosing within its logs' reach.
+  let at = request.at;
   try {
-    const moment = request.at && (await pointInTime(ctx, target, request.at));
+    if (ctx.drill && target.pointInTime) at = await drillMoment(ctx, target);
+    const moment = at && (await pointInTime(ctx, target, at));
     backup = moment ? moment.backup : await chooseBackup(ctx, target, request);
-    const chosen = { target, backup };
+    const chosen = { target, backup, ...(at && { moment: at }) };
     const body: RestoreRequestInput = {
       runId: ctx.runId,
       targetId: target.id,
@@ -125,7 +128,8 @@ export async function submitRestore(
   } catch (error) {
     const refusal = ctx.drill ? undefined : refusalOf(error);
     if (refusal) throw refusal;
-    return { kind: 'done', report: restoreFailed(ctx, { target, backup }, errorFailure(error)) };
+    const failed = { target, backup, ...(at && { moment: at }) };
+    return { kind: 'done', report: restoreFailed(ctx, failed, errorFailure(error)) };
   }
 }
 

@@ -109,6 +109,8 @@ export interface TargetReport<O extends Outcome = Outcome> {
   newestKept?: NewestKept;
   /** A restore's own findings. */
   restore?: RestoreDetails;
+  /** A restore to a moment (on demand, or a point-in-time database's drill): the moment asked for. */
+  pointInTime?: { moment: string };
   /** verify, deep: what reading every byte of the object found. */
   deepCheck?: DeepCheck;
   /** binlogs: the logs shipped. */

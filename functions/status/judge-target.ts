@@ -29,6 +29,8 @@ export interface TargetStatus {
   /** The backup date the schedule's last finished run should have made (yyyyMMdd). */
   due: string;
   lastDrill?: Aged<Partial<RecordEntry>>;
+  /** A point-in-time database's last drill at a moment: the moment, and how it went. */
+  lastPointInTimeDrill?: Aged<RecordEntry>;
   lastDeepCheck?: Aged<Partial<RecordEntry>>;
   lastRestore?: Aged<RecordEntry>;
   /** A pointInTime database's achieved recovery point (recovery-point.ts). */
@@ -213,6 +215,7 @@ export function judgeTarget(
     ...(newestGood && { newestGood }),
     due,
     ...(drill && { lastDrill: aged(drill, now) }),
+    ...(record.pointInTimeDrill && { lastPointInTimeDrill: aged(record.pointInTimeDrill, now) }),
     ...(deepCheck && { lastDeepCheck: aged(deepCheck, now) }),
     ...(restore && { lastRestore: aged(restore, now) }),
     problems,

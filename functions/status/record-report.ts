@@ -22,6 +22,7 @@ function entryOf(report: RunReport, target: TargetReport, by: RecordEntry['by'])
     date: report.date,
     ...(target.error && { error: { code: target.error.code, message: target.error.message } }),
     ...(target.deadline && { deadline: target.deadline }),
+    ...(target.pointInTime && { moment: target.pointInTime.moment }),
   };
 }
 
@@ -29,10 +30,13 @@ function entryOf(report: RunReport, target: TargetReport, by: RecordEntry['by'])
 const notNewer = (date: string) => (current: RecordEntry | undefined) =>
   current?.date === undefined || current.date <= date;
 
-function writesOf(report: RunReport, target: TargetReport): Write[] {
+function writesOf(report: RunReport, target: TargetReport, pointInTime: boolean): Write[] {
   if (report.kind === 'backup') return [{ kind: 'backup', entry: entryOf(report, target, 'backup') }];
   if (report.kind === 'restore') {
-    return [{ kind: report.drill ? 'drill' : 'restore', entry: entryOf(report, target, 'restore') }];
+    const entry = entryOf(report, target, 'restore');
+    if (!report.drill) return [{ kind: 'restore', entry }];
+    // Also when it failed before a moment was chosen: a point-in-time database's drill is one at a moment.
+    return [{ kind: 'drill', entry }, ...(pointInTime ? [{ kind: 'pointInTimeDrill' as const, entry }] : [])];
   }
   // Bytes found wrong later say nothing of how the attempt went: that is the deep check's own entry and problem.
   const writes: Write[] =
@@ -61,7 +65,8 @@ export async function recordReport(
   const bucket = deps.storage.bucket(config.bucket);
   const keys = recordKeys(config);
   for (const target of report.targets) {
-    for (const write of writesOf(report, target)) {
+    const pointInTime = config.targets.some((t) => t.id === target.targetId && t.pointInTime);
+    for (const write of writesOf(report, target, pointInTime)) {
       await recordEntry(
         bucket,
         config.prefix,

@@ -29,7 +29,8 @@ export const recordKeys = (config: FunctionConfig): RecordKeys => ({
   trusted: attestationKeys(config.signingKey, config.retiredSigningKeys),
 });
 
-export const RECORD_KINDS = ['backup', 'restore', 'drill', 'deepCheck'] as const;
+/** A point-in-time database's drill is recorded twice: as its last drill, and as its last drill at a moment. */
+export const RECORD_KINDS = ['backup', 'restore', 'drill', 'deepCheck', 'pointInTimeDrill'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export interface RecordEntry {
@@ -46,6 +47,8 @@ export interface RecordEntry {
   error?: { code: string; message: string };
   /** An attempt still running: when its agent stops it. */
   deadline?: string;
+  /** A restore to a moment: the moment (ISO). */
+  moment?: string;
 }
 
 export type TargetRecord = Partial<Record<RecordKind, RecordEntry>>;

@@ -45,6 +45,7 @@ export interface FunctionTarget {
   agentUrl: string;
   compression?: { algorithm: 'gzip' | 'zstd'; level?: number };
   encryption?: 'required' | 'off';
+  pointInTime?: boolean;
 }
 
 export interface HarnessOptions {

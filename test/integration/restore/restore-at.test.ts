@@ -2,7 +2,8 @@
 // picks the newest proven backup made before the moment and the attested shipped logs from its position on, the
 // agent replays them, and the scratch database holds the rows of that moment; the report names the moment and the
 // last transaction applied. A moment still to come, one the logs do not reach, one before every backup, and text
-// that is no moment are refused, saying why; a log planted without the function's attestation does not count. (The logs are stored here as shipping stores them: zstd, their facts in
+// that is no moment are refused, saying why. The drill of a point-in-time database restores to a random moment
+// within the logs' reach, and `status` shows it; a log planted without the function's attestation does not count. (The logs are stored here as shipping stores them: zstd, their facts in
 // the metadata, attested by the function's key.)
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -38,6 +39,7 @@ let dir: string;
 const states: string[] = [];
 const changedAt: Date[] = [];
 let reach: Date;
+let backupMade: Date;
 
 const rows = (database: string) => db.exec('SELECT id, note FROM w ORDER BY id;', database);
 const local = (moment: Date) => DateTime.fromJSDate(moment, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm:ss');
@@ -147,12 +149,19 @@ beforeAll(async () => {
     bucket: BUCKET,
     key: agent.key,
     signer,
-    targets: [{ id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: agent.url }],
+    targets: [
+      { id: 'hospital', database: 'HospitalDB', engine: 'mysql', agentUrl: agent.url, pointInTime: true },
+    ],
     env: { BACKUP_TIME_ZONE: ZONE },
     file: { pollBudgetSeconds: 120 },
   });
   const { status, report } = await fn.backup();
   expect(status, JSON.stringify(report)).toBe(200);
+  const [made] = await fn.storage
+    .bucket(BUCKET)
+    .file(report.targets[0]?.objectName as string)
+    .getMetadata();
+  backupMade = new Date(made.timeCreated as string);
   states.push(await rows('HospitalDB'));
   const changes = [
     "INSERT INTO w (note) VALUES ('one'); FLUSH BINARY LOGS;",
@@ -256,4 +265,21 @@ describe('restore --at', () => {
     },
     60_000,
   );
+
+  it('drills a point-in-time database at a random moment within its logs, and status shows that drill', async () => {
+    const { status, report } = await fn.restore({ drill: 'true' });
+    expect(status, JSON.stringify(report)).toBe(200);
+    const [target] = report.targets;
+    expect(target).toMatchObject({ outcome: 'restored', restore: { scratch: 'dropped' } });
+    const moment = new Date(target?.pointInTime?.moment as string);
+    expect(moment.getTime()).toBeGreaterThan(backupMade.getTime());
+    expect(moment.getTime()).toBeLessThanOrEqual(reach.getTime());
+    expect(moment.getMilliseconds()).toBe(0);
+    expect(target?.restore?.replay).toMatchObject({ stopAt: moment.toISOString() });
+    const { report: health } = await fn.status({ database: 'HospitalDB' });
+    expect(health.targets[0]).toMatchObject({
+      lastDrill: { outcome: 'restored' },
+      lastPointInTimeDrill: { outcome: 'restored', moment: moment.toISOString(), runId: report.runId },
+    });
+  }, 120_000);
 });
