@@ -3,8 +3,7 @@
 // shipping stores it; restored to a moment between two changes, the scratch database holds exactly the rows up to
 // that moment, row by row. A log whose bytes are not the expected ones is refused before anything of it is
 // replayed; a log corrupt inside fails the restore mid-replay; either way the scratch database is dropped.
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Bucket, Storage } from '@google-cloud/storage';
@@ -20,9 +19,9 @@ import {
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { createLocalSigner } from '../../../local/signer.js';
 import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { binaryLogs, hospitalTarget, nextSecond, rawLog, zstd } from '../../helpers/binlog-logs.js';
 import { type MariaDb, startMariaDb } from '../../helpers/mariadb.js';
-import { mariadbDatabases, mariadbRestoreUser, passwordFile } from '../../helpers/restore-users.js';
-import { runTool } from '../../helpers/stand-in-tools.js';
+import { mariadbDatabases, mariadbRestoreUser } from '../../helpers/restore-users.js';
 import { hashesOf } from '../../unit/functions/scripted-agent.js';
 
 // The agent's tools inherit this zone: mariadb-binlog must read the moment as the instant it is, whatever the VM's.
@@ -49,13 +48,6 @@ const changedAt: Date[] = [];
 
 const rows = async (database: string) => db.exec('SELECT id, note FROM w ORDER BY id;', database);
 
-/** Waits into the next whole second: a change made then is stamped later than all before it (logs keep seconds). */
-async function nextSecond(): Promise<Date> {
-  const second = Math.floor(Date.now() / 1000) + 1;
-  await new Promise((resolve) => setTimeout(resolve, second * 1000 - Date.now() + 20));
-  return new Date(second * 1000);
-}
-
 async function upload(name: string, bytes: Buffer) {
   await bucket.file(name).save(bytes, { resumable: false });
   const [downloadUrl] = await bucket
@@ -65,26 +57,11 @@ async function upload(name: string, bytes: Buffer) {
   return { objectName: name, downloadUrl, expected: { size, crc32c: crc32c as string, md5: md5 as string } };
 }
 
-/** A closed log byte for byte as the server wrote it, read as shipping reads it, zstd-compressed. */
+/** A closed log byte for byte as the server wrote it, zstd-compressed as shipping stores it. */
 async function shippedLog(file: string, alter?: (raw: Buffer) => void): Promise<Buffer> {
-  await runTool(
-    'mariadb-binlog',
-    [
-      '--no-defaults',
-      '--read-from-remote-server',
-      `--socket=${db.socket}`,
-      '--user=root',
-      '--raw',
-      `--result-file=${dir}/`,
-      file,
-    ],
-    { env: { ...process.env, MYSQL_PWD: db.rootPassword } },
-  );
-  const raw = await readFile(join(dir, file));
+  const raw = await rawLog(db, dir, file);
   alter?.(raw);
-  const zstd = spawnSync('zstd', ['-q', '-c'], { input: raw });
-  if (zstd.status !== 0) throw new Error(zstd.stderr.toString());
-  return zstd.stdout;
+  return zstd(raw);
 }
 
 beforeAll(async () => {
@@ -116,25 +93,9 @@ beforeAll(async () => {
   const restore = await mariadbRestoreUser(db, [SCRATCH], 'restore', undefined, true);
   agent = await startTestAgent({
     targets: [
-      {
-        id: 'hospital',
-        engine: 'mysql',
-        database: 'HospitalDB',
-        host: '127.0.0.1',
-        port: db.port,
-        user: db.user,
-        passwordFile: await passwordFile(dir, 'backup', db.password),
-        toolPath: '/usr/bin/mariadb-dump',
-        clientPath: '/usr/bin/mariadb',
-        restore: {
-          user: restore.user,
-          passwordFile: await passwordFile(dir, 'restore', restore.password),
-          toolPath: '/usr/bin/mariadb',
-          binlogToolPath: '/usr/bin/mariadb-binlog',
-          scratchDatabases: [SCRATCH],
-          checks: [{ name: 'rows of w', query: 'SELECT COUNT(*) FROM w', expect: { atLeast: 1 } }],
-        },
-      },
+      await hospitalTarget(db, dir, restore, SCRATCH, [
+        { name: 'rows of w', query: 'SELECT COUNT(*) FROM w', expect: { atLeast: 1 } },
+      ]),
     ],
     uploads: { origin: emulator.url, buckets: [BUCKET] },
   });
@@ -178,10 +139,7 @@ beforeAll(async () => {
   }
   changedAt.push(await nextSecond());
   await db.exec('FLUSH BINARY LOGS;');
-  const files = (await db.exec('SHOW BINARY LOGS;'))
-    .trim()
-    .split('\n')
-    .map((line) => line.split('\t')[0] as string);
+  const files = await binaryLogs(db);
   // The closed logs from the backup's on (the newest is still open).
   const closed = files.slice(files.indexOf(start.file), -1);
   logs = [];

@@ -5,8 +5,7 @@
 // that is no moment are refused, saying why. The drill of a point-in-time database restores to a random moment
 // within the logs' reach, and `status` shows it; a log planted without the function's attestation does not count. (The logs are stored here as shipping stores them: zstd, their facts in
 // the metadata, attested by the function's key.)
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
@@ -18,10 +17,10 @@ import { attest } from '../../../functions/object/attestation.js';
 import { objectInfo } from '../../../functions/storage/objects.js';
 import { createLocalSigner } from '../../../local/signer.js';
 import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
+import { binaryLogs, hospitalTarget, nextSecond, rawLog, zstd } from '../../helpers/binlog-logs.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { type MariaDb, startMariaDb } from '../../helpers/mariadb.js';
-import { mariadbDatabases, mariadbRestoreUser, passwordFile } from '../../helpers/restore-users.js';
-import { runTool } from '../../helpers/stand-in-tools.js';
+import { mariadbDatabases, mariadbRestoreUser } from '../../helpers/restore-users.js';
 import { createBucket, type FunctionHarness, OAUTH, startFunction } from '../functions/harness.js';
 
 const BUCKET = 'restore-at';
@@ -43,12 +42,6 @@ let backupMade: Date;
 
 const rows = (database: string) => db.exec('SELECT id, note FROM w ORDER BY id;', database);
 const local = (moment: Date) => DateTime.fromJSDate(moment, { zone: ZONE }).toFormat('yyyy-MM-dd HH:mm:ss');
-
-async function nextSecond(): Promise<Date> {
-  const second = Math.floor(Date.now() / 1000) + 1;
-  await new Promise((resolve) => setTimeout(resolve, second * 1000 - Date.now() + 20));
-  return new Date(second * 1000);
-}
 
 /** A closed log's facts from its bytes: its first event's time, and its closing Rotate event's time and next log. */
 function factsOf(file: string, raw: Buffer): ShippedLogFacts {
@@ -79,25 +72,11 @@ function factsOf(file: string, raw: Buffer): ShippedLogFacts {
 
 /** Stores a closed log as shipping does: zstd, its facts in the metadata, attested with the function's key. */
 async function ship(file: string): Promise<void> {
-  await runTool(
-    'mariadb-binlog',
-    [
-      '--no-defaults',
-      '--read-from-remote-server',
-      `--socket=${db.socket}`,
-      '--user=root',
-      '--raw',
-      `--result-file=${dir}/`,
-      file,
-    ],
-    { env: { ...process.env, MYSQL_PWD: db.rootPassword } },
-  );
-  const raw = await readFile(join(dir, file));
-  const zstd = spawnSync('zstd', ['-q', '-c'], { input: raw });
+  const raw = await rawLog(db, dir, file);
   const object = fn.storage
     .bucket(BUCKET)
     .file(`${fn.config.prefix}binlog/HospitalDB/${SERVER_ID}/${file}.zst`);
-  await object.save(zstd.stdout, {
+  await object.save(zstd(raw), {
     resumable: false,
     metadata: { metadata: logFactsMetadata(factsOf(file, raw)) },
   });
@@ -122,25 +101,7 @@ beforeAll(async () => {
   );
   const restore = await mariadbRestoreUser(db, [SCRATCH], 'restore', undefined, true);
   agent = await startTestAgent({
-    targets: [
-      {
-        id: 'hospital',
-        engine: 'mysql',
-        database: 'HospitalDB',
-        host: '127.0.0.1',
-        port: db.port,
-        user: db.user,
-        passwordFile: await passwordFile(dir, 'backup', db.password),
-        toolPath: '/usr/bin/mariadb-dump',
-        clientPath: '/usr/bin/mariadb',
-        restore: {
-          user: restore.user,
-          passwordFile: await passwordFile(dir, 'restore', restore.password),
-          toolPath: '/usr/bin/mariadb',
-          scratchDatabases: [SCRATCH],
-        },
-      },
-    ],
+    targets: [await hospitalTarget(db, dir, restore, SCRATCH)],
     uploads: { origin: emulator.url, buckets: [BUCKET] },
   });
   fn = await startFunction({
@@ -176,10 +137,7 @@ beforeAll(async () => {
   await nextSecond();
   await db.exec('FLUSH BINARY LOGS;');
   reach = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const files = (await db.exec('SHOW BINARY LOGS;'))
-    .trim()
-    .split('\n')
-    .map((line) => line.split('\t')[0] as string);
+  const files = await binaryLogs(db);
   for (const file of files.slice(0, -1)) await ship(file);
   // The open log, planted as if shipped, claiming to reach an hour ahead, but not attested: it must not count.
   const open = files.at(-1) as string;
