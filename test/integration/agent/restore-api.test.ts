@@ -1,6 +1,7 @@
 // The agent's restore API through a running agent: what it refuses before anything runs (an unknown target, a
 // target without restore settings, a scratch database it does not allow or that is the source, a URL outside its
-// storage or for another object), a second restore of a busy target, a restore's status once it ended, and a
+// storage or for another object; logs to replay for a target that is not MySQL's, of another database, that are no
+// shipped logs, or with a URL of another object), a second restore of a busy target, a restore's status once it ended, and a
 // restore that hangs, cancelled by a signed DELETE.
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -66,6 +67,14 @@ beforeAll(async () => {
         restore: { scratchDatabases: ['clinic_restore', 'clinic_other'], scratchDir: join(dir, 'scratch') },
       },
       { id: 'plain', engine: 'sqlite', database: 'plain', path: join(dir, 'plain.db') },
+      // Never reached: what it is asked to replay is refused before anything runs.
+      {
+        id: 'ward',
+        engine: 'mysql',
+        database: 'Ward',
+        user: 'backup',
+        restore: { user: 'restore', scratchDatabases: ['Ward_restore'] },
+      },
       {
         id: 'hung',
         engine: 'sqlite',
@@ -101,8 +110,59 @@ describe('refusals before anything runs', () => {
       encodeURIComponent(OBJECT).replace('%2F', '/'),
       'nightly/clinic_20261129.sql.gz',
     );
+  /** The signed URL of the request, naming another object (its signature no longer fits; never checked here). */
+  const urlOf = (name: string) =>
+    request.downloadUrl.replace(encodeURIComponent(OBJECT).replace('%2F', '/'), encodeURI(name));
+  const LOG = 'binlog/Ward/7/binlog.000042.zst';
+  const log = (objectName = LOG, downloadUrl = urlOf(objectName)) => ({
+    objectName,
+    downloadUrl,
+    expected: request.expected,
+  });
+  const replay = (logs = [log()], database = 'Ward') => ({
+    database,
+    startPosition: 1311,
+    stopAt: '2026-11-30T14:32:00.000Z',
+    logs,
+  });
+  const ward = () => ({
+    ...request,
+    targetId: 'ward',
+    objectName: 'nightly/Ward_20261130.sql.gz',
+    downloadUrl: urlOf('nightly/Ward_20261130.sql.gz'),
+  });
   it.each([
     ['an unknown target', () => ({ ...request, targetId: 'nope' }), 404, 'TARGET_UNKNOWN'],
+    [
+      'logs to replay into a SQLite target',
+      () => ({ ...request, replay: replay([log('binlog/clinic/7/binlog.000042.zst')], 'clinic') }),
+      400,
+      'REQUEST_INVALID',
+    ],
+    [
+      "logs of another database than the target's",
+      () => ({ ...ward(), replay: replay(undefined, 'Other') }),
+      400,
+      'REQUEST_INVALID',
+    ],
+    [
+      'a log that is no shipped log of its database',
+      () => ({ ...ward(), replay: replay([log('binlog/Other/7/binlog.000042.zst')]) }),
+      400,
+      'REQUEST_INVALID',
+    ],
+    [
+      "a log's URL of another object",
+      () => ({ ...ward(), replay: replay([log(LOG, urlOf('binlog/Ward/7/binlog.000043.zst'))]) }),
+      403,
+      'DESTINATION_REFUSED',
+    ],
+    [
+      'a moment that is no instant',
+      () => ({ ...ward(), replay: { ...replay(), stopAt: 'yesterday' } }),
+      400,
+      'REQUEST_INVALID',
+    ],
     [
       'a target without restore settings',
       () => ({ ...request, targetId: 'plain', objectName: 'plain_20261130.sql.gz' }),
