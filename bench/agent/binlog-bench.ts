@@ -157,6 +157,20 @@ export async function runBinlogBench(sizeGiB: number): Promise<BinlogBenchResult
   }
 }
 
+/** The default shipping schedule's interval: Terraform's binlog_schedule, every 5 minutes. */
+const SCHEDULE_SECONDS = 300;
+
+/**
+ * What the shipping schedule leaves at risk: a change waits at most one interval for the run that flushes its log,
+ * then the time to ship what was written meanwhile — here at the agent's measured rate, for 1 GiB of changes per
+ * interval (a heavy day's rate for the system this is for).
+ */
+function recoveryPointLag(result: BinlogBenchResult): string {
+  const bytesPerSecond = result.bytes / Math.min(...result.agentSeconds);
+  const shipSeconds = GIB / bytesPerSecond;
+  return `  recovery-point lag, every ${SCHEDULE_SECONDS / 60} min: at most ${SCHEDULE_SECONDS} s + shipping what was written meanwhile; at ${(bytesPerSecond / 1024 ** 2).toFixed(0)} MiB/s, 1 GiB of changes per interval ships in ${shipSeconds.toFixed(1)} s: at most ${((SCHEDULE_SECONDS + shipSeconds) / 60).toFixed(1)} min`;
+}
+
 export function formatBinlogReport(result: BinlogBenchResult): string {
   const seconds = (list: number[]) => list.map((s) => s.toFixed(2)).join(', ');
   const cpu = (list: { own: number; server: number }[]) =>
@@ -168,5 +182,6 @@ export function formatBinlogReport(result: BinlogBenchResult): string {
     `  cat <logs> | zstd -3 -T0 > /dev/null:          ${seconds(result.shellSeconds)} s`,
     `  CPU s, own + server: agent ${cpu(result.agentCpu)}; shell ${cpu(result.shellCpu)}`,
     `  ratio (best shell / best agent): ${result.ratio.toFixed(2)} (target ≥ 0.9)`,
+    recoveryPointLag(result),
   ].join('\n');
 }
