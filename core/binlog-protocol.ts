@@ -3,8 +3,13 @@
 // it (the server that wrote it, its first and last event's times, the log its closing Rotate event names next).
 
 import { z } from 'zod';
-import { compressionSchema } from './compression.js';
-import { binlogFileSchema, binlogServerSchema, jobStatusSchema, nameSchema } from './protocol.js';
+import {
+  binlogFileSchema,
+  binlogServerSchema,
+  jobSpecSchema,
+  jobStatusSchema,
+  nameSchema,
+} from './protocol.js';
 
 /** A closed log as `SHOW BINARY LOGS` lists it. */
 const closedLogSchema = z.strictObject({
@@ -22,16 +27,13 @@ export const closedLogsSchema = z.strictObject({
 });
 export type ClosedLogs = z.infer<typeof closedLogsSchema>;
 
-/** POST binlogs: ship one closed log, of the size the server listed, into the session the function opened. */
-export const shipRequestSchema = z.strictObject({
-  file: binlogFileSchema,
-  size: z.int().nonnegative(),
-  /** The resumable upload session: a capability for exactly one object, never logged. */
-  uploadUri: z.url({ protocol: /^https?$/ }),
-  compression: compressionSchema,
-  /** The object is named `….age`: the agent encrypts it for the target's recipients, or refuses. */
-  encrypted: z.boolean().optional(),
-});
+/**
+ * POST binlogs: ship one closed log, of the size the server listed, into the session the function opened (a
+ * capability never logged), compressed as a backup is, and encrypted where its object is named `….age`.
+ */
+export const shipRequestSchema = jobSpecSchema
+  .pick({ uploadUri: true, compression: true, encrypted: true })
+  .extend({ file: binlogFileSchema, size: z.int().nonnegative() });
 export type ShipRequest = z.infer<typeof shipRequestSchema>;
 
 /**
