@@ -12,6 +12,7 @@ import type { FunctionConfig } from '../../../functions/config/schema.js';
 import type { DoctorReport } from '../../../functions/doctor/report.js';
 import {
   createBackupHandler,
+  createBinlogsHandler,
   createDoctorHandler,
   createListHandler,
   createRestoreHandler,
@@ -85,6 +86,8 @@ export interface FunctionHarness {
   list(query?: Record<string, string>): Promise<{ status: number; report: ListReport }>;
   status(query?: Record<string, string>): Promise<{ status: number; report: StatusReport }>;
   doctor(): Promise<{ status: number; report: DoctorReport }>;
+  /** The shipping run of pointInTime databases' closed binary logs. */
+  binlogs(query?: Record<string, string>): Promise<{ status: number; report: RunReport }>;
   close(): Promise<void>;
 }
 
@@ -166,6 +169,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
       [`list-${id}`]: createListHandler(config, deps),
       [`status-${id}`]: createStatusHandler(config, deps),
       [`doctor-${id}`]: createDoctorHandler(config, deps),
+      [`binlogs-${id}`]: createBinlogsHandler(config, deps),
     },
     deps.logger,
   );
@@ -197,6 +201,7 @@ export async function startFunction(options: HarnessOptions): Promise<FunctionHa
     list: (query = {}) => call<ListReport>('list', query, {}),
     status: (query = {}) => call<StatusReport>('status', query, {}),
     doctor: () => call<DoctorReport>('doctor', {}, {}),
+    binlogs: (query = {}) => call('binlogs', query, {}),
     close: () => functions.close(),
   };
 }
