@@ -2,10 +2,10 @@
 // server's binary log and was made before the moment, and the attested shipped logs from that start on up to the
 // moment (functions/binlog/chain.ts). Positions and chains come only from objects the function attested.
 import { randomInt } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { binlogFolder, parseBinlogObjectName } from '../../core/binlog-name.js';
 import type { ShippedLogFacts } from '../../core/binlog-protocol.js';
 import { BackupError } from '../../core/errors.js';
+import { localMoment } from '../../core/local-moment.js';
 import { type ChainStart, followChain, logsUpTo } from '../binlog/chain.js';
 import { logFactsOf } from '../binlog/log-facts.js';
 import type { Target } from '../config/schema.js';
@@ -26,11 +26,6 @@ export interface PointInTime {
   start: ChainStart;
   /** In order, the first holding the backup's start. */
   logs: ShippedLog[];
-}
-
-/** A moment as the admin reads it: in the configured zone, to the second. */
-export function localMoment(moment: Date, timeZone: string): string {
-  return DateTime.fromJSDate(moment, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm:ss ZZZZ');
 }
 
 /** The logs of the database's server shipped and attested by the function; any other object there is left out. */

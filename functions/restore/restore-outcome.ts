@@ -1,6 +1,7 @@
 // The end of a target's restore, from its agent's last word: restored and validated, failed (with the tool's own
 // words and what the validation found), or still running at the end of the budget; a drill's end is recorded on
 // the object. And how a run watches its restores until then (each read on its own).
+import { localMoment } from '../../core/local-moment.js';
 import { isoDay } from '../../core/object-name.js';
 import type { RestoreStatus } from '../../core/restore-protocol.js';
 import type { Target } from '../config/schema.js';
@@ -10,7 +11,6 @@ import type { RestoreDetails, RestoreOutcome, TargetReport } from '../run/report
 import { updateObject } from '../storage/update-object.js';
 import type { ChosenBackup } from './choose-backup.js';
 import { drillEnded } from './drill-marks.js';
-import { localMoment } from './point-in-time.js';
 import { finishRestore, type RestoreContext, restoreFailed, restoreFields } from './restore-context.js';
 
 /** A restore the run waits for: its own, or one already running that it attached to. */
