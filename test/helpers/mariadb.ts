@@ -20,6 +20,8 @@ export interface MariaDb {
   password: string;
   /** Runs SQL as root over the socket (batch mode, no column names); resolves with stdout. */
   exec(sql: string, database?: string): Promise<string>;
+  /** Shuts the server down cleanly and starts it again on the same data, port and users, with `settings` now. */
+  restart(settings: Pick<MariaDbOptions, 'binlog'>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -70,41 +72,52 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
     `--tmpdir=${dir}`,
   ]);
   const port = await freePort();
-  const server = spawn(
-    '/usr/sbin/mariadbd',
-    [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      `--socket=${socket}`,
-      `--port=${port}`,
-      '--bind-address=127.0.0.1',
-      '--user=root',
-      ...(options.binlog
-        ? ['--log-bin=binlog', '--binlog-format=ROW', `--server-id=${options.binlog.serverId}`]
-        : ['--skip-log-bin']),
-      '--skip-name-resolve',
-      `--pid-file=${join(dir, 'mariadbd.pid')}`,
-      `--log-error=${log}`,
-      // Its own temp folder: internal temporary tables must not share /tmp with whatever else cleans it.
-      `--tmpdir=${dir}`,
-      `--innodb-buffer-pool-size=${options.bufferPool ?? '64M'}`,
-      '--innodb-log-file-size=256M',
-      // Durability is not under test: skipping the fsyncs keeps fixture loads and restores fast.
-      '--innodb-flush-log-at-trx-commit=0',
-      '--innodb-doublewrite=0',
-      '--character-set-server=utf8mb4',
-      '--collation-server=utf8mb4_unicode_ci',
-      '--max-allowed-packet=64M',
-    ],
-    { stdio: 'ignore' },
-  );
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  try {
-    await waitForPort(port, Date.now() + 30_000, log);
-  } catch (error) {
-    server.kill('SIGKILL');
-    throw error;
+  /** mariadbd on the datadir, its binary logging with `binlog`'s server id; resolves once it listens. */
+  async function launch(binlog: MariaDbOptions['binlog']) {
+    const server = spawn(
+      '/usr/sbin/mariadbd',
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        `--socket=${socket}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--user=root',
+        ...(binlog
+          ? ['--log-bin=binlog', '--binlog-format=ROW', `--server-id=${binlog.serverId}`]
+          : ['--skip-log-bin']),
+        '--skip-name-resolve',
+        `--pid-file=${join(dir, 'mariadbd.pid')}`,
+        `--log-error=${log}`,
+        // Its own temp folder: internal temporary tables must not share /tmp with whatever else cleans it.
+        `--tmpdir=${dir}`,
+        `--innodb-buffer-pool-size=${options.bufferPool ?? '64M'}`,
+        '--innodb-log-file-size=256M',
+        // Durability is not under test: skipping the fsyncs keeps fixture loads and restores fast.
+        '--innodb-flush-log-at-trx-commit=0',
+        '--innodb-doublewrite=0',
+        '--character-set-server=utf8mb4',
+        '--collation-server=utf8mb4_unicode_ci',
+        '--max-allowed-packet=64M',
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    try {
+      await waitForPort(port, Date.now() + 30_000, log);
+    } catch (error) {
+      server.kill('SIGKILL');
+      throw error;
+    }
+    /** SIGTERM, as a service manager stops it (a clean shutdown), SIGKILL if it hangs. */
+    return async () => {
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    };
   }
+  let shutdown = await launch(options.binlog);
 
   const rootPassword = awkwardPassword();
   const password = awkwardPassword();
@@ -145,11 +158,12 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
     user,
     password,
     exec,
+    async restart(settings) {
+      await shutdown();
+      shutdown = await launch(settings.binlog);
+    },
     async stop() {
-      server.kill('SIGTERM');
-      const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await shutdown();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -17,10 +17,18 @@ import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { type MariaDb, startMariaDb } from '../../helpers/mariadb.js';
 import { mariadbDatabases, mariadbRestoreUser } from '../../helpers/restore-users.js';
 import { runTool } from '../../helpers/stand-in-tools.js';
-import { createBucket, type FunctionHarness, OAUTH, startFunction } from '../functions/harness.js';
+import {
+  createBucket,
+  deliveredSince,
+  type FunctionHarness,
+  OAUTH,
+  startFunction,
+} from '../functions/harness.js';
 
 const BUCKET = 'pitr-end-to-end';
 const SERVER_ID = 41;
+/** The identity the server is restarted with. */
+const NEW_SERVER_ID = 42;
 const ZONE = 'America/Sao_Paulo';
 const SCRATCH = 'HospitalDB_restore';
 const RPO_MINUTES = 15;
@@ -233,4 +241,42 @@ describe('point-in-time recovery end to end', () => {
       lastPointInTimeDrill: { outcome: 'restored', moment: moment.toISOString(), runId: report.runId },
     });
   }, 180_000);
+});
+
+describe('a server restarted with a new identity', () => {
+  it('ships on into its new folder, verify alerts BINLOG_SERVER_CHANGED saying to take a full backup, and after one the chain is whole', async () => {
+    await db.restart({ binlog: { serverId: NEW_SERVER_ID } });
+    await db.exec("INSERT INTO w (note) VALUES ('new server');", 'HospitalDB');
+    await nextSecond();
+    const { report: shipping } = await fn.binlogs();
+    expect(shipping.targets[0], JSON.stringify(shipping)).toMatchObject({
+      outcome: 'shipped',
+      binlogs: { serverId: NEW_SERVER_ID },
+    });
+    const [objects] = await fn.storage
+      .bucket(BUCKET)
+      .getFiles({ prefix: `binlog/HospitalDB/${NEW_SERVER_ID}/` });
+    expect(objects.length).toBeGreaterThanOrEqual(1);
+
+    const sent = gmail.messages.length;
+    const { report: broken } = await fn.verify();
+    expect(broken.chains?.targets[0], JSON.stringify(broken.chains)).toMatchObject({
+      outcome: 'broken',
+      error: { code: 'BINLOG_SERVER_CHANGED' },
+    });
+    const [mail] = await deliveredSince(gmail, sent);
+    expect(mail?.text).toContain('BINLOG_SERVER_CHANGED');
+    expect(mail?.text).toContain('take a full backup now (db-backup backup HospitalDB');
+
+    const { status, report } = await fn.backup({ force: 'true' });
+    expect(status, JSON.stringify(report)).toBe(200);
+    await changeThenShip("INSERT INTO w (note) VALUES ('after the new backup');");
+    const { report: whole } = await fn.verify();
+    expect(whole.chains?.targets[0], JSON.stringify(whole.chains)).toMatchObject({
+      outcome: 'unbroken',
+      chain: { start: { serverId: NEW_SERVER_ID } },
+    });
+    const { report: health } = await fn.status({ database: 'HospitalDB' });
+    expect(health.targets[0]?.problems).toEqual([]);
+  }, 240_000);
 });
