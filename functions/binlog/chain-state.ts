@@ -6,7 +6,7 @@ import type { ErrorCode } from '../../core/errors.js';
 import type { FunctionConfig, Target } from '../config/schema.js';
 import { isVerified } from '../object/good-backup.js';
 import { type BackupStart, backupStarts } from './backup-starts.js';
-import { type ChainProblem, followChain } from './chain.js';
+import { type ChainProblem, followChain, forDatabase, TAKE_A_BACKUP } from './chain.js';
 import { isProven, listShippedLogs, type ShippedLog } from './shipped-logs.js';
 
 export interface ChainState {
@@ -25,7 +25,6 @@ export interface ChainState {
   problem?: { code: ErrorCode; message: string };
 }
 
-const TAKE_A_BACKUP = 'take a full backup now (db-backup backup <database>)';
 const CODES: Record<ChainProblem['kind'], ErrorCode> = {
   gap: 'BINLOG_GAP',
   'server-changed': 'BINLOG_SERVER_CHANGED',
@@ -57,7 +56,7 @@ function judgeChain(
     reachesTo: takenAt.toISOString(),
     lagMinutes: lagSince(takenAt),
   };
-  const act = TAKE_A_BACKUP.replace('<database>', database);
+  const act = forDatabase(TAKE_A_BACKUP, database);
   if (!start) {
     const message = `${backup.info.name} records no binary-log position: binary logging was off on its server when it was dumped; start the server with log_bin and binlog_format=ROW, then ${act}`;
     return { ...base, problem: { code: 'BINLOG_START_MISSING', message } };
@@ -75,7 +74,7 @@ function judgeChain(
   const [first] = chain.problems;
   if (first) {
     const problem = problemOf(first, logs);
-    return { ...state, problem: { ...problem, message: problem.message.replace('<database>', database) } };
+    return { ...state, problem: { ...problem, message: forDatabase(problem.message, database) } };
   }
   if (state.lagMinutes > rpoMinutes) {
     const message = `the shipped binary logs reach only to ${state.reachesTo}, ${state.lagMinutes} minutes ago; the recovery-point target is ${rpoMinutes} minutes: see the binlogs function's runs and the agent's log`;

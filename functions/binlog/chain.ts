@@ -53,7 +53,19 @@ function isAfter(file: string, than: string, before = false): boolean {
   return before ? a.number < b.number : a.number > b.number;
 }
 
-const TAKE_A_BACKUP = 'take a full backup now (db-backup backup <database>) to start a new chain';
+/**
+ * What to do when a database's chain is broken or its logs lost, `<database>` to be named by `forDatabase`. --force:
+ * after the nightly run today's backup already exists, and a run without it answers `exists` and writes nothing, so
+ * the chain would stay on the old backup's start.
+ */
+export const TAKE_A_BACKUP = 'take a full backup now (db-backup run --force <database>)';
+
+/** `message` with the database it speaks of named where it says `<database>`. */
+export function forDatabase(message: string, database: string): string {
+  return message.replaceAll('<database>', database);
+}
+
+const START_A_CHAIN = `${TAKE_A_BACKUP} to start a new chain`;
 
 export function followChain<L extends { facts: ShippedLogFacts }>(
   start: ChainStart,
@@ -78,7 +90,7 @@ export function followChain<L extends { facts: ShippedLogFacts }>(
     problems.push({
       kind: 'gap',
       missing: wanted,
-      message: `the binary log ${wanted} was never shipped, though later ones were: the chain breaks there; ${TAKE_A_BACKUP}`,
+      message: `the binary log ${wanted} was never shipped, though later ones were: the chain breaks there; ${START_A_CHAIN}`,
     });
   }
   const restarted = ours.find((log) => isAfter(log.facts.file, start.file, true) && after(log));
@@ -86,7 +98,7 @@ export function followChain<L extends { facts: ShippedLogFacts }>(
     problems.push({
       kind: 'restarted',
       file: restarted.facts.file,
-      message: `the server's binary logs started over (${restarted.facts.file} was written after the backup, which starts in ${start.file}); ${TAKE_A_BACKUP}`,
+      message: `the server's binary logs started over (${restarted.facts.file} was written after the backup, which starts in ${start.file}); ${START_A_CHAIN}`,
     });
   }
   const stranger = shipped.find((log) => log.facts.serverId !== start.serverId && after(log));
@@ -94,7 +106,7 @@ export function followChain<L extends { facts: ShippedLogFacts }>(
     problems.push({
       kind: 'server-changed',
       serverId: stranger.facts.serverId,
-      message: `binary logs of server id ${stranger.facts.serverId} were written after the backup of server id ${start.serverId}: the server's identity changed; ${TAKE_A_BACKUP}`,
+      message: `binary logs of server id ${stranger.facts.serverId} were written after the backup of server id ${start.serverId}: the server's identity changed; ${START_A_CHAIN}`,
     });
   }
   return { start, logs, reachesTo: last ? new Date(last.facts.lastEventAt) : null, problems };

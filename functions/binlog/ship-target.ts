@@ -9,6 +9,7 @@ import { errorFailure, type FailureInfo } from '../run/failure.js';
 import type { BinlogOutcome, BinlogShipping, TargetReport } from '../run/report.js';
 import { finishTarget, type RunContext } from '../run/run-context.js';
 import { backupStarts } from './backup-starts.js';
+import { forDatabase, TAKE_A_BACKUP } from './chain.js';
 import { planShipping } from './logs-to-ship.js';
 import { shipLog } from './ship-log.js';
 import { isProven, listShippedLogs } from './shipped-logs.js';
@@ -32,7 +33,7 @@ async function closedLogs(ctx: RunContext, target: Target) {
 function purgedFailure(target: Target, serverId: number, purged: readonly string[]): FailureInfo {
   return {
     code: 'BINLOG_LOST',
-    message: `${purged.join(', ')} of ${target.database}'s server (id ${serverId}) were purged before they were shipped: it cannot be restored to a moment after its newest backup; take a full backup now (db-backup backup ${target.database}) and keep the server's binary logs longer (binlog_expire_logs_seconds)`,
+    message: `${purged.join(', ')} of ${target.database}'s server (id ${serverId}) were purged before they were shipped: it cannot be restored to a moment after its newest backup; ${forDatabase(TAKE_A_BACKUP, target.database)} and keep the server's binary logs longer (binlog_expire_logs_seconds)`,
   };
 }
 

@@ -235,7 +235,7 @@ describe.skipIf(unavailable('mariadb', 'zstd') !== undefined)(
       expect(report.targets[0]?.binlogs?.purged?.[0]).toBe(start);
       expect(report.targets[0]?.binlogs?.purged).toHaveLength(2);
       expect(report.targets[0]?.binlogs?.shipped).toEqual([open]);
-      expect(mails.at(-1)?.text).toContain('take a full backup now (db-backup backup HospitalDB)');
+      expect(mails.at(-1)?.text).toContain('take a full backup now (db-backup run --force HospitalDB)');
     });
   },
 );

@@ -266,7 +266,17 @@ describe('a server restarted with a new identity', () => {
     });
     const [mail] = await deliveredSince(gmail, sent);
     expect(mail?.text).toContain('BINLOG_SERVER_CHANGED');
-    expect(mail?.text).toContain('take a full backup now (db-backup backup HospitalDB');
+    expect(mail?.text).toContain('take a full backup now (db-backup run --force HospitalDB)');
+    // A moment only the new server's logs hold is out of the old backup's reach.
+    const { status: refused, report: why } = await fn.restore({
+      database: 'HospitalDB',
+      at: local(new Date(Date.now() - 1000)),
+    });
+    expect(refused, JSON.stringify(why)).toBe(409);
+    expect(JSON.stringify(why)).toContain('PITR_UNREACHABLE');
+    expect(JSON.stringify(why)).toContain('its binary logs after that backup reach only to');
+
+    // What the alert says: the CLI's --force is the run's force=true.
 
     const { status, report } = await fn.backup({ force: 'true' });
     expect(status, JSON.stringify(report)).toBe(200);

@@ -324,7 +324,7 @@ describe('what it alerts', () => {
       error: { code: 'BINLOG_LOST' },
     });
     expect(report.targets[0]?.error?.message).toContain(
-      'take a full backup now (db-backup backup HospitalDB)',
+      'take a full backup now (db-backup run --force HospitalDB)',
     );
     expect(fixture.mails[0]?.text).toContain(
       `binary logs lost (purged before shipping): ${file(2)}, ${file(3)}`,

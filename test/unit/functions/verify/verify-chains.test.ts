@@ -82,7 +82,7 @@ describe('the chain of a pointInTime database', () => {
     expect(report?.targets[0]?.error?.message).toContain(`the binary log ${file(3)} was never shipped`);
     expect(fixture.mails).toHaveLength(1);
     expect(fixture.mails[0]?.subject).toBe('Point-in-time recovery at risk: HospitalDB (2026-12-07)');
-    expect(fixture.mails[0]?.text).toContain('take a full backup now (db-backup backup HospitalDB)');
+    expect(fixture.mails[0]?.text).toContain('take a full backup now (db-backup run --force HospitalDB)');
     expect(fixture.events()).toContain('chain.broken');
   });
 
