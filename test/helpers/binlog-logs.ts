@@ -8,6 +8,21 @@ import type { MariaDb } from './mariadb.js';
 import { passwordFile, type RestoreAccount } from './restore-users.js';
 import { runTool } from './stand-in-tools.js';
 
+/**
+ * In the database it is run in: a table `w` (id, note) that `CALL writer()` fills with a 'writer' row every few
+ * milliseconds, each INSERT its own transaction, until a row is put in `halt`; some megabytes of `filler` before `w`,
+ * so that a dump takes a while as rows keep coming.
+ */
+export const SLOW_WRITER_SCHEMA = [
+  'CREATE TABLE filler (id INT PRIMARY KEY, pad VARCHAR(200));',
+  "INSERT INTO filler SELECT seq, REPEAT('x', 200) FROM seq_1_to_20000;",
+  'CREATE TABLE w (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40) NOT NULL);',
+  'CREATE TABLE halt (x INT);',
+  'DELIMITER //',
+  "CREATE PROCEDURE writer() BEGIN WHILE (SELECT COUNT(*) FROM halt) = 0 DO INSERT INTO w (note) VALUES ('writer'); DO SLEEP(0.002); END WHILE; END//",
+  'DELIMITER ;',
+].join('\n');
+
 /** Waits into the next whole second: a change made then is stamped later than all before it. That second. */
 export async function nextSecond(): Promise<Date> {
   const second = Math.floor(Date.now() / 1000) + 1;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { createLocalSigner } from '../../../local/signer.js';
 import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
-import { hospitalTarget, nextSecond } from '../../helpers/binlog-logs.js';
+import { hospitalTarget, nextSecond, SLOW_WRITER_SCHEMA } from '../../helpers/binlog-logs.js';
 import { type GmailStub, startGmailStub } from '../../helpers/gmail-stub.js';
 import { type MariaDb, startMariaDb } from '../../helpers/mariadb.js';
 import { mariadbDatabases, mariadbRestoreUser } from '../../helpers/restore-users.js';
@@ -24,6 +24,7 @@ import {
   OAUTH,
   startFunction,
 } from '../functions/harness.js';
+import { drillAtAMoment } from './drill-at-a-moment.js';
 
 const BUCKET = 'pitr-end-to-end';
 const SERVER_ID = 41;
@@ -66,7 +67,7 @@ async function changeThenShip(sql: string): Promise<void> {
 /** The backup taken while a writer commits a row every few milliseconds, one transaction each. */
 async function backupWhileWriting(): Promise<void> {
   const during = async () =>
-    Number((await db.exec("SELECT COUNT(*) FROM w WHERE note = 'during';", 'HospitalDB')).trim());
+    Number((await db.exec("SELECT COUNT(*) FROM w WHERE note = 'writer';", 'HospitalDB')).trim());
   const writing = db.exec('CALL writer();', 'HospitalDB');
   while ((await during()) < 20) await new Promise((resolve) => setTimeout(resolve, 20));
   const started = await during();
@@ -98,19 +99,9 @@ beforeAll(async () => {
   // The grants agent/deploy/README.md gives the backup user for shipping.
   await db.exec(`GRANT REPLICATION SLAVE, BINLOG MONITOR, RELOAD ON *.* TO ${db.user}@'127.0.0.1';`);
   await db.exec('CREATE DATABASE HospitalDB;');
+  await db.exec(SLOW_WRITER_SCHEMA, 'HospitalDB');
   await db.exec(
-    [
-      // Some megabytes before `w`, so that the dump takes a while as rows keep coming.
-      'CREATE TABLE filler (id INT PRIMARY KEY, pad VARCHAR(200));',
-      "INSERT INTO filler SELECT seq, REPEAT('x', 200) FROM seq_1_to_20000;",
-      'CREATE TABLE w (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40) NOT NULL);',
-      'CREATE TABLE halt (x INT);',
-      'DELIMITER //',
-      "CREATE PROCEDURE writer() BEGIN WHILE (SELECT COUNT(*) FROM halt) = 0 DO INSERT INTO w (note) VALUES ('during'); DO SLEEP(0.002); END WHILE; END//",
-      'DELIMITER ;',
-      "INSERT INTO w (note) VALUES ('before 1');",
-      "INSERT INTO w (note) VALUES ('before 2');",
-    ].join('\n'),
+    "INSERT INTO w (note) VALUES ('before 1'); INSERT INTO w (note) VALUES ('before 2');",
     'HospitalDB',
   );
   const restore = await mariadbRestoreUser(db, [SCRATCH], 'restore', undefined, true);
@@ -226,20 +217,12 @@ describe('point-in-time recovery end to end', () => {
   );
 
   it('drills at a random moment within the logs, passes, and status shows the last point-in-time drill', async () => {
-    const { status, report } = await fn.restore({ drill: 'true' });
-    expect(status, JSON.stringify(report)).toBe(200);
-    const [target] = report.targets;
-    expect(target).toMatchObject({ outcome: 'restored', restore: { scratch: 'dropped' } });
-    const moment = new Date(target?.pointInTime?.moment as string);
+    const moment = await drillAtAMoment(fn, 'HospitalDB');
     expect(moment.getTime()).toBeGreaterThan(backupMade.getTime());
-    expect(target?.restore?.replay).toMatchObject({ stopAt: moment.toISOString() });
     const { report: health } = await fn.status({ database: 'HospitalDB' });
     expect(moment.getTime()).toBeLessThanOrEqual(
       Date.parse(health.targets[0]?.recoveryPoint?.reachesTo as string),
     );
-    expect(health.targets[0]).toMatchObject({
-      lastPointInTimeDrill: { outcome: 'restored', moment: moment.toISOString(), runId: report.runId },
-    });
   }, 180_000);
 });
 

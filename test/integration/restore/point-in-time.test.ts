@@ -19,7 +19,14 @@ import {
 import { type RunningEmulator, startEmulator } from '../../../emulator/index.js';
 import { createLocalSigner } from '../../../local/signer.js';
 import { startTestAgent, type TestAgent } from '../../helpers/agent.js';
-import { binaryLogs, hospitalTarget, nextSecond, rawLog, zstd } from '../../helpers/binlog-logs.js';
+import {
+  binaryLogs,
+  hospitalTarget,
+  nextSecond,
+  rawLog,
+  SLOW_WRITER_SCHEMA,
+  zstd,
+} from '../../helpers/binlog-logs.js';
 import { type MariaDb, startMariaDb } from '../../helpers/mariadb.js';
 import { mariadbDatabases, mariadbRestoreUser } from '../../helpers/restore-users.js';
 import { hashesOf } from '../../unit/functions/scripted-agent.js';
@@ -76,20 +83,7 @@ beforeAll(async () => {
   // Strict: a replay that logged the source's own GTIDs again (out of order) would fail.
   await db.exec('SET GLOBAL gtid_strict_mode = 1;');
   await db.exec('CREATE DATABASE HospitalDB; CREATE DATABASE Other; CREATE TABLE Other.o (id INT);');
-  await db.exec(
-    [
-      // Some megabytes before `w`, so that the dump takes a while as rows keep coming.
-      'CREATE TABLE filler (id INT PRIMARY KEY, pad VARCHAR(200));',
-      "INSERT INTO filler SELECT seq, REPEAT('x', 200) FROM seq_1_to_20000;",
-      'CREATE TABLE w (id INT AUTO_INCREMENT PRIMARY KEY, note VARCHAR(40) NOT NULL);',
-      'CREATE TABLE halt (x INT);',
-      // Each INSERT of a procedure commits on its own: one transaction per row.
-      'DELIMITER //',
-      "CREATE PROCEDURE writer() BEGIN WHILE (SELECT COUNT(*) FROM halt) = 0 DO INSERT INTO w (note) VALUES ('writer'); DO SLEEP(0.002); END WHILE; END//",
-      'DELIMITER ;',
-    ].join('\n'),
-    'HospitalDB',
-  );
+  await db.exec(SLOW_WRITER_SCHEMA, 'HospitalDB');
   const restore = await mariadbRestoreUser(db, [SCRATCH], 'restore', undefined, true);
   agent = await startTestAgent({
     targets: [
