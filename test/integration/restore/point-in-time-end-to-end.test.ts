@@ -3,7 +3,9 @@
 // default deployment is. Rows written before, during (a slow writer) and after the nightly backup, then inserts, an
 // update and a delete between shipping runs; verify finds the chain whole within the target, status shows the
 // recovery point, a restore to a moment typed in the configured zone holds exactly the rows of that moment, and the
-// drill at a random moment passes and is shown.
+// drill at a random moment passes and is shown. Then the server restarts with a new server_id on the same data:
+// shipping goes on into its folder, verify alerts BINLOG_SERVER_CHANGED with the remedy, and after it the chain is
+// whole again.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -259,8 +261,7 @@ describe('a server restarted with a new identity', () => {
     expect(JSON.stringify(why)).toContain('PITR_UNREACHABLE');
     expect(JSON.stringify(why)).toContain('its binary logs after that backup reach only to');
 
-    // What the alert says: the CLI's --force is the run's force=true.
-
+    // What the alert says to do: the CLI's --force is the run's force=true.
     const { status, report } = await fn.backup({ force: 'true' });
     expect(status, JSON.stringify(report)).toBe(200);
     await changeThenShip("INSERT INTO w (note) VALUES ('after the new backup');");
