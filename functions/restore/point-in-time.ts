@@ -6,7 +6,7 @@ import { binlogFolder, parseBinlogObjectName } from '../../core/binlog-name.js';
 import type { ShippedLogFacts } from '../../core/binlog-protocol.js';
 import { BackupError } from '../../core/errors.js';
 import { localMoment } from '../../core/local-moment.js';
-import { type ChainStart, followChain, logsUpTo } from '../binlog/chain.js';
+import { type ChainStart, followChain, forDatabase, logsUpTo } from '../binlog/chain.js';
 import { logFactsOf } from '../binlog/log-facts.js';
 import type { Target } from '../config/schema.js';
 import { attestationKeys, attestationProblem } from '../object/attestation.js';
@@ -133,7 +133,9 @@ export async function choosePointInTime(ctx: RunContext, target: Target, at: Dat
     const reach = chain.reachesTo
       ? `its binary logs after that backup reach only to ${localMoment(chain.reachesTo, timeZone)}`
       : 'no binary log after that backup has been shipped yet';
-    const problems = chain.problems.map((problem) => `; ${problem.message}`).join('');
+    const problems = chain.problems
+      .map((problem) => `; ${forDatabase(problem.message, target.database)}`)
+      .join('');
     throw new BackupError(
       'PITR_UNREACHABLE',
       `${localMoment(at, timeZone)} cannot be reached for ${target.database}: ${reach}${problems}`,

@@ -225,6 +225,42 @@ describe('restore --at', () => {
     60_000,
   );
 
+  it('names a break in the logs, and the command that mends it for this database, when it refuses a moment', async () => {
+    // An attested log numbered far past the last shipped one: the chain now has a gap after its end.
+    const object = fn.storage
+      .bucket(BUCKET)
+      .file(`${fn.config.prefix}binlog/HospitalDB/${SERVER_ID}/binlog.000099.zst`);
+    const facts = { file: 'binlog.000099', size: 1, serverId: SERVER_ID, ending: 'stop' as const };
+    const moments = { firstEventAt: new Date().toISOString(), lastEventAt: new Date().toISOString() };
+    await object.save(zstd(Buffer.from('x')), {
+      resumable: false,
+      metadata: { metadata: logFactsMetadata({ ...facts, ...moments }) },
+    });
+    const [metadata] = await object.getMetadata();
+    await object.setMetadata({
+      metadata: attest(
+        BUCKET,
+        objectInfo({ ...metadata, name: object.name }),
+        fn.config.signingKey,
+        new Date(),
+      ),
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const { status, report } = await fn.restore({
+        database: 'HospitalDB',
+        at: local(new Date(Date.now() - 1000)),
+      });
+      expect(status).toBe(409);
+      const said = JSON.stringify(report);
+      expect(said).toContain('was never shipped, though later ones were');
+      expect(said).toContain('db-backup run --force HospitalDB');
+      expect(said).not.toContain('<database>');
+    } finally {
+      await object.delete();
+    }
+  }, 60_000);
+
   it('drills a point-in-time database at a random moment within its logs, and status shows that drill', async () => {
     const moment = await drillAtAMoment(fn, 'HospitalDB');
     expect(moment.getTime()).toBeGreaterThan(backupMade.getTime());
