@@ -2,48 +2,33 @@
 // server's binary log and was made before the moment, and the attested shipped logs from that start on up to the
 // moment (functions/binlog/chain.ts). Positions and chains come only from objects the function attested.
 import { randomInt } from 'node:crypto';
-import { binlogFolder, parseBinlogObjectName } from '../../core/binlog-name.js';
-import type { ShippedLogFacts } from '../../core/binlog-protocol.js';
 import { BackupError } from '../../core/errors.js';
 import { localMoment } from '../../core/local-moment.js';
 import { type ChainStart, followChain, forDatabase, logsUpTo } from '../binlog/chain.js';
-import { logFactsOf } from '../binlog/log-facts.js';
+import { isProven, listShippedLogs, type ProvenLog } from '../binlog/shipped-logs.js';
 import type { Target } from '../config/schema.js';
-import { attestationKeys, attestationProblem } from '../object/attestation.js';
 import { binlogPositionOf } from '../object/binlog-metadata.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { RunContext } from '../run/run-context.js';
-import { objectInfo } from '../storage/objects.js';
 import { type ChosenBackup, usable } from './choose-backup.js';
 
-export interface ShippedLog {
-  info: ChosenBackup['info'];
-  facts: ShippedLogFacts;
-}
+/** A log a restore replays: proven, and with the hashes its download is checked against. */
+type ReplayedLog = ProvenLog & { info: ChosenBackup['info'] };
 
 export interface PointInTime {
   backup: ChosenBackup;
   start: ChainStart;
   /** In order, the first holding the backup's start. */
-  logs: ShippedLog[];
+  logs: ReplayedLog[];
 }
 
-/** The logs of the database's server shipped and attested by the function; any other object there is left out. */
-async function shippedLogs(ctx: RunContext, target: Target, serverId: number): Promise<ShippedLog[]> {
-  const { prefix, bucket } = ctx.config;
-  const [files] = await ctx.bucket.getFiles({
-    prefix: binlogFolder(prefix, target.database, serverId),
-    autoPaginate: true,
-  });
-  const keys = attestationKeys(ctx.config.signingKey, ctx.config.retiredSigningKeys);
-  return files.flatMap((file) => {
-    const info = objectInfo({ ...file.metadata, name: file.name });
-    const named = parseBinlogObjectName(prefix, file.name);
-    const facts = logFactsOf(info.metadata);
-    if (!named || !facts || named.file !== facts.file || !info.crc32c || !info.md5Hash) return [];
-    if (attestationProblem(bucket, info, keys) !== null) return [];
-    return [{ info: info as ShippedLog['info'], facts }];
-  });
+/**
+ * The database's logs the function shipped and attested, of every server (so that the chain sees a server whose
+ * identity changed); any other object there is left out.
+ */
+async function shippedLogs(ctx: RunContext, target: Target): Promise<ReplayedLog[]> {
+  const logs = await listShippedLogs(ctx.bucket, ctx.config, target.database);
+  return logs.filter((log): log is ReplayedLog => isProven(log) && !!log.info.crc32c && !!log.info.md5Hash);
 }
 
 /** The proven backups that record where they start in the binary log, newest made first. */
@@ -68,7 +53,7 @@ async function chainOf(ctx: RunContext, target: Target, backup: ChosenBackup) {
     serverId: position.serverId,
     takenAt: new Date(backup.info.timeCreated),
   };
-  return followChain(start, await shippedLogs(ctx, target, position.serverId));
+  return followChain(start, await shippedLogs(ctx, target));
 }
 
 /**

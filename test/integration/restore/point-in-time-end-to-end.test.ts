@@ -232,7 +232,8 @@ describe('a server restarted with a new identity', () => {
   it('ships on into its new folder, verify alerts BINLOG_SERVER_CHANGED saying to take a full backup, and after one the chain is whole', async () => {
     await db.restart({ binlog: { serverId: NEW_SERVER_ID } });
     await db.exec("INSERT INTO w (note) VALUES ('new server');", 'HospitalDB');
-    await nextSecond();
+    // A second after the new server's first row: only its logs hold that moment.
+    const afterNewRow = await nextSecond();
     const { report: shipping } = await fn.binlogs();
     expect(shipping.targets[0], JSON.stringify(shipping)).toMatchObject({
       outcome: 'shipped',
@@ -252,14 +253,17 @@ describe('a server restarted with a new identity', () => {
     const [mail] = await deliveredSince(gmail, sent);
     expect(mail?.text).toContain('BINLOG_SERVER_CHANGED');
     expect(mail?.text).toContain('take a full backup now (db-backup run --force HospitalDB)');
-    // A moment only the new server's logs hold is out of the old backup's reach.
+    // A moment only the new server's logs hold is out of the old backup's reach …
     const { status: refused, report: why } = await fn.restore({
       database: 'HospitalDB',
-      at: local(new Date(Date.now() - 1000)),
+      at: local(afterNewRow),
     });
     expect(refused, JSON.stringify(why)).toBe(409);
     expect(JSON.stringify(why)).toContain('PITR_UNREACHABLE');
     expect(JSON.stringify(why)).toContain('its binary logs after that backup reach only to');
+    // … and says why, with what to do.
+    expect(JSON.stringify(why)).toContain("the server's identity changed");
+    expect(JSON.stringify(why)).toContain('db-backup run --force HospitalDB');
 
     // What the alert says to do: the CLI's --force is the run's force=true.
     const { status, report } = await fn.backup({ force: 'true' });
