@@ -9,6 +9,7 @@ import {
   jobSpecSchema,
   jobStatusSchema,
   nameSchema,
+  streamResultSchema,
 } from './protocol.js';
 
 /** A closed log as `SHOW BINARY LOGS` lists it. */
@@ -54,18 +55,8 @@ export const shippedLogFactsSchema = z.strictObject({
 export type ShippedLogFacts = z.infer<typeof shippedLogFactsSchema>;
 
 /** The outcome of one log's shipping, in a job's terms, with the log's facts when it succeeded. */
-export const shipResultSchema = jobStatusSchema
-  .pick({
-    bytesRead: true,
-    bytesUploaded: true,
-    crc32c: true,
-    md5: true,
-    sha256: true,
-    recipients: true,
-    exitCodes: true,
-    errorCode: true,
-    errorMessage: true,
-    stderrTail: true,
-  })
-  .extend({ ok: z.boolean(), log: shippedLogFactsSchema.optional() });
+export const shipResultSchema = streamResultSchema.extend({
+  recipients: jobStatusSchema.shape.recipients,
+  log: shippedLogFactsSchema.optional(),
+});
 export type ShipResult = z.infer<typeof shipResultSchema>;

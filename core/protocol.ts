@@ -200,8 +200,11 @@ export const canaryRequestSchema = z.strictObject({
 });
 export type CanaryRequest = z.infer<typeof canaryRequestSchema>;
 
-/** What a canary came to, in a job's terms: the function proves the object against these counts and hashes. */
-export const canaryResultSchema = jobStatusSchema
+/**
+ * What one stream into a session came to, in a job's terms: the counts and hashes the function proves the object
+ * against, and why it failed. A canary's answer is this; a shipped binary log's adds its facts (binlog-protocol.ts).
+ */
+export const streamResultSchema = jobStatusSchema
   .pick({
     bytesRead: true,
     bytesUploaded: true,
@@ -214,7 +217,9 @@ export const canaryResultSchema = jobStatusSchema
     stderrTail: true,
   })
   .extend({ ok: z.boolean() });
-export type CanaryResult = z.infer<typeof canaryResultSchema>;
+
+/** What a canary came to. */
+export type CanaryResult = z.infer<typeof streamResultSchema>;
 
 /** The agent's route to storage: where the origin's host resolves, whether its config admits each address, and a
  * connection to it (a TLS handshake for https; none when an address is outside the ranges). */

@@ -18,7 +18,6 @@ import {
   binlogReadySchema,
   type CanaryRequest,
   type CanaryResult,
-  canaryResultSchema,
   errorBodySchema,
   type Identities,
   identitiesSchema,
@@ -33,6 +32,7 @@ import {
   runStatusSchema,
   type StorageRoute,
   storageRouteSchema,
+  streamResultSchema,
 } from '../../core/protocol.js';
 import {
   type DropScratchRequest,
@@ -271,7 +271,7 @@ function createAgentClient(deps: AgentClientDeps): AgentClient {
     },
     async canary(agentUrl, request) {
       const answer = await call(agentUrl, 'POST', AGENT_PATHS.canary, {}, JSON.stringify(request));
-      if (answer.status === 200) return parsed(answer, canaryResultSchema);
+      if (answer.status === 200) return parsed(answer, streamResultSchema);
       throw refusal(answer).error;
     },
     submitRun: (agentUrl, run) => submit(agentUrl, AGENT_PATHS.runs, run, runAcceptedSchema),
