@@ -4,10 +4,10 @@
 import { randomInt } from 'node:crypto';
 import { BackupError } from '../../core/errors.js';
 import { localMoment } from '../../core/local-moment.js';
+import { attestedStart } from '../binlog/backup-starts.js';
 import { type ChainStart, followChain, forDatabase, logsUpTo } from '../binlog/chain.js';
 import { isProven, listShippedLogs, type ProvenLog } from '../binlog/shipped-logs.js';
 import type { Target } from '../config/schema.js';
-import { binlogPositionOf } from '../object/binlog-metadata.js';
 import { listProvenBackups, reportUnproven } from '../object/proven-backups.js';
 import type { RunContext } from '../run/run-context.js';
 import { type ChosenBackup, usable } from './choose-backup.js';
@@ -31,7 +31,7 @@ async function shippedLogs(ctx: RunContext, target: Target): Promise<ReplayedLog
   return logs.filter((log): log is ReplayedLog => isProven(log) && !!log.info.crc32c && !!log.info.md5Hash);
 }
 
-/** The proven backups that record where they start in the binary log, newest made first. */
+/** The proven backups whose attestation covers where they start in the binary log, newest made first. */
 async function positionedBackups(ctx: RunContext, target: Target, now: Date): Promise<ChosenBackup[]> {
   const { proven, unproven } = await listProvenBackups(ctx.bucket, ctx.config, target, now);
   reportUnproven(ctx.deps.logger, unproven, {
@@ -40,19 +40,13 @@ async function positionedBackups(ctx: RunContext, target: Target, now: Date): Pr
     database: target.database,
   });
   return proven
-    .filter((backup) => usable(backup.info) && binlogPositionOf(backup.info.metadata) !== null)
+    .filter((backup) => usable(backup.info) && attestedStart(ctx.config, backup.info) !== null)
     .sort((a, b) => Date.parse(b.info.timeCreated) - Date.parse(a.info.timeCreated)) as ChosenBackup[];
 }
 
 /** The chain of shipped logs from a positioned backup's start. */
 async function chainOf(ctx: RunContext, target: Target, backup: ChosenBackup) {
-  const position = binlogPositionOf(backup.info.metadata) as NonNullable<ReturnType<typeof binlogPositionOf>>;
-  const start: ChainStart = {
-    file: position.file,
-    position: position.position,
-    serverId: position.serverId,
-    takenAt: new Date(backup.info.timeCreated),
-  };
+  const start = attestedStart(ctx.config, backup.info) as ChainStart;
   return followChain(start, await shippedLogs(ctx, target));
 }
 
